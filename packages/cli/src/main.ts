@@ -1,0 +1,9 @@
+import { Command } from 'commander';
+import { VERSION } from '@migratekit/core';
+
+// Each area registers its own subcommands; this file only assembles them.
+const program = new Command('migratekit')
+  .description('Move and protect VMware vSphere VMs into Apache CloudStack')
+  .version(VERSION);
+
+await program.parseAsync(process.argv);

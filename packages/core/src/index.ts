@@ -1,0 +1,5 @@
+export * from './clock';
+export * from './context-status';
+export * from './errors';
+export * from './ids';
+export * from './version';
