@@ -3,3 +3,4 @@ export * from './context-status';
 export * from './errors';
 export * from './ids';
 export * from './version';
+export * from './peers';
