@@ -34,6 +34,12 @@ export const ERROR_CATALOGUE = {
   MKE_JOB_INTERRUPTED: { status: 500, retryable: true, message: 'The job was interrupted by a restart' },
   MKE_CANCELLED: { status: 409, retryable: false, message: 'The operation was cancelled' },
   MKE_SECRET_UNREADABLE: { status: 500, retryable: false, message: 'A stored secret cannot be decrypted' },
+  MKE_NBD_REQUEST_FAILED: { status: 502, retryable: true, message: 'The NBD peer failed a request' },
+  MKE_NBD_PROTOCOL: { status: 502, retryable: false, message: 'The NBD peer violated the protocol' },
+  MKE_NBD_CONNECTION: { status: 502, retryable: true, message: 'The NBD connection failed' },
+  MKE_NBD_TIMEOUT: { status: 504, retryable: true, message: 'The NBD peer did not answer in time' },
+  MKE_NBD_TLS: { status: 502, retryable: false, message: 'The NBD TLS negotiation failed' },
+  MKE_NBD_NEGOTIATION: { status: 502, retryable: false, message: 'The NBD handshake failed' },
 } as const satisfies Record<`MKE_${string}`, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
