@@ -1,1 +1,3 @@
 export * from './schema';
+export * from './open-database';
+export { migrateToLatest, migrateDown, MIGRATIONS } from './migrations/migrator';

@@ -1,0 +1,30 @@
+// Migrations live in code (one file per change) and run at start-up through the kysely Migrator.
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { initialSchema } from './0001-initial-schema';
+
+/** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial-schema': initialSchema,
+};
+
+function migrator(db: Kysely<unknown>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) } });
+}
+
+function unwrap(result: MigrationResultSet): string[] {
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed`, { cause: result.error });
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies every pending migration; returns the names it applied. */
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
+  return unwrap(await migrator(db as Kysely<unknown>).migrateToLatest());
+}
+
+/** Rolls back the most recent migration (for development and tests). */
+export async function migrateDown<T>(db: Kysely<T>): Promise<string[]> {
+  return unwrap(await migrator(db as Kysely<unknown>).migrateDown());
+}
