@@ -100,7 +100,7 @@ const PG_INT8 = 20;
 
 function postgresTypeParser(oid: number, format?: string): (value: string) => unknown {
   if (oid === PG_INT8) return (value: string) => Number(value);
-  return pg.types.getTypeParser(oid, format as 'text');
+  return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
 }
 
 function mysqlTypeCast(field: TypeCastField, next: TypeCastNext): unknown {
