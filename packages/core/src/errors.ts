@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
   MKE_UPSTREAM_UNREACHABLE: { status: 502, retryable: true, message: 'Upstream service unreachable' },
   MKE_UPSTREAM_AUTH: { status: 502, retryable: false, message: 'Upstream service rejected the credentials' },
   MKE_UPSTREAM_ERROR: { status: 502, retryable: true, message: 'Upstream service returned an error' },
+  MKE_UPSTREAM_REJECTED: { status: 502, retryable: false, message: 'Upstream service rejected the request' },
+  MKE_UPSTREAM_BAD_URL: { status: 502, retryable: false, message: 'The URL does not answer as the expected API' },
   MKE_UPSTREAM_TLS: { status: 502, retryable: false, message: 'Upstream certificate does not match' },
   MKE_UPSTREAM_TIMEOUT: { status: 504, retryable: true, message: 'Upstream service timed out' },
   MKE_VSPHERE_OBJECT_NOT_FOUND: { status: 404, retryable: false, message: 'The vSphere object does not exist' },

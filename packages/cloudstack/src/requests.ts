@@ -1,0 +1,156 @@
+// Request shapes of the commands the product uses (lowercase names, as the server looks them up).
+
+export type TemplateFilter =
+  'featured' | 'self' | 'selfexecutable' | 'sharedexecutable' | 'executable' | 'community' | 'all';
+
+export interface ListZonesRequest {
+  id?: string;
+  name?: string;
+  available?: boolean;
+  networktype?: 'Basic' | 'Advanced';
+  keyword?: string;
+}
+
+export interface ListDomainsRequest {
+  id?: string;
+  name?: string;
+  level?: number;
+  listall?: boolean;
+  keyword?: string;
+}
+
+export interface ListTemplatesRequest {
+  templatefilter: TemplateFilter;
+  id?: string;
+  name?: string;
+  zoneid?: string;
+  hypervisor?: string;
+  keyword?: string;
+  listall?: boolean;
+}
+
+export interface ListServiceOfferingsRequest {
+  id?: string;
+  name?: string;
+  virtualmachineid?: string;
+  issystem?: boolean;
+  keyword?: string;
+}
+
+export interface ListDiskOfferingsRequest {
+  id?: string;
+  name?: string;
+  keyword?: string;
+}
+
+export interface ListNetworksRequest {
+  id?: string;
+  zoneid?: string;
+  type?: 'isolated' | 'shared' | 'l2' | 'all' | 'Isolated' | 'Shared' | 'L2';
+  canusefordeploy?: boolean;
+  traffictype?: string;
+  keyword?: string;
+  listall?: boolean;
+}
+
+export interface ListVirtualMachinesRequest {
+  id?: string;
+  ids?: string[];
+  name?: string;
+  state?: string;
+  zoneid?: string;
+  networkid?: string;
+  templateid?: string;
+  keyword?: string;
+  listall?: boolean;
+}
+
+export interface IpToNetwork {
+  networkid: string;
+  ip?: string;
+  mac?: string;
+}
+
+export interface DeployVirtualMachineRequest {
+  zoneid: string;
+  serviceofferingid: string;
+  templateid: string;
+  /** Host name (RFC 1123 label). */
+  name?: string;
+  displayname?: string;
+  /** NIC order = list order; the first is the default NIC. Mutually exclusive with iptonetworklist. */
+  networkids?: string[];
+  /** Per-NIC network, IP and MAC, in NIC order. */
+  iptonetworklist?: IpToNetwork[];
+  ipaddress?: string;
+  macaddress?: string;
+  /** Defaults to true on the server. */
+  startvm?: boolean;
+  rootdisksize?: number;
+  diskofferingid?: string;
+  size?: number;
+  hypervisor?: string;
+  details?: Record<string, string>;
+}
+
+export interface StopVirtualMachineRequest {
+  id: string;
+  forced?: boolean;
+}
+
+export interface DestroyVirtualMachineRequest {
+  id: string;
+  expunge?: boolean;
+  volumeids?: string[];
+}
+
+export interface CreateVolumeRequest {
+  name?: string;
+  zoneid?: string;
+  diskofferingid?: string;
+  /** GiB, only for custom disk offerings. */
+  size?: number;
+  snapshotid?: string;
+  virtualmachineid?: string;
+}
+
+export interface AttachVolumeRequest {
+  id: string;
+  virtualmachineid: string;
+  deviceid?: number;
+}
+
+export type DetachVolumeRequest = { id: string } | { virtualmachineid: string; deviceid: number };
+
+export interface ListVolumesRequest {
+  id?: string;
+  ids?: string[];
+  virtualmachineid?: string;
+  type?: 'ROOT' | 'DATADISK';
+  name?: string;
+  zoneid?: string;
+  keyword?: string;
+  listall?: boolean;
+}
+
+export interface ResizeVolumeRequest {
+  id: string;
+  /** GiB. */
+  size?: number;
+  diskofferingid?: string;
+  shrinkok?: boolean;
+}
+
+export interface CreateSnapshotRequest {
+  volumeid: string;
+  name?: string;
+  asyncbackup?: boolean;
+}
+
+export interface ListSnapshotsRequest {
+  id?: string;
+  volumeid?: string;
+  name?: string;
+  keyword?: string;
+  listall?: boolean;
+}
