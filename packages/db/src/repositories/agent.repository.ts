@@ -1,51 +1,76 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema, NewRow, Row, RowUpdate } from '../schema';
+// Source-side agents: identity (certificate fingerprint), liveness (status, last_seen) and scope.
+import type { NewRow, Row, RowUpdate } from '../schema';
+import { affected, fromJson, toJson, type RepositoryDeps } from './repository-deps';
 
 export type AgentRow = Row<'agents'>;
-export type AgentChanges = Omit<RowUpdate<'agents'>, 'id' | 'created_at'>;
+
+export interface AgentRecord extends Omit<AgentRow, 'scope'> {
+  /** The vCenter hosts this agent serves. */
+  scope: string[];
+}
+
+export type NewAgent = Omit<NewRow<'agents'>, 'created_at' | 'updated_at' | 'scope'> & { scope?: string[] };
+export type AgentChanges = Omit<RowUpdate<'agents'>, 'id' | 'created_at' | 'updated_at' | 'scope'> & {
+  scope?: string[];
+};
+
+function toRecord(row: AgentRow): AgentRecord {
+  return { ...row, scope: fromJson<string[]>(row.scope) ?? [] };
+}
 
 export class AgentRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(private readonly deps: RepositoryDeps) {}
 
-  async insert(row: NewRow<'agents'>): Promise<AgentRow> {
-    await this.db.insertInto('agents').values(row).execute();
-    const inserted = await this.get(row.id);
-    if (inserted === undefined) throw new Error(`agent ${row.id} vanished after insert`);
+  async insert(agent: NewAgent): Promise<AgentRecord> {
+    const now = this.deps.clock.now();
+    await this.deps.db
+      .insertInto('agents')
+      .values({ ...agent, scope: toJson(agent.scope ?? []), created_at: now, updated_at: now })
+      .execute();
+    const inserted = await this.get(agent.id);
+    if (inserted === undefined) throw new Error(`agent ${agent.id} vanished after insert`);
     return inserted;
   }
 
-  async get(id: string): Promise<AgentRow | undefined> {
-    return this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+  async get(id: string): Promise<AgentRecord | undefined> {
+    const row = await this.deps.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toRecord(row);
   }
 
-  async getByFingerprint(fingerprint: string): Promise<AgentRow | undefined> {
-    return this.db
+  async getByFingerprint(fingerprint: string): Promise<AgentRecord | undefined> {
+    const row = await this.deps.db
       .selectFrom('agents')
       .selectAll()
       .where('certificate_fingerprint', '=', fingerprint)
       .executeTakeFirst();
+    return row === undefined ? undefined : toRecord(row);
   }
 
-  async list(): Promise<AgentRow[]> {
-    return this.db.selectFrom('agents').selectAll().orderBy('name').execute();
+  async list(): Promise<AgentRecord[]> {
+    return (await this.deps.db.selectFrom('agents').selectAll().orderBy('name').execute()).map(toRecord);
   }
 
-  async update(id: string, changes: AgentChanges, now: Date): Promise<AgentRow | undefined> {
-    await this.db
+  async update(id: string, changes: AgentChanges): Promise<AgentRecord | undefined> {
+    const { scope, ...rest } = changes;
+    await this.deps.db
       .updateTable('agents')
-      .set({ ...changes, updated_at: now })
+      .set({ ...rest, ...(scope === undefined ? {} : { scope: toJson(scope) }), updated_at: this.deps.clock.now() })
       .where('id', '=', id)
       .execute();
     return this.get(id);
   }
 
   /** Records a heartbeat: status and last_seen move together. */
-  async markSeen(id: string, status: string, now: Date): Promise<void> {
-    await this.db.updateTable('agents').set({ status, last_seen: now, updated_at: now }).where('id', '=', id).execute();
+  async markSeen(id: string, status: string): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.db
+      .updateTable('agents')
+      .set({ status, last_seen: now, updated_at: now })
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('agents').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return affected(await this.deps.db.deleteFrom('agents').where('id', '=', id).executeTakeFirst()) > 0;
   }
 }

@@ -1,7 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema, NewRow, Row } from '../schema';
+// API tokens, stored by the SHA-256 of the bearer value; the value itself exists only in the create response.
+import type { NewRow, Row } from '../schema';
+import { affected, type RepositoryDeps } from './repository-deps';
 
 export type ApiTokenRow = Row<'api_tokens'>;
+export type NewApiToken = Omit<NewRow<'api_tokens'>, 'created_at' | 'last_used_at' | 'revoked_at'>;
 
 export interface ApiTokenFilter {
   userId?: string;
@@ -9,22 +11,26 @@ export interface ApiTokenFilter {
 }
 
 export class ApiTokenRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(private readonly deps: RepositoryDeps) {}
 
-  async insert(row: NewRow<'api_tokens'>): Promise<ApiTokenRow> {
-    await this.db.insertInto('api_tokens').values(row).execute();
-    const inserted = await this.get(row.id);
-    if (inserted === undefined) throw new Error(`api token ${row.id} vanished after insert`);
+  async insert(token: NewApiToken): Promise<ApiTokenRow> {
+    await this.deps.db
+      .insertInto('api_tokens')
+      .values({ ...token, created_at: this.deps.clock.now(), last_used_at: null, revoked_at: null })
+      .execute();
+    const inserted = await this.get(token.id);
+    if (inserted === undefined) throw new Error(`api token ${token.id} vanished after insert`);
     return inserted;
   }
 
   async get(id: string): Promise<ApiTokenRow | undefined> {
-    return this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.deps.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** A token that is neither revoked nor expired, by the hash of its value. */
-  async getUsableByHash(tokenHash: string, now: Date): Promise<ApiTokenRow | undefined> {
-    return this.db
+  async getUsableByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    const now = this.deps.clock.now();
+    return this.deps.db
       .selectFrom('api_tokens')
       .selectAll()
       .where('token_hash', '=', tokenHash)
@@ -34,23 +40,27 @@ export class ApiTokenRepository {
   }
 
   async list(filter: ApiTokenFilter = {}): Promise<ApiTokenRow[]> {
-    let query = this.db.selectFrom('api_tokens').selectAll();
+    let query = this.deps.db.selectFrom('api_tokens').selectAll();
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
     if (filter.includeRevoked !== true) query = query.where('revoked_at', 'is', null);
     return query.orderBy('created_at', 'desc').orderBy('id').execute();
   }
 
-  async markUsed(id: string, now: Date): Promise<void> {
-    await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+  async markUsed(id: string): Promise<void> {
+    await this.deps.db
+      .updateTable('api_tokens')
+      .set({ last_used_at: this.deps.clock.now() })
+      .where('id', '=', id)
+      .execute();
   }
 
-  async revoke(id: string, now: Date): Promise<boolean> {
-    const result = await this.db
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.deps.db
       .updateTable('api_tokens')
-      .set({ revoked_at: now })
+      .set({ revoked_at: this.deps.clock.now() })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return affected(result) > 0;
   }
 }

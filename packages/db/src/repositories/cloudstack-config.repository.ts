@@ -1,35 +1,61 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema, NewRow, Row, RowUpdate } from '../schema';
+// CloudStack connection settings. `secret_key` holds the server's sealed ciphertext, never the clear value.
+import { MigrateKitError } from '@migratekit/core';
+import type { NewRow, Row, RowUpdate } from '../schema';
+import { affected, isUniqueViolation, type RepositoryDeps } from './repository-deps';
 
-/** The stored row: `secret_key` is the sealed ciphertext, never the clear secret. */
 export type CloudstackConfigRow = Row<'cloudstack_configs'>;
+export type NewCloudstackConfig = Omit<NewRow<'cloudstack_configs'>, 'created_at' | 'updated_at'>;
+export type CloudstackConfigChanges = Omit<
+  RowUpdate<'cloudstack_configs'>,
+  'id' | 'created_at' | 'updated_at' | 'is_active'
+>;
 
-export type CloudstackConfigChanges = Omit<RowUpdate<'cloudstack_configs'>, 'id' | 'created_at' | 'is_active'>;
+function duplicate(name: string | undefined): MigrateKitError {
+  return new MigrateKitError('MKE_DUPLICATE', {
+    message: `A CloudStack configuration named ${name ?? ''} already exists`,
+    field: 'body.name',
+  });
+}
 
 export class CloudstackConfigRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(private readonly deps: RepositoryDeps) {}
 
   /** Inserts the row; when it is active, every other configuration becomes inactive. */
-  async insert(row: NewRow<'cloudstack_configs'>): Promise<CloudstackConfigRow> {
-    await this.db.transaction().execute(async (tx) => {
-      if (row.is_active) await tx.updateTable('cloudstack_configs').set({ is_active: false }).execute();
-      await tx.insertInto('cloudstack_configs').values(row).execute();
-    });
-    const inserted = await this.get(row.id);
-    if (inserted === undefined) throw new Error(`cloudstack config ${row.id} vanished after insert`);
-    return inserted;
+  async insert(config: NewCloudstackConfig): Promise<CloudstackConfigRow> {
+    const now = this.deps.clock.now();
+    try {
+      await this.deps.db.transaction().execute(async (tx) => {
+        if (config.is_active) {
+          await tx
+            .updateTable('cloudstack_configs')
+            .set({ is_active: false, updated_at: now })
+            .where('is_active', '=', true)
+            .execute();
+        }
+        await tx
+          .insertInto('cloudstack_configs')
+          .values({ ...config, created_at: now, updated_at: now })
+          .execute();
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate(config.name);
+      throw error;
+    }
+    const row = await this.get(config.id);
+    if (row === undefined) throw new Error(`cloudstack config ${config.id} vanished after insert`);
+    return row;
   }
 
   async get(id: string): Promise<CloudstackConfigRow | undefined> {
-    return this.db.selectFrom('cloudstack_configs').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.deps.db.selectFrom('cloudstack_configs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async getByName(name: string): Promise<CloudstackConfigRow | undefined> {
-    return this.db.selectFrom('cloudstack_configs').selectAll().where('name', '=', name).executeTakeFirst();
+    return this.deps.db.selectFrom('cloudstack_configs').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
   async getActive(): Promise<CloudstackConfigRow | undefined> {
-    return this.db
+    return this.deps.db
       .selectFrom('cloudstack_configs')
       .selectAll()
       .where('is_active', '=', true)
@@ -38,21 +64,27 @@ export class CloudstackConfigRepository {
   }
 
   async list(): Promise<CloudstackConfigRow[]> {
-    return this.db.selectFrom('cloudstack_configs').selectAll().orderBy('name').execute();
+    return this.deps.db.selectFrom('cloudstack_configs').selectAll().orderBy('name').execute();
   }
 
-  async update(id: string, changes: CloudstackConfigChanges, now: Date): Promise<CloudstackConfigRow | undefined> {
-    await this.db
-      .updateTable('cloudstack_configs')
-      .set({ ...changes, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+  async update(id: string, changes: CloudstackConfigChanges): Promise<CloudstackConfigRow | undefined> {
+    try {
+      await this.deps.db
+        .updateTable('cloudstack_configs')
+        .set({ ...changes, updated_at: this.deps.clock.now() })
+        .where('id', '=', id)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate(changes.name);
+      throw error;
+    }
     return this.get(id);
   }
 
-  /** Makes this configuration the only active one, in one transaction. */
-  async activate(id: string, now: Date): Promise<CloudstackConfigRow | undefined> {
-    const found = await this.db.transaction().execute(async (tx) => {
+  /** Makes this configuration the only active one, in one transaction; undefined when it does not exist. */
+  async activate(id: string): Promise<CloudstackConfigRow | undefined> {
+    const now = this.deps.clock.now();
+    const found = await this.deps.db.transaction().execute(async (tx) => {
       const exists = await tx.selectFrom('cloudstack_configs').select('id').where('id', '=', id).executeTakeFirst();
       if (exists === undefined) return false;
       await tx
@@ -72,7 +104,6 @@ export class CloudstackConfigRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('cloudstack_configs').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return affected(await this.deps.db.deleteFrom('cloudstack_configs').where('id', '=', id).executeTakeFirst()) > 0;
   }
 }

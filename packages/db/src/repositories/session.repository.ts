@@ -1,43 +1,46 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema, NewRow, Row } from '../schema';
+// Login sessions, stored by the SHA-256 of the cookie value so a database dump cannot be replayed.
+import type { NewRow, Row } from '../schema';
+import { affected, type RepositoryDeps } from './repository-deps';
 
 export type SessionRow = Row<'sessions'>;
 
 export class SessionRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(private readonly deps: RepositoryDeps) {}
 
   async insert(row: NewRow<'sessions'>): Promise<void> {
-    await this.db.insertInto('sessions').values(row).execute();
+    await this.deps.db.insertInto('sessions').values(row).execute();
   }
 
   /** The session with this hashed id, only while it has not expired. */
-  async getValid(id: string, now: Date): Promise<SessionRow | undefined> {
-    return this.db
+  async getValid(id: string): Promise<SessionRow | undefined> {
+    return this.deps.db
       .selectFrom('sessions')
       .selectAll()
       .where('id', '=', id)
-      .where('expires_at', '>', now)
+      .where('expires_at', '>', this.deps.clock.now())
       .executeTakeFirst();
   }
 
-  async touch(id: string, lastSeenAt: Date, expiresAt: Date): Promise<void> {
-    await this.db
+  /** Slides the expiry forward on use. */
+  async touch(id: string, expiresAt: Date): Promise<void> {
+    await this.deps.db
       .updateTable('sessions')
-      .set({ last_seen_at: lastSeenAt, expires_at: expiresAt })
+      .set({ last_seen_at: this.deps.clock.now(), expires_at: expiresAt })
       .where('id', '=', id)
       .execute();
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+    await this.deps.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await this.deps.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 
-  async deleteExpired(now: Date): Promise<number> {
-    const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  async deleteExpired(): Promise<number> {
+    return affected(
+      await this.deps.db.deleteFrom('sessions').where('expires_at', '<=', this.deps.clock.now()).executeTakeFirst(),
+    );
   }
 }

@@ -1,56 +1,88 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema, NewRow, Row, RowUpdate } from '../schema';
+// vCenter credentials. `password` holds the server's sealed ciphertext; this layer never sees the clear value.
+import { MigrateKitError } from '@migratekit/core';
+import type { NewRow, Row, RowUpdate } from '../schema';
+import { affected, isUniqueViolation, type RepositoryDeps } from './repository-deps';
 
-/** The stored row: `password` is the sealed ciphertext, never the clear password. */
 export type VmwareCredentialRow = Row<'vmware_credentials'>;
+export type NewVmwareCredential = Omit<
+  NewRow<'vmware_credentials'>,
+  'created_at' | 'updated_at' | 'last_used' | 'usage_count'
+>;
+export type VmwareCredentialChanges = Omit<
+  RowUpdate<'vmware_credentials'>,
+  'id' | 'created_at' | 'updated_at' | 'is_default' | 'last_used' | 'usage_count'
+>;
 
-export type VmwareCredentialChanges = Omit<RowUpdate<'vmware_credentials'>, 'id' | 'created_at' | 'is_default'>;
+function duplicate(name: string | undefined): MigrateKitError {
+  return new MigrateKitError('MKE_DUPLICATE', {
+    message: `A VMware credential named ${name ?? ''} already exists`,
+    field: 'body.name',
+  });
+}
 
 export class VmwareCredentialRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(private readonly deps: RepositoryDeps) {}
 
   /** Inserts the row; when it is the default, every other credential stops being the default. */
-  async insert(row: NewRow<'vmware_credentials'>): Promise<VmwareCredentialRow> {
-    await this.db.transaction().execute(async (tx) => {
-      if (row.is_default) await tx.updateTable('vmware_credentials').set({ is_default: false }).execute();
-      await tx.insertInto('vmware_credentials').values(row).execute();
-    });
-    return this.getOrThrow(row.id);
+  async insert(credential: NewVmwareCredential): Promise<VmwareCredentialRow> {
+    const now = this.deps.clock.now();
+    try {
+      await this.deps.db.transaction().execute(async (tx) => {
+        if (credential.is_default) {
+          await tx
+            .updateTable('vmware_credentials')
+            .set({ is_default: false, updated_at: now })
+            .where('is_default', '=', true)
+            .execute();
+        }
+        await tx
+          .insertInto('vmware_credentials')
+          .values({ ...credential, last_used: null, usage_count: 0, created_at: now, updated_at: now })
+          .execute();
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate(credential.name);
+      throw error;
+    }
+    const row = await this.get(credential.id);
+    if (row === undefined) throw new Error(`vmware credential ${credential.id} vanished after insert`);
+    return row;
   }
 
   async get(id: string): Promise<VmwareCredentialRow | undefined> {
-    return this.db.selectFrom('vmware_credentials').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.deps.db.selectFrom('vmware_credentials').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async getByName(name: string): Promise<VmwareCredentialRow | undefined> {
-    return this.db.selectFrom('vmware_credentials').selectAll().where('name', '=', name).executeTakeFirst();
+    return this.deps.db.selectFrom('vmware_credentials').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
   async getDefault(): Promise<VmwareCredentialRow | undefined> {
-    return this.db
-      .selectFrom('vmware_credentials')
-      .selectAll()
-      .where('is_default', '=', true)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
+    return this.deps.db.selectFrom('vmware_credentials').selectAll().where('is_default', '=', true).executeTakeFirst();
   }
 
   async list(): Promise<VmwareCredentialRow[]> {
-    return this.db.selectFrom('vmware_credentials').selectAll().orderBy('name').execute();
+    return this.deps.db.selectFrom('vmware_credentials').selectAll().orderBy('name').execute();
   }
 
-  async update(id: string, changes: VmwareCredentialChanges, now: Date): Promise<VmwareCredentialRow | undefined> {
-    await this.db
-      .updateTable('vmware_credentials')
-      .set({ ...changes, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+  async update(id: string, changes: VmwareCredentialChanges): Promise<VmwareCredentialRow | undefined> {
+    try {
+      await this.deps.db
+        .updateTable('vmware_credentials')
+        .set({ ...changes, updated_at: this.deps.clock.now() })
+        .where('id', '=', id)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate(changes.name);
+      throw error;
+    }
     return this.get(id);
   }
 
-  /** Makes this credential the only default, in one transaction. */
-  async setDefault(id: string, now: Date): Promise<VmwareCredentialRow | undefined> {
-    const found = await this.db.transaction().execute(async (tx) => {
+  /** Makes this credential the only default, in one transaction; undefined when it does not exist. */
+  async setDefault(id: string): Promise<VmwareCredentialRow | undefined> {
+    const now = this.deps.clock.now();
+    const found = await this.deps.db.transaction().execute(async (tx) => {
       const exists = await tx.selectFrom('vmware_credentials').select('id').where('id', '=', id).executeTakeFirst();
       if (exists === undefined) return false;
       await tx
@@ -69,23 +101,16 @@ export class VmwareCredentialRepository {
     return found ? this.get(id) : undefined;
   }
 
-  /** Counts a use of the credential (discovery, replication) for the usage fields. */
-  async recordUse(id: string, now: Date): Promise<void> {
-    await this.db
+  /** Counts a use (discovery, replication) for the usage fields. */
+  async recordUse(id: string): Promise<void> {
+    await this.deps.db
       .updateTable('vmware_credentials')
-      .set((eb) => ({ usage_count: eb('usage_count', '+', 1), last_used: now }))
+      .set((eb) => ({ usage_count: eb('usage_count', '+', 1), last_used: this.deps.clock.now() }))
       .where('id', '=', id)
       .execute();
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('vmware_credentials').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
-  }
-
-  private async getOrThrow(id: string): Promise<VmwareCredentialRow> {
-    const row = await this.get(id);
-    if (row === undefined) throw new Error(`vmware credential ${id} vanished after insert`);
-    return row;
+    return affected(await this.deps.db.deleteFrom('vmware_credentials').where('id', '=', id).executeTakeFirst()) > 0;
   }
 }

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadServerConfig } from './server-config';
+
+test('defaults: 127.0.0.1:8080, ./data resolved to an absolute path, info logs', () => {
+  const config = loadServerConfig({});
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 8080);
+  assert.ok(isAbsolute(config.dataDir));
+  assert.ok(config.dataDir.endsWith('/data'));
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.masterKey, undefined);
+  assert.equal(config.logLevel, 'info');
+});
+
+test('values from the environment are parsed', () => {
+  const key = randomBytes(32).toString('base64');
+  const config = loadServerConfig({
+    PORT: '9090',
+    HOST: '0.0.0.0',
+    MIGRATEKIT_DATA_DIR: '/var/lib/migratekit',
+    DATABASE_URL: 'postgres://u:p@db/mk',
+    MIGRATEKIT_MASTER_KEY: key,
+    MIGRATEKIT_ADMIN_PASSWORD: 'long-enough',
+    LOG_LEVEL: 'DEBUG',
+  });
+  assert.deepEqual(
+    [
+      config.port,
+      config.host,
+      config.dataDir,
+      config.databaseUrl,
+      config.masterKey,
+      config.adminPassword,
+      config.logLevel,
+    ],
+    [9090, '0.0.0.0', '/var/lib/migratekit', 'postgres://u:p@db/mk', key, 'long-enough', 'debug'],
+  );
+});
+
+test('bad values fail with an error naming the variable', () => {
+  const cases: [NodeJS.ProcessEnv, string][] = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DATABASE_URL: 'oracle://x' }, 'DATABASE_URL'],
+    [{ MIGRATEKIT_MASTER_KEY: 'abc' }, 'MIGRATEKIT_MASTER_KEY'],
+    [{ MIGRATEKIT_ADMIN_PASSWORD: 'short' }, 'MIGRATEKIT_ADMIN_PASSWORD'],
+  ];
+  for (const [env, variable] of cases) {
+    assert.throws(
+      () => loadServerConfig(env),
+      (e) => e instanceof ConfigError && e.variable === variable && e.message.startsWith(`${variable}: `),
+      variable,
+    );
+  }
+});

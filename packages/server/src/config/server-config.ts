@@ -1,0 +1,101 @@
+// All runtime configuration comes from the environment through this one module, validated at start-up so a
+// bad value stops the process with a message naming the variable instead of failing later.
+import { isAbsolute, resolve } from 'node:path';
+import { decodeMasterKey } from '../security/master-key';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Undefined means the SQLite file under dataDir. */
+  databaseUrl: string | undefined;
+  /** The raw MIGRATEKIT_MASTER_KEY value; undefined means the key file under dataDir. */
+  masterKey: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: LogLevel;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  /** Idle session lifetime. */
+  sessionTtlMs: number;
+  /** Interval of SSE heartbeat comments. */
+  sseHeartbeatMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigDefaults {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+}
+
+function parsePort(env: NodeJS.ProcessEnv, fallback: number): number {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError('PORT', `must be an integer between 0 and 65535, got "${raw}"`);
+  const port = Number(raw);
+  if (port > 65535) throw new ConfigError('PORT', `must be an integer between 0 and 65535, got "${raw}"`);
+  return port;
+}
+
+function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (level === undefined) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return level;
+}
+
+function parseDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/|mysql:\/\/|mariadb:\/\/)/.test(raw)) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must start with sqlite:, postgres://, postgresql://, mysql:// or mariadb://',
+    );
+  }
+  return raw;
+}
+
+function parseAdminPassword(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.MIGRATEKIT_ADMIN_PASSWORD;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 8) throw new ConfigError('MIGRATEKIT_ADMIN_PASSWORD', 'must be at least 8 characters');
+  return raw;
+}
+
+/** Reads and validates the server configuration; throws ConfigError naming the offending variable. */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults: ConfigDefaults = {}): ServerConfig {
+  const dataDirRaw =
+    env.MIGRATEKIT_DATA_DIR === undefined || env.MIGRATEKIT_DATA_DIR === '' ? undefined : env.MIGRATEKIT_DATA_DIR;
+  const dataDir = dataDirRaw ?? defaults.dataDir ?? './data';
+  const masterKey = env.MIGRATEKIT_MASTER_KEY === '' ? undefined : env.MIGRATEKIT_MASTER_KEY;
+  if (masterKey !== undefined) {
+    const decoded = decodeMasterKey(masterKey);
+    if (typeof decoded === 'string') throw new ConfigError('MIGRATEKIT_MASTER_KEY', decoded);
+  }
+  return {
+    host: env.HOST === undefined || env.HOST === '' ? (defaults.host ?? '127.0.0.1') : env.HOST,
+    port: parsePort(env, defaults.port ?? 8080),
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
+    databaseUrl: parseDatabaseUrl(env),
+    masterKey,
+    adminPassword: parseAdminPassword(env),
+    logLevel: parseLogLevel(env),
+    bodyLimitBytes: 1024 * 1024,
+    sessionTtlMs: 12 * 60 * 60 * 1000,
+    sseHeartbeatMs: 15_000,
+  };
+}
