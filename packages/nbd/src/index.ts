@@ -1,0 +1,14 @@
+export * from './nbd-backend';
+export * from './nbd-error';
+export * from './nbd-logger';
+export * from './nbd-tls';
+export * from './nbd-uri';
+export { MemoryBackend } from './memory-backend';
+export { FileBackend, type FileBackendOptions } from './file-backend';
+export { seekSupported } from './seek-extents';
+export { NbdServer } from './nbd-server';
+export type { AuthorizeContext, NbdExportOptions, NbdServerOptions, NbdServerTlsOptions } from './nbd-server-types';
+export { NbdClient } from './nbd-client';
+export { connectOptionsFromUri } from './nbd-client-uri';
+export type { BlockSizes, NbdClientOptions, NbdClientTlsOptions, NbdExportInfo } from './nbd-client-types';
+export { TFLAG } from './nbd-constants';

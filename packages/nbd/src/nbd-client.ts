@@ -1,0 +1,312 @@
+import { systemClock } from '@migratekit/core';
+import { connect as netConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Extent, NbdBackend } from './nbd-backend';
+import { ClientHandshake } from './nbd-client-handshake';
+import { connectOptionsFromUri } from './nbd-client-uri';
+import type { BlockSizes, NbdClientOptions, NbdExportInfo, NegotiatedExport } from './nbd-client-types';
+import { encodeRequest } from './nbd-codec';
+import { CMD, CMD_FLAG, DEFAULT_PORT, TFLAG } from './nbd-constants';
+import { NbdError } from './nbd-error';
+import { ReplyReader, type PendingRequest } from './nbd-client-replies';
+import { StreamReader } from './stream-reader';
+
+const ZERO_SPLIT = 1024 * 1024 * 1024;
+
+async function openSocket(options: NbdClientOptions): Promise<Socket> {
+  const socket = options.socketPath
+    ? netConnect(options.socketPath)
+    : netConnect({ host: options.host ?? 'localhost', port: options.port ?? DEFAULT_PORT, noDelay: true });
+  const clock = options.clock ?? systemClock;
+  const abort = new AbortController();
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('error', (error) => reject(new NbdError('connection', error.message, { cause: error })));
+      }),
+      clock
+        .sleep(options.connectTimeoutMs ?? 30_000, abort.signal)
+        .then(() => Promise.reject(new NbdError('timeout', 'connect timed out'))),
+    ]);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  } finally {
+    abort.abort();
+  }
+  socket.removeAllListeners('error');
+  socket.setNoDelay(true);
+  return socket;
+}
+
+/**
+ * An NBD client connection: requests are pipelined (up to `window` in flight), replies may arrive in any
+ * order. It implements NbdBackend, so the copy engine and the server can use it like any other disk.
+ */
+export class NbdClient implements NbdBackend {
+  private cookie = 0;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly slotWaiters: Array<() => void> = [];
+  private closed = false;
+  private failure: NbdError | null = null;
+
+  private constructor(
+    private readonly options: NbdClientOptions,
+    private socket: Socket,
+    private stream: Duplex,
+    private reader: StreamReader,
+    private info: NegotiatedExport,
+  ) {
+    this.startReplyLoop();
+  }
+
+  static async connect(target: string | NbdClientOptions, extra: Partial<NbdClientOptions> = {}): Promise<NbdClient> {
+    const options = typeof target === 'string' ? { ...(await connectOptionsFromUri(target)), ...extra } : target;
+    const { socket, stream, reader, info } = await NbdClient.open(options);
+    return new NbdClient(options, socket, stream, reader, info);
+  }
+
+  /** Lists the exports a server offers to this client. */
+  static async list(target: string | NbdClientOptions): Promise<NbdExportInfo[]> {
+    const options = typeof target === 'string' ? await connectOptionsFromUri(target) : target;
+    const socket = await openSocket(options);
+    const reader = new StreamReader();
+    reader.attach(socket);
+    try {
+      return await new ClientHandshake(socket, reader, options).list();
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  private static async open(
+    options: NbdClientOptions,
+  ): Promise<{ socket: Socket; stream: Duplex; reader: StreamReader; info: NegotiatedExport }> {
+    const socket = await openSocket(options);
+    const reader = new StreamReader(64 * 1024 * 1024);
+    reader.attach(socket);
+    try {
+      const handshake = new ClientHandshake(socket, reader, options);
+      const info = await handshake.go(options.exportName ?? '');
+      return { socket, stream: handshake.currentStream, reader, info };
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  }
+
+  /** Drops the connection (failing what is in flight) and negotiates a new one with the same options. */
+  async reconnect(): Promise<void> {
+    this.fail(new NbdError('connection', 'reconnecting'));
+    this.socket.destroy();
+    const { socket, stream, reader, info } = await NbdClient.open(this.options);
+    if (info.size !== this.info.size) {
+      socket.destroy();
+      throw new NbdError('negotiation', 'export size changed across reconnect');
+    }
+    Object.assign(this, { socket, stream, reader, info, closed: false, failure: null });
+    this.startReplyLoop();
+  }
+
+  get size(): number {
+    return this.info.size;
+  }
+  get flags(): number {
+    return this.info.flags;
+  }
+  get readOnly(): boolean {
+    return (this.info.flags & TFLAG.READ_ONLY) !== 0;
+  }
+  get canFlush(): boolean {
+    return (this.info.flags & TFLAG.SEND_FLUSH) !== 0;
+  }
+  get canFua(): boolean {
+    return (this.info.flags & TFLAG.SEND_FUA) !== 0;
+  }
+  get canTrim(): boolean {
+    return (this.info.flags & TFLAG.SEND_TRIM) !== 0;
+  }
+  get canWriteZeroes(): boolean {
+    return (this.info.flags & TFLAG.SEND_WRITE_ZEROES) !== 0;
+  }
+  get canFastZero(): boolean {
+    return (this.info.flags & TFLAG.SEND_FAST_ZERO) !== 0;
+  }
+  get canMultiConn(): boolean {
+    return (this.info.flags & TFLAG.CAN_MULTI_CONN) !== 0;
+  }
+  get canDf(): boolean {
+    return (this.info.flags & TFLAG.SEND_DF) !== 0;
+  }
+  get canBlockStatus(): boolean {
+    return this.info.allocationContext !== null;
+  }
+  get structuredReplies(): boolean {
+    return this.info.structured;
+  }
+  get tls(): boolean {
+    return this.info.tls;
+  }
+  get blockSizes(): BlockSizes {
+    return this.info.blockSizes;
+  }
+  get maxRequest(): number {
+    return Math.min(this.info.blockSizes.maximum, 32 * 1024 * 1024);
+  }
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private startReplyLoop(): void {
+    const loop = new ReplyReader(this.reader, this.pending, this.info);
+    loop.run().then(
+      () => this.fail(new NbdError('connection', 'connection closed')),
+      (error: unknown) =>
+        this.fail(error instanceof NbdError ? error : new NbdError('protocol', String(error), { cause: error })),
+    );
+  }
+
+  private fail(error: NbdError): void {
+    if (!this.failure) this.failure = error;
+    this.closed = true;
+    for (const req of this.pending.values()) req.reject(error);
+    this.pending.clear();
+    this.socket.destroy();
+    for (const wake of this.slotWaiters.splice(0)) wake();
+  }
+
+  private async acquire(): Promise<void> {
+    const window = this.options.window ?? 64;
+    while (this.pending.size >= window && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
+  }
+
+  private release(): void {
+    this.slotWaiters.shift()?.();
+  }
+
+  private async request<T>(
+    type: number,
+    flags: number,
+    offset: number,
+    length: number,
+    payload: Buffer | null,
+    extra: Partial<PendingRequest> = {},
+  ): Promise<T> {
+    await this.acquire();
+    if (this.closed || this.failure) throw this.failure ?? new NbdError('connection', 'client closed');
+    const cookie = ++this.cookie;
+    const timeoutMs = this.options.requestTimeoutMs;
+    const abort = timeoutMs ? new AbortController() : null;
+    const result = new Promise<T>((resolve, reject) => {
+      this.pending.set(cookie, {
+        type,
+        offset,
+        length,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        data: null,
+        extents: null,
+        error: null,
+        ...extra,
+      });
+    });
+    if (abort && timeoutMs) {
+      (this.options.clock ?? systemClock).sleep(timeoutMs, abort.signal).then(
+        () => this.fail(new NbdError('timeout', `NBD request not answered in ${timeoutMs} ms`)),
+        () => undefined,
+      );
+    }
+    const header = encodeRequest(flags, type, cookie, offset, length);
+    if (payload) {
+      this.stream.cork();
+      this.stream.write(header);
+      this.stream.write(payload);
+      this.stream.uncork();
+    } else this.stream.write(header);
+    try {
+      return await result;
+    } finally {
+      abort?.abort();
+      this.release();
+    }
+  }
+
+  async read(offset: number, length: number, options: { df?: boolean } = {}): Promise<Buffer> {
+    if (length > this.maxRequest) {
+      const parts: Array<Promise<Buffer>> = [];
+      for (let at = 0; at < length; at += this.maxRequest)
+        parts.push(this.read(offset + at, Math.min(this.maxRequest, length - at), options));
+      return Buffer.concat(await Promise.all(parts));
+    }
+    const flags = options.df && this.canDf ? CMD_FLAG.DF : 0;
+    return this.request<Buffer>(CMD.READ, flags, offset, length, null);
+  }
+
+  async write(offset: number, data: Buffer, options: { fua?: boolean } = {}): Promise<void> {
+    if (data.length > this.maxRequest) {
+      const parts: Array<Promise<void>> = [];
+      for (let at = 0; at < data.length; at += this.maxRequest)
+        parts.push(this.write(offset + at, data.subarray(at, at + this.maxRequest), options));
+      await Promise.all(parts);
+      return;
+    }
+    const flags = options.fua && this.canFua ? CMD_FLAG.FUA : 0;
+    await this.request<void>(CMD.WRITE, flags, offset, data.length, data);
+  }
+
+  async writeZeroes(
+    offset: number,
+    length: number,
+    options: { fua?: boolean; noHole?: boolean; fastZero?: boolean } = {},
+  ): Promise<void> {
+    if (!this.canWriteZeroes) throw NbdError.request('ENOTSUP', 'server does not support WRITE_ZEROES');
+    if (options.fastZero && !this.canFastZero) throw NbdError.request('ENOTSUP', 'server does not support FAST_ZERO');
+    let flags = 0;
+    if (options.fua && this.canFua) flags |= CMD_FLAG.FUA;
+    if (options.noHole) flags |= CMD_FLAG.NO_HOLE;
+    if (options.fastZero) flags |= CMD_FLAG.FAST_ZERO;
+    const parts: Array<Promise<void>> = [];
+    for (let at = 0; at < length; at += ZERO_SPLIT)
+      parts.push(this.request<void>(CMD.WRITE_ZEROES, flags, offset + at, Math.min(ZERO_SPLIT, length - at), null));
+    await Promise.all(parts);
+  }
+
+  async trim(offset: number, length: number): Promise<void> {
+    if (!this.canTrim) throw NbdError.request('ENOTSUP', 'server does not support TRIM');
+    for (let at = 0; at < length; at += ZERO_SPLIT)
+      await this.request<void>(CMD.TRIM, 0, offset + at, Math.min(ZERO_SPLIT, length - at), null);
+  }
+
+  async flush(): Promise<void> {
+    if (!this.canFlush) return;
+    await this.request<void>(CMD.FLUSH, 0, 0, 0, null);
+  }
+
+  /**
+   * base:allocation extents starting at `offset`, as the server reports them (one reply; may cover less
+   * than `length`). Without the context the whole range is reported as data.
+   */
+  async blockStatus(offset: number, length: number): Promise<Extent[]> {
+    const capped = Math.min(length, 0xffffffff - 4095, this.size - offset);
+    if (!this.canBlockStatus) return [{ offset, length: capped, hole: false, zero: false }];
+    return this.request<Extent[]>(CMD.BLOCK_STATUS, 0, offset, capped, null);
+  }
+
+  /** Waits for requests in flight, sends DISC and closes. */
+  async close(): Promise<void> {
+    if (this.closed) {
+      this.socket.destroy();
+      return;
+    }
+    while (this.pending.size > 0 && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
+    this.closed = true;
+    if (!this.failure) this.failure = new NbdError('connection', 'client closed');
+    const stream = this.stream;
+    await new Promise<void>((resolve) => {
+      stream.end(encodeRequest(0, CMD.DISC, 0, 0, 0), () => resolve());
+      stream.once('error', () => resolve());
+    });
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,259 @@
+import type { Duplex } from 'node:stream';
+import { decodeRequest, encodeChunkHeader, encodeSimpleReply, writeU64, type RequestHeader } from './nbd-codec';
+import {
+  CMD,
+  CMD_FLAG,
+  REPLY_FLAG_DONE,
+  REPLY_TYPE,
+  REQUEST_HEADER_SIZE,
+  STATE_HOLE,
+  STATE_ZERO,
+} from './nbd-constants';
+import { NBD_ERRNO, NbdError, errnoFromSystem, type NbdErrnoName } from './nbd-error';
+import type { Negotiated } from './nbd-server-handshake';
+import type { ServerContext } from './nbd-server-types';
+import type { StreamReader } from './stream-reader';
+
+const ALLOWED_FLAGS: Record<number, number> = {
+  [CMD.READ]: CMD_FLAG.DF,
+  [CMD.WRITE]: CMD_FLAG.FUA,
+  [CMD.DISC]: 0,
+  [CMD.FLUSH]: 0,
+  [CMD.TRIM]: CMD_FLAG.FUA,
+  [CMD.CACHE]: 0,
+  [CMD.WRITE_ZEROES]: CMD_FLAG.FUA | CMD_FLAG.NO_HOLE | CMD_FLAG.FAST_ZERO,
+  [CMD.BLOCK_STATUS]: CMD_FLAG.REQ_ONE,
+};
+const MAX_EXTENTS = 1 << 20;
+const U32_MAX = 0xffffffff;
+
+/** Serves requests of one negotiated connection until DISC, a protocol error, or close(). */
+export class ServerTransmission {
+  private inFlight = 0;
+  private closing = false;
+  private slotWaiter: (() => void) | null = null;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly stream: Duplex,
+    private readonly reader: StreamReader,
+    private readonly state: Negotiated,
+    private readonly ctx: ServerContext,
+  ) {}
+
+  /** Stops accepting requests; resolves when every request in flight has been answered. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    this.reader.fail(new NbdError('connection', 'export removed'));
+    this.slotWaiter?.();
+    await this.drainInFlight();
+  }
+
+  async run(): Promise<void> {
+    try {
+      await this.loop();
+    } finally {
+      await this.drainInFlight();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      await this.waitForCapacity();
+      if (this.closing) break;
+      const raw = this.reader.tryRead(REQUEST_HEADER_SIZE) ?? (await this.reader.read(REQUEST_HEADER_SIZE));
+      const req = decodeRequest(raw);
+      if (!req) throw new NbdError('protocol', 'bad request magic');
+      if (req.type === CMD.DISC) break;
+      let payload: Buffer | null = null;
+      if (req.type === CMD.WRITE) {
+        if (req.length > this.ctx.maxPayload) {
+          await this.discard(req.length);
+          this.replyError(req, 'EINVAL');
+          continue;
+        }
+        payload = this.reader.tryRead(req.length) ?? (await this.reader.read(req.length));
+      }
+      this.inFlight += 1;
+      this.handle(req, payload)
+        .catch((error: unknown) => this.replyError(req, errnoFromSystem(error)))
+        .finally(() => this.release());
+    }
+  }
+
+  private release(): void {
+    this.inFlight -= 1;
+    const slot = this.slotWaiter;
+    this.slotWaiter = null;
+    slot?.();
+    if (this.inFlight === 0) {
+      const idle = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  private async drainInFlight(): Promise<void> {
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Backpressure: no new request is read while too many are running or too many reply bytes are unsent. */
+  private async waitForCapacity(): Promise<void> {
+    while (!this.closing) {
+      if (this.inFlight >= this.ctx.maxInFlight) {
+        await new Promise<void>((resolve) => (this.slotWaiter = resolve));
+        continue;
+      }
+      if (this.stream.writableLength > this.ctx.maxQueuedReplyBytes && !this.stream.destroyed) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            this.stream.off('drain', done);
+            this.stream.off('close', done);
+            resolve();
+          };
+          this.stream.on('drain', done);
+          this.stream.on('close', done);
+        });
+        if (this.stream.destroyed) throw new NbdError('connection', 'connection closed');
+        continue;
+      }
+      return;
+    }
+  }
+
+  private async discard(length: number): Promise<void> {
+    for (let left = length; left > 0;) {
+      const n = Math.min(left, 1024 * 1024);
+      await this.reader.read(n);
+      left -= n;
+    }
+  }
+
+  private write(...bufs: Buffer[]): void {
+    if (this.stream.destroyed) return;
+    if (bufs.length === 1) {
+      this.stream.write(bufs[0]);
+      return;
+    }
+    this.stream.cork();
+    for (const b of bufs) this.stream.write(b);
+    this.stream.uncork();
+  }
+
+  private replyOk(req: RequestHeader): void {
+    this.write(encodeSimpleReply(0, req.cookie));
+  }
+
+  private replyError(req: RequestHeader, errno: NbdErrnoName): void {
+    const value = NBD_ERRNO[errno];
+    if (this.state.structured && req.type === CMD.READ) {
+      const body = Buffer.alloc(6);
+      body.writeUInt32BE(value, 0);
+      this.write(encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.ERROR, req.cookie, body.length), body);
+    } else this.write(encodeSimpleReply(value, req.cookie));
+  }
+
+  private async handle(req: RequestHeader, payload: Buffer | null): Promise<void> {
+    const backend = this.state.export.backend;
+    const allowed = ALLOWED_FLAGS[req.type];
+    if (allowed === undefined || (req.flags & ~allowed) !== 0) return this.replyError(req, 'EINVAL');
+    if (req.flags & CMD_FLAG.DF && !this.state.structured) return this.replyError(req, 'EINVAL');
+    const end = req.offset + req.length;
+    const writing = req.type === CMD.WRITE || req.type === CMD.WRITE_ZEROES || req.type === CMD.TRIM;
+    if (writing && (backend.readOnly || !backend.write)) return this.replyError(req, 'EPERM');
+    if (end > backend.size) return this.replyError(req, writing && req.type !== CMD.TRIM ? 'ENOSPC' : 'EINVAL');
+    const fua = (req.flags & CMD_FLAG.FUA) !== 0;
+    switch (req.type) {
+      case CMD.READ:
+        return this.read(req);
+      case CMD.WRITE:
+        await backend.write?.(req.offset, payload ?? Buffer.alloc(0), { fua });
+        return this.replyOk(req);
+      case CMD.WRITE_ZEROES:
+        return this.writeZeroes(req, fua);
+      case CMD.TRIM:
+        if (!backend.trim) return this.replyError(req, 'EINVAL');
+        await backend.trim(req.offset, req.length);
+        if (fua) await backend.flush?.();
+        return this.replyOk(req);
+      case CMD.FLUSH:
+        await backend.flush?.();
+        return this.replyOk(req);
+      case CMD.CACHE:
+        return this.replyOk(req);
+      case CMD.BLOCK_STATUS:
+        return this.blockStatus(req);
+      default:
+        return this.replyError(req, 'EINVAL');
+    }
+  }
+
+  private async read(req: RequestHeader): Promise<void> {
+    if (req.length > this.ctx.maxPayload) return this.replyError(req, this.state.structured ? 'EOVERFLOW' : 'EINVAL');
+    const data = await this.state.export.backend.read(req.offset, req.length);
+    if (!this.state.structured) return this.write(encodeSimpleReply(0, req.cookie), data);
+    const df = (req.flags & CMD_FLAG.DF) !== 0;
+    if (!df && req.length >= 4096 && isZero(data)) {
+      const body = Buffer.allocUnsafe(12);
+      writeU64(body, req.offset, 0);
+      body.writeUInt32BE(req.length, 8);
+      return this.write(encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.OFFSET_HOLE, req.cookie, 12), body);
+    }
+    const offset = Buffer.allocUnsafe(8);
+    writeU64(offset, req.offset, 0);
+    this.write(encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.OFFSET_DATA, req.cookie, 8 + data.length), offset, data);
+  }
+
+  private async writeZeroes(req: RequestHeader, fua: boolean): Promise<void> {
+    const backend = this.state.export.backend;
+    const noHole = (req.flags & CMD_FLAG.NO_HOLE) !== 0;
+    const fastZero = (req.flags & CMD_FLAG.FAST_ZERO) !== 0;
+    if (backend.writeZeroes) await backend.writeZeroes(req.offset, req.length, { fua, noHole, fastZero });
+    else if (fastZero) return this.replyError(req, 'ENOTSUP');
+    else {
+      const chunk = Buffer.alloc(Math.min(req.length, 1024 * 1024));
+      for (let at = req.offset; at < req.offset + req.length; at += chunk.length) {
+        const n = Math.min(chunk.length, req.offset + req.length - at);
+        await backend.write?.(at, chunk.subarray(0, n), { fua });
+      }
+    }
+    this.replyOk(req);
+  }
+
+  private async blockStatus(req: RequestHeader): Promise<void> {
+    const context = this.state.allocationContext;
+    if (context === null || req.length === 0) return this.replyError(req, 'EINVAL');
+    const backend = this.state.export.backend;
+    const extents = backend.blockStatus
+      ? await backend.blockStatus(req.offset, req.length)
+      : [{ offset: req.offset, length: req.length, hole: false, zero: false }];
+    const end = req.offset + req.length;
+    const pairs: number[] = [];
+    let at = req.offset;
+    for (const e of extents) {
+      if (at >= end || pairs.length / 2 >= MAX_EXTENTS) break;
+      const stop = Math.min(e.offset + e.length, end);
+      if (stop <= at) continue;
+      const length = Math.min(stop - at, U32_MAX - (U32_MAX % 4096));
+      pairs.push(length, (e.hole ? STATE_HOLE : 0) | (e.zero ? STATE_ZERO : 0));
+      at += length;
+      if (req.flags & CMD_FLAG.REQ_ONE) break;
+    }
+    if (pairs.length === 0) return this.replyError(req, 'EIO');
+    const body = Buffer.allocUnsafe(4 + pairs.length * 4);
+    body.writeUInt32BE(context, 0);
+    pairs.forEach((v, i) => body.writeUInt32BE(v, 4 + i * 4));
+    this.write(encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.BLOCK_STATUS, req.cookie, body.length), body);
+  }
+}
+
+const ZERO_PAGE = Buffer.alloc(64 * 1024);
+
+/** memcmp against a zero page: stops at the first non-zero byte, so random data costs almost nothing. */
+export function isZero(data: Buffer): boolean {
+  for (let at = 0; at < data.length; at += ZERO_PAGE.length) {
+    const n = Math.min(ZERO_PAGE.length, data.length - at);
+    if (data.compare(ZERO_PAGE, 0, n, at, at + n) !== 0) return false;
+  }
+  return true;
+}

@@ -1,0 +1,206 @@
+import { systemClock, type Clock } from '@migratekit/core';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import type { NbdBackend } from './nbd-backend';
+import { DEFAULT_MAX_PAYLOAD } from './nbd-constants';
+import { NbdError } from './nbd-error';
+import { silentLogger, type NbdLogger } from './nbd-logger';
+import { HandshakeClosed, ServerHandshake } from './nbd-server-handshake';
+import { ServerTransmission } from './nbd-server-transmission';
+import type { NbdExport, NbdExportOptions, NbdServerOptions, ServerContext } from './nbd-server-types';
+import { PSK_CIPHERS, TLS13_CIPHERSUITES } from './nbd-tls';
+import { StreamReader } from './stream-reader';
+
+interface Connection {
+  socket: Socket;
+  peer: string;
+  exportName: string | null;
+  transmission: ServerTransmission | null;
+}
+
+/**
+ * An NBD server: fixed newstyle, several named exports on one port that can be added and removed while it
+ * runs (other exports' connections are untouched), optional or mandatory STARTTLS with certificates or PSK.
+ */
+export class NbdServer {
+  private readonly exportsByName = new Map<string, NbdExport>();
+  private readonly connections = new Set<Connection>();
+  private readonly logger: NbdLogger;
+  private readonly clock: Clock;
+  private readonly ctx: ServerContext;
+  private server: Server | null = null;
+
+  constructor(private readonly options: NbdServerOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    const tls = options.tls;
+    const mode = tls?.mode ?? 'off';
+    let tlsContextOptions: SecureContextOptions | null = null;
+    if (tls && mode !== 'off') {
+      if (!tls.psk && !(tls.cert && tls.key)) throw new Error('TLS needs a certificate and key, or PSK keys');
+      tlsContextOptions = {
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        minVersion: 'TLSv1.2',
+        ...(tls.psk ? { ciphers: `${TLS13_CIPHERSUITES}:${PSK_CIPHERS}` } : {}),
+      };
+      // Fail at construction, not at the first STARTTLS, when the material is unusable.
+      createSecureContext(tlsContextOptions);
+    }
+    const authorize = options.authorize;
+    const visible = (exp: NbdExport, peer: string, tlsIdentity: string | undefined): boolean =>
+      !authorize || authorize({ exportName: exp.name, peer, ...(tlsIdentity ? { tlsIdentity } : {}) });
+    this.ctx = {
+      logger: this.logger,
+      tlsMode: mode,
+      tlsContextOptions,
+      tlsOptions: tls,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      maxInFlight: options.maxInFlight ?? 64,
+      maxQueuedReplyBytes: options.maxQueuedReplyBytes ?? 16 * 1024 * 1024,
+      findExport: (name, peer, tlsIdentity) => {
+        let exp = this.exportsByName.get(name);
+        // The default (empty) name means the only export, when there is exactly one the client may see.
+        if (!exp && name === '') {
+          const list = [...this.exportsByName.values()].filter((e) => visible(e, peer, tlsIdentity));
+          if (list.length === 1) exp = list[0];
+        }
+        return exp && visible(exp, peer, tlsIdentity) ? exp : undefined;
+      },
+      listExports: (peer, tlsIdentity) => [...this.exportsByName.values()].filter((e) => visible(e, peer, tlsIdentity)),
+    };
+  }
+
+  addExport(name: string, backend: NbdBackend, options: NbdExportOptions = {}): void {
+    if (Buffer.byteLength(name) > 4096) throw new Error('export name too long');
+    if (this.exportsByName.has(name)) throw new Error(`export ${name} already exists`);
+    this.exportsByName.set(name, {
+      name,
+      backend,
+      description: options.description,
+      multiConn: options.multiConn ?? true,
+    });
+    this.logger.info({ exportName: name, size: backend.size, readOnly: backend.readOnly }, 'nbd export added');
+  }
+
+  /** Removes an export; its open connections finish the requests in flight and are closed. */
+  async removeExport(name: string): Promise<boolean> {
+    if (!this.exportsByName.delete(name)) return false;
+    const closing = [...this.connections].filter((c) => c.exportName === name).map((c) => this.closeConnection(c));
+    await Promise.all(closing);
+    this.logger.info({ exportName: name, closedConnections: closing.length }, 'nbd export removed');
+    return true;
+  }
+
+  exports(): Array<{ name: string; size: number; readOnly: boolean; connections: number }> {
+    return [...this.exportsByName.values()].map((e) => ({
+      name: e.name,
+      size: e.backend.size,
+      readOnly: e.backend.readOnly,
+      connections: [...this.connections].filter((c) => c.exportName === e.name).length,
+    }));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        this.server = server;
+        const address = server.address() as AddressInfo;
+        this.logger.info({ port: address.port, host }, 'nbd server listening');
+        resolve(address);
+      });
+    });
+  }
+
+  /** Listens on a Unix socket path (nbd+unix://). */
+  listenUnix(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => this.accept(socket));
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        this.server = server;
+        resolve();
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    await Promise.all([...this.connections].map((c) => this.closeConnection(c)));
+    await closed;
+  }
+
+  private async closeConnection(conn: Connection): Promise<void> {
+    if (conn.transmission) await conn.transmission.drain();
+    conn.socket.destroy();
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const peer = `${socket.remoteAddress ?? 'unix'}:${socket.remotePort ?? 0}`;
+    const conn: Connection = { socket, peer, exportName: null, transmission: null };
+    this.connections.add(conn);
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.connections.delete(conn));
+    this.serve(conn).then(
+      () => conn.socket.destroy(),
+      (error: unknown) => {
+        const expected = error instanceof HandshakeClosed || (error instanceof NbdError && error.kind === 'connection');
+        this.logger[expected ? 'debug' : 'warn'](
+          { peer, exportName: conn.exportName, err: (error as Error).message },
+          'nbd connection closed',
+        );
+        conn.socket.destroy();
+      },
+    );
+  }
+
+  private async serve(conn: Connection): Promise<void> {
+    const reader = new StreamReader();
+    reader.attach(conn.socket);
+    const handshake = new ServerHandshake(conn.socket, reader, this.ctx, conn.peer);
+    const abort = new AbortController();
+    const timeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
+    const timeout = this.clock.sleep(timeoutMs, abort.signal).then(
+      () => reader.fail(new NbdError('timeout', 'handshake timed out')),
+      () => undefined,
+    );
+    let negotiated;
+    try {
+      negotiated = await handshake.run();
+    } finally {
+      abort.abort();
+      await timeout;
+    }
+    // The export may have been removed while this client negotiated.
+    if (!this.exportsByName.has(negotiated.export.name)) throw new HandshakeClosed('export removed');
+    conn.exportName = negotiated.export.name;
+    this.logger.debug(
+      { peer: conn.peer, exportName: conn.exportName, structured: negotiated.structured },
+      'nbd client entered transmission',
+    );
+    conn.transmission = new ServerTransmission(negotiated.stream, reader, negotiated, this.ctx);
+    await conn.transmission.run();
+    const stream = negotiated.stream;
+    await new Promise<void>((resolve) => {
+      if (stream.writableLength === 0) resolve();
+      else stream.once('drain', resolve).once('close', resolve);
+    });
+    stream.end();
+  }
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { MemoryBackend, NbdClient, NbdServer, loadCertificateDir, loadPskFile, type NbdError } from '../src/index';
+import { makeTlsFixtures, type TlsFixtures } from './tls-fixtures';
+
+let fx: TlsFixtures;
+before(() => {
+  fx = makeTlsFixtures();
+});
+after(() => fx.cleanup());
+
+async function tlsServer(mode: 'optional' | 'require', kind: 'cert' | 'psk', verifyPeer = false): Promise<NbdServer> {
+  const tls =
+    kind === 'cert'
+      ? { mode, ...(await loadCertificateDir(fx.certDir, 'server')), verifyPeer }
+      : { mode, psk: await loadPskFile(fx.pskFile) };
+  const server = new NbdServer({ tls });
+  server.addExport('secure', new MemoryBackend(1024 * 1024));
+  await server.listen(0, '127.0.0.1');
+  return server;
+}
+
+test('certificates: nbds:// with tls-certificates verifies the server and carries data', async () => {
+  const server = await tlsServer('require', 'cert', true);
+  try {
+    const client = await NbdClient.connect(
+      `nbds://localhost:${server.port}/secure?tls-certificates=${encodeURIComponent(fx.certDir)}`,
+    );
+    assert.equal(client.tls, true);
+    await client.write(0, Buffer.alloc(65536, 9));
+    assert.deepEqual(await client.read(0, 65536), Buffer.alloc(65536, 9));
+    await client.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('certificates: a server certificate from another CA is refused', async () => {
+  const server = await tlsServer('require', 'cert');
+  try {
+    await assert.rejects(
+      NbdClient.connect(`nbds://localhost:${server.port}/secure?tls-certificates=${encodeURIComponent(fx.wrongDir)}`),
+      (e: NbdError) => e.kind === 'tls',
+    );
+    // No CA at all: the system store does not know our test CA either.
+    await assert.rejects(
+      NbdClient.connect(`nbds://localhost:${server.port}/secure`),
+      (e: NbdError) => e.kind === 'tls',
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+test('certificates: a client certificate from another CA is refused when the server verifies peers', async () => {
+  const server = await tlsServer('require', 'cert', true);
+  try {
+    const wrong = await loadCertificateDir(fx.wrongDir, 'client');
+    const good = await loadCertificateDir(fx.certDir, 'client');
+    await assert.rejects(
+      NbdClient.connect({
+        host: 'localhost',
+        port: server.port,
+        exportName: 'secure',
+        tls: { mode: 'require', ca: good.ca, cert: wrong.cert, key: wrong.key },
+      }),
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+test('PSK: the right key connects, a wrong key fails', async () => {
+  const server = await tlsServer('require', 'psk');
+  try {
+    const client = await NbdClient.connect(
+      `nbds://127.0.0.1:${server.port}/secure?tls-psk-file=${encodeURIComponent(fx.pskFile)}&tls-username=${fx.pskIdentity}`,
+    );
+    assert.equal(client.tls, true);
+    await client.write(4096, Buffer.alloc(4096, 1));
+    assert.deepEqual(await client.read(4096, 4096), Buffer.alloc(4096, 1));
+    await client.close();
+    await assert.rejects(
+      NbdClient.connect({
+        host: '127.0.0.1',
+        port: server.port,
+        exportName: 'secure',
+        tls: { mode: 'require', psk: { identity: fx.pskIdentity, key: Buffer.alloc(32, 1) } },
+      }),
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+test('plaintext is refused when the server requires TLS, accepted when TLS is optional', async () => {
+  const strict = await tlsServer('require', 'psk');
+  const relaxed = await tlsServer('optional', 'psk');
+  try {
+    await assert.rejects(
+      NbdClient.connect({ host: '127.0.0.1', port: strict.port, exportName: 'secure' }),
+      (e: NbdError) => e.kind === 'tls',
+    );
+    await assert.rejects(NbdClient.list({ host: '127.0.0.1', port: strict.port }));
+    const plain = await NbdClient.connect({ host: '127.0.0.1', port: relaxed.port, exportName: 'secure' });
+    assert.equal(plain.tls, false);
+    await plain.close();
+  } finally {
+    await strict.close();
+    await relaxed.close();
+  }
+});
