@@ -94,6 +94,9 @@ export async function retrieveObject(
   paths: readonly string[],
 ): Promise<ObjectContent> {
   const [content] = await retrieveAll(session, [directObjectSpec(obj)], [{ type: obj.type, paths }]);
+  // A property we asked for that comes back in missingSet (NoPermission, ...) must not read as "unset".
+  const failed = content?.missing[0];
+  if (failed !== undefined) throw failed.fault;
   return content ?? { obj, props: new Map(), missing: [] };
 }
 

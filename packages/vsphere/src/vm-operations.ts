@@ -160,8 +160,9 @@ export async function powerOff(session: VimSession, vm: MoRef, wait: WaitForTask
 
 export async function getPowerState(session: VimSession, vm: MoRef): Promise<PowerState> {
   const content = await retrieveObject(session, vm, ['runtime.powerState']);
-  const state = textOf(content.props.get('runtime.powerState'));
-  return state === 'poweredOn' || state === 'suspended' ? state : 'poweredOff';
+  const state = textOf(content.props.get('runtime.powerState'))?.trim();
+  if (state === 'poweredOn' || state === 'suspended' || state === 'poweredOff') return state;
+  throw new MigrateKitError('MKE_UPSTREAM_ERROR', { message: `VM ${vm.value} reported no power state` });
 }
 
 export interface ShutdownOptions {

@@ -12,6 +12,7 @@ export type VimFaultKind =
   | 'InvalidState'
   | 'TaskInProgress'
   | 'InvalidArgument'
+  | 'MethodNotFound'
   | 'VimFault';
 
 // vim25 fault subtypes that belong to one of the kinds above (the WSDL's inheritance, trimmed to the
@@ -39,7 +40,7 @@ const SUBTYPE_KIND: Record<string, VimFaultKind> = {
   InvalidIndexArgument: 'InvalidArgument',
   InvalidRequest: 'InvalidArgument',
   InvalidType: 'InvalidArgument',
-  MethodNotFound: 'InvalidArgument',
+  MethodNotFound: 'MethodNotFound',
 };
 
 const KIND_CODE: Record<VimFaultKind, ErrorCode> = {
@@ -50,6 +51,7 @@ const KIND_CODE: Record<VimFaultKind, ErrorCode> = {
   InvalidState: 'MKE_VSPHERE_INVALID_STATE',
   TaskInProgress: 'MKE_VSPHERE_BUSY',
   InvalidArgument: 'MKE_VSPHERE_FAULT',
+  MethodNotFound: 'MKE_NOT_IMPLEMENTED',
   VimFault: 'MKE_VSPHERE_FAULT',
 };
 
@@ -103,6 +105,8 @@ export class FileFaultError extends VimFaultError {}
 export class InvalidStateError extends VimFaultError {}
 export class TaskInProgressError extends VimFaultError {}
 export class InvalidArgumentError extends VimFaultError {}
+/** The server does not implement the method (vcsim has no QueryChangedDiskAreas). */
+export class MethodNotFoundError extends VimFaultError {}
 
 const KIND_CLASS: Record<VimFaultKind, new (kind: VimFaultKind, detail: VimFaultDetail) => VimFaultError> = {
   InvalidLogin: InvalidLoginError,
@@ -112,6 +116,7 @@ const KIND_CLASS: Record<VimFaultKind, new (kind: VimFaultKind, detail: VimFault
   InvalidState: InvalidStateError,
   TaskInProgress: TaskInProgressError,
   InvalidArgument: InvalidArgumentError,
+  MethodNotFound: MethodNotFoundError,
   VimFault: VimFaultError,
 };
 

@@ -9,10 +9,10 @@ import {
   type ServiceContent,
   type UserSession,
 } from '../vim-types';
-import { child, parseXml, type XmlNode } from '../xml/xml-tree';
+import { child, childrenNamed, parseXml, type XmlNode } from '../xml/xml-tree';
 import { leaf, soapEnvelope, type XmlFragment } from '../xml/xml-writer';
 import type { SoapTransport } from './https-transport';
-import { NotAuthenticatedError, parseSoapFault } from './vim-faults';
+import { NotAuthenticatedError, parseLocalizedMethodFault, parseSoapFault } from './vim-faults';
 
 /** pino-compatible subset; the default logs nothing. */
 export interface VsphereLogger {
@@ -152,7 +152,24 @@ export class VimSession {
     }
     this.logger.debug({ method, status: response.status, ms: Date.now() - started }, 'vsphere call');
     if (first.name === 'Fault') throw parseSoapFault(first);
+    if (PROPERTY_METHODS.has(method)) throwIfSessionExpired(first);
     return first;
+  }
+}
+
+// The PropertyCollector reports an expired session per property (missingSet with NotAuthenticated) rather
+// than as a SOAP fault; treat that as the fault so the re-login path covers property reads too.
+const PROPERTY_METHODS = new Set(['RetrievePropertiesEx', 'ContinueRetrievePropertiesEx', 'RetrieveProperties']);
+
+function throwIfSessionExpired(response: XmlNode): void {
+  for (const returnval of childrenNamed(response, 'returnval')) {
+    const contents = child(returnval, 'obj') ? [returnval] : childrenNamed(returnval, 'objects');
+    for (const content of contents) {
+      for (const missing of childrenNamed(content, 'missingSet')) {
+        const fault = parseLocalizedMethodFault(child(missing, 'fault'));
+        if (fault instanceof NotAuthenticatedError) throw fault;
+      }
+    }
   }
 }
 
