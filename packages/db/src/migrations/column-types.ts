@@ -1,6 +1,5 @@
 // Per-engine column types, so one migration produces the right DDL on SQLite, PostgreSQL and MariaDB.
 import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, type Kysely } from 'kysely';
-import { MysqlAdapter, PostgresAdapter } from 'kysely';
 import type { DatabaseEngine } from '../schema';
 import { SQLITE_BOOLEAN_TYPE, SQLITE_TIMESTAMP_TYPE } from '../sqlite-adapter';
 
@@ -8,12 +7,7 @@ import { SQLITE_BOOLEAN_TYPE, SQLITE_TIMESTAMP_TYPE } from '../sqlite-adapter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the Migrator's contract is Kysely<any>
 export type MigrationDb = Kysely<any>;
 
-export function engineOf(db: Kysely<unknown>): DatabaseEngine {
-  const adapter = db.getExecutor().adapter;
-  if (adapter instanceof PostgresAdapter) return 'postgres';
-  if (adapter instanceof MysqlAdapter) return 'mysql';
-  return 'sqlite';
-}
+export { engineOf } from '../engine-of';
 
 export interface ColumnTypes {
   /** A short identifier or key: indexable on MariaDB (255 chars * 4 bytes stays under the key limit). */

@@ -1,0 +1,79 @@
+// cloudstack_volumes: the CloudStack volumes that belong to a VM context. Written only by the volume daemon.
+import { newId } from '@migratekit/core';
+import type { NewRow, Row, RowUpdate } from '../schema';
+import { affected, type RepositoryDeps } from './repository-deps';
+
+export type VolumeMode = 'oma' | 'failover';
+export type CloudstackVolumeRecord = Omit<Row<'cloudstack_volumes'>, 'mode'> & { mode: VolumeMode };
+export type NewCloudstackVolume = Omit<NewRow<'cloudstack_volumes'>, 'id' | 'mode' | 'created_at' | 'updated_at'> & {
+  id?: string;
+  mode: VolumeMode;
+};
+export type CloudstackVolumePatch = Omit<
+  RowUpdate<'cloudstack_volumes'>,
+  'id' | 'vm_context_id' | 'volume_id' | 'mode' | 'created_at' | 'updated_at'
+> & { mode?: VolumeMode };
+
+const toRecord = (row: Row<'cloudstack_volumes'>): CloudstackVolumeRecord => row as CloudstackVolumeRecord;
+
+export class CloudstackVolumeRepository {
+  constructor(private readonly deps: RepositoryDeps) {}
+
+  async create(input: NewCloudstackVolume): Promise<CloudstackVolumeRecord> {
+    const now = this.deps.clock.now();
+    await this.deps.db
+      .insertInto('cloudstack_volumes')
+      .values({ ...input, id: input.id ?? newId('csvol'), created_at: now, updated_at: now })
+      .execute();
+    const created = await this.getByVolumeId(input.volume_id);
+    if (created === undefined) throw new Error(`volume ${input.volume_id} vanished after insert`);
+    return created;
+  }
+
+  async getByVolumeId(volumeId: string): Promise<CloudstackVolumeRecord | undefined> {
+    const row = await this.deps.db
+      .selectFrom('cloudstack_volumes')
+      .selectAll()
+      .where('volume_id', '=', volumeId)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async listByContext(contextId: string): Promise<CloudstackVolumeRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('cloudstack_volumes')
+      .selectAll()
+      .where('vm_context_id', '=', contextId)
+      .orderBy('disk_id')
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async listAttachedTo(vmId: string): Promise<CloudstackVolumeRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('cloudstack_volumes')
+      .selectAll()
+      .where('attached_vm_id', '=', vmId)
+      .orderBy('device_id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async update(volumeId: string, patch: CloudstackVolumePatch): Promise<CloudstackVolumeRecord | undefined> {
+    await this.deps.db
+      .updateTable('cloudstack_volumes')
+      .set({ ...patch, updated_at: this.deps.clock.now() })
+      .where('volume_id', '=', volumeId)
+      .execute();
+    return this.getByVolumeId(volumeId);
+  }
+
+  async delete(volumeId: string): Promise<boolean> {
+    const result = await this.deps.db
+      .deleteFrom('cloudstack_volumes')
+      .where('volume_id', '=', volumeId)
+      .executeTakeFirst();
+    return affected(result) === 1;
+  }
+}

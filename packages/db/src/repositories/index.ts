@@ -1,0 +1,78 @@
+// createRepositories(db): every repository over one Kysely instance (or transaction). Repositories are the only
+// place with SQL; services get this object in their deps.
+import { systemClock, type Clock } from '@migratekit/core';
+import type { Kysely } from 'kysely';
+import { engineOf } from '../engine-of';
+import type { DatabaseSchema } from '../schema';
+import { CloudstackVolumeRepository } from './cloudstack-volume.repository';
+import { ContextRepository } from './context.repository';
+import { DeviceMappingRepository } from './device-mapping.repository';
+import { FailoverJobRepository } from './failover-job.repository';
+import { JobLogRepository } from './job-log.repository';
+import { MachineGroupRepository } from './machine-group.repository';
+import { NbdExportRepository } from './nbd-export.repository';
+import { NetworkMappingRepository } from './network-mapping.repository';
+import { ReplicationJobRepository } from './replication-job.repository';
+import type { RepositoryDeps } from './repository-deps';
+import { ScheduleExecutionRepository } from './schedule-execution.repository';
+import { ScheduleRepository } from './schedule.repository';
+import { VmDiskRepository } from './vm-disk.repository';
+import { VolumeOperationRepository } from './volume-operation.repository';
+
+export interface Repositories {
+  contexts: ContextRepository;
+  replicationJobs: ReplicationJobRepository;
+  vmDisks: VmDiskRepository;
+  cloudstackVolumes: CloudstackVolumeRepository;
+  deviceMappings: DeviceMappingRepository;
+  volumeOperations: VolumeOperationRepository;
+  nbdExports: NbdExportRepository;
+  networkMappings: NetworkMappingRepository;
+  failoverJobs: FailoverJobRepository;
+  schedules: ScheduleRepository;
+  machineGroups: MachineGroupRepository;
+  scheduleExecutions: ScheduleExecutionRepository;
+  jobLog: JobLogRepository;
+  // Server-owned repositories (users, sessions, api tokens, audit events, vmware credentials, cloudstack
+  // configs, agents, pairing tokens) are added here by the server work, next to their entries below.
+
+  /** Runs `work` in one transaction with repositories bound to it; commits when it resolves. */
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+}
+
+export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = systemClock): Repositories {
+  const deps: RepositoryDeps = { db, engine: engineOf(db), clock };
+  return {
+    contexts: new ContextRepository(deps),
+    replicationJobs: new ReplicationJobRepository(deps),
+    vmDisks: new VmDiskRepository(deps),
+    cloudstackVolumes: new CloudstackVolumeRepository(deps),
+    deviceMappings: new DeviceMappingRepository(deps),
+    volumeOperations: new VolumeOperationRepository(deps),
+    nbdExports: new NbdExportRepository(deps),
+    networkMappings: new NetworkMappingRepository(deps),
+    failoverJobs: new FailoverJobRepository(deps),
+    schedules: new ScheduleRepository(deps),
+    machineGroups: new MachineGroupRepository(deps),
+    scheduleExecutions: new ScheduleExecutionRepository(deps),
+    jobLog: new JobLogRepository(deps),
+    // Server-owned repositories: construct them here from the same deps.
+
+    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, clock))),
+  };
+}
+
+export * from './repository-deps';
+export * from './context.repository';
+export * from './replication-job.repository';
+export * from './vm-disk.repository';
+export * from './cloudstack-volume.repository';
+export * from './device-mapping.repository';
+export * from './volume-operation.repository';
+export * from './nbd-export.repository';
+export * from './network-mapping.repository';
+export * from './failover-job.repository';
+export * from './schedule.repository';
+export * from './machine-group.repository';
+export * from './schedule-execution.repository';
+export * from './job-log.repository';

@@ -1,0 +1,159 @@
+// vm_machine_groups and vm_group_memberships: groups of VMs driven by a schedule, with priorities and a
+// concurrency limit; also usable as ordered recovery plans.
+import { MigrateKitError, newId } from '@migratekit/core';
+import type { NewRow, Row, RowUpdate } from '../schema';
+import { affected, isUniqueViolation, type RepositoryDeps } from './repository-deps';
+
+export type MachineGroupRecord = Row<'vm_machine_groups'>;
+export type NewMachineGroup = Omit<NewRow<'vm_machine_groups'>, 'id' | 'created_at' | 'updated_at'> & { id?: string };
+export type MachineGroupPatch = Omit<RowUpdate<'vm_machine_groups'>, 'id' | 'created_at' | 'updated_at'>;
+
+export type MembershipRecord = Row<'vm_group_memberships'>;
+export interface NewMembership {
+  group_id: string;
+  vm_context_id: string;
+  enabled?: boolean;
+  priority?: number;
+  schedule_override_id?: string | null;
+}
+export type MembershipPatch = Pick<RowUpdate<'vm_group_memberships'>, 'enabled' | 'priority' | 'schedule_override_id'>;
+
+export class MachineGroupRepository {
+  constructor(private readonly deps: RepositoryDeps) {}
+
+  async create(input: NewMachineGroup): Promise<MachineGroupRecord> {
+    const now = this.deps.clock.now();
+    const id = input.id ?? newId('group');
+    try {
+      await this.deps.db
+        .insertInto('vm_machine_groups')
+        .values({ ...input, id, created_at: now, updated_at: now })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new MigrateKitError('MKE_DUPLICATE', {
+          message: `A machine group named ${input.name} already exists`,
+          field: 'name',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return this.require(id);
+  }
+
+  async get(id: string): Promise<MachineGroupRecord | undefined> {
+    return this.deps.db.selectFrom('vm_machine_groups').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async require(id: string): Promise<MachineGroupRecord> {
+    const group = await this.get(id);
+    if (group === undefined) {
+      throw new MigrateKitError('MKE_NOT_FOUND', { message: `Machine group ${id} not found`, details: { id } });
+    }
+    return group;
+  }
+
+  async list(): Promise<MachineGroupRecord[]> {
+    return this.deps.db.selectFrom('vm_machine_groups').selectAll().orderBy('priority').orderBy('name').execute();
+  }
+
+  async listBySchedule(scheduleId: string): Promise<MachineGroupRecord[]> {
+    return this.deps.db
+      .selectFrom('vm_machine_groups')
+      .selectAll()
+      .where('schedule_id', '=', scheduleId)
+      .orderBy('priority')
+      .orderBy('name')
+      .execute();
+  }
+
+  async update(id: string, patch: MachineGroupPatch): Promise<MachineGroupRecord> {
+    await this.deps.db
+      .updateTable('vm_machine_groups')
+      .set({ ...patch, updated_at: this.deps.clock.now() })
+      .where('id', '=', id)
+      .execute();
+    return this.require(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.deps.db.deleteFrom('vm_machine_groups').where('id', '=', id).executeTakeFirst();
+    return affected(result) === 1;
+  }
+
+  /** Adds a VM to a group; MKE_DUPLICATE when it is already a member. */
+  async addMember(input: NewMembership): Promise<MembershipRecord> {
+    const now = this.deps.clock.now();
+    const id = newId('member');
+    try {
+      await this.deps.db
+        .insertInto('vm_group_memberships')
+        .values({
+          id,
+          group_id: input.group_id,
+          vm_context_id: input.vm_context_id,
+          enabled: input.enabled ?? true,
+          priority: input.priority ?? 0,
+          schedule_override_id: input.schedule_override_id ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new MigrateKitError('MKE_DUPLICATE', {
+          message: 'The VM is already a member of this group',
+          details: { group_id: input.group_id, vm_context_id: input.vm_context_id },
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return this.deps.db.selectFrom('vm_group_memberships').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  }
+
+  async updateMember(
+    groupId: string,
+    contextId: string,
+    patch: MembershipPatch,
+  ): Promise<MembershipRecord | undefined> {
+    await this.deps.db
+      .updateTable('vm_group_memberships')
+      .set({ ...patch, updated_at: this.deps.clock.now() })
+      .where('group_id', '=', groupId)
+      .where('vm_context_id', '=', contextId)
+      .execute();
+    return this.deps.db
+      .selectFrom('vm_group_memberships')
+      .selectAll()
+      .where('group_id', '=', groupId)
+      .where('vm_context_id', '=', contextId)
+      .executeTakeFirst();
+  }
+
+  async removeMember(groupId: string, contextId: string): Promise<boolean> {
+    const result = await this.deps.db
+      .deleteFrom('vm_group_memberships')
+      .where('group_id', '=', groupId)
+      .where('vm_context_id', '=', contextId)
+      .executeTakeFirst();
+    return affected(result) === 1;
+  }
+
+  /** Members in priority order (lower first), then by when they joined. */
+  async listMembers(groupId: string, options: { enabledOnly?: boolean } = {}): Promise<MembershipRecord[]> {
+    let query = this.deps.db.selectFrom('vm_group_memberships').selectAll().where('group_id', '=', groupId);
+    if (options.enabledOnly === true) query = query.where('enabled', '=', true);
+    return query.orderBy('priority').orderBy('created_at').orderBy('id').execute();
+  }
+
+  async listMembershipsOfContext(contextId: string): Promise<MembershipRecord[]> {
+    return this.deps.db
+      .selectFrom('vm_group_memberships')
+      .selectAll()
+      .where('vm_context_id', '=', contextId)
+      .orderBy('created_at')
+      .execute();
+  }
+}

@@ -1,0 +1,112 @@
+// schedule_executions: one row per scheduler tick (or manual run) with what was eligible, created and skipped.
+import { newId } from '@migratekit/core';
+import type { Row } from '../schema';
+import { fromJson, toJson, type Paging, pageBounds, type RepositoryDeps } from './repository-deps';
+
+export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'skipped';
+
+export interface ExecutionVmDetail {
+  vm_context_id: string;
+  vm_name?: string;
+  outcome: 'created' | 'skipped' | 'failed' | 'completed';
+  job_id?: string;
+  /** Why a VM was skipped: active job, failover state, cleanup_required, agent offline, concurrency limit. */
+  reason?: string;
+}
+
+export type ScheduleExecutionRecord = Omit<Row<'schedule_executions'>, 'status' | 'details'> & {
+  status: ExecutionStatus;
+  details: ExecutionVmDetail[] | null;
+};
+
+export interface NewScheduleExecution {
+  id?: string;
+  schedule_id: string | null;
+  group_id?: string | null;
+  status?: ExecutionStatus;
+  scheduled_at: Date;
+  started_at?: Date | null;
+  triggered_by: string;
+}
+
+export interface ScheduleExecutionPatch {
+  status?: ExecutionStatus;
+  started_at?: Date | null;
+  completed_at?: Date | null;
+  vms_eligible?: number;
+  jobs_created?: number;
+  jobs_completed?: number;
+  jobs_failed?: number;
+  jobs_skipped?: number;
+  details?: ExecutionVmDetail[] | null;
+  error?: string | null;
+}
+
+const toRecord = (row: Row<'schedule_executions'>): ScheduleExecutionRecord => ({
+  ...(row as Omit<ScheduleExecutionRecord, 'details'>),
+  details: fromJson<ExecutionVmDetail[]>(row.details),
+});
+
+export class ScheduleExecutionRepository {
+  constructor(private readonly deps: RepositoryDeps) {}
+
+  async create(input: NewScheduleExecution): Promise<ScheduleExecutionRecord> {
+    const id = input.id ?? newId('exec');
+    await this.deps.db
+      .insertInto('schedule_executions')
+      .values({
+        id,
+        schedule_id: input.schedule_id,
+        group_id: input.group_id ?? null,
+        status: input.status ?? 'running',
+        scheduled_at: input.scheduled_at,
+        started_at: input.started_at ?? null,
+        completed_at: null,
+        details: null,
+        error: null,
+        triggered_by: input.triggered_by,
+        created_at: this.deps.clock.now(),
+      })
+      .execute();
+    const created = await this.get(id);
+    if (created === undefined) throw new Error(`schedule execution ${id} vanished after insert`);
+    return created;
+  }
+
+  async get(id: string): Promise<ScheduleExecutionRecord | undefined> {
+    const row = await this.deps.db
+      .selectFrom('schedule_executions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async update(id: string, patch: ScheduleExecutionPatch): Promise<ScheduleExecutionRecord | undefined> {
+    const { details, ...plain } = patch;
+    await this.deps.db
+      .updateTable('schedule_executions')
+      .set({ ...plain, ...(details !== undefined ? { details: toJson(details) } : {}) })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  /** Newest first. */
+  async list(
+    filter: { scheduleId?: string; groupId?: string } = {},
+    paging: Paging = {},
+  ): Promise<ScheduleExecutionRecord[]> {
+    const { limit, offset } = pageBounds(paging);
+    let query = this.deps.db.selectFrom('schedule_executions').selectAll();
+    if (filter.scheduleId !== undefined) query = query.where('schedule_id', '=', filter.scheduleId);
+    if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
+    const rows = await query
+      .orderBy('scheduled_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map(toRecord);
+  }
+}

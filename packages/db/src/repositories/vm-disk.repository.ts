@@ -1,0 +1,83 @@
+// vm_disks: one row per disk per replication job, an audit trail of the VM's disks and spec over time.
+import { newId } from '@migratekit/core';
+import type { NewRow, Row, RowUpdate } from '../schema';
+import { fromJson, toJson, type RepositoryDeps } from './repository-deps';
+
+export interface VmNic {
+  key?: string;
+  label?: string;
+  network_name: string;
+  mac_address?: string;
+  adapter_type?: string;
+  connected?: boolean;
+}
+
+export type VmDiskRecord = Omit<Row<'vm_disks'>, 'nics'> & { nics: VmNic[] | null };
+export type NewVmDisk = Omit<NewRow<'vm_disks'>, 'id' | 'nics' | 'created_at' | 'updated_at'> & {
+  id?: string;
+  nics?: VmNic[] | null;
+};
+export type VmDiskPatch = Omit<
+  RowUpdate<'vm_disks'>,
+  'id' | 'vm_context_id' | 'job_id' | 'disk_id' | 'nics' | 'created_at' | 'updated_at'
+>;
+
+const toRecord = (row: Row<'vm_disks'>): VmDiskRecord => ({ ...row, nics: fromJson<VmNic[]>(row.nics) });
+
+export class VmDiskRepository {
+  constructor(private readonly deps: RepositoryDeps) {}
+
+  async create(input: NewVmDisk): Promise<VmDiskRecord> {
+    const now = this.deps.clock.now();
+    const id = input.id ?? newId('disk');
+    await this.deps.db
+      .insertInto('vm_disks')
+      .values({ ...input, id, nics: toJson(input.nics), created_at: now, updated_at: now })
+      .execute();
+    const row = await this.deps.db.selectFrom('vm_disks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+
+  async get(id: string): Promise<VmDiskRecord | undefined> {
+    const row = await this.deps.db.selectFrom('vm_disks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async listByJob(jobId: string): Promise<VmDiskRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('vm_disks')
+      .selectAll()
+      .where('job_id', '=', jobId)
+      .orderBy('disk_id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async listByContext(contextId: string): Promise<VmDiskRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('vm_disks')
+      .selectAll()
+      .where('vm_context_id', '=', contextId)
+      .orderBy('created_at')
+      .orderBy('disk_id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** The most recent row of each disk of a context: the current view of its disks. */
+  async listLatestByContext(contextId: string): Promise<VmDiskRecord[]> {
+    const rows = await this.listByContext(contextId);
+    const latest = new Map<string, VmDiskRecord>();
+    for (const row of rows) latest.set(row.disk_id, row);
+    return [...latest.values()].sort((a, b) => a.disk_id.localeCompare(b.disk_id));
+  }
+
+  async update(id: string, patch: VmDiskPatch): Promise<VmDiskRecord | undefined> {
+    await this.deps.db
+      .updateTable('vm_disks')
+      .set({ ...patch, updated_at: this.deps.clock.now() })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+}
