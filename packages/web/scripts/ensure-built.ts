@@ -1,0 +1,44 @@
+// Builds the dashboard when dist/ is missing or older than its sources, so `npm start` on a fresh clone (and the
+// e2e suite) always serve the code in this tree. Run directly: node --import tsx packages/web/scripts/ensure-built.ts
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const WEB_ROOT = resolve(import.meta.dirname, '..');
+export const WEB_DIST = join(WEB_ROOT, 'dist');
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+export function webBuildIsStale(): boolean {
+  const built = join(WEB_DIST, 'index.html');
+  if (!existsSync(built)) return true;
+  const sources = [
+    join(WEB_ROOT, 'src'),
+    join(WEB_ROOT, 'index.html'),
+    join(WEB_ROOT, 'vite.config.ts'),
+    join(WEB_ROOT, '..', 'sdk', 'src'),
+  ];
+  return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
+}
+
+export function ensureWebBuilt(): void {
+  if (!webBuildIsStale()) return;
+  const vite = join(WEB_ROOT, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: WEB_ROOT,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error(`dashboard build failed (exit ${result.status ?? result.signal})`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) ensureWebBuilt();

@@ -1,0 +1,128 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState } from 'react';
+import type { FormEvent, ReactNode } from 'react';
+import { ApiError, http, onUnauthorized } from '../api/client';
+import type { User } from '../api/types';
+import { Button, InlineError, Loading, TextField } from '../components/ui';
+
+const SessionContext = createContext<User | null>(null);
+
+export function useSession(): User {
+  const user = useContext(SessionContext);
+  if (!user) throw new Error('useSession outside a signed-in session');
+  return user;
+}
+
+/** A viewer sees the estate but gets no action buttons; operators and admins act. */
+export function useCanAct(): boolean {
+  return useSession().role !== 'viewer';
+}
+
+export function useIsAdmin(): boolean {
+  return useSession().role === 'admin';
+}
+
+function unwrapUser(body: unknown): User | null {
+  if (body && typeof body === 'object') {
+    const b = body as { user?: User } & Partial<User>;
+    if (b.user) return b.user;
+    if (typeof b.username === 'string') return b as User;
+  }
+  return null;
+}
+
+export const ME_KEY = ['auth', 'me'] as const;
+
+async function fetchMe(): Promise<User | null> {
+  try {
+    return unwrapUser(await http.request('get', '/api/v1/auth/me'));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export function SessionGate({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
+  useEffect(() => {
+    onUnauthorized(() => {
+      qc.setQueryData(ME_KEY, null);
+    });
+  }, [qc]);
+  const me = useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false });
+  if (me.isPending) return <Loading what="session" />;
+  if (me.isError) {
+    return (
+      <div className="p-6">
+        <InlineError error={me.error} />
+      </div>
+    );
+  }
+  if (!me.data) return <LoginPage />;
+  return <SessionContext.Provider value={me.data}>{children}</SessionContext.Provider>;
+}
+
+export function useLogout() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => http.request('post', '/api/v1/auth/logout'),
+    onSettled: () => {
+      qc.clear();
+      qc.setQueryData(ME_KEY, null);
+    },
+  });
+}
+
+function LoginPage() {
+  const qc = useQueryClient();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const login = useMutation({
+    mutationFn: () => http.request<unknown>('post', '/api/v1/auth/login', { body: { username, password } }),
+    onSuccess: async (body) => {
+      const user = unwrapUser(body);
+      if (user) qc.setQueryData(ME_KEY, user);
+      else await qc.invalidateQueries({ queryKey: ME_KEY });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    login.mutate();
+  };
+  return (
+    <main className="flex min-h-full items-center justify-center p-4">
+      <form
+        onSubmit={submit}
+        aria-label="Sign in"
+        className="w-full max-w-xs space-y-3 rounded-md border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      >
+        <div>
+          <h1 className="text-base font-semibold">MigrateKit</h1>
+          <p className="text-xs text-slate-500">Sign in to the control plane</p>
+        </div>
+        <TextField
+          label="Username"
+          name="username"
+          autoComplete="username"
+          required
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoFocus
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <InlineError error={login.error} />
+        <Button type="submit" variant="primary" className="w-full justify-center" disabled={login.isPending}>
+          {login.isPending ? 'Signing in...' : 'Sign in'}
+        </Button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,114 @@
+import { Link } from '@tanstack/react-router';
+import { useMemo, useState } from 'react';
+import { useJobs } from '../api/queries';
+import type { Job } from '../api/types';
+import { StatusBadge } from '../components/status-badge';
+import { EmptyState, ErrorState, Loading, PageHeader, ProgressBar, SelectField, TextField } from '../components/ui';
+import { formatAge, formatDateTime, formatDuration } from '../lib/format';
+
+export function jobKind(job: Job): string {
+  return job.kind ?? job.job_type ?? job.type ?? '-';
+}
+
+export function JobsPage() {
+  const jobs = useJobs();
+  const [status, setStatus] = useState('');
+  const [search, setSearch] = useState('');
+  const visible = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return (jobs.data ?? []).filter(
+      (j) =>
+        (status === '' || j.status === status) &&
+        (q === '' ||
+          j.id.toLowerCase().includes(q) ||
+          (j.context_id ?? j.vm_context_id ?? '').toLowerCase().includes(q) ||
+          jobKind(j).includes(q)),
+    );
+  }, [jobs.data, status, search]);
+  const statuses = [...new Set((jobs.data ?? []).map((j) => j.status))].sort();
+  return (
+    <>
+      <PageHeader title="Jobs" subtitle="Every long operation, its steps and logs; updated live" />
+      <div className="flex items-end gap-2 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
+        <TextField
+          label="Search"
+          type="search"
+          placeholder="Job id, context or kind"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          className="w-64"
+        />
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value)}
+          placeholder="All statuses"
+          options={statuses.map((s) => ({ value: s, label: s }))}
+          className="w-40"
+        />
+      </div>
+      <div className="min-h-0 flex-1 overflow-auto">
+        {jobs.isPending ? (
+          <Loading what="jobs" />
+        ) : jobs.isError ? (
+          <ErrorState error={jobs.error} what="jobs" onRetry={() => void jobs.refetch()} />
+        ) : visible.length === 0 ? (
+          <EmptyState title={(jobs.data ?? []).length === 0 ? 'No job has run yet' : 'No job matches the filter'}>
+            Replications, failovers and cleanups appear here as they start.
+          </EmptyState>
+        ) : (
+          <table className="w-full text-[13px]">
+            <thead className="sticky top-0 bg-slate-100 text-left text-xs text-slate-600 dark:bg-slate-900 dark:text-slate-400">
+              <tr>
+                <th className="px-3 py-1.5 font-medium">Job</th>
+                <th className="font-medium">Kind</th>
+                <th className="font-medium">Status</th>
+                <th className="w-40 font-medium">Progress</th>
+                <th className="font-medium">VM context</th>
+                <th className="font-medium">Started</th>
+                <th className="pr-3 font-medium">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {visible.map((j) => (
+                <tr
+                  key={j.id}
+                  className="border-b border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900"
+                >
+                  <td className="px-3 py-1.5">
+                    <Link
+                      to="/jobs/$jobId"
+                      params={{ jobId: j.id }}
+                      className="font-mono text-xs text-sky-700 hover:underline dark:text-sky-400"
+                    >
+                      {j.id}
+                    </Link>
+                  </td>
+                  <td className="text-xs">{jobKind(j)}</td>
+                  <td>
+                    <StatusBadge status={j.status} />
+                  </td>
+                  <td className="pr-3">
+                    <div className="flex items-center gap-2">
+                      <ProgressBar percent={j.progress_percent ?? 0} label={`Progress of ${j.id}`} />
+                      <span className="w-9 text-right text-xs tabular-nums">
+                        {Math.round(j.progress_percent ?? 0)}%
+                      </span>
+                    </div>
+                  </td>
+                  <td className="truncate font-mono text-xs">{j.context_id ?? j.vm_context_id ?? '-'}</td>
+                  <td className="text-xs" title={formatDateTime(j.started_at ?? j.created_at)}>
+                    {formatAge(j.started_at ?? j.created_at)}
+                  </td>
+                  <td className="pr-3 text-xs tabular-nums">
+                    {formatDuration(j.started_at ?? j.created_at, j.completed_at)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

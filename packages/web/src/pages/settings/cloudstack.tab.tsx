@@ -1,0 +1,251 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import { ApiError, http } from '../../api/client';
+import type { CloudStackConfig, DiscoveredResources, NamedResource } from '../../api/types';
+import { useIsAdmin } from '../../auth/session';
+import { Button, Card, ErrorState, InlineError, Loading, SelectField, TextField } from '../../components/ui';
+
+interface Draft {
+  name: string;
+  api_url: string;
+  api_key: string;
+  secret_key: string;
+  zone_id: string;
+  domain_id: string;
+  template_id: string;
+  service_offering_id: string;
+  disk_offering_id: string;
+  server_vm_id: string;
+  default_network_id: string;
+}
+
+const EMPTY: Draft = {
+  name: 'default',
+  api_url: '',
+  api_key: '',
+  secret_key: '',
+  zone_id: '',
+  domain_id: '',
+  template_id: '',
+  service_offering_id: '',
+  disk_offering_id: '',
+  server_vm_id: '',
+  default_network_id: '',
+};
+
+function fromConfig(c: CloudStackConfig): Draft {
+  return {
+    name: c.name,
+    api_url: c.api_url,
+    api_key: c.api_key ?? '',
+    secret_key: '',
+    zone_id: c.zone_id ?? '',
+    domain_id: c.domain_id ?? '',
+    template_id: c.template_id ?? '',
+    service_offering_id: c.service_offering_id ?? '',
+    disk_offering_id: c.disk_offering_id ?? '',
+    server_vm_id: c.server_vm_id ?? '',
+    default_network_id: c.default_network_id ?? '',
+  };
+}
+
+function options(list: NamedResource[] | undefined, current: string) {
+  const opts = (list ?? []).map((r) => ({ value: r.id, label: r.name }));
+  // Keep the stored id selectable before resources are discovered, so saving does not clear it.
+  if (current && !opts.some((o) => o.value === current)) opts.unshift({ value: current, label: current });
+  return opts;
+}
+
+export function CloudStackTab() {
+  const isAdmin = useIsAdmin();
+  const qc = useQueryClient();
+  const config = useQuery({
+    queryKey: ['cloudstack-config'],
+    queryFn: async () => {
+      try {
+        const body = await http.request<CloudStackConfig | { config: CloudStackConfig | null }>(
+          'get',
+          '/api/v1/ossea/config',
+        );
+        return 'config' in body ? body.config : body;
+      } catch (e) {
+        // No configuration yet is a normal first-run state, not an error.
+        if (e instanceof ApiError && e.status === 404 && e.code !== 'MKE_ROUTE_NOT_FOUND') return null;
+        throw e;
+      }
+    },
+  });
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [resources, setResources] = useState<DiscoveredResources | null>(null);
+  const [testMessage, setTestMessage] = useState<string | null>(null);
+  useEffect(() => {
+    if (config.data) setDraft(fromConfig(config.data));
+  }, [config.data]);
+
+  const credentials = () => ({
+    api_url: draft.api_url,
+    api_key: draft.api_key,
+    secret_key: draft.secret_key || undefined,
+  });
+  const test = useMutation({
+    mutationFn: () => http.request<{ message?: string }>('post', '/api/v1/ossea/config/test', { body: credentials() }),
+    onSuccess: (r) => setTestMessage(r.message ?? 'Connection succeeded'),
+    onMutate: () => setTestMessage(null),
+  });
+  const discover = useMutation({
+    mutationFn: () =>
+      http.request<DiscoveredResources>('post', '/api/v1/ossea/discover-resources', { body: credentials() }),
+    onSuccess: (r) => setResources(r),
+  });
+  const save = useMutation({
+    mutationFn: () => {
+      // Empty ids are sent as null (cleared); an empty secret is left out so the stored one is kept.
+      const body = Object.fromEntries(
+        Object.entries(draft)
+          .filter(([k, v]) => !(k === 'secret_key' && v === ''))
+          .map(([k, v]) => [k, k.endsWith('_id') && v === '' ? null : v]),
+      );
+      return config.data
+        ? http.request('put', '/api/v1/ossea/config', { body })
+        : http.request('post', '/api/v1/ossea/config', { body });
+    },
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['cloudstack-config'] }),
+  });
+  const set = (k: keyof Draft) => (e: { target: { value: string } }) =>
+    setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+
+  if (config.isPending) return <Loading what="the CloudStack configuration" />;
+  if (config.isError)
+    return (
+      <ErrorState error={config.error} what="the CloudStack configuration" onRetry={() => void config.refetch()} />
+    );
+  const disabled = !isAdmin;
+  return (
+    <Card title="CloudStack connection">
+      <form onSubmit={submit} aria-label="CloudStack configuration" className="max-w-3xl space-y-3">
+        <div className="grid grid-cols-2 gap-2.5">
+          <TextField label="Name" required value={draft.name} onChange={set('name')} disabled={disabled} />
+          <TextField
+            label="API endpoint (host:port)"
+            required
+            value={draft.api_url}
+            onChange={set('api_url')}
+            placeholder="cloudstack.example.com:8080"
+            hint="/client/api is added"
+            disabled={disabled}
+          />
+          <TextField
+            label="API key"
+            required
+            value={draft.api_key}
+            onChange={set('api_key')}
+            autoComplete="off"
+            disabled={disabled}
+          />
+          <TextField
+            label="Secret key"
+            type="password"
+            required={!config.data}
+            value={draft.secret_key}
+            onChange={set('secret_key')}
+            autoComplete="new-password"
+            hint={config.data ? 'Leave empty to keep the stored secret.' : 'Encrypted at rest, never shown again.'}
+            disabled={disabled}
+          />
+        </div>
+        {isAdmin ? (
+          <div className="flex flex-wrap items-center gap-2">
+            <Button onClick={() => test.mutate()} disabled={!draft.api_url || test.isPending}>
+              {test.isPending ? 'Testing...' : 'Test connection'}
+            </Button>
+            <Button onClick={() => discover.mutate()} disabled={!draft.api_url || discover.isPending}>
+              {discover.isPending ? 'Discovering...' : 'Discover resources'}
+            </Button>
+            {testMessage ? (
+              <span role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
+                {testMessage}
+              </span>
+            ) : null}
+          </div>
+        ) : null}
+        <InlineError error={test.error ?? discover.error} />
+        <div className="grid grid-cols-2 gap-2.5">
+          <SelectField
+            label="Zone"
+            value={draft.zone_id}
+            onChange={set('zone_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.zones, draft.zone_id)}
+            disabled={disabled}
+          />
+          <SelectField
+            label="Domain"
+            value={draft.domain_id}
+            onChange={set('domain_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.domains, draft.domain_id)}
+            disabled={disabled}
+          />
+          <SelectField
+            label="Placeholder template"
+            value={draft.template_id}
+            onChange={set('template_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.templates, draft.template_id)}
+            disabled={disabled}
+          />
+          <SelectField
+            label="Service offering"
+            value={draft.service_offering_id}
+            onChange={set('service_offering_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.service_offerings, draft.service_offering_id)}
+            disabled={disabled}
+          />
+          <SelectField
+            label="Disk offering"
+            value={draft.disk_offering_id}
+            onChange={set('disk_offering_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.disk_offerings, draft.disk_offering_id)}
+            disabled={disabled}
+          />
+          <SelectField
+            label="Default network (fallback)"
+            value={draft.default_network_id}
+            onChange={set('default_network_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.networks, draft.default_network_id)}
+            disabled={disabled}
+          />
+          <SelectField
+            label="This server's VM (volumes attach here)"
+            value={draft.server_vm_id}
+            onChange={set('server_vm_id')}
+            placeholder="Discover resources to choose"
+            options={options(resources?.vms, draft.server_vm_id)}
+            disabled={disabled}
+          />
+        </div>
+        <InlineError error={save.error} />
+        {isAdmin ? (
+          <div className="flex items-center gap-2">
+            <Button type="submit" variant="primary" disabled={save.isPending}>
+              {save.isPending ? 'Saving...' : 'Save configuration'}
+            </Button>
+            {save.isSuccess ? (
+              <span role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
+                Saved
+              </span>
+            ) : null}
+          </div>
+        ) : null}
+      </form>
+    </Card>
+  );
+}

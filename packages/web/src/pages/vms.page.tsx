@@ -1,0 +1,106 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { useDeferredValue, useMemo, useState } from 'react';
+import { fetchAllPages } from '../api/client';
+import type { ContextStatus, VmContext } from '../api/types';
+import { EmptyState, ErrorState, Loading, PageHeader, SelectField, TextField } from '../components/ui';
+import { VmContextPanel } from './vms/vm-context-panel';
+import { sortVms, VmTable } from './vms/vm-table';
+import type { SortKey, SortState } from './vms/vm-table';
+
+const STATUSES: ContextStatus[] = [
+  'discovered',
+  'replicating',
+  'ready_for_failover',
+  'failed_over_test',
+  'failed_over_live',
+  'completed',
+  'failed',
+  'cleanup_required',
+];
+
+export function useContexts() {
+  return useQuery({
+    queryKey: ['contexts'],
+    queryFn: () => fetchAllPages<VmContext>('/api/v1/vm-contexts'),
+  });
+}
+
+export function VmsPage() {
+  const { ctx } = useSearch({ from: '/vms' });
+  const navigate = useNavigate({ from: '/vms' });
+  const contexts = useContexts();
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState('');
+  const [sort, setSort] = useState<SortState>({ key: 'vm_name', dir: 'asc' });
+  const deferredSearch = useDeferredValue(search);
+
+  const visible = useMemo(() => {
+    const q = deferredSearch.trim().toLowerCase();
+    const filtered = (contexts.data ?? []).filter(
+      (vm) =>
+        (status === '' || vm.current_status === status) &&
+        (q === '' ||
+          vm.vm_name.toLowerCase().includes(q) ||
+          vm.context_id.toLowerCase().includes(q) ||
+          (vm.vm_path ?? '').toLowerCase().includes(q)),
+    );
+    return sortVms(filtered, sort);
+  }, [contexts.data, deferredSearch, status, sort]);
+
+  const onSort = (key: SortKey) =>
+    setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' }));
+  const select = (id: string | undefined) => void navigate({ search: id ? { ctx: id } : {} });
+  const total = contexts.data?.length ?? 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Virtual Machines"
+        subtitle={
+          contexts.data ? `${visible.length} of ${total} managed VMs` : 'Every VM under management, one context each'
+        }
+      />
+      <div className="flex min-h-0 flex-1">
+        <div className="flex min-w-0 flex-1 flex-col">
+          <div className="flex items-end gap-2 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
+            <TextField
+              label="Search"
+              type="search"
+              placeholder="Name, path or context id"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              className="w-64"
+            />
+            <SelectField
+              label="Status"
+              value={status}
+              onChange={(e) => setStatus(e.target.value)}
+              placeholder="All statuses"
+              options={STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
+              className="w-48"
+            />
+          </div>
+          {contexts.isPending ? (
+            <Loading what="virtual machines" />
+          ) : contexts.isError ? (
+            <ErrorState error={contexts.error} what="virtual machines" onRetry={() => void contexts.refetch()} />
+          ) : total === 0 ? (
+            <EmptyState title="No VMs under management yet">
+              Find VMs in vCenter on the{' '}
+              <Link to="/discovery" className="text-sky-700 underline dark:text-sky-400">
+                Discovery
+              </Link>{' '}
+              page and add them to management.
+            </EmptyState>
+          ) : visible.length === 0 ? (
+            <EmptyState title="No VM matches the filter">Clear the search or the status filter.</EmptyState>
+          ) : (
+            <VmTable vms={visible} sort={sort} onSort={onSort} selected={ctx} onSelect={select} />
+          )}
+        </div>
+        {ctx ? <VmContextPanel contextId={ctx} onClose={() => select(undefined)} /> : null}
+      </div>
+    </>
+  );
+}

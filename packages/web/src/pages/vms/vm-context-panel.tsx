@@ -1,0 +1,178 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { http, rows } from '../../api/client';
+import type { NetworkMapping, ReplicationJob, VmContextDetail } from '../../api/types';
+import { StatusBadge } from '../../components/status-badge';
+import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
+import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
+import { VmActions } from './vm-actions';
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="border-b border-slate-200 px-3 py-2.5 dark:border-slate-800">
+      <h3 className="mb-1.5 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+function mappingFor(mappings: NetworkMapping[], network: string, test: boolean): string {
+  const m = mappings.find((x) => x.source_network_name === network && x.is_test_network === test);
+  return m?.destination_network_name ?? m?.destination_network_id ?? 'not mapped';
+}
+
+export function VmContextPanel({ contextId, onClose }: { contextId: string; onClose: () => void }) {
+  const detail = useQuery({
+    queryKey: ['contexts', contextId],
+    queryFn: async () => {
+      const body = await http.request<VmContextDetail | { context: VmContextDetail }>(
+        'get',
+        '/api/v1/vm-contexts/{id}',
+        { path: { id: contextId } },
+      );
+      return 'context' in body ? { ...body, ...body.context } : body;
+    },
+  });
+  const vm = detail.data;
+  const mappings = vm?.network_mappings ?? [];
+  const jobs = rows<ReplicationJob>(vm?.jobs);
+  return (
+    <aside
+      aria-label="VM details"
+      className="flex w-[420px] shrink-0 flex-col overflow-auto border-l border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"
+    >
+      <div className="flex items-start justify-between gap-2 border-b border-slate-200 px-3 py-2.5 dark:border-slate-800">
+        <div className="min-w-0">
+          <h2 className="truncate text-sm font-semibold">{vm?.vm_name ?? contextId}</h2>
+          <p className="truncate font-mono text-[11px] text-slate-500">{contextId}</p>
+        </div>
+        <Button variant="ghost" onClick={onClose} aria-label="Close details">
+          Close
+        </Button>
+      </div>
+      {detail.isPending ? (
+        <Loading what="VM details" />
+      ) : detail.isError ? (
+        <ErrorState error={detail.error} what="VM details" onRetry={() => void detail.refetch()} />
+      ) : vm ? (
+        <>
+          <Section title="Actions">
+            <VmActions vm={vm} />
+          </Section>
+          <Section title="Details">
+            <KeyValues
+              items={[
+                ['Status', <StatusBadge key="s" status={vm.current_status} />],
+                ['Since', `${formatDateTime(vm.last_status_change)} (${formatAge(vm.last_status_change)})`],
+                ['vCenter', vm.vcenter_host],
+                ['Datacenter', vm.datacenter],
+                ['Path', vm.vm_path],
+                [
+                  'Instance UUID',
+                  <span key="u" className="font-mono">
+                    {vm.vmware_vm_id}
+                  </span>,
+                ],
+                [
+                  'CPU / memory',
+                  `${vm.cpu_count ?? '-'} vCPU / ${vm.memory_mb ? formatBytes(vm.memory_mb * 1024 * 1024) : '-'}`,
+                ],
+                ['OS / firmware', `${vm.os_type ?? '-'} / ${vm.firmware ?? '-'}`],
+                ['Power', vm.power_state],
+                ['Jobs', `${vm.total_jobs_run ?? 0} run, ${vm.successful_jobs ?? 0} ok, ${vm.failed_jobs ?? 0} failed`],
+              ]}
+            />
+          </Section>
+          <Section title={`Disks (${vm.disks?.length ?? 0})`}>
+            {(vm.disks ?? []).length === 0 ? (
+              <p className="text-xs text-slate-500">No disk recorded yet.</p>
+            ) : (
+              <table className="w-full text-xs">
+                <thead className="text-left text-slate-500">
+                  <tr>
+                    <th className="font-medium">Disk</th>
+                    <th className="font-medium">Capacity</th>
+                    <th className="font-medium">Datastore</th>
+                    <th className="font-medium">Volume</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(vm.disks ?? []).map((d) => (
+                    <tr key={d.disk_id}>
+                      <td title={d.vmdk_path}>{d.label ?? d.disk_id}</td>
+                      <td className="tabular-nums">{formatBytes(d.capacity_bytes)}</td>
+                      <td className="truncate">{d.datastore ?? '-'}</td>
+                      <td className="truncate font-mono" title={d.cloudstack_volume_id ?? ''}>
+                        {d.cloudstack_volume_id?.slice(0, 8) ?? '-'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+          <Section title={`NICs and mappings (${vm.networks?.length ?? 0})`}>
+            {(vm.networks ?? []).length === 0 ? (
+              <p className="text-xs text-slate-500">No NIC recorded yet.</p>
+            ) : (
+              <ul className="space-y-1.5 text-xs">
+                {(vm.networks ?? []).map((n) => (
+                  <li key={n.label}>
+                    <p>
+                      <span className="font-medium">{n.label}</span> on{' '}
+                      <span className="font-medium">{n.network_name}</span>{' '}
+                      <span className="text-slate-500">{n.mac_address}</span>
+                    </p>
+                    <p className="text-slate-500">
+                      production: {mappingFor(mappings, n.network_name, false)} / test:{' '}
+                      {mappingFor(mappings, n.network_name, true)}
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+          <Section title={`CloudStack volumes (${vm.volumes?.length ?? 0})`}>
+            {(vm.volumes ?? []).length === 0 ? (
+              <p className="text-xs text-slate-500">No volume yet: the first replication creates them.</p>
+            ) : (
+              <ul className="space-y-0.5 text-xs">
+                {(vm.volumes ?? []).map((v) => (
+                  <li key={v.volume_id} className="flex justify-between gap-2">
+                    <span className="truncate font-mono">{v.name ?? v.volume_id}</span>
+                    <span className="shrink-0 text-slate-500">
+                      {formatBytes(v.size_bytes)} {v.mode ? `(${v.mode})` : ''}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+          <Section title="Job history">
+            {jobs.length === 0 ? (
+              <p className="text-xs text-slate-500">No job has run for this VM.</p>
+            ) : (
+              <ul className="space-y-1 text-xs">
+                {jobs.map((j) => (
+                  <li key={j.id} className="flex items-center justify-between gap-2">
+                    <Link
+                      to="/jobs/$jobId"
+                      params={{ jobId: j.id }}
+                      className="truncate font-mono text-sky-700 hover:underline dark:text-sky-400"
+                    >
+                      {j.id}
+                    </Link>
+                    <span className="flex shrink-0 items-center gap-1.5">
+                      <span className="text-slate-500">{j.replication_type}</span>
+                      <StatusBadge status={j.status} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+        </>
+      ) : null}
+    </aside>
+  );
+}
