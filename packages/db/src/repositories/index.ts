@@ -18,6 +18,13 @@ import { ScheduleExecutionRepository } from './schedule-execution.repository';
 import { ScheduleRepository } from './schedule.repository';
 import { VmDiskRepository } from './vm-disk.repository';
 import { VolumeOperationRepository } from './volume-operation.repository';
+import { UserRepository } from './user.repository';
+import { SessionRepository } from './session.repository';
+import { ApiTokenRepository } from './api-token.repository';
+import { AuditRepository } from './audit.repository';
+import { VmwareCredentialRepository } from './vmware-credential.repository';
+import { CloudstackConfigRepository } from './cloudstack-config.repository';
+import { AgentRepository } from './agent.repository';
 
 export interface Repositories {
   contexts: ContextRepository;
@@ -35,6 +42,13 @@ export interface Repositories {
   jobLog: JobLogRepository;
   // Server-owned repositories (users, sessions, api tokens, audit events, vmware credentials, cloudstack
   // configs, agents, pairing tokens) are added here by the server work, next to their entries below.
+  users: UserRepository;
+  sessions: SessionRepository;
+  apiTokens: ApiTokenRepository;
+  audit: AuditRepository;
+  vmwareCredentials: VmwareCredentialRepository;
+  cloudstackConfigs: CloudstackConfigRepository;
+  agents: AgentRepository;
 
   /** Runs `work` in one transaction with repositories bound to it; commits when it resolves. */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
@@ -57,6 +71,13 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     scheduleExecutions: new ScheduleExecutionRepository(deps),
     jobLog: new JobLogRepository(deps),
     // Server-owned repositories: construct them here from the same deps.
+    users: new UserRepository(deps),
+    sessions: new SessionRepository(deps),
+    apiTokens: new ApiTokenRepository(deps),
+    audit: new AuditRepository(deps),
+    vmwareCredentials: new VmwareCredentialRepository(deps),
+    cloudstackConfigs: new CloudstackConfigRepository(deps),
+    agents: new AgentRepository(deps),
 
     transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, clock))),
   };
@@ -76,3 +97,10 @@ export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';
 export * from './job-log.repository';
+export * from './user.repository';
+export * from './session.repository';
+export * from './api-token.repository';
+export * from './audit.repository';
+export * from './vmware-credential.repository';
+export * from './cloudstack-config.repository';
+export * from './agent.repository';
