@@ -130,7 +130,7 @@ export function engineCases(env: NodeJS.ProcessEnv = process.env): EngineCase[] 
 export interface EngineSuite {
   engine: TestEngineName;
   /** The suite's database; valid inside tests (created in `before`, dropped in `after`). */
-  database(): TestDatabase;
+  database: () => TestDatabase;
 }
 
 /**
