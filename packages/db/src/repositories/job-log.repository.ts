@@ -243,11 +243,12 @@ export class JobLogRepository {
     }
   }
 
+  /** Ends a step and returns it as stored. */
   async finishStep(
     stepId: string,
     status: 'completed' | 'failed',
     error?: { code?: string; message: string },
-  ): Promise<void> {
+  ): Promise<JobStepRecord> {
     await this.deps.db
       .updateTable('job_steps')
       .set({
@@ -257,6 +258,9 @@ export class JobLogRepository {
       })
       .where('id', '=', stepId)
       .execute();
+    return toStep(
+      await this.deps.db.selectFrom('job_steps').selectAll().where('id', '=', stepId).executeTakeFirstOrThrow(),
+    );
   }
 
   /** Fails every step of the job that is still running (used when a job is interrupted). */
