@@ -50,6 +50,11 @@ export const ERROR_CATALOGUE = {
   MKE_NBD_TIMEOUT: { status: 504, retryable: true, message: 'The NBD peer did not answer in time' },
   MKE_NBD_TLS: { status: 502, retryable: false, message: 'The NBD TLS negotiation failed' },
   MKE_NBD_NEGOTIATION: { status: 502, retryable: false, message: 'The NBD handshake failed' },
+  MKE_VOLUME_DEVICE_TIMEOUT: {
+    status: 504,
+    retryable: true,
+    message: 'The attached volume did not appear as a block device in time',
+  },
 } as const satisfies Record<`MKE_${string}`, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
