@@ -1,0 +1,13 @@
+export { startVCenterSimulator, DEFAULT_USERNAME, DEFAULT_PASSWORD } from './sim-vcenter';
+export type { VCenterSimulator, VCenterSimulatorOptions, SimVmInfo, SimDiskInfo, SimLogger } from './sim-vcenter';
+export { demoInventory } from './demo-inventory';
+export type * from './inventory-spec';
+export { SnapshotDiskReader } from './snapshot-disk-reader';
+export { GuestWriteGenerator } from './guest-write-generator';
+export type { GuestWriteGeneratorOptions } from './guest-write-generator';
+export { ExtentSet } from './extent-set';
+export type { Area } from './extent-set';
+export { ChangeTracker, parseChangeId } from './change-tracker';
+export { SimDisk, COW_BLOCK } from './sim-disk';
+export type { DiskExtent } from './sim-disk';
+export { VCenterEngine } from './vcenter-engine';

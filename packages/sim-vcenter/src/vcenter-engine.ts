@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Clock } from '@migratekit/core';
+import { buildInventory } from './inventory-builder';
+import type { InventorySpec } from './inventory-spec';
+import type { ManagedObject, ObjectRegistry, SimEntity } from './managed-object';
+import { seedDisk, seedOf } from './disk-seed';
+import { SessionStore } from './session-store';
+import type { SimVm } from './sim-vm';
+import { asVimFault, SimTask } from './sim-task';
+import { loadState, saveState } from './state-file';
+import type { SimStateFile } from './state-file';
+import { ExtentSet } from './extent-set';
+import type { Mor, VimValue } from './vim-value';
+import { faults } from './vim-fault';
+
+// The simulator's state and its rules, independent of SOAP: inventory, sessions, tasks, and change events
+// that wake WaitForUpdatesEx callers.
+
+export interface EngineOptions {
+  dataDir: string;
+  inventory: InventorySpec;
+  clock: Clock;
+  username: string;
+  password: string;
+  /** How long a guest OS takes to shut down after ShutdownGuest. */
+  guestShutdownDelayMs: number;
+  /** Bound on areas per QueryChangedDiskAreas answer; callers page with startOffset. */
+  maxChangedAreas: number;
+}
+
+export class VCenterEngine {
+  readonly registry: ObjectRegistry;
+  readonly rootFolder: SimEntity;
+  readonly datacenters: SimEntity[];
+  readonly vms: SimVm[];
+  readonly sessions: SessionStore;
+  readonly changes = new EventEmitter();
+  readonly instanceUuid: string;
+  private readonly tasks: SimTask[] = [];
+  private saveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(readonly opts: EngineOptions) {
+    const built = buildInventory(opts.inventory, opts.dataDir, opts.clock.now());
+    this.registry = built.registry;
+    this.rootFolder = built.rootFolder;
+    this.datacenters = built.datacenters;
+    this.vms = built.vms;
+    this.sessions = new SessionStore(opts.clock);
+    this.changes.setMaxListeners(0);
+    this.instanceUuid = '6f1c3d2a-8b4e-4a57-9c0e-5d2f7a9b1e34';
+  }
+
+  private get statePath(): string {
+    return join(this.opts.dataDir, 'state.json');
+  }
+
+  /** Opens every disk; fresh (or unknown) disks get their seed data. */
+  async start(): Promise<void> {
+    await mkdir(this.opts.dataDir, { recursive: true });
+    const state = await loadState(this.statePath);
+    for (const vm of this.vms) {
+      const saved = state?.vms[vm.ref.value];
+      if (saved) {
+        vm.powerState = saved.powerState === 'poweredOff' ? 'poweredOff' : 'poweredOn';
+        vm.bootTime = vm.powerState === 'poweredOn' ? this.opts.clock.now() : undefined;
+        vm.cbtEnabled = saved.cbtEnabled;
+      }
+      for (const [i, d] of vm.disks.entries()) {
+        await mkdir(dirname(d.disk.path), { recursive: true });
+        const created = await d.disk.open();
+        const known = state?.disks[d.disk.path];
+        if (!created && known) d.disk.allocated = ExtentSet.fromJSON(known.allocated);
+        else await seedDisk(d.disk, vm.spec.disks[i]?.seedBytes ?? 0, seedOf(`${vm.name}/${i}`));
+        if (vm.cbtEnabled) d.disk.cbt.enable();
+      }
+    }
+    await this.saveNow();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.changes.emit('change');
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    await this.saveNow();
+    for (const vm of this.vms) for (const d of vm.disks) await d.disk.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Something observable changed: wake waiters and schedule a state save. */
+  notify(): void {
+    this.changes.emit('change');
+    if (!this.saveTimer && !this.closed) {
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = undefined;
+        void this.saveNow().catch(() => undefined);
+      }, 500);
+      this.saveTimer.unref();
+    }
+  }
+
+  private async saveNow(): Promise<void> {
+    const state: SimStateFile = { version: 1, disks: {}, vms: {} };
+    for (const vm of this.vms) {
+      state.vms[vm.ref.value] = { powerState: vm.powerState, cbtEnabled: vm.cbtEnabled };
+      for (const d of vm.disks) state.disks[d.disk.path] = { allocated: d.disk.allocated.toJSON() };
+    }
+    await saveState(this.statePath, state);
+  }
+
+  /** A VM by managed object id ("vm-42") or by name. */
+  findVm(idOrName: string): SimVm | undefined {
+    return this.vms.find((v) => v.ref.value === idOrName) ?? this.vms.find((v) => v.name === idOrName);
+  }
+
+  vmByRef(ref: Mor): SimVm {
+    const vm = this.vms.find((v) => v.ref.value === ref.value);
+    if (!vm) throw faults.notFound(ref);
+    return vm;
+  }
+
+  /** Starts `work` as a vim25 Task and returns at once, as vCenter does. */
+  runTask(
+    entity: ManagedObject & { name?: string },
+    method: string,
+    descriptionId: string,
+    userName: string,
+    work: (task: SimTask) => Promise<VimValue | undefined>,
+  ): SimTask {
+    const task = new SimTask(
+      this.registry.nextId('task-'),
+      entity.ref,
+      entity.name ?? entity.ref.value,
+      method,
+      descriptionId,
+      userName,
+      this.opts.clock.now(),
+    );
+    this.registry.add(task);
+    this.tasks.push(task);
+    while (this.tasks.length > 500) {
+      const old = this.tasks.shift();
+      if (old) this.registry.remove(old.ref);
+    }
+    setImmediate(() => {
+      task.state = 'running';
+      task.startTime = this.opts.clock.now();
+      this.notify();
+      Promise.resolve()
+        .then(() => work(task))
+        .then(
+          (result) => {
+            task.result = result;
+            task.state = 'success';
+            task.progress = 100;
+          },
+          (err: unknown) => {
+            task.error = asVimFault(err);
+            task.state = 'error';
+          },
+        )
+        .finally(() => {
+          task.completeTime = this.opts.clock.now();
+          this.notify();
+        });
+    });
+    return task;
+  }
+
+  recentTasks(): SimTask[] {
+    return this.tasks.filter(
+      (t) => !t.done || (t.completeTime && this.opts.clock.now().getTime() - t.completeTime.getTime() < 600_000),
+    );
+  }
+}

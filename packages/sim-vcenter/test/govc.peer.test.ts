@@ -1,0 +1,175 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { skipUnlessPeer } from '@migratekit/core';
+import type { VCenterSimulator } from '../src/index';
+import { startTestSimulator } from './fixtures';
+
+// VMware's own CLI (govc, built from Debian's govmomi source) against the simulator: proof that it speaks vim25.
+
+const GOVC = join(process.env.MIGRATEKIT_PEERS_DIR ?? '/var/cache/migratekit-peers', 'bin', 'govc');
+const hasGovc = existsSync(GOVC);
+const skip = skipUnlessPeer('govc', hasGovc);
+
+let sim: VCenterSimulator;
+let cleanup: () => Promise<void>;
+let home: string;
+
+interface GovcResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function govc(args: string[], env: Record<string, string> = {}): Promise<GovcResult> {
+  return new Promise((resolve) => {
+    execFile(
+      GOVC,
+      args,
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: home,
+          GOVC_URL: sim.url,
+          GOVC_USERNAME: sim.username,
+          GOVC_PASSWORD: sim.password,
+          GOVC_TLS_KNOWN_HOSTS: join(home, 'known_hosts'),
+          ...env,
+        },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function ok(args: string[]): Promise<string> {
+  const r = await govc(args);
+  assert.equal(r.code, 0, `govc ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+before(async () => {
+  if (skip) return;
+  ({ sim, cleanup } = await startTestSimulator());
+  home = await mkdtemp(join(tmpdir(), 'govc-home-'));
+  // Pin the simulator's certificate by thumbprint instead of turning verification off.
+  await writeFile(join(home, 'known_hosts'), `${sim.host}:${sim.port} ${sim.thumbprints.sha1}\n`);
+});
+
+after(async () => {
+  if (skip) return;
+  await cleanup();
+  await rm(home, { recursive: true, force: true });
+});
+
+test('govc about reports a vCenter 8.0', { skip }, async () => {
+  const out = await ok(['about']);
+  assert.match(out, /Name:\s+VMware vCenter Server/);
+  assert.match(out, /API type:\s+VirtualCenter/);
+  assert.match(out, /API version:\s+8\.0\.2\.0/);
+});
+
+test('govc ls and find walk the inventory', { skip }, async () => {
+  const ls = (await ok(['ls'])).trim().split('\n');
+  assert.deepEqual(ls.sort(), ['/DC-Test/datastore', '/DC-Test/host', '/DC-Test/network', '/DC-Test/vm']);
+  const vms = (await ok(['find', '.', '-type', 'm'])).trim().split('\n').sort();
+  assert.deepEqual(vms, ['/DC-Test/vm/Prod/lin-01', '/DC-Test/vm/win-01']);
+  const nets = (await ok(['ls', '/DC-Test/network'])).trim().split('\n').sort();
+  assert.deepEqual(nets, [
+    '/DC-Test/network/DSwitch-T',
+    '/DC-Test/network/Prod-Web-100',
+    '/DC-Test/network/VLAN 253 - DMZ',
+  ]);
+  const hosts = (await ok(['find', '/DC-Test/host', '-type', 'h'])).trim().split('\n').sort();
+  assert.deepEqual(hosts, ['/DC-Test/host/Cluster-A/esx-a1.test', '/DC-Test/host/Cluster-A/esx-a2.test']);
+});
+
+test('govc vm.info -json decodes the whole VirtualMachine', { skip }, async () => {
+  const info = JSON.parse(await ok(['vm.info', '-json', 'lin-01'])) as {
+    VirtualMachines: Array<{
+      Name: string;
+      Config: {
+        GuestId: string;
+        Firmware: string;
+        ChangeTrackingEnabled: boolean;
+        Hardware: { Device: Array<Record<string, unknown>> };
+      };
+      Runtime: { PowerState: string };
+      Guest: { ToolsStatus: string; IpAddress: string };
+    }>;
+  };
+  const vm = info.VirtualMachines[0];
+  assert.ok(vm);
+  assert.equal(vm.Name, 'lin-01');
+  assert.equal(vm.Config.GuestId, 'ubuntu64Guest');
+  assert.equal(vm.Config.Firmware, 'bios');
+  assert.equal(vm.Config.ChangeTrackingEnabled, false);
+  assert.equal(vm.Runtime.PowerState, 'poweredOn');
+  assert.equal(vm.Guest.ToolsStatus, 'toolsOk');
+  assert.equal(vm.Guest.IpAddress, '10.0.0.5');
+  const disks = vm.Config.Hardware.Device.filter((d) => d.CapacityInBytes !== undefined);
+  assert.deepEqual(
+    disks.map((d) => [d.Key, d.CapacityInBytes]),
+    [
+      [2000, 8 * 1024 * 1024],
+      [2001, 4 * 1024 * 1024],
+    ],
+  );
+  const nic = vm.Config.Hardware.Device.find((d) => d.Key === 4000) as { Backing: { Port: { PortgroupKey: string } } };
+  assert.match(nic.Backing.Port.PortgroupKey, /^dvportgroup-/);
+});
+
+test('govc device.info lists controllers, disks and NICs', { skip }, async () => {
+  const out = await ok(['device.info', '-vm', 'lin-01']);
+  assert.match(out, /Name:\s+disk-1000-0\n\s+Type:\s+VirtualDisk\n\s+Label:\s+Hard disk 1/);
+  assert.match(out, /Name:\s+disk-1001-0/);
+  assert.match(out, /Type:\s+VirtualLsiLogicSASController|Type:\s+ParaVirtualSCSIController/);
+  assert.match(out, /Type:\s+VirtualE1000e\n\s+Label:\s+Network adapter 2\n\s+Summary:\s+VLAN 253 - DMZ/);
+  assert.match(out, /File:\s+\[DS-01\] lin-01\/lin-01_1\.vmdk/);
+});
+
+test('govc vm.power -off, -on and -s change the power state', { skip }, async () => {
+  const vm = sim.engine.findVm('lin-01');
+  assert.ok(vm);
+  assert.match(await ok(['vm.power', '-off', 'lin-01']), /Powering off VirtualMachine:vm-\d+\.\.\. OK/);
+  assert.equal(vm.powerState, 'poweredOff');
+  const again = await govc(['vm.power', '-off', 'lin-01']);
+  assert.notEqual(again.code, 0, 'powering off a powered-off VM is an InvalidPowerState');
+  assert.match(await ok(['vm.power', '-on', 'lin-01']), /Powering on VirtualMachine:vm-\d+\.\.\. OK/);
+  assert.equal(vm.powerState, 'poweredOn');
+  assert.match(await ok(['vm.power', '-s', 'lin-01']), /Shutdown guest VirtualMachine:vm-\d+\.\.\. OK/);
+  for (let i = 0; i < 200 && vm.powerState === 'poweredOn'; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(vm.powerState, 'poweredOff', 'the guest shut down after its delay');
+  await ok(['vm.power', '-on', 'lin-01']);
+});
+
+test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async () => {
+  await ok(['snapshot.create', '-vm', 'lin-01', 'before-migration']);
+  await ok(['snapshot.create', '-vm', 'lin-01', '-d', 'second one', 'cbt-2']);
+  const tree = await ok(['snapshot.tree', '-vm', 'lin-01']);
+  assert.equal(tree, 'before-migration\n  cbt-2\n  .\n');
+  const vm = sim.engine.findVm('lin-01');
+  assert.equal(vm?.snapshots.length, 2);
+  await ok(['snapshot.remove', '-vm', 'lin-01', 'before-migration']);
+  assert.equal(await ok(['snapshot.tree', '-vm', 'lin-01']), 'cbt-2\n.\n');
+  await ok(['snapshot.remove', '-vm', 'lin-01', '*']);
+  assert.equal(vm?.snapshots.length, 0);
+  assert.equal(await ok(['snapshot.tree', '-vm', 'lin-01']), '');
+});
+
+test('govc sees real faults: bad password, unknown object', { skip }, async () => {
+  const bad = await govc(['about'], { GOVC_PASSWORD: 'wrong', HOME: await mkdtemp(join(tmpdir(), 'govc-bad-')) });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /incorrect user name or password/);
+  const missing = await govc(['object.collect', 'VirtualMachine:vm-99999', 'name']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /ManagedObjectNotFound|has already been deleted/);
+});
