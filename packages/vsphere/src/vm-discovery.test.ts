@@ -167,6 +167,7 @@ test('the RetrievePropertiesEx request batches every VM property over one contai
   const views = transport.calls.filter((c) => c.method === 'CreateContainerView');
   assert.equal(textOf(views[1]?.body, 'container'), 'datacenter-3');
   const retrieve = transport.calls.filter((c) => c.method === 'RetrievePropertiesEx')[1];
+  assert.equal(textOf(retrieve?.body, 'options', 'maxObjects'), '250');
   const specSet = child(retrieve?.body, 'specSet');
   assert.deepEqual(
     specSet?.children.map((c) => c.name),

@@ -200,7 +200,8 @@ export async function discoverVmDetails(
     }
     container = dc.ref;
   }
-  const objects = await retrieveFromContainer(session, container, [VM_REQUEST]);
+  // Device arrays make VM objects large; pages of 250 keep each answer a few MB on big vCenters.
+  const objects = await retrieveFromContainer(session, container, [VM_REQUEST], { maxObjects: 250 });
   const results: DiscoveryResult[] = [];
   for (const content of objects) {
     if (content.obj.type !== 'VirtualMachine') continue;

@@ -5,7 +5,7 @@ import { Agent, request } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { MigrateKitError } from '@migratekit/core';
-import { isIpAddress, thumbprintMatches, thumbprintsOf } from '../tls/thumbprint';
+import { isIpAddress, normalizeThumbprint, thumbprintMatches, thumbprintsOf } from '../tls/thumbprint';
 
 export interface SoapHttpRequest {
   body: string;
@@ -140,7 +140,10 @@ export function createHttpsTransport(options: HttpsTransportOptions): SoapTransp
   const path = options.path ?? '/sdk';
   const timeoutMs = options.timeoutMs ?? 120_000;
   const endpoint = `https://${isIpAddress(options.host) && options.host.includes(':') ? `[${options.host}]` : options.host}:${port}${path}`;
-  const agent = new VerifyingAgent({ ...options, port });
+  // An empty pin means "not pinned"; a malformed one is refused before any connection is made.
+  const thumbprint = options.thumbprint?.trim() ? options.thumbprint.trim() : undefined;
+  if (thumbprint !== undefined) normalizeThumbprint(thumbprint);
+  const agent = new VerifyingAgent({ ...options, thumbprint, port });
 
   return {
     endpoint,

@@ -138,3 +138,27 @@ test('a task error (LocalizedMethodFault) maps the same way', () => {
   assert.ok(error instanceof InvalidStateError);
   assert.match(error.message, /^InvalidPowerState: The attempted operation/);
 });
+
+test('isChangeIdRejected: FileFault and InvalidArgument(changeId) mean "copy this disk in full"', async () => {
+  const { isChangeIdRejected } = await import('./vim-faults');
+  assert.ok(
+    isChangeIdRejected(faultOf('Error caused by file x', '<FileFaultFault xmlns="urn:vim25" xsi:type="FileFault"/>')),
+  );
+  assert.ok(
+    isChangeIdRejected(
+      faultOf(
+        'A specified parameter was not correct: changeId',
+        '<InvalidArgumentFault xmlns="urn:vim25" xsi:type="InvalidArgument"><invalidProperty>changeId</invalidProperty></InvalidArgumentFault>',
+      ),
+    ),
+  );
+  assert.ok(
+    !isChangeIdRejected(
+      faultOf(
+        'A specified parameter was not correct: deviceKey',
+        '<InvalidArgumentFault xmlns="urn:vim25" xsi:type="InvalidArgument"><invalidProperty>deviceKey</invalidProperty></InvalidArgumentFault>',
+      ),
+    ),
+  );
+  assert.ok(!isChangeIdRejected(new Error('network down')));
+});

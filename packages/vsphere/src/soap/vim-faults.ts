@@ -159,3 +159,14 @@ export function parseSoapFault(fault: XmlNode): VimFaultError {
 export function parseLocalizedMethodFault(node: XmlNode | undefined): VimFaultError {
   return faultFromNode(child(node, 'fault'), textOf(node, 'localizedMessage') ?? '');
 }
+
+/**
+ * True when QueryChangedDiskAreas refused the change id (vCenter answers FileFault for a stale one and
+ * InvalidArgument for a malformed one): the caller then copies that disk in full.
+ */
+export function isChangeIdRejected(error: unknown): boolean {
+  if (error instanceof FileFaultError) return true;
+  if (!(error instanceof InvalidArgumentError)) return false;
+  const property = error.details?.invalid_property;
+  return property === undefined || property === 'changeId' || /changeId/i.test(error.faultMessage);
+}

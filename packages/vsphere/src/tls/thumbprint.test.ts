@@ -86,6 +86,11 @@ test('thumbprints normalise from any vCenter notation and compare by digest leng
   assert.ok(thumbprintMatches(sha1.toLowerCase(), actual));
   assert.ok(thumbprintMatches('AB'.repeat(32), actual));
   assert.ok(!thumbprintMatches('AC'.repeat(32), actual));
+  // A malformed pin is refused when the transport is built, before any connection.
+  assert.throws(
+    () => createHttpsTransport({ host: 'vc.example.com', thumbprint: 'not-a-thumbprint' }),
+    (e: unknown) => isMigrateKitError(e) && e.code === 'MKE_VALIDATION',
+  );
 });
 
 test('fetchThumbprint reads the leaf certificate as vCenter shows it', { skip }, async () => {
