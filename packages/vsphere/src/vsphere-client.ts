@@ -49,6 +49,7 @@ export interface VsphereConnectOptions {
   thumbprint?: string | undefined;
   ca?: string | string[] | undefined;
   timeoutMs?: number;
+  connectTimeoutMs?: number;
   logger?: VsphereLogger;
   clock?: Clock;
   /** Replaces the HTTPS transport (tests). */
@@ -73,6 +74,7 @@ export class VsphereClient {
         thumbprint: options.thumbprint,
         ca: options.ca,
         timeoutMs: options.timeoutMs,
+        connectTimeoutMs: options.connectTimeoutMs,
       });
     const session = new VimSession(transport, options.logger ?? silentLogger);
     try {

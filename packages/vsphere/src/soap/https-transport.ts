@@ -34,7 +34,10 @@ export interface HttpsTransportOptions {
   thumbprint?: string | undefined;
   /** Extra trusted CA certificates (PEM) for unpinned connections. */
   ca?: string | string[] | undefined;
+  /** Per-request answer timeout; default 120 s. */
   timeoutMs?: number;
+  /** TCP + TLS handshake timeout; default 15 s. */
+  connectTimeoutMs?: number;
 }
 
 const NETWORK_ERRORS = new Set([
@@ -99,7 +102,18 @@ class VerifyingAgent extends Agent {
     const socket = connect(tlsOptions);
     const onError = (error: Error): void => callback?.(error, socket);
     socket.once('error', onError);
+    // A host that drops SYNs would otherwise hang for the OS connect timeout (minutes).
+    const connectTimeoutMs = this.target.connectTimeoutMs ?? 15_000;
+    socket.setTimeout(connectTimeoutMs, () =>
+      socket.destroy(
+        new MigrateKitError('MKE_UPSTREAM_UNREACHABLE', {
+          message: `Cannot reach ${host}:${port}: no TLS connection within ${connectTimeoutMs} ms`,
+          details: { reason: 'connect_timeout' },
+        }),
+      ),
+    );
     socket.once('secureConnect', () => {
+      socket.setTimeout(0);
       socket.removeListener('error', onError);
       const failure = verifySocket(socket, host, port, thumbprint);
       if (failure) {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { createServer as createNetServer } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { isMigrateKitError, skipUnlessPeer } from '@migratekit/core';
 import { createHttpsTransport } from '../soap/https-transport';
@@ -135,4 +136,22 @@ test('without a pin, a certificate signed by a trusted CA for the right name is 
   const trusted = createHttpsTransport({ host: 'localhost', port, ca: cert });
   assert.equal((await trusted.post(request)).status, 200);
   trusted.close();
+});
+
+test('a server that drops the connection during the handshake is MKE_UPSTREAM_UNREACHABLE', async () => {
+  const dropper = createNetServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+  const dropPort = (dropper.address() as { port: number }).port;
+  try {
+    const transport = createHttpsTransport({ host: '127.0.0.1', port: dropPort, thumbprint: 'AB'.repeat(32) });
+    await assert.rejects(transport.post(request), (error: unknown) => {
+      return isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_UNREACHABLE';
+    });
+    transport.close();
+    await assert.rejects(fetchThumbprint('127.0.0.1', dropPort), (error: unknown) => {
+      return isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_UNREACHABLE';
+    });
+  } finally {
+    dropper.close();
+  }
 });
