@@ -1,0 +1,448 @@
+// What the simulator implements, machine-readable: every command with its async flag, the parameters it
+// reads (name, listApis type, required) and the fields its objects may carry. The dispatcher enforces
+// required parameters from here, the renderers only emit declared fields, and a conformance test checks the
+// whole table against a real CloudStack's listApis output.
+
+export type ParamType = 'uuid' | 'string' | 'long' | 'integer' | 'boolean' | 'map' | 'list';
+
+export interface ParamSpec {
+  type: ParamType;
+  required: boolean;
+}
+
+export interface CommandSpec {
+  isasync: boolean;
+  params: Record<string, ParamSpec>;
+  /** The key of the object (or list) in the response or job result, e.g. `volume`. */
+  responseKey?: string;
+  /** Fields the response objects may carry; nested list fields as `nic.ipaddress`. */
+  responseFields: readonly string[];
+}
+
+/** 'id:uuid*' -> { id: { type: 'uuid', required: true } } */
+function params(...specs: string[]): Record<string, ParamSpec> {
+  const out: Record<string, ParamSpec> = {};
+  for (const spec of specs) {
+    const [name = '', rawType = ''] = spec.split(':');
+    const required = rawType.endsWith('*');
+    out[name] = { type: rawType.replace('*', '') as ParamType, required };
+  }
+  return out;
+}
+
+const PAGING = ['keyword:string', 'page:integer', 'pagesize:integer'];
+const OWNER = ['account', 'domainid', 'domain'];
+const ASYNC_MARKERS = ['jobid', 'jobstatus'];
+
+export const ZONE_FIELDS = [
+  'id',
+  'name',
+  'description',
+  'networktype',
+  'allocationstate',
+  'localstorageenabled',
+  'securitygroupsenabled',
+  'dns1',
+  'dns2',
+  'internaldns1',
+  'guestcidraddress',
+  'dhcpprovider',
+] as const;
+
+export const DOMAIN_FIELDS = ['id', 'name', 'path', 'parentdomainid', 'parentdomainname', 'level', 'haschild', 'state'];
+
+export const TEMPLATE_FIELDS = [
+  'id',
+  'name',
+  'displaytext',
+  'isready',
+  'status',
+  'format',
+  'hypervisor',
+  'size',
+  'ostypeid',
+  'ostypename',
+  'zoneid',
+  'zonename',
+  'templatetype',
+  'passwordenabled',
+  'bootable',
+  'crossZones',
+  'isfeatured',
+  'ispublic',
+  'isextractable',
+  'created',
+  ...OWNER,
+];
+
+export const SERVICE_OFFERING_FIELDS = [
+  'id',
+  'name',
+  'displaytext',
+  'cpunumber',
+  'cpuspeed',
+  'memory',
+  'iscustomized',
+  'storagetype',
+  'provisioningtype',
+  'offerha',
+  'limitcpuuse',
+  'isvolatile',
+  'issystem',
+  'defaultuse',
+  'created',
+];
+
+export const DISK_OFFERING_FIELDS = [
+  'id',
+  'name',
+  'displaytext',
+  'disksize',
+  'iscustomized',
+  'storagetype',
+  'provisioningtype',
+  'tags',
+  'displayoffering',
+  'created',
+];
+
+export const NETWORK_FIELDS = [
+  'id',
+  'name',
+  'displaytext',
+  'type',
+  'state',
+  'zoneid',
+  'zonename',
+  'cidr',
+  'gateway',
+  'netmask',
+  'vlan',
+  'broadcasturi',
+  'broadcastdomaintype',
+  'traffictype',
+  'networkofferingid',
+  'networkofferingname',
+  'canusefordeploy',
+  'isdefault',
+  'issystem',
+  'acltype',
+  'specifyipranges',
+  'physicalnetworkid',
+  'restartrequired',
+  'ispersistent',
+  'displaynetwork',
+  'dns1',
+  'networkdomain',
+  ...OWNER,
+];
+
+export const NIC_FIELDS = [
+  'id',
+  'networkid',
+  'networkname',
+  'ipaddress',
+  'macaddress',
+  'isdefault',
+  'deviceid',
+  'type',
+  'traffictype',
+  'gateway',
+  'netmask',
+  'broadcasturi',
+  'isolationuri',
+  'virtualmachineid',
+];
+
+export const VM_FIELDS = [
+  'id',
+  'name',
+  'displayname',
+  'instancename',
+  'state',
+  'zoneid',
+  'zonename',
+  'hypervisor',
+  'hostid',
+  'hostname',
+  'templateid',
+  'templatename',
+  'templatedisplaytext',
+  'serviceofferingid',
+  'serviceofferingname',
+  'cpunumber',
+  'cpuspeed',
+  'memory',
+  'ostypeid',
+  'guestosid',
+  'rootdeviceid',
+  'rootdevicetype',
+  'passwordenabled',
+  'haenable',
+  'isdynamicallyscalable',
+  'created',
+  'userid',
+  'username',
+  ...OWNER,
+  ...ASYNC_MARKERS,
+  ...NIC_FIELDS.map((f) => `nic.${f}`),
+];
+
+export const VOLUME_FIELDS = [
+  'id',
+  'name',
+  'type',
+  'state',
+  'size',
+  'virtualsize',
+  'physicalsize',
+  'zoneid',
+  'zonename',
+  'deviceid',
+  'virtualmachineid',
+  'vmname',
+  'vmdisplayname',
+  'vmstate',
+  'path',
+  'storage',
+  'storageid',
+  'storagetype',
+  'diskofferingid',
+  'diskofferingname',
+  'attached',
+  'created',
+  'destroyed',
+  'hypervisor',
+  'provisioningtype',
+  'displayvolume',
+  'isextractable',
+  ...OWNER,
+  ...ASYNC_MARKERS,
+];
+
+export const SNAPSHOT_FIELDS = [
+  'id',
+  'name',
+  'volumeid',
+  'volumename',
+  'volumetype',
+  'state',
+  'snapshottype',
+  'intervaltype',
+  'created',
+  'physicalsize',
+  'virtualsize',
+  'revertable',
+  'locationtype',
+  'zoneid',
+  ...OWNER,
+  ...ASYNC_MARKERS,
+];
+
+export const SUCCESS_FIELDS = ['success', 'displaytext'];
+
+export const JOB_FIELDS = [
+  'jobid',
+  'jobstatus',
+  'jobprocstatus',
+  'jobresultcode',
+  'jobresulttype',
+  'jobresult',
+  'cmd',
+  'jobinstancetype',
+  'jobinstanceid',
+  'created',
+  'completed',
+  'accountid',
+  'userid',
+];
+
+export const CAPABILITY_FIELDS = [
+  'cloudstackversion',
+  'kvmsnapshotenabled',
+  'securitygroupsenabled',
+  'userpublictemplateenabled',
+  'allowusercreateprojects',
+  'allowuserviewdestroyedvm',
+  'allowuserexpungerecovervm',
+  'projectinviterequired',
+  'dynamicrolesenabled',
+  'customdiskofferingminsize',
+  'customdiskofferingmaxsize',
+  'regionsecondaryenabled',
+  'supportELB',
+  'apilimitinterval',
+  'apilimitmax',
+];
+
+const VM_RESPONSE = { responseKey: 'virtualmachine', responseFields: VM_FIELDS };
+const VOLUME_RESPONSE = { responseKey: 'volume', responseFields: VOLUME_FIELDS };
+const SNAPSHOT_RESPONSE = { responseKey: 'snapshot', responseFields: SNAPSHOT_FIELDS };
+
+export const COMMAND_TABLE = {
+  listZones: {
+    isasync: false,
+    params: params('id:uuid', 'name:string', 'available:boolean', 'networktype:string', ...PAGING),
+    responseKey: 'zone',
+    responseFields: ZONE_FIELDS,
+  },
+  listDomains: {
+    isasync: false,
+    params: params('id:uuid', 'name:string', 'level:integer', 'listall:boolean', ...PAGING),
+    responseKey: 'domain',
+    responseFields: DOMAIN_FIELDS,
+  },
+  listTemplates: {
+    isasync: false,
+    params: params(
+      'templatefilter:string*',
+      'id:uuid',
+      'ids:list',
+      'name:string',
+      'zoneid:uuid',
+      'hypervisor:string',
+      'listall:boolean',
+      ...PAGING,
+    ),
+    responseKey: 'template',
+    responseFields: TEMPLATE_FIELDS,
+  },
+  listServiceOfferings: {
+    isasync: false,
+    params: params('id:uuid', 'name:string', 'issystem:boolean', 'virtualmachineid:uuid', 'listall:boolean', ...PAGING),
+    responseKey: 'serviceoffering',
+    responseFields: SERVICE_OFFERING_FIELDS,
+  },
+  listDiskOfferings: {
+    isasync: false,
+    params: params('id:uuid', 'name:string', 'listall:boolean', ...PAGING),
+    responseKey: 'diskoffering',
+    responseFields: DISK_OFFERING_FIELDS,
+  },
+  listNetworks: {
+    isasync: false,
+    params: params(
+      'id:uuid',
+      'zoneid:uuid',
+      'type:string',
+      'canusefordeploy:boolean',
+      'traffictype:string',
+      'issystem:boolean',
+      'listall:boolean',
+      ...PAGING,
+    ),
+    responseKey: 'network',
+    responseFields: NETWORK_FIELDS,
+  },
+  listVirtualMachines: {
+    isasync: false,
+    params: params(
+      'id:uuid',
+      'ids:list',
+      'name:string',
+      'state:string',
+      'zoneid:uuid',
+      'networkid:uuid',
+      'templateid:uuid',
+      'listall:boolean',
+      ...PAGING,
+    ),
+    ...VM_RESPONSE,
+  },
+  deployVirtualMachine: {
+    isasync: true,
+    params: params(
+      'zoneid:uuid*',
+      'serviceofferingid:uuid*',
+      'templateid:uuid*',
+      'name:string',
+      'displayname:string',
+      'networkids:list',
+      'iptonetworklist:map',
+      'ipaddress:string',
+      'macaddress:string',
+      'startvm:boolean',
+      'rootdisksize:long',
+      'diskofferingid:uuid',
+      'size:long',
+      'hypervisor:string',
+      'details:map',
+    ),
+    ...VM_RESPONSE,
+  },
+  startVirtualMachine: { isasync: true, params: params('id:uuid*'), ...VM_RESPONSE },
+  stopVirtualMachine: { isasync: true, params: params('id:uuid*', 'forced:boolean'), ...VM_RESPONSE },
+  destroyVirtualMachine: {
+    isasync: true,
+    params: params('id:uuid*', 'expunge:boolean', 'volumeids:list'),
+    ...VM_RESPONSE,
+  },
+  createVolume: {
+    isasync: true,
+    params: params(
+      'name:string',
+      'zoneid:uuid',
+      'diskofferingid:uuid',
+      'size:long',
+      'snapshotid:uuid',
+      'virtualmachineid:uuid',
+    ),
+    ...VOLUME_RESPONSE,
+  },
+  attachVolume: {
+    isasync: true,
+    params: params('id:uuid*', 'virtualmachineid:uuid*', 'deviceid:long'),
+    ...VOLUME_RESPONSE,
+  },
+  detachVolume: {
+    isasync: true,
+    params: params('id:uuid', 'virtualmachineid:uuid', 'deviceid:long'),
+    ...VOLUME_RESPONSE,
+  },
+  resizeVolume: {
+    isasync: true,
+    params: params('id:uuid*', 'size:long', 'diskofferingid:uuid', 'shrinkok:boolean'),
+    ...VOLUME_RESPONSE,
+  },
+  deleteVolume: { isasync: false, params: params('id:uuid*'), responseFields: SUCCESS_FIELDS },
+  listVolumes: {
+    isasync: false,
+    params: params(
+      'id:uuid',
+      'ids:list',
+      'virtualmachineid:uuid',
+      'type:string',
+      'name:string',
+      'zoneid:uuid',
+      'listall:boolean',
+      ...PAGING,
+    ),
+    ...VOLUME_RESPONSE,
+  },
+  createSnapshot: {
+    isasync: true,
+    params: params('volumeid:uuid*', 'name:string', 'asyncbackup:boolean'),
+    ...SNAPSHOT_RESPONSE,
+  },
+  listSnapshots: {
+    isasync: false,
+    params: params('id:uuid', 'ids:list', 'volumeid:uuid', 'name:string', 'zoneid:uuid', 'listall:boolean', ...PAGING),
+    ...SNAPSHOT_RESPONSE,
+  },
+  revertSnapshot: { isasync: true, params: params('id:uuid*'), ...SNAPSHOT_RESPONSE },
+  deleteSnapshot: { isasync: true, params: params('id:uuid*'), responseFields: SUCCESS_FIELDS },
+  queryAsyncJobResult: { isasync: false, params: params('jobid:uuid*'), responseFields: JOB_FIELDS },
+  listCapabilities: { isasync: false, params: {}, responseKey: 'capability', responseFields: CAPABILITY_FIELDS },
+  listApis: {
+    isasync: false,
+    params: params('name:string'),
+    responseKey: 'api',
+    responseFields: ['name', 'description', 'isasync', 'params', 'response'],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMAND_TABLE;
+
+export function isImplemented(command: string): command is CommandName {
+  return Object.hasOwn(COMMAND_TABLE, command);
+}
