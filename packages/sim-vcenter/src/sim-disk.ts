@@ -97,8 +97,8 @@ export class SimDisk {
 
   /** A guest write: preserves frozen blocks, writes, and records allocation and CBT. */
   write(offset: number, data: Buffer): Promise<void> {
-    this.checkRange(offset, data.length);
     return this.exclusive(async () => {
+      this.checkRange(offset, data.length);
       const newest = this.layers[this.layers.length - 1];
       if (newest && data.length > 0) await this.preserve(newest, offset, data.length);
       await writeFully(this.base(), data, offset);
@@ -125,8 +125,10 @@ export class SimDisk {
 
   /** Current content (what the running guest sees). */
   read(offset: number, length: number): Promise<Buffer> {
-    this.checkRange(offset, length);
-    return this.exclusive(() => readFully(this.base(), offset, length));
+    return this.exclusive(() => {
+      this.checkRange(offset, length);
+      return readFully(this.base(), offset, length);
+    });
   }
 
   /**
@@ -159,8 +161,8 @@ export class SimDisk {
 
   /** Content as it was when layer `id` was frozen. */
   readLayer(id: string, offset: number, length: number): Promise<Buffer> {
-    this.checkRange(offset, length);
     return this.exclusive(async () => {
+      this.checkRange(offset, length);
       const { index } = this.layerAt(id);
       const out = Buffer.alloc(length);
       let pos = offset;
