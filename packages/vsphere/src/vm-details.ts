@@ -22,7 +22,9 @@ export const VM_PROPERTY_PATHS = [
   'config.changeTrackingEnabled',
   'guest.toolsStatus',
   'guest.toolsRunningStatus',
+  'guest.guestFullName',
   'runtime.powerState',
+  'runtime.connectionState',
   'runtime.host',
   'snapshot',
 ] as const;
@@ -55,6 +57,8 @@ export interface VmDetails {
   datacenter: string | undefined;
   template: boolean;
   powerState: PowerState;
+  /** connected, disconnected, orphaned, inaccessible, invalid. */
+  connectionState: string;
   cpus: number;
   memoryMb: number;
   guestFullName: string;
@@ -116,9 +120,11 @@ export function parseVmDetails(content: ObjectContent, inventory: Inventory): Vm
     datacenter: inventory.datacenterOf(ref)?.name,
     template: booleanOf(p.get('config.template')) ?? false,
     powerState: powerState(textOf(p.get('runtime.powerState'))),
+    connectionState: textOf(p.get('runtime.connectionState'))?.trim() || 'connected',
     cpus: numberOf(p.get('config.hardware.numCPU')) ?? 0,
     memoryMb: numberOf(p.get('config.hardware.memoryMB')) ?? 0,
-    guestFullName: textOf(p.get('config.guestFullName')) ?? '',
+    // The configured guest OS; what the running guest reports when the configuration has none.
+    guestFullName: textOf(p.get('config.guestFullName')) || textOf(p.get('guest.guestFullName')) || '',
     guestId: textOf(p.get('config.guestId')) ?? '',
     firmware: textOf(p.get('config.firmware')) === 'efi' ? 'efi' : 'bios',
     toolsStatus: textOf(p.get('guest.toolsStatus')) ?? 'toolsNotInstalled',

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import {
   BASE_HANDLERS,
   FakeTransport,
+  objectContent,
   type RecordedCall,
   requestedObject,
   retrieveResult,
@@ -14,7 +15,7 @@ import { child, childrenNamed, textOf } from './xml/xml-tree';
 import { matchesFilter } from './vm-discovery';
 import { VsphereClient } from './vsphere-client';
 
-function estate(pageSize = 5): FakeTransport {
+function estate(pageSize = 5, vms: string[] = [SQL_VM]): FakeTransport {
   let views = 0;
   const pages = new Map<string, string[][]>();
   const paged = (objects: string[]): string[][] => {
@@ -32,7 +33,7 @@ function estate(pageSize = 5): FakeTransport {
     CreateContainerView: (call: RecordedCall) => {
       const types = childrenNamed(call.body, 'type').map((t) => t.text);
       const view = `session[52a1]view-${++views}`;
-      pages.set(view, paged(types.includes('VirtualMachine') ? [SQL_VM] : INVENTORY_OBJECTS));
+      pages.set(view, paged(types.includes('VirtualMachine') ? vms : INVENTORY_OBJECTS));
       return soapResponse('CreateContainerView', `<returnval type="ContainerView">${view}</returnval>`);
     },
     RetrievePropertiesEx: (call) => answer(requestedObject(call)?.value ?? '', 0),
@@ -191,4 +192,43 @@ test('name filters: substring or glob, case-insensitive, on name or path', () =>
   assert.ok(!matchesFilter('sql-0?', 'sql-010'));
   assert.ok(!matchesFilter('web', 'sql-01', '/Frankfurt/vm/sql-01'));
   assert.ok(matchesFilter('a.b', 'a.b') && !matchesFilter('a.b*', 'axb'));
+});
+
+test('orphaned VMs without configuration are skipped; disconnected ones carry a blocker', async () => {
+  const orphan = objectContent(
+    { type: 'VirtualMachine', value: 'vm-43' },
+    {
+      name: ['xsd:string', 'ghost'],
+      'runtime.connectionState': ['VirtualMachineConnectionState', 'orphaned'],
+      'runtime.powerState': ['VirtualMachinePowerState', 'poweredOff'],
+    },
+  );
+  const disconnected = objectContent(
+    { type: 'VirtualMachine', value: 'vm-44' },
+    {
+      name: ['xsd:string', 'branch-fs'],
+      'config.instanceUuid': ['xsd:string', '50290000-0000-0000-0000-000000000044'],
+      'guest.guestFullName': ['xsd:string', 'Rocky Linux 9 (64-bit)'],
+      'runtime.connectionState': ['VirtualMachineConnectionState', 'disconnected'],
+      'runtime.powerState': ['VirtualMachinePowerState', 'poweredOn'],
+    },
+  );
+  const client = await VsphereClient.connect({
+    host: 'vcenter.test',
+    username: 'u',
+    password: 'p',
+    transport: estate(100, [orphan, disconnected, SQL_VM]),
+  });
+  const results = await client.discoverVmDetails();
+  // Sorted by inventory path; the orphan is gone.
+  assert.deepEqual(
+    results.map((r) => r.vm.path),
+    ['/Frankfurt/vm/Production/sql-01', '/branch-fs'],
+  );
+  const branch = results[1]!;
+  assert.equal(branch.vm.os_type, 'Rocky Linux 9 (64-bit)');
+  assert.deepEqual(
+    branch.concerns.filter((c) => c.severity === 'blocker').map((c) => c.code),
+    ['not_connected', 'no_disks'],
+  );
 });

@@ -104,6 +104,7 @@ export type VmConcernCode =
   | 'rdm_disk'
   | 'no_disks'
   | 'template'
+  | 'not_connected'
   | 'network_unresolved';
 
 export interface VmConcern {
@@ -119,6 +120,13 @@ export interface VmConcern {
 export function vmConcerns(vm: VmDetails): VmConcern[] {
   const concerns: VmConcern[] = [];
   if (vm.template) concerns.push({ code: 'template', severity: 'blocker', message: 'VM is a template' });
+  if (vm.connectionState !== 'connected') {
+    concerns.push({
+      code: 'not_connected',
+      severity: 'blocker',
+      message: `VM is ${vm.connectionState}; vCenter cannot operate on it`,
+    });
+  }
   if (vm.disks.length === 0) concerns.push({ code: 'no_disks', severity: 'blocker', message: 'VM has no disks' });
   if (!vm.changeTrackingEnabled) {
     concerns.push({
@@ -207,6 +215,11 @@ export async function discoverVmDetails(
     if (content.obj.type !== 'VirtualMachine') continue;
     const details = parseVmDetails(content, inv);
     if (details.template && !options.includeTemplates) continue;
+    if (details.instanceUuid === '') {
+      // Inaccessible or orphaned VMs have no config: without an instance UUID they cannot be managed.
+      session.logger.warn({ vm: details.ref.value, name: details.name }, 'vsphere VM without instance UUID skipped');
+      continue;
+    }
     if (!matchesFilter(options.filter, details.name, details.path)) continue;
     results.push({ vm: toDiscoveredVm(details), details, concerns: vmConcerns(details) });
   }
