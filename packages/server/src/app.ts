@@ -1,0 +1,81 @@
+// buildApp() assembles the Fastify instance from injected deps and never listens: tests drive it with
+// inject() or listen on an ephemeral port themselves; the CLI decides host and port.
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext, AppDeps, RoutePlugin } from './app-context';
+import { installAuthHook } from './http/auth-hook';
+import { installErrorHandlers } from './http/error-handler';
+import { installMetrics } from './http/metrics.plugin';
+import { installOpenApi } from './http/openapi.plugin';
+import { ErrorResponse } from './http/schemas';
+import { createValidatorCompiler } from './http/validator-compiler';
+import { ROUTE_PLUGINS } from './routes';
+import { createCoreServices } from './services/core-services';
+import { webStaticPlugin } from './web/static.plugin';
+
+export interface BuildAppOptions {
+  /** Extra route plugins (tests, dev-only routes) registered after the standard ones. */
+  extraRoutes?: readonly RoutePlugin[];
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+}
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  return (await buildAppWithContext(deps, options)).app;
+}
+
+export async function buildAppWithContext(deps: AppDeps, options: BuildAppOptions = {}): Promise<BuiltApp> {
+  // Typed as Fastify's logger interface so the instance keeps the default generic parameters.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => `req-${randomBytes(8).toString('hex')}`,
+    // Ids are ours; a client-supplied X-Request-Id is not trusted into the logs.
+    requestIdHeader: false,
+    trustProxy: deps.config.trustProxy ?? false,
+    // Open SSE streams would otherwise keep close() waiting.
+    forceCloseConnections: true,
+    // Longer path params reach schema validation (a 400 naming the param) instead of a router 404.
+    routerOptions: { maxParamLength: 2048 },
+  });
+  const ctx: AppContext = {
+    deps: { ...deps, startedAt: deps.startedAt ?? deps.clock.now() },
+    services: createCoreServices(deps),
+  };
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  // JSON only: other content types answer 415 instead of reaching a handler as a string.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // Every documented API route answers errors in one shape; say so in the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    if (route.schema === undefined || route.schema.hide === true) return;
+    const response = (route.schema.response ?? {}) as Record<string, unknown>;
+    route.schema.response = {
+      ...response,
+      '4xx': response['4xx'] ?? ErrorResponse,
+      '5xx': response['5xx'] ?? ErrorResponse,
+    };
+  });
+
+  await app.register(cookie);
+  installAuthHook(app, ctx.services.auth);
+  await installOpenApi(app);
+  installMetrics(app);
+  for (const plugin of [...ROUTE_PLUGINS, ...(options.extraRoutes ?? [])]) {
+    await app.register(async (scope) => {
+      await plugin(scope, ctx);
+    });
+  }
+  await app.register(async (scope) => webStaticPlugin(scope));
+  await app.ready();
+  return { app, ctx };
+}

@@ -1,0 +1,109 @@
+// `migratekit dev`: the whole product on its embedded default, for a newcomer's first run. Today that is the
+// server on SQLite under the data directory; later work adds the vCenter and CloudStack simulators and a
+// paired agent here, so `npm start` keeps being the one command.
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '@migratekit/core';
+import type { Logger } from 'pino';
+import { loadServerConfig, type ServerConfig } from '../config/server-config';
+import { verifyPassword } from '../security/password-hasher';
+import { startServer, type RunningServer } from '../server-runtime';
+import { ApiTokenService } from '../services/api-token.service';
+import { BOOTSTRAP_ADMIN_USERNAME } from '../services/bootstrap-admin';
+
+export const CLI_TOKEN_FILE = 'cli-token';
+export const DEV_ADMIN_PASSWORD_FILE = 'admin-password';
+
+export interface DevStackOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+  /** Where the banner goes (stdout by default). */
+  out?: (line: string) => void;
+}
+
+export interface DevStack {
+  server: RunningServer;
+  config: ServerConfig;
+  url: string;
+  admin: { username: string; password: string | undefined };
+  cliTokenPath: string;
+  close(): Promise<void>;
+}
+
+function writePrivateFile(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  // mode only applies when the file is created; an older file keeps its bits otherwise.
+  chmodSync(path, 0o600);
+}
+
+/** The admin password to print: the one just generated, or the dev file's copy while it is still valid. */
+async function adminLogin(
+  server: RunningServer,
+  dataDir: string,
+): Promise<{ username: string; password: string | undefined }> {
+  const passwordFile = join(dataDir, DEV_ADMIN_PASSWORD_FILE);
+  if (server.bootstrap.created) {
+    // Dev only: keep the generated password next to the dev database so a restart can print it again.
+    if (server.bootstrap.passwordSource === 'generated')
+      writePrivateFile(passwordFile, `${server.bootstrap.password}\n`);
+    return { username: server.bootstrap.username, password: server.bootstrap.password };
+  }
+  const admin = await server.repositories.users.getByUsername(BOOTSTRAP_ADMIN_USERNAME);
+  if (admin === undefined || !existsSync(passwordFile))
+    return { username: BOOTSTRAP_ADMIN_USERNAME, password: undefined };
+  const saved = readFileSync(passwordFile, 'utf8').trim();
+  return { username: admin.username, password: (await verifyPassword(saved, admin.password_hash)) ? saved : undefined };
+}
+
+/** Keeps `<dataDir>/cli-token` holding a usable API token of the local admin. */
+async function ensureCliToken(server: RunningServer, dataDir: string): Promise<string> {
+  const path = join(dataDir, CLI_TOKEN_FILE);
+  const tokens = new ApiTokenService({
+    apiTokens: server.repositories.apiTokens,
+    users: server.repositories.users,
+    clock: server.deps.clock,
+  });
+  if (existsSync(path) && (await tokens.isUsable(readFileSync(path, 'utf8').trim()))) return path;
+  const admin =
+    (await server.repositories.users.getByUsername(BOOTSTRAP_ADMIN_USERNAME)) ??
+    (await server.repositories.users.list()).find((u) => u.role === 'admin' && u.is_active);
+  if (admin === undefined) throw new Error('no active admin user to own the CLI token');
+  const created = await tokens.issue(admin.id, 'migratekit dev CLI');
+  writePrivateFile(path, `${created.token}\n`);
+  return path;
+}
+
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const config = loadServerConfig(options.env ?? process.env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const server = await startServer({
+    config,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    prettyLogs: process.stdout.isTTY,
+  });
+  try {
+    const admin = await adminLogin(server, config.dataDir);
+    const cliTokenPath = await ensureCliToken(server, config.dataDir);
+    const url = server.url;
+    out('');
+    out('MigrateKit dev stack is running');
+    out(`  URL:        ${url}`);
+    out(`  API docs:   ${url}/api/docs`);
+    out(
+      `  Login:      ${admin.username} / ${
+        admin.password ??
+        '(password changed since first start; set MIGRATEKIT_ADMIN_PASSWORD on a fresh data dir to choose one)'
+      }`,
+    );
+    out(`  CLI token:  ${cliTokenPath}`);
+    out(`  Data:       ${config.dataDir} (${server.deps.database.engine})`);
+    out('  Stop with Ctrl+C; data is kept for the next start.');
+    out('');
+    return { server, config, url, admin, cliTokenPath, close: () => server.close() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

@@ -1,0 +1,15 @@
+export { buildApp, buildAppWithContext, type BuildAppOptions, type BuiltApp } from './app';
+export type { AppConfig, AppContext, AppDeps, CoreServices, RoutePlugin } from './app-context';
+export { ConfigError, loadServerConfig, type ServerConfig } from './config/server-config';
+export { startDevStack, CLI_TOKEN_FILE, type DevStack, type DevStackOptions } from './dev/dev-stack';
+export { EventBus } from './events/event-bus';
+export { principalOf, SESSION_COOKIE } from './http/auth-hook';
+export { errorBody, type ErrorBody } from './http/error-handler';
+export { createLogger, REDACT_PATHS } from './logging/logger';
+export { SecretBox } from './security/secret-box';
+export { loadOrCreateMasterKey, decodeMasterKey } from './security/master-key';
+export { ROLES, roleAllows, type Principal, type Role } from './security/roles';
+export { startServer, type RunningServer, type StartServerOptions } from './server-runtime';
+export type { AuditContext, AuditEntry, AuditService } from './services/audit.service';
+export type { ResolvedVmwareCredential, VmwareCredentialService } from './services/vmware-credential.service';
+export type { ResolvedCloudStackConfig, CloudStackConfigService } from './services/cloudstack-config.service';

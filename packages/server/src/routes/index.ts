@@ -1,0 +1,23 @@
+// The one place where route plugins are listed. Adding a resource = one import and one entry here.
+import type { RoutePlugin } from '../app-context';
+import { apiTokenRoutes } from './api-token.routes';
+import { auditRoutes } from './audit.routes';
+import { authRoutes } from './auth.routes';
+import { cloudStackConfigRoutes } from './cloudstack-config.routes';
+import { eventRoutes } from './event.routes';
+import { healthRoutes } from './health.routes';
+import { jobRoutes } from './job.routes';
+import { userRoutes } from './user.routes';
+import { vmwareCredentialRoutes } from './vmware-credential.routes';
+
+export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
+  healthRoutes,
+  authRoutes,
+  userRoutes,
+  apiTokenRoutes,
+  auditRoutes,
+  vmwareCredentialRoutes,
+  cloudStackConfigRoutes,
+  jobRoutes,
+  eventRoutes,
+];

@@ -1,0 +1,211 @@
+// vCenter credentials. The password is sealed with the SecretBox before it reaches the repository, bound to
+// the row id so a ciphertext copied to another row does not open; it leaves this service only through
+// resolveForUse(), for code that talks to vCenter, and never in a view.
+import { MigrateKitError, newId } from '@migratekit/core';
+import type { VmwareCredentialRepository, VmwareCredentialRow } from '@migratekit/db';
+import type { SecretBox } from '../security/secret-box';
+import type { AuditContext, AuditService } from './audit.service';
+
+export interface VmwareCredentialServiceDeps {
+  credentials: VmwareCredentialRepository;
+  secrets: SecretBox;
+  audit: AuditService;
+}
+
+export interface VmwareCredentialView {
+  id: string;
+  name: string;
+  vcenter_host: string;
+  username: string;
+  has_password: boolean;
+  datacenter: string | null;
+  is_active: boolean;
+  is_default: boolean;
+  last_used: string | null;
+  usage_count: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CreateVmwareCredentialInput {
+  name: string;
+  vcenter_host: string;
+  username: string;
+  password: string;
+  datacenter?: string | null;
+  is_active?: boolean;
+  is_default?: boolean;
+}
+
+export type UpdateVmwareCredentialInput = Partial<Omit<CreateVmwareCredentialInput, 'is_default'>>;
+
+/** What a vCenter client needs: the only shape that carries the clear password. */
+export interface ResolvedVmwareCredential {
+  id: string;
+  vcenterHost: string;
+  username: string;
+  password: string;
+  datacenter: string | null;
+}
+
+function passwordContext(id: string): string {
+  return `vmware_credentials.password:${id}`;
+}
+
+/** Accepts `host`, `host:port` or a pasted URL (`https://vc.example.com/sdk`) and keeps host[:port]. */
+export function normalizeVcenterHost(input: string): string {
+  const trimmed = input.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    try {
+      return new URL(trimmed).host;
+    } catch {
+      throw new MigrateKitError('MKE_VALIDATION', {
+        message: 'vcenter_host is not a valid host or URL',
+        field: 'body.vcenter_host',
+      });
+    }
+  }
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(trimmed)) {
+    throw new MigrateKitError('MKE_VALIDATION', {
+      message: 'vcenter_host must be a host name or host:port',
+      field: 'body.vcenter_host',
+    });
+  }
+  return trimmed;
+}
+
+export function toVmwareCredentialView(row: VmwareCredentialRow): VmwareCredentialView {
+  return {
+    id: row.id,
+    name: row.name,
+    vcenter_host: row.vcenter_host,
+    username: row.username,
+    has_password: row.password !== '',
+    datacenter: row.datacenter,
+    is_active: row.is_active,
+    is_default: row.is_default,
+    last_used: row.last_used === null ? null : row.last_used.toISOString(),
+    usage_count: row.usage_count,
+    created_by: row.created_by,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export class VmwareCredentialService {
+  constructor(private readonly deps: VmwareCredentialServiceDeps) {}
+
+  async list(): Promise<VmwareCredentialView[]> {
+    return (await this.deps.credentials.list()).map(toVmwareCredentialView);
+  }
+
+  async get(id: string): Promise<VmwareCredentialView> {
+    return toVmwareCredentialView(await this.require(id));
+  }
+
+  async create(input: CreateVmwareCredentialInput, ctx: AuditContext): Promise<VmwareCredentialView> {
+    await this.assertNameFree(input.name);
+    const { credentials, secrets } = this.deps;
+    const id = newId('cred');
+    // The first credential becomes the default so discovery works without another step.
+    const isDefault = input.is_default ?? (await credentials.getDefault()) === undefined;
+    const row = await credentials.insert({
+      id,
+      name: input.name,
+      vcenter_host: normalizeVcenterHost(input.vcenter_host),
+      username: input.username,
+      password: secrets.seal(input.password, passwordContext(id)),
+      datacenter: input.datacenter ?? null,
+      is_active: input.is_active ?? true,
+      is_default: isDefault,
+      created_by: ctx.principal.username,
+    });
+    await this.audit(ctx, 'vmware_credential.create', id, { name: row.name, vcenter_host: row.vcenter_host });
+    return toVmwareCredentialView(row);
+  }
+
+  async update(id: string, input: UpdateVmwareCredentialInput, ctx: AuditContext): Promise<VmwareCredentialView> {
+    const current = await this.require(id);
+    if (input.name !== undefined && input.name !== current.name) await this.assertNameFree(input.name);
+    const changes = {
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.vcenter_host === undefined ? {} : { vcenter_host: normalizeVcenterHost(input.vcenter_host) }),
+      ...(input.username === undefined ? {} : { username: input.username }),
+      ...(input.password === undefined
+        ? {}
+        : { password: this.deps.secrets.seal(input.password, passwordContext(id)) }),
+      ...(input.datacenter === undefined ? {} : { datacenter: input.datacenter }),
+      ...(input.is_active === undefined ? {} : { is_active: input.is_active }),
+    };
+    const row = await this.deps.credentials.update(id, changes);
+    if (row === undefined) throw this.notFound(id);
+    // Field names only: the audit trail records that the password changed, never what to.
+    await this.audit(ctx, 'vmware_credential.update', id, { fields: Object.keys(changes) });
+    return toVmwareCredentialView(row);
+  }
+
+  async setDefault(id: string, ctx: AuditContext): Promise<VmwareCredentialView> {
+    const row = await this.deps.credentials.setDefault(id);
+    if (row === undefined) throw this.notFound(id);
+    await this.audit(ctx, 'vmware_credential.set_default', id, { name: row.name });
+    return toVmwareCredentialView(row);
+  }
+
+  async delete(id: string, ctx: AuditContext): Promise<VmwareCredentialView> {
+    const row = await this.require(id);
+    await this.deps.credentials.delete(id);
+    await this.audit(ctx, 'vmware_credential.delete', id, { name: row.name });
+    return toVmwareCredentialView(row);
+  }
+
+  /** The clear credential for a vCenter connection (default when no id); counts the use. */
+  async resolveForUse(id?: string): Promise<ResolvedVmwareCredential> {
+    const row = id === undefined ? await this.deps.credentials.getDefault() : await this.deps.credentials.get(id);
+    if (row === undefined) {
+      throw new MigrateKitError('MKE_NOT_FOUND', {
+        message: id === undefined ? 'No default VMware credential is configured' : `VMware credential ${id} not found`,
+      });
+    }
+    if (!row.is_active)
+      throw new MigrateKitError('MKE_CONFLICT', { message: `VMware credential ${row.name} is inactive` });
+    const password = this.deps.secrets.open(row.password, passwordContext(row.id));
+    await this.deps.credentials.recordUse(row.id);
+    return { id: row.id, vcenterHost: row.vcenter_host, username: row.username, password, datacenter: row.datacenter };
+  }
+
+  private async require(id: string): Promise<VmwareCredentialRow> {
+    const row = await this.deps.credentials.get(id);
+    if (row === undefined) throw this.notFound(id);
+    return row;
+  }
+
+  private notFound(id: string): MigrateKitError {
+    return new MigrateKitError('MKE_NOT_FOUND', { message: `VMware credential ${id} not found` });
+  }
+
+  private async assertNameFree(name: string): Promise<void> {
+    if ((await this.deps.credentials.getByName(name)) !== undefined) {
+      throw new MigrateKitError('MKE_DUPLICATE', {
+        message: `A VMware credential named ${name} already exists`,
+        field: 'body.name',
+      });
+    }
+  }
+
+  private async audit(
+    ctx: AuditContext,
+    action: string,
+    targetId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit.record({
+      actor: ctx.principal,
+      action,
+      targetType: 'vmware_credential',
+      targetId,
+      details,
+      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+    });
+  }
+}

@@ -1,0 +1,114 @@
+// Builds the real app on a fresh, migrated SQLite database with a ManualClock and a captured log stream, plus
+// helpers to log in and to create users of each role. Used by the server's HTTP tests.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { ManualClock } from '@migratekit/core';
+import { createRepositories, type Repositories } from '@migratekit/db';
+import { engineCases, type TestDatabase } from '@migratekit/db/testing';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildAppWithContext, type BuildAppOptions } from '../src/app';
+import type { AppContext, AppDeps } from '../src/app-context';
+import { EventBus } from '../src/events/event-bus';
+import type { ServerEvent } from '../src/events/event-types';
+import { JobLog } from '../src/joblog';
+import { createLogger } from '../src/logging/logger';
+import { SecretBox } from '../src/security/secret-box';
+import type { Role } from '../src/security/roles';
+import { bootstrapAdmin } from '../src/services/bootstrap-admin';
+import type { LoginThrottleOptions } from '../src/services/login-throttle';
+
+export const ADMIN_PASSWORD = 'admin-test-password';
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  deps: AppDeps;
+  clock: ManualClock;
+  database: TestDatabase;
+  repositories: Repositories;
+  /** Every log line the app wrote, as raw JSON text. */
+  logs: string[];
+  /** Authorization headers of the bootstrap admin (an API token). */
+  admin: Record<string, string>;
+  /** Creates a user with this role and returns bearer headers for it. */
+  userWithRole(role: Role): Promise<Record<string, string>>;
+  /** Logs in and returns the session cookie header. */
+  login(username: string, password: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions extends BuildAppOptions {
+  loginThrottle?: LoginThrottleOptions;
+  sseHeartbeatMs?: number;
+  trustProxy?: boolean;
+}
+
+export function sessionCookieOf(response: LightMyRequestResponse): string {
+  const cookie = response.cookies.find((c) => c.name === 'mk_session');
+  assert.ok(cookie, 'response sets mk_session');
+  return `mk_session=${cookie.value}`;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const sqlite = engineCases().find((c) => c.name === 'sqlite');
+  assert.ok(sqlite);
+  const database = await sqlite.create();
+  const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logs.push(line) } });
+  const repositories = createRepositories(database.db, clock);
+  const events = new EventBus<ServerEvent>();
+  const joblog = new JobLog({ repositories, clock, publish: (event) => events.publish(event) });
+  const deps: AppDeps = {
+    config: {
+      bodyLimitBytes: 64 * 1024,
+      sessionTtlMs: 60 * 60 * 1000,
+      sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+      trustProxy: options.trustProxy ?? false,
+    },
+    database: { engine: database.engine },
+    repositories,
+    clock,
+    logger,
+    secrets: new SecretBox(randomBytes(32)),
+    joblog,
+    events,
+    ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle }),
+  };
+  const { app, ctx } = await buildAppWithContext(deps, options);
+  const bootstrap = await bootstrapAdmin(repositories.users, ADMIN_PASSWORD);
+  assert.ok(bootstrap.created);
+  const adminToken = await ctx.services.apiTokens.issue(bootstrap.userId, 'test admin');
+  const admin = { authorization: `Bearer ${adminToken.token}` };
+
+  const login = async (username: string, password: string): Promise<Record<string, string>> => {
+    const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+    assert.equal(response.statusCode, 200, response.body);
+    return { cookie: sessionCookieOf(response) };
+  };
+
+  let users = 0;
+  const userWithRole = async (role: Role): Promise<Record<string, string>> => {
+    users += 1;
+    const user = await ctx.services.users.create({ username: `${role}${users}`, password: 'password-123', role });
+    const token = await ctx.services.apiTokens.issue(user.id, 'test');
+    return { authorization: `Bearer ${token.token}` };
+  };
+
+  return {
+    app,
+    ctx,
+    deps,
+    clock,
+    database,
+    repositories,
+    logs,
+    admin,
+    userWithRole,
+    login,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
