@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** How long SQLite waits for a lock held by another connection. */
   busyTimeoutMs?: number;
+  /** An idle pooled connection failed (server restart, network); the next query reconnects. */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 export function engineOfUrl(url: string): DatabaseEngine {
@@ -57,15 +59,17 @@ function createDialect(
   switch (engine) {
     case 'sqlite':
       return new SqliteDialect({ database: () => Promise.resolve(openSqlite(url, options)) });
-    case 'postgres':
-      return new PostgresDialect({
-        pool: new pg.Pool({
-          connectionString: url,
-          max: options.poolSize ?? 10,
-          // int8 (BIGINT, COUNT) as number: byte counts stay far below 2^53.
-          types: { getTypeParser: postgresTypeParser as typeof pg.types.getTypeParser },
-        }),
+    case 'postgres': {
+      const pool = new pg.Pool({
+        connectionString: url,
+        max: options.poolSize ?? 10,
+        // int8 (BIGINT, COUNT) as number: byte counts stay far below 2^53.
+        types: { getTypeParser: postgresTypeParser as typeof pg.types.getTypeParser },
       });
+      // Without a listener an idle client's error would crash the process.
+      pool.on('error', (error) => options.onIdleConnectionError?.(error));
+      return new PostgresDialect({ pool });
+    }
     case 'mysql':
       return new MysqlDialect({
         pool: createPool({
