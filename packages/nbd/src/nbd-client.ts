@@ -295,17 +295,19 @@ export class NbdClient implements NbdBackend {
 
   /** Waits for requests in flight, sends DISC and closes. */
   async close(): Promise<void> {
-    if (this.closed) {
+    while (this.pending.size > 0 && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
+    const stream = this.stream;
+    if (this.closed || stream.destroyed || !stream.writable) {
+      this.closed = true;
       this.socket.destroy();
       return;
     }
-    while (this.pending.size > 0 && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
     this.closed = true;
     if (!this.failure) this.failure = new NbdError('connection', 'client closed');
-    const stream = this.stream;
     await new Promise<void>((resolve) => {
-      stream.end(encodeRequest(0, CMD.DISC, 0, 0, 0), () => resolve());
       stream.once('error', () => resolve());
+      stream.once('close', () => resolve());
+      stream.end(encodeRequest(0, CMD.DISC, 0, 0, 0), () => resolve());
     });
     this.socket.destroy();
   }

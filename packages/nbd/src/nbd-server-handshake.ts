@@ -197,7 +197,7 @@ export class ServerHandshake {
       this.replyError(option, REP.ERR_UNKNOWN, 'unknown export');
       return null;
     }
-    const info = Buffer.alloc(12);
+    const info = Buffer.alloc(10);
     writeU64(info, exp.backend.size, 0);
     info.writeUInt16BE(transmissionFlags(exp, this.structured), 8);
     this.reply(option, REP.INFO, Buffer.concat([u16(INFO.EXPORT), info]));
