@@ -6,6 +6,7 @@ import type { VimSession } from './soap/vim-session';
 import { type TaskInfo, waitForTask, type WaitForTaskOptions } from './tasks';
 import { type ChangedArea, moRef, type MoRef, parseDiskChangeInfo, parseMoRef } from './vim-types';
 import { textOf } from './xml/xml-tree';
+import { parseVmDevices, type VirtualDiskInfo } from './vm-devices';
 import { leaf, moRefElement, node } from './xml/xml-writer';
 import type { PowerState } from './vm-details';
 
@@ -225,4 +226,13 @@ export async function findVmByInstanceUuid(session: VimSession, instanceUuid: st
   ]);
   const ref = parseMoRef(result);
   return ref === undefined ? undefined : moRef('VirtualMachine', ref.value);
+}
+
+/**
+ * The disks as frozen in a snapshot (VirtualMachineSnapshot.config.hardware.device). Their changeId is the one
+ * to record for the next incremental run: it names exactly the state that was copied.
+ */
+export async function getSnapshotDisks(session: VimSession, snapshot: MoRef): Promise<VirtualDiskInfo[]> {
+  const content = await retrieveObject(session, snapshot, ['config.hardware.device']);
+  return parseVmDevices(content.props.get('config.hardware.device')).disks;
 }

@@ -7,6 +7,7 @@ import { silentLogger, VimSession, type VsphereLogger } from './soap/vim-session
 import { readTaskInfo, type TaskInfo, waitForTask, type WaitForTaskOptions } from './tasks';
 import type { AboutInfo, MoRef, UserSession } from './vim-types';
 import { parseVmDetails, type VmDetails, VM_REQUEST } from './vm-details';
+import type { VirtualDiskInfo } from './vm-devices';
 import {
   type DiscoveredVm,
   type DiscoverOptions,
@@ -138,6 +139,11 @@ export class VsphereClient {
 
   removeSnapshot(snapshot: MoRef, options?: ops.RemoveSnapshotOptions, wait?: WaitForTaskOptions): Promise<void> {
     return ops.removeSnapshot(this.session, snapshot, options, this.waitOptions(wait));
+  }
+
+  /** Disks as frozen in the snapshot; record their changeId after a successful copy. */
+  getSnapshotDisks(snapshot: MoRef): Promise<VirtualDiskInfo[]> {
+    return ops.getSnapshotDisks(this.session, snapshot);
   }
 
   queryChangedDiskAreas(query: ops.ChangedDiskAreasQuery): Promise<ops.ChangedDiskAreas> {

@@ -77,6 +77,10 @@ test('snapshot create shows in the snapshot tree and discovery; remove clears it
     [['migratekit-1', snapshot.value]],
   );
   assert.equal(details.snapshot?.current?.value, snapshot.value);
+  assert.deepEqual(
+    (await client.getSnapshotDisks(snapshot)).map((d) => d.key),
+    details.disks.map((d) => d.key),
+  );
   assert.ok(vmConcerns(details).some((c) => c.code === 'snapshots_present'));
   const [discovered] = await client.discoverVms({ filter: 'DC0_H0_VM1' });
   assert.equal(discovered?.has_snapshots, true);
