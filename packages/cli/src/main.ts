@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { VERSION } from '@migratekit/core';
+import { registerServerCommands } from './commands/server.command';
 
 // Each area registers its own subcommands; this file only assembles them.
 const program = new Command('migratekit')
   .description('Move and protect VMware vSphere VMs into Apache CloudStack')
   .version(VERSION);
+registerServerCommands(program);
 
 await program.parseAsync(process.argv);
