@@ -3,9 +3,11 @@
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+export type QueryValue = string | number | boolean;
+
 export interface RequestArgs {
   path?: Record<string, string | number> | undefined;
-  query?: Record<string, string | number | boolean | undefined | null> | undefined;
+  query?: Record<string, QueryValue | QueryValue[] | undefined | null> | undefined;
   body?: unknown;
   signal?: AbortSignal | undefined;
 }
@@ -75,7 +77,11 @@ export function buildUrl(baseUrl: string, template: string, args: RequestArgs): 
     return encodeURIComponent(String(value));
   });
   const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(args.query ?? {})) if (v !== undefined && v !== null) qs.set(k, String(v));
+  for (const [k, v] of Object.entries(args.query ?? {})) {
+    if (v === undefined || v === null) continue;
+    // Repeated keys for arrays (`status=failed&status=cancelled`), as Fastify's query parser reads them.
+    for (const item of Array.isArray(v) ? v : [v]) qs.append(k, String(item));
+  }
   const q = qs.toString();
   return `${baseUrl}${path}${q ? `?${q}` : ''}`;
 }

@@ -31,6 +31,10 @@ test('buildUrl fills and encodes path parameters and drops empty query values', 
     'http://h/api/v1/jobs/a%2Fb?limit=5',
   );
   assert.throws(() => buildUrl('', '/api/v1/jobs/{id}', {}), /missing path parameter id/);
+  assert.equal(
+    buildUrl('', '/api/v1/jobs', { query: { status: ['failed', 'cancelled'] } }),
+    '/api/v1/jobs?status=failed&status=cancelled',
+  );
 });
 
 test('errorFromBody reads the API error shape and the legacy shapes', () => {

@@ -119,6 +119,8 @@ export interface ReplicationJob {
 export interface JobStep {
   name: string;
   seq?: number;
+  step_order?: number;
+  error_code?: string | null;
   status: string;
   started_at?: string | null;
   completed_at?: string | null;
@@ -142,6 +144,8 @@ export interface Job {
   kind?: string;
   type?: string;
   job_type?: string;
+  operation?: string;
+  error_code?: string | null;
   status: string;
   context_id?: string | null;
   vm_context_id?: string | null;

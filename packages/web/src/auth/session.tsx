@@ -33,11 +33,37 @@ function unwrapUser(body: unknown): User | null {
 
 export const ME_KEY = ['auth', 'me'] as const;
 
+// The session cookie is HttpOnly, so the page cannot see it. This marker remembers that a login happened in this
+// browser; without it the login page shows at once instead of asking /auth/me for a certain 401 (which the
+// browser would log as a console error).
+const SIGNED_IN_MARKER = 'mk-signed-in';
+
+function markSignedIn(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(SIGNED_IN_MARKER, '1');
+    else localStorage.removeItem(SIGNED_IN_MARKER);
+  } catch {
+    // Storage may be disabled; the marker is only an optimisation.
+  }
+}
+
+function maybeSignedIn(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_MARKER) === '1';
+  } catch {
+    return true;
+  }
+}
+
 async function fetchMe(): Promise<User | null> {
+  if (!maybeSignedIn()) return null;
   try {
     return unwrapUser(await http.request('get', '/api/v1/auth/me'));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return null;
+    if (e instanceof ApiError && e.status === 401) {
+      markSignedIn(false);
+      return null;
+    }
     throw e;
   }
 }
@@ -46,6 +72,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   useEffect(() => {
     onUnauthorized(() => {
+      markSignedIn(false);
       qc.setQueryData(ME_KEY, null);
     });
   }, [qc]);
@@ -67,7 +94,9 @@ export function useLogout() {
   return useMutation({
     mutationFn: () => http.request('post', '/api/v1/auth/logout'),
     onSettled: () => {
-      qc.clear();
+      markSignedIn(false);
+      // Drop every cached answer of the old session, but keep the observed `me` query so the gate re-renders.
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
       qc.setQueryData(ME_KEY, null);
     },
   });
@@ -80,6 +109,7 @@ function LoginPage() {
   const login = useMutation({
     mutationFn: () => http.request<unknown>('post', '/api/v1/auth/login', { body: { username, password } }),
     onSuccess: async (body) => {
+      markSignedIn(true);
       const user = unwrapUser(body);
       if (user) qc.setQueryData(ME_KEY, user);
       else await qc.invalidateQueries({ queryKey: ME_KEY });

@@ -12,13 +12,17 @@ import type { StreamEvent } from '../events/event-stream';
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format';
 import { jobKind } from './jobs.page';
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
 function eventJobId(e: StreamEvent): string | undefined {
   const d = e.data;
-  const job = d.job && typeof d.job === 'object' ? (d.job as Record<string, unknown>) : undefined;
+  const job = isRecord(d.job) ? d.job : undefined;
   const id = d.job_id ?? d.jobId ?? job?.id ?? d.id;
   return typeof id === 'string' ? id : undefined;
 }
@@ -61,28 +65,35 @@ export function JobDetailPage() {
   useStreamListener((e) => {
     const id = eventJobId(e);
     if (id !== jobId && id !== job.data?.external_job_id) return;
-    const d = e.data;
-    if (e.type.includes('log') && typeof d.message === 'string') {
-      setLiveLogs((l) => [
-        ...l.slice(-499),
-        {
-          level: typeof d.level === 'string' ? d.level : 'info',
-          message: d.message as string,
-          step: typeof d.step === 'string' ? d.step : null,
-          ts: new Date().toISOString(),
-        },
-      ]);
+    const log = isRecord(e.data.log) ? e.data.log : e.data;
+    if (e.type.includes('log') && typeof log.message === 'string') {
+      const entry: LogEvent = {
+        level: typeof log.level === 'string' ? log.level : 'info',
+        message: log.message,
+        step: typeof log.step === 'string' ? log.step : null,
+        ts: typeof log.created_at === 'string' ? log.created_at : new Date().toISOString(),
+        fields: isRecord(log.fields) ? log.fields : null,
+      };
+      setLiveLogs((l) => [...l.slice(-499), entry]);
       return;
     }
+    // job.updated carries the stored job; replication progress may sit in its metadata.
+    const jobData = isRecord(e.data.job) ? e.data.job : e.data;
+    const d = { ...(isRecord(jobData.metadata) ? jobData.metadata : {}), ...jobData };
     const percent = num(d.progress_percent) ?? num(d.percent);
     const bytes = num(d.bytes_transferred) ?? num(d.bytes_done);
     const total = num(d.total_bytes);
+    const phase =
+      typeof d.current_operation === 'string'
+        ? d.current_operation
+        : typeof d.operation === 'string'
+          ? d.operation
+          : undefined;
     setLive((l) => ({
       percent: percent ?? l.percent,
       bytes: bytes ?? l.bytes,
       total: total ?? l.total,
-      phase:
-        typeof d.current_operation === 'string' ? d.current_operation : typeof d.phase === 'string' ? d.phase : l.phase,
+      phase: phase ?? l.phase,
     }));
     const now = Date.now();
     let rate =
@@ -189,7 +200,7 @@ export function JobDetailPage() {
                 <ol className="divide-y divide-slate-100 dark:divide-slate-800">
                   {steps.map((s, i) => (
                     <li
-                      key={`${s.seq ?? i}-${s.name}`}
+                      key={`${s.step_order ?? s.seq ?? i}-${s.name}`}
                       className="grid grid-cols-[24px_1fr_110px_150px_70px] items-start gap-2 py-1.5 text-xs"
                     >
                       <span className="text-slate-400 tabular-nums">{i + 1}</span>
@@ -197,6 +208,7 @@ export function JobDetailPage() {
                         <p className="font-medium">{s.name}</p>
                         {(s.error ?? s.error_message) ? (
                           <p className="mt-0.5 font-mono text-red-700 dark:text-red-400">
+                            {s.error_code ? `${s.error_code}: ` : ''}
                             {s.error ?? s.error_message}
                           </p>
                         ) : null}

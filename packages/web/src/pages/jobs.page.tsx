@@ -7,7 +7,9 @@ import { EmptyState, ErrorState, Loading, PageHeader, ProgressBar, SelectField, 
 import { formatAge, formatDateTime, formatDuration } from '../lib/format';
 
 export function jobKind(job: Job): string {
-  return job.kind ?? job.job_type ?? job.type ?? '-';
+  const kind = job.kind ?? job.job_type ?? job.type;
+  if (kind && job.operation && job.operation !== kind) return `${kind} / ${job.operation}`;
+  return kind ?? job.operation ?? '-';
 }
 
 export function JobsPage() {

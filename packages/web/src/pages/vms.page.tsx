@@ -5,8 +5,9 @@ import { fetchAllPages } from '../api/client';
 import type { ContextStatus, VmContext } from '../api/types';
 import { EmptyState, ErrorState, Loading, PageHeader, SelectField, TextField } from '../components/ui';
 import { VmContextPanel } from './vms/vm-context-panel';
-import { sortVms, VmTable } from './vms/vm-table';
-import type { SortKey, SortState } from './vms/vm-table';
+import { sortVms } from './vms/vm-sort';
+import type { SortKey, SortState } from './vms/vm-sort';
+import { VmTable } from './vms/vm-table';
 
 const STATUSES: ContextStatus[] = [
   'discovered',

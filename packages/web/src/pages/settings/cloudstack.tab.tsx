@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, http } from '../../api/client';
+import { http, rows } from '../../api/client';
 import type { CloudStackConfig, DiscoveredResources, NamedResource } from '../../api/types';
 import { useIsAdmin } from '../../auth/session';
 import { Button, Card, ErrorState, InlineError, Loading, SelectField, TextField } from '../../components/ui';
@@ -62,19 +62,10 @@ export function CloudStackTab() {
   const qc = useQueryClient();
   const config = useQuery({
     queryKey: ['cloudstack-config'],
-    queryFn: async () => {
-      try {
-        const body = await http.request<CloudStackConfig | { config: CloudStackConfig | null }>(
-          'get',
-          '/api/v1/ossea/config',
-        );
-        return 'config' in body ? body.config : body;
-      } catch (e) {
-        // No configuration yet is a normal first-run state, not an error.
-        if (e instanceof ApiError && e.status === 404 && e.code !== 'MKE_ROUTE_NOT_FOUND') return null;
-        throw e;
-      }
-    },
+    // The list answers 200 even when nothing is configured yet (the single-config GET would be a 404).
+    queryFn: async () =>
+      rows<CloudStackConfig>(await http.request<unknown>('get', '/api/v1/ossea/configs')).find((c) => c.is_active) ??
+      null,
   });
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [resources, setResources] = useState<DiscoveredResources | null>(null);

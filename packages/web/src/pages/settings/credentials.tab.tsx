@@ -54,7 +54,9 @@ function CredentialForm({ initial, onClose }: { initial: VmwareCredential | null
         ...(draft.password ? { password: draft.password } : {}),
       };
       if (initial) return http.request('put', '/api/v1/vmware-credentials/{id}', { path: { id: initial.id }, body });
-      return http.request('post', '/api/v1/vmware-credentials', { body: { ...body, is_default: draft.is_default } });
+      return http.request('post', '/api/v1/vmware-credentials', {
+        body: draft.is_default ? { ...body, is_default: true } : body,
+      });
     },
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['credentials'] });
@@ -107,7 +109,7 @@ function CredentialForm({ initial, onClose }: { initial: VmwareCredential | null
         />
         {!initial ? (
           <CheckboxField
-            label="Use as the default credential"
+            label="Make this the default credential (the first one always is)"
             checked={draft.is_default}
             onChange={(v) => setDraft((d) => ({ ...d, is_default: v }))}
           />

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { skipUnlessPeer } from '@migratekit/core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, hasChromium, screenshot, startHarness, unlabelledFields, watchConsole } from './e2e/harness';
+import type { Harness } from './e2e/harness';
+
+// One dev stack and one browser for the whole suite; the steps run in order like an operator's first session.
+// The discover / add to management / replicate / progress steps join here when the replication API exists.
+const skip = skipUnlessPeer('chromium', hasChromium);
+
+describe('dashboard in Chromium', { skip }, () => {
+  let h: Harness;
+  let browser: BrowserContext;
+  let page: Page;
+  let consoleWatch: ReturnType<typeof watchConsole>;
+
+  before(async () => {
+    h = await startHarness();
+    browser = await h.newBrowser();
+    page = browser.pages()[0] ?? (await browser.newPage());
+    consoleWatch = watchConsole(page, h.documentedPaths);
+  });
+
+  after(async () => {
+    await h?.close();
+  });
+
+  async function checkPage(name: string): Promise<void> {
+    assert.deepEqual(await unlabelledFields(page), [], `${name}: every form field has a label`);
+    await screenshot(page, name);
+  }
+
+  test('shows the login page and signs in as admin', async () => {
+    await page.goto(h.url);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await checkPage('login');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Virtual Machines' }).waitFor();
+    assert.match(await page.locator('nav[aria-label="Main"]').innerText(), /admin \(admin\)/);
+  });
+
+  test('adds VMware credentials in Settings', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Add credential' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Lab vCenter');
+    await page.getByLabel('vCenter host').fill('vcenter.lab.example:443');
+    await page.getByLabel('Username').fill('administrator@vsphere.local');
+    await page.getByLabel('Password').fill('not-a-real-password');
+    await page.getByLabel('Datacenter').fill('DC1');
+    await checkPage('settings-credential-form');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'vcenter.lab.example:443' }).waitFor();
+    assert.match(await page.locator('table').innerText(), /Lab vCenter\s+default/);
+    await checkPage('settings-credentials');
+  });
+
+  test('opens every page without console errors and with labelled fields', async () => {
+    const pages: [string, string, string][] = [
+      ['vms', '/vms', 'Virtual Machines'],
+      ['discovery', '/discovery', 'Discovery'],
+      ['jobs', '/jobs', 'Jobs'],
+      ['settings-cloudstack', '/settings?tab=cloudstack', 'Settings'],
+      ['settings-agents', '/settings?tab=agents', 'Settings'],
+      ['settings-users', '/settings?tab=users', 'Settings'],
+    ];
+    for (const [name, path, heading] of pages) {
+      await page.goto(`${h.url}${path}`);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await checkPage(name);
+    }
+    // The discovery page picks the default credential by itself.
+    await page.goto(`${h.url}/discovery`);
+    await page.waitForFunction(() => {
+      const label = [...document.querySelectorAll('label')].find((l) => l.textContent === 'vCenter credential');
+      return label?.control instanceof HTMLSelectElement && label.control.value !== '';
+    });
+    assert.match(await page.getByLabel('vCenter credential').inputValue(), /.+/);
+  });
+
+  test('switches to the dark theme and back', async () => {
+    await page.goto(`${h.url}/vms`);
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('dark')), true);
+    await screenshot(page, 'vms-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('dark')), false);
+  });
+
+  test('a viewer sees no action buttons', async () => {
+    const created = await page.evaluate(async () => {
+      const res = await fetch('/api/v1/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'viewer1', password: 'viewer-password-1', role: 'viewer' }),
+      });
+      return res.status;
+    });
+    assert.equal(created, 201);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').fill('viewer1');
+    await page.getByLabel('Password').fill('viewer-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Virtual Machines' }).waitFor();
+    await page.goto(`${h.url}/settings?tab=credentials`);
+    await page.getByRole('cell', { name: 'vcenter.lab.example:443' }).waitFor();
+    for (const name of ['Add credential', 'Delete', 'Edit', 'Test']) {
+      assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `viewer sees no ${name} button`);
+    }
+    await page.goto(`${h.url}/settings?tab=agents`);
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'New pairing token' }).count(), 0);
+  });
+
+  test('the browser console stayed clean', () => {
+    if (consoleWatch.missingApis.size > 0)
+      console.log(`APIs not implemented yet: ${[...consoleWatch.missingApis].join(', ')}`);
+    assert.deepEqual(consoleWatch.errors, []);
+  });
+});
