@@ -11,3 +11,5 @@ export { ChangeTracker, parseChangeId } from './change-tracker';
 export { SimDisk, COW_BLOCK } from './sim-disk';
 export type { DiskExtent } from './sim-disk';
 export { VCenterEngine } from './vcenter-engine';
+export { SnapshotNbdExport, snapshotExportName } from './snapshot-nbd-export';
+export type { SnapshotListener } from './vcenter-engine';

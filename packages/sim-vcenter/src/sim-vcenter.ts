@@ -14,6 +14,7 @@ import { SoapService } from './soap-service';
 import { loadOrCreateCertificate } from './tls-certificate';
 import { VCenterEngine } from './vcenter-engine';
 import { handleControl } from './control-routes';
+import { SnapshotNbdExport } from './snapshot-nbd-export';
 
 // startVCenterSimulator: the vim25 SOAP endpoint at /sdk over HTTPS, plus /_sim control routes.
 
@@ -36,6 +37,8 @@ export interface VCenterSimulatorOptions {
   /** Start the random guest-write generator at once (the demo); tests drive it by hand. */
   guestWrites?: GuestWriteGeneratorOptions | false;
   logger?: SimLogger;
+  /** Serve every snapshot disk over NBD (the stand-in for nbdkit-vddk). Port 0: ephemeral. */
+  nbd?: { port?: number; host?: string };
 }
 
 export interface SimDiskInfo {
@@ -74,6 +77,8 @@ export interface VCenterSimulator {
   readDisk(vm: string, diskKey: number, offset: number, length: number): Promise<Buffer>;
   /** A snapshot's frozen disk content (snapshot by id or name), as an NbdBackend. */
   snapshotReader(vm: string, snapshot: string, diskKey: number): SnapshotDiskReader;
+  /** Present with the `nbd` option: where snapshot disks are exported. */
+  readonly nbd: { host: string; port: number; uri(vm: string, snapshot: string, diskKey: number): string } | undefined;
   close(): Promise<void>;
 }
 
@@ -224,6 +229,17 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  let nbdExport: SnapshotNbdExport | undefined;
+  if (options.nbd) {
+    nbdExport = new SnapshotNbdExport(engine);
+    await nbdExport.listen(options.nbd.port ?? 0, options.nbd.host ?? host);
+  }
+  const resolveSnapshot = (vmId: string, snapshot: string): { vm: SimVm; snapshotId: string } => {
+    const vm = findVm(vmId);
+    const snap = vm.snapshots.find((s) => s.ref.value === snapshot) ?? vm.snapshots.find((s) => s.name === snapshot);
+    if (!snap) throw new Error(`VM ${vm.name} has no snapshot ${snapshot}`);
+    return { vm, snapshotId: snap.ref.value };
+  };
   const urlHost = host.includes(':') ? `[${host}]` : host;
   if (options.guestWrites) guestWrites.start();
   options.logger?.info(
@@ -242,8 +258,19 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
     engine,
     guestWrites,
     ...api,
+    nbd: nbdExport
+      ? {
+          host: nbdExport.host,
+          port: nbdExport.port,
+          uri: (vmId: string, snapshot: string, diskKey: number): string => {
+            const { vm, snapshotId } = resolveSnapshot(vmId, snapshot);
+            return nbdExport.uri(vm.ref.value, snapshotId, diskKey);
+          },
+        }
+      : undefined,
     close: async () => {
       await guestWrites.stop();
+      await nbdExport?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close();

@@ -1,9 +1,10 @@
+import type { NbdBackend } from '@migratekit/nbd';
 import type { SimDisk, DiskExtent } from './sim-disk';
 
 // A read-only view of one disk as frozen by a snapshot, in @migratekit/nbd's NbdBackend shape: what
 // nbdkit-vddk serves to the agent in production.
 
-export class SnapshotDiskReader {
+export class SnapshotDiskReader implements NbdBackend {
   readonly readOnly = true;
   readonly size: number;
 

@@ -7,7 +7,7 @@ import type { InventorySpec } from './inventory-spec';
 import type { ManagedObject, ObjectRegistry, SimEntity } from './managed-object';
 import { seedDisk, seedOf } from './disk-seed';
 import { SessionStore } from './session-store';
-import type { SimVm } from './sim-vm';
+import type { SimSnapshot, SimVm } from './sim-vm';
 import { asVimFault, SimTask } from './sim-task';
 import { loadState, saveState } from './state-file';
 import type { SimStateFile } from './state-file';
@@ -30,6 +30,12 @@ export interface EngineOptions {
   maxChangedAreas: number;
 }
 
+/** Told when snapshots come and go (the NBD export of frozen disks follows them). */
+export interface SnapshotListener {
+  created(snapshot: SimSnapshot): void;
+  removed(snapshot: SimSnapshot): Promise<void>;
+}
+
 export class VCenterEngine {
   readonly registry: ObjectRegistry;
   readonly rootFolder: SimEntity;
@@ -39,6 +45,7 @@ export class VCenterEngine {
   readonly changes = new EventEmitter();
   readonly instanceUuid: string;
   private readonly tasks: SimTask[] = [];
+  readonly snapshotListeners: SnapshotListener[] = [];
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
 

@@ -101,6 +101,7 @@ export async function createSnapshot(
   vm.snapshots.push(snap);
   vm.currentSnapshot = snap;
   engine.registry.add(snap);
+  for (const l of engine.snapshotListeners) l.created(snap);
   engine.notify();
   return snap;
 }
@@ -115,6 +116,7 @@ export async function removeSnapshot(engine: VCenterEngine, snap: SimSnapshot, r
   // Newest first, so each layer's saved blocks move down to a layer that still exists.
   doomed.sort((a, b) => vm.snapshots.indexOf(b) - vm.snapshots.indexOf(a));
   for (const s of doomed) {
+    for (const l of engine.snapshotListeners) await l.removed(s);
     for (const d of vm.disks) if (d.disk.hasLayer(s.ref.value)) await d.disk.dropLayer(s.ref.value);
     engine.registry.remove(s.ref);
     vm.snapshots.splice(vm.snapshots.indexOf(s), 1);
