@@ -140,6 +140,23 @@ describeOnEngines('JobLog', ({ engine, database }) => {
     assert.equal((await joblog.setProgress(job.id, 140)).progress_percent, 100);
   });
 
+  test(`[${engine}] a pending job becomes running at its first step`, async () => {
+    const { joblog, repositories, clock } = setup();
+    const pending = await repositories.jobLog.createJob({
+      id: unique('job'),
+      external_job_id: unique('ext'),
+      job_type: 'replication',
+      operation: 'queued by the scheduler',
+      status: 'pending',
+    });
+    assert.equal(pending.started_at, null);
+    await clock.advance(5000);
+    await joblog.runStep(pending.id, 'snapshot', () => Promise.resolve());
+    const running = await joblog.getJob(pending.id);
+    assert.equal(running?.status, 'running');
+    assert.equal(running?.started_at?.toISOString(), '2026-05-01T10:00:05.000Z');
+  });
+
   test(`[${engine}] an external id can be used once`, async () => {
     const { joblog } = setup();
     const externalJobId = unique('ext');

@@ -131,6 +131,9 @@ export class JobLog {
         details: { job_id: jobId, status: job.status },
       });
     }
+    if (job.status === 'pending') {
+      await this.repo.updateJob(jobId, { status: 'running', started_at: this.deps.clock.now() });
+    }
     const step = await this.repo.startStep(jobId, stepName);
     this.emit({ type: 'job.step', job_id: jobId, step });
     const context: StepContext = {
