@@ -132,3 +132,15 @@ test('host input: name, host:port, URL; plain http is refused', async () => {
     (e: unknown) => isMigrateKitError(e) && e.field === 'host',
   );
 });
+
+test('calls that hit an expired session together share one re-login', async () => {
+  let expired = 2;
+  const transport = new FakeTransport({
+    ...BASE_HANDLERS,
+    RetrievePropertiesEx: () => (expired-- > 0 ? NOT_AUTHENTICATED : POWER_STATE),
+  });
+  const client = await VsphereClient.connect({ host: 'vcenter.test', username: 'u', password: 'p', transport });
+  const vm = { type: 'VirtualMachine', value: 'vm-1' };
+  assert.deepEqual(await Promise.all([client.getPowerState(vm), client.getPowerState(vm)]), ['poweredOn', 'poweredOn']);
+  assert.equal(transport.methods().filter((m) => m === 'Login').length, 2);
+});

@@ -40,6 +40,7 @@ export class VimSession {
   private content: ServiceContent | undefined;
   private credentials: Credentials | undefined;
   private apiVersion = INITIAL_API_VERSION;
+  private relogin: Promise<void> | undefined;
   readonly logger: VsphereLogger;
 
   constructor(
@@ -102,10 +103,20 @@ export class VimSession {
         throw error;
       }
       this.logger.warn({ method, endpoint: this.transport.endpoint }, 'vsphere session expired; logging in again');
-      this.cookies.clear();
-      await this.login(this.credentials);
+      await this.reloginShared(this.credentials);
       return this.invokeOnce(method, self, params);
     }
+  }
+
+  // Calls that fail together on an expired session share one Login instead of each starting their own.
+  private reloginShared(credentials: Credentials): Promise<void> {
+    this.relogin ??= (async () => {
+      this.cookies.clear();
+      await this.login(credentials);
+    })().finally(() => {
+      this.relogin = undefined;
+    });
+    return this.relogin;
   }
 
   /** Like invoke, returning the first `returnval` (undefined for void methods). */
