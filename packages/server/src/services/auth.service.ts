@@ -47,6 +47,8 @@ export class AuthService {
       throw new MigrateKitError('MKE_INVALID_CREDENTIALS');
     }
     throttle.recordSuccess(clientIp, username);
+    // Housekeeping at the natural moment: expired sessions are useless rows.
+    await sessions.deleteExpired();
     const now = clock.now();
     const sessionToken = newOpaqueToken(SESSION_PREFIX);
     const expiresAt = new Date(now.getTime() + this.deps.sessionTtlMs);
