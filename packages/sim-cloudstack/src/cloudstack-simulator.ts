@@ -101,7 +101,12 @@ export class CloudStackSimulator {
         await sim.files.link(volume.id, volume.file);
     }
     sim.save();
-    for (const job of state.jobs.filter((j) => j.status === 0)) sim.schedule(job);
+    // Jobs cut short by a stop continue at once, whatever latency they were started with.
+    const resumeAt = clock.now().getTime() + sim.jobLatencyMs;
+    for (const job of state.jobs.filter((j) => j.status === 0)) {
+      job.dueAt = Math.min(job.dueAt, resumeAt);
+      sim.schedule(job);
+    }
     return sim;
   }
 

@@ -437,7 +437,15 @@ export const COMMAND_TABLE = {
     isasync: false,
     params: params('name:string'),
     responseKey: 'api',
-    responseFields: ['name', 'description', 'isasync', 'params', 'response'],
+    responseFields: [
+      'name',
+      'description',
+      'isasync',
+      'params.name',
+      'params.type',
+      'params.required',
+      'response.name',
+    ],
   },
 } as const satisfies Record<string, CommandSpec>;
 
