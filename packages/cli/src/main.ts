@@ -3,7 +3,6 @@ import { VERSION } from '@migratekit/core';
 import { registerServerCommands } from './commands/server.command';
 import { registerSimCloudStackCommand } from './commands/sim-cloudstack.command';
 import { registerSimVcenterCommand } from './commands/sim-vcenter.command';
-import { registerSimCloudStackCommand } from './commands/sim-cloudstack.command';
 
 // Each area registers its own subcommands; this file only assembles them.
 const program = new Command('migratekit')
@@ -13,5 +12,4 @@ registerServerCommands(program);
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
 
-registerSimCloudStackCommand(program);
 await program.parseAsync(process.argv);
