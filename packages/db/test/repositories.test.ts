@@ -37,6 +37,22 @@ describeOnEngines('repositories', ({ engine, database }) => {
     );
   });
 
+  test(`[${engine}] contexts that never ran a job sort last by last_job_at in both directions`, async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const repos = createRepositories(database().db, clock);
+    const tag = uniqueSuffix();
+    const never = await createContext(repos, { vm_name: `never-${tag}` });
+    const early = await createContext(repos, { vm_name: `early-${tag}` });
+    await repos.contexts.claimJob(early.context_id, 'job-early');
+    await clock.advance(60_000);
+    const late = await createContext(repos, { vm_name: `late-${tag}` });
+    await repos.contexts.claimJob(late.context_id, 'job-late');
+    const order = async (direction: 'asc' | 'desc') =>
+      (await repos.contexts.list({ search: tag }, { sort: 'last_job_at', direction })).items.map((c) => c.context_id);
+    assert.deepEqual(await order('asc'), [early.context_id, late.context_id, never.context_id]);
+    assert.deepEqual(await order('desc'), [late.context_id, early.context_id, never.context_id]);
+  });
+
   test(`[${engine}] context spec updates and name lookups`, async () => {
     const repos = createRepositories(database().db, new ManualClock('2026-02-01T00:00:00.000Z'));
     const ctx = await createContext(repos, { vm_name: `pgtest-${uniqueSuffix()}` });

@@ -150,7 +150,15 @@ export class ContextRepository {
     const sort = options.sort ?? 'vm_name';
     const direction = options.direction ?? 'asc';
     const [rows, count] = await Promise.all([
-      query.selectAll().orderBy(sort, direction).orderBy('context_id', direction).limit(limit).offset(offset).execute(),
+      query
+        .selectAll()
+        // NULLs (a VM that never ran a job) last on every engine; the engines disagree by default.
+        .orderBy(sql`${sql.ref(sort)} is null`)
+        .orderBy(sort, direction)
+        .orderBy('context_id', direction)
+        .limit(limit)
+        .offset(offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toRecord), total: Number(count.total) };
