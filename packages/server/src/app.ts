@@ -42,6 +42,8 @@ export async function buildAppWithContext(deps: AppDeps, options: BuildAppOption
     forceCloseConnections: true,
     // Longer path params reach schema validation (a 400 naming the param) instead of a router 404.
     routerOptions: { maxParamLength: 2048 },
+    // One line per request, written below, instead of Fastify's two (incoming + completed).
+    disableRequestLogging: true,
   });
   const ctx: AppContext = {
     deps: { ...deps, startedAt: deps.startedAt ?? deps.clock.now() },
@@ -54,6 +56,21 @@ export async function buildAppWithContext(deps: AppDeps, options: BuildAppOption
   installErrorHandlers(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const fields = {
+      method: request.method,
+      // The path only: query strings are the caller's business and may carry anything.
+      path: request.url.split('?')[0],
+      route: request.routeOptions.url ?? null,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      user: request.principal?.username,
+    };
+    // Health checks and scrapes arrive every few seconds; keep them out of the info log.
+    const quiet = fields.route === '/api/v1/health' || fields.route === '/metrics';
+    if (quiet) request.log.debug(fields, 'request');
+    else request.log.info(fields, 'request');
   });
   // Every documented API route answers errors in one shape; say so in the OpenAPI document.
   app.addHook('onRoute', (route) => {
