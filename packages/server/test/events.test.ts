@@ -105,3 +105,14 @@ test('job events arrive as SSE frames; filters by context and job; heartbeats on
   for (let i = 0; i < 200 && t.deps.events.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 5));
   assert.equal(t.deps.events.listenerCount, 0, 'closed streams unsubscribe');
 });
+
+test('closing the server ends open streams instead of waiting for them', async () => {
+  const other = await createTestApp();
+  await other.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(other.app.server.address() as AddressInfo).port}/api/v1/events`;
+  const stream = await openSse(url, other.admin);
+  await stream.waitFor((f) => f.comment === 'connected');
+  await other.close();
+  await stream.ended;
+  assert.equal(other.deps.events.listenerCount, 0);
+});

@@ -12,6 +12,8 @@ export interface SseConnection {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   frames: SseFrame[];
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
   /** Resolves with the first frame (already received or future) that matches. */
   waitFor(match: (frame: SseFrame) => boolean, timeoutMs?: number): Promise<SseFrame>;
   close(): void;
@@ -54,7 +56,12 @@ export function openSse(url: string, headers: Record<string, string>): Promise<S
         }
       });
       res.on('error', () => undefined);
+      const ended = new Promise<void>((resolveEnd) => {
+        res.on('end', resolveEnd);
+        res.on('close', resolveEnd);
+      });
       resolve({
+        ended,
         status: res.statusCode ?? 0,
         headers: res.headers,
         frames,
