@@ -12,3 +12,14 @@ export { NbdClient } from './nbd-client';
 export { connectOptionsFromUri } from './nbd-client-uri';
 export type { BlockSizes, NbdClientOptions, NbdClientTlsOptions, NbdExportInfo } from './nbd-client-types';
 export { TFLAG } from './nbd-constants';
+export {
+  copyExtents,
+  hashRange,
+  CopyInterruptedError,
+  type CopyEndpoint,
+  type CopyOptions,
+  type CopyResult,
+} from './copy-engine';
+export type { CopyProgress } from './copy-progress';
+export type { Range } from './copy-plan';
+export { isZero } from './zero-detect';

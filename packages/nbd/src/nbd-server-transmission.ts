@@ -13,6 +13,7 @@ import { NBD_ERRNO, NbdError, errnoFromSystem, type NbdErrnoName } from './nbd-e
 import type { Negotiated } from './nbd-server-handshake';
 import type { ServerContext } from './nbd-server-types';
 import type { StreamReader } from './stream-reader';
+import { isZero } from './zero-detect';
 
 const ALLOWED_FLAGS: Record<number, number> = {
   [CMD.READ]: CMD_FLAG.DF,
@@ -245,15 +246,4 @@ export class ServerTransmission {
     pairs.forEach((v, i) => body.writeUInt32BE(v, 4 + i * 4));
     this.write(encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.BLOCK_STATUS, req.cookie, body.length), body);
   }
-}
-
-const ZERO_PAGE = Buffer.alloc(64 * 1024);
-
-/** memcmp against a zero page: stops at the first non-zero byte, so random data costs almost nothing. */
-export function isZero(data: Buffer): boolean {
-  for (let at = 0; at < data.length; at += ZERO_PAGE.length) {
-    const n = Math.min(ZERO_PAGE.length, data.length - at);
-    if (data.compare(ZERO_PAGE, 0, n, at, at + n) !== 0) return false;
-  }
-  return true;
 }

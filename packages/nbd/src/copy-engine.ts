@@ -1,0 +1,296 @@
+import { createHash } from 'node:crypto';
+import { MigrateKitError, isMigrateKitError, systemClock, type Clock } from '@migratekit/core';
+import type { NbdBackend } from './nbd-backend';
+import { NbdClient } from './nbd-client';
+import { normalizeRanges, planWork, type Range, type WorkItem } from './copy-plan';
+import { ProgressMeter, type CopyProgress } from './copy-progress';
+import { isZero } from './zero-detect';
+
+/** One side of a copy: an in-process backend (shared by all lanes), or a factory opening one connection each call. */
+export type CopyEndpoint = NbdBackend | (() => Promise<NbdBackend>);
+
+export interface CopyOptions {
+  source: CopyEndpoint;
+  destination: CopyEndpoint;
+  /** Ranges to copy (e.g. changed blocks). Default: the whole disk, mapped with the source's block status. */
+  extents?: Range[];
+  /** Connections per side (default 4; 1 when an NBD side lacks CAN_MULTI_CONN). */
+  connections?: number;
+  /** Requests in flight per connection (default 16). */
+  inFlight?: number;
+  /** Bytes per READ/WRITE (default 2 MiB, capped by each server's maximum). */
+  requestSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: CopyProgress) => void;
+  progressIntervalMs?: number;
+  /** Everything below this offset was already copied and flushed by an earlier run. */
+  resumeFrom?: number;
+  /** Flush the destination and advance the resume cursor every this many bytes (default 256 MiB). */
+  checkpointBytes?: number;
+  onCheckpoint?: (resumeOffset: number) => void;
+  /** The destination already reads as zeroes: zero ranges are skipped instead of written. */
+  destinationIsZero?: boolean;
+  clock?: Clock;
+}
+
+export interface CopyResult {
+  bytesTotal: number;
+  /** Bytes sent as WRITE. */
+  bytesWritten: number;
+  /** Bytes sent as WRITE_ZEROES (or skipped on a zero destination). */
+  bytesZeroed: number;
+  durationMs: number;
+  averageBps: number;
+  peakBps: number;
+  resumeOffset: number;
+}
+
+/** A copy that stopped; `resumeOffset` is where a new run may start (everything below is durable). */
+export class CopyInterruptedError extends MigrateKitError {
+  constructor(
+    readonly resumeOffset: number,
+    cause: unknown,
+    aborted: boolean,
+  ) {
+    const code = aborted ? 'MKE_CANCELLED' : isMigrateKitError(cause) ? cause.code : 'MKE_NBD_CONNECTION';
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(code, {
+      message: `copy ${aborted ? 'cancelled' : 'failed'} (resume from ${resumeOffset}): ${reason}`,
+      cause,
+      details: { resumeOffset },
+    });
+    this.name = 'CopyInterruptedError';
+  }
+}
+
+interface Lanes {
+  source: NbdBackend[];
+  destination: NbdBackend[];
+  opened: NbdBackend[];
+}
+
+async function openLanes(options: CopyOptions, wanted: number): Promise<Lanes> {
+  const opened: NbdBackend[] = [];
+  const open = async (endpoint: CopyEndpoint): Promise<NbdBackend> => {
+    if (typeof endpoint !== 'function') return endpoint;
+    const handle = await endpoint();
+    opened.push(handle);
+    return handle;
+  };
+  try {
+    const firstSource = await open(options.source);
+    const firstDestination = await open(options.destination);
+    // Several connections only when every NBD side shares its cache across them (CAN_MULTI_CONN).
+    const multi = [firstSource, firstDestination].every((h) => !(h instanceof NbdClient) || h.canMultiConn);
+    const count = multi ? Math.max(1, wanted) : 1;
+    const source = [firstSource];
+    const destination = [firstDestination];
+    for (let i = 1; i < count; i++) {
+      source.push(await open(options.source));
+      destination.push(await open(options.destination));
+    }
+    return { source, destination, opened };
+  } catch (error) {
+    await Promise.allSettled(opened.map((h) => (h.close ? h.close() : Promise.resolve())));
+    throw error;
+  }
+}
+
+function maxRequest(handle: NbdBackend): number {
+  return handle instanceof NbdClient ? handle.maxRequest : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Copies ranges (or a whole disk) from source to destination over N connections with M requests in flight
+ * each. All-zero blocks go as WRITE_ZEROES; the destination is flushed at checkpoints so `resumeOffset`
+ * always names a durable prefix.
+ */
+export async function copyExtents(options: CopyOptions): Promise<CopyResult> {
+  const clock = options.clock ?? systemClock;
+  const lanes = await openLanes(options, options.connections ?? 4);
+  const src0 = lanes.source[0] as NbdBackend;
+  const dst0 = lanes.destination[0] as NbdBackend;
+  try {
+    if (dst0.size < src0.size)
+      throw new MigrateKitError('MKE_VALIDATION', { message: 'destination is smaller than source' });
+    const resumeFrom = options.resumeFrom ?? 0;
+    const ranges = normalizeRanges(options.extents ?? [{ offset: 0, length: src0.size }], src0.size, resumeFrom);
+    const total = ranges.reduce((sum, r) => sum + r.length, 0);
+    const requestSize = Math.min(options.requestSize ?? 2 * 1024 * 1024, maxRequest(src0), maxRequest(dst0));
+    const meter = new ProgressMeter(clock, total, resumeFrom);
+    const run = new CopyRun(options, lanes, meter, requestSize, resumeFrom);
+    return await run.execute(planWork(src0, ranges, requestSize, options.extents === undefined), ranges);
+  } finally {
+    await Promise.allSettled(lanes.opened.map((h) => (h.close ? h.close() : Promise.resolve())));
+  }
+}
+
+interface Issued {
+  end: number;
+  done: boolean;
+}
+
+class CopyRun {
+  private readonly issued: Issued[] = [];
+  private completedUpTo: number;
+  private checkpointing: Promise<void> | null = null;
+  private lastCheckpoint: number;
+  private failure: unknown = null;
+  private bytesWritten = 0;
+  private bytesZeroed = 0;
+
+  constructor(
+    private readonly options: CopyOptions,
+    private readonly lanes: Lanes,
+    private readonly meter: ProgressMeter,
+    private readonly requestSize: number,
+    resumeFrom: number,
+  ) {
+    this.completedUpTo = resumeFrom;
+    this.lastCheckpoint = resumeFrom;
+  }
+
+  async execute(work: AsyncGenerator<WorkItem>, ranges: Range[]): Promise<CopyResult> {
+    const signal = this.options.signal;
+    const onAbort = (): void => {
+      this.failure ??= signal?.reason ?? new Error('aborted');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const perLane = Math.max(1, this.options.inFlight ?? 16);
+    const workers: Array<Promise<void>> = [];
+    for (let lane = 0; lane < this.lanes.source.length; lane++)
+      for (let i = 0; i < perLane; i++) workers.push(this.worker(lane, work));
+    await Promise.all(workers);
+    signal?.removeEventListener('abort', onAbort);
+    if (this.failure) {
+      await this.checkpointing?.catch(() => undefined);
+      throw new CopyInterruptedError(this.meter.resumeOffset, this.failure, signal?.aborted ?? false);
+    }
+    const end = ranges.length ? Math.max(...ranges.map((r) => r.offset + r.length)) : this.completedUpTo;
+    await this.checkpointing;
+    await this.flushAll();
+    this.meter.resumeOffset = Math.max(end, this.meter.resumeOffset);
+    this.options.onCheckpoint?.(this.meter.resumeOffset);
+    const final = this.meter.snapshot(0, true) as CopyProgress;
+    this.options.onProgress?.(final);
+    return {
+      bytesTotal: this.meter.bytesTotal,
+      bytesWritten: this.bytesWritten,
+      bytesZeroed: this.bytesZeroed,
+      durationMs: this.meter.elapsedMs(),
+      averageBps: final.averageBps,
+      peakBps: final.peakBps,
+      resumeOffset: this.meter.resumeOffset,
+    };
+  }
+
+  private async worker(lane: number, work: AsyncGenerator<WorkItem>): Promise<void> {
+    const source = this.lanes.source[lane] as NbdBackend;
+    const destination = this.lanes.destination[lane] as NbdBackend;
+    while (!this.failure) {
+      let next: IteratorResult<WorkItem>;
+      try {
+        next = await work.next();
+      } catch (error) {
+        this.failure ??= error;
+        return;
+      }
+      if (next.done || this.failure) return;
+      const item = next.value;
+      const slot: Issued = { end: item.offset + item.length, done: false };
+      this.issued.push(slot);
+      try {
+        await this.copyItem(item, source, destination);
+      } catch (error) {
+        this.failure ??= error;
+        return;
+      }
+      slot.done = true;
+      this.meter.add(item.length);
+      this.advance();
+    }
+  }
+
+  private async copyItem(item: WorkItem, source: NbdBackend, destination: NbdBackend): Promise<void> {
+    if (item.zero) return this.zero(destination, item.offset, item.length);
+    const data = await source.read(item.offset, item.length);
+    if (isZero(data)) return this.zero(destination, item.offset, item.length);
+    if (!destination.write) throw new MigrateKitError('MKE_VALIDATION', { message: 'destination is read-only' });
+    await destination.write(item.offset, data, { fua: false });
+    this.bytesWritten += item.length;
+  }
+
+  private async zero(destination: NbdBackend, offset: number, length: number): Promise<void> {
+    this.bytesZeroed += length;
+    if (this.options.destinationIsZero) return;
+    const canZero = destination instanceof NbdClient ? destination.canWriteZeroes : !!destination.writeZeroes;
+    if (canZero && destination.writeZeroes) {
+      await destination.writeZeroes(offset, length, { fua: false, noHole: false, fastZero: false });
+      return;
+    }
+    const zeroes = Buffer.alloc(Math.min(length, this.requestSize));
+    for (let at = offset; at < offset + length; at += zeroes.length)
+      await destination.write?.(at, zeroes.subarray(0, Math.min(zeroes.length, offset + length - at)), { fua: false });
+  }
+
+  /** Moves the completed prefix forward, reports progress and starts a checkpoint flush when due. */
+  private advance(): void {
+    while (this.issued.length && this.issued[0]?.done) this.completedUpTo = (this.issued.shift() as Issued).end;
+    const every = this.options.checkpointBytes ?? 256 * 1024 * 1024;
+    if (!this.checkpointing && this.completedUpTo - this.lastCheckpoint >= every) {
+      const mark = this.completedUpTo;
+      this.checkpointing = this.flushAll().then(
+        () => {
+          this.lastCheckpoint = mark;
+          this.meter.resumeOffset = mark;
+          this.checkpointing = null;
+          this.options.onCheckpoint?.(mark);
+        },
+        (error: unknown) => {
+          this.failure ??= error;
+          this.checkpointing = null;
+        },
+      );
+    }
+    const progress = this.meter.snapshot(this.options.progressIntervalMs ?? 500);
+    if (progress) this.options.onProgress?.(progress);
+  }
+
+  /** FLUSH covers only writes already answered, which is every write below the completed prefix. */
+  private async flushAll(): Promise<void> {
+    const destinations = [...new Set(this.lanes.destination)];
+    const multi = destinations.every((d) => !(d instanceof NbdClient) || d.canMultiConn);
+    const targets = multi ? destinations.slice(0, 1) : destinations;
+    await Promise.all(targets.map((d) => (d.flush ? d.flush() : Promise.resolve())));
+  }
+}
+
+/** sha256 (hex) of a range, read with several requests in flight; used to verify both ends of a copy. */
+export async function hashRange(
+  handle: NbdBackend,
+  offset: number,
+  length: number,
+  options: { requestSize?: number; inFlight?: number } = {},
+): Promise<string> {
+  const hash = createHash('sha256');
+  const size = options.requestSize ?? 1024 * 1024;
+  const depth = options.inFlight ?? 8;
+  const reads: Array<Promise<Buffer>> = [];
+  let next = offset;
+  const issue = (): void => {
+    if (next >= offset + length) return;
+    const n = Math.min(size, offset + length - next);
+    const read = handle.read(next, n);
+    // Reads still queued when an earlier one fails must not surface as unhandled rejections.
+    read.catch(() => undefined);
+    reads.push(read);
+    next += n;
+  };
+  for (let i = 0; i < depth; i++) issue();
+  while (reads.length) {
+    hash.update(await (reads.shift() as Promise<Buffer>));
+    issue();
+  }
+  return hash.digest('hex');
+}
