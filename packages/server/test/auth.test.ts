@@ -248,3 +248,26 @@ test('users CRUD for admins; the last admin cannot be removed; deactivation ends
     'user.update',
   ]);
 });
+
+test('changing your own password keeps this session, ends the others, and needs the current password', async () => {
+  await t.ctx.services.users.create({ username: 'bob', password: 'bob-password-1', role: 'viewer' });
+  const first = await t.login('bob', 'bob-password-1');
+  const second = await t.login('bob', 'bob-password-1');
+  const wrong = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    headers: first,
+    payload: { current_password: 'nope-nope', new_password: 'bob-password-2' },
+  });
+  assert.deepEqual([wrong.statusCode, wrong.json<{ error: Json }>().error.field], [401, 'body.current_password']);
+  const changed = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    headers: first,
+    payload: { current_password: 'bob-password-1', new_password: 'bob-password-2' },
+  });
+  assert.equal(changed.statusCode, 204);
+  assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: first })).statusCode, 200);
+  assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: second })).statusCode, 401);
+  await t.login('bob', 'bob-password-2');
+});

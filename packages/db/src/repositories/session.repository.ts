@@ -34,8 +34,11 @@ export class SessionRepository {
     await this.deps.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
-  async deleteForUser(userId: string): Promise<void> {
-    await this.deps.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  /** Ends every session of the user, except `keepId` when given (the session that asked). */
+  async deleteForUser(userId: string, keepId?: string): Promise<void> {
+    let query = this.deps.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (keepId !== undefined) query = query.where('id', '!=', keepId);
+    await query.execute();
   }
 
   async deleteExpired(): Promise<number> {

@@ -85,7 +85,15 @@ export const authRoutes: RoutePlugin = (app, { services, deps }) => {
       schema: { tags: ['auth'], summary: 'End the current session', response: { 204: Type.Null() } },
     },
     async (request, reply) => {
-      await services.auth.logout(principalOf(request));
+      const principal = principalOf(request);
+      await services.auth.logout(principal);
+      await services.audit.record({
+        actor: principal,
+        action: 'auth.logout',
+        targetType: 'user',
+        targetId: principal.userId,
+        requestId: request.id,
+      });
       reply.clearCookie(SESSION_COOKIE, {
         path: '/',
         httpOnly: true,
@@ -122,6 +130,7 @@ export const authRoutes: RoutePlugin = (app, { services, deps }) => {
         principal.userId,
         request.body.current_password,
         request.body.new_password,
+        principal.via === 'session' ? principal.credentialId : undefined,
       );
       await services.audit.record({
         actor: principal,

@@ -90,7 +90,13 @@ export class UserService {
     return toUserView(row);
   }
 
-  async changeOwnPassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+  /** Changes the caller's password and ends their other sessions (the one asking may be kept). */
+  async changeOwnPassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionId?: string,
+  ): Promise<void> {
     const user = await this.require(userId);
     if (!(await verifyPassword(currentPassword, user.password_hash))) {
       throw new MigrateKitError('MKE_INVALID_CREDENTIALS', {
@@ -99,6 +105,7 @@ export class UserService {
       });
     }
     await this.deps.users.update(userId, { password_hash: await hashPassword(newPassword) });
+    await this.deps.sessions.deleteForUser(userId, keepSessionId);
   }
 
   async delete(id: string): Promise<UserView> {
