@@ -42,15 +42,21 @@ class ViewObject implements ManagedObject {
     readonly recursive: boolean,
   ) {}
   properties(): Record<string, VimValue | undefined> {
-    const out: Mor[] = [];
-    const walk = (e: SimEntity, depth: number): void => {
-      for (const c of e.children) {
-        if (this.types.length === 0 || this.types.some((t) => isA(c.ref.type, t))) out.push(c.ref);
-        if (this.recursive) walk(c, depth + 1);
+    const out = new Map<string, Mor>();
+    // Like vCenter, a view of a cluster or resource pool also holds the VMs of its pools.
+    const childrenOf = (e: SimEntity): SimEntity[] =>
+      e.ref.type === 'ResourcePool'
+        ? [...e.children, ...this.engine.vms.filter((v) => v.resourcePool === e)]
+        : e.children;
+    const walk = (e: SimEntity): void => {
+      for (const c of childrenOf(e)) {
+        if (out.has(c.ref.value)) continue;
+        if (this.types.length === 0 || this.types.some((t) => isA(c.ref.type, t))) out.set(c.ref.value, c.ref);
+        if (this.recursive) walk(c);
       }
     };
-    walk(this.container, 0);
-    return { view: out, container: this.container.ref, type: this.types, recursive: this.recursive };
+    walk(this.container);
+    return { view: [...out.values()], container: this.container.ref, type: this.types, recursive: this.recursive };
   }
 }
 

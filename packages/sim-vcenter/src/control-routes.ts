@@ -45,6 +45,16 @@ export async function handleControl(c: ControlRequest): Promise<void> {
       json(res, 200, c.api.listVms());
       return;
     }
+    if (
+      req.method === 'POST' &&
+      parts.length === 3 &&
+      parts[1] === 'guest-writes' &&
+      parts[2] === 'tick' &&
+      c.api.guestTick
+    ) {
+      json(res, 200, { written: await c.api.guestTick() });
+      return;
+    }
     if (parts.length === 6 && parts[1] === 'vms' && parts[3] === 'disks') {
       const vm = parts[2] ?? '';
       const key = Number(parts[4]);

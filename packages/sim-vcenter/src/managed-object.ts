@@ -49,6 +49,15 @@ export class ObjectRegistry {
     return `${prefix}${this.counter}`;
   }
 
+  get lastId(): number {
+    return this.counter;
+  }
+
+  /** Never hand out ids at or below `n` (ids of a previous run must not come back after a restart). */
+  reserveUpTo(n: number): void {
+    this.counter = Math.max(this.counter, n);
+  }
+
   add<T extends ManagedObject>(obj: T): T {
     this.objects.set(obj.ref.value, obj);
     return obj;

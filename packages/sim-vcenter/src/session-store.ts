@@ -65,6 +65,10 @@ export class SessionStore {
     this.sessions.delete(key);
   }
 
+  clear(): void {
+    this.sessions.clear();
+  }
+
   get size(): number {
     return this.sessions.size;
   }

@@ -14,6 +14,7 @@ import { SoapService } from './soap-service';
 import { loadOrCreateCertificate } from './tls-certificate';
 import { VCenterEngine } from './vcenter-engine';
 import { handleControl } from './control-routes';
+import { VimFault } from './vim-fault';
 import { SnapshotNbdExport } from './snapshot-nbd-export';
 
 // startVCenterSimulator: the vim25 SOAP endpoint at /sdk over HTTPS, plus /_sim control routes.
@@ -77,6 +78,17 @@ export interface VCenterSimulator {
   readDisk(vm: string, diskKey: number, offset: number, length: number): Promise<Buffer>;
   /** A snapshot's frozen disk content (snapshot by id or name), as an NbdBackend. */
   snapshotReader(vm: string, snapshot: string, diskKey: number): SnapshotDiskReader;
+  /**
+   * The next `times` calls of `method` fail with a vim25 fault of `faultType` (a *_Task method fails inside
+   * its task, as vCenter reports task errors). For error-path tests.
+   */
+  injectFault(
+    method: string,
+    faultType: string,
+    options?: { message?: string; times?: number; fields?: Record<string, string> },
+  ): void;
+  /** Drops every login session, as a vCenter restart or idle timeout does (clients must log in again). */
+  expireSessions(): void;
   /** Present with the `nbd` option: where snapshot disks are exported. */
   readonly nbd: { host: string; port: number; uri(vm: string, snapshot: string, diskKey: number): string } | undefined;
   close(): Promise<void>;
@@ -208,7 +220,15 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
       return;
     }
     if (url.pathname.startsWith('/_sim/')) {
-      await handleControl({ req, res, url, username, password, api, readBody: () => readBody(req, 64 * 1024 * 1024) });
+      await handleControl({
+        req,
+        res,
+        url,
+        username,
+        password,
+        api: { ...api, guestTick: () => guestWrites.tick() },
+        readBody: () => readBody(req, 64 * 1024 * 1024),
+      });
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -268,6 +288,14 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
           },
         }
       : undefined,
+    injectFault: (method, faultType, o = {}) => {
+      engine.injectFault(
+        method,
+        new VimFault(faultType, o.message ?? `${faultType} (injected)`, o.fields ?? {}),
+        o.times ?? 1,
+      );
+    },
+    expireSessions: () => engine.sessions.clear(),
     close: async () => {
       await guestWrites.stop();
       await nbdExport?.close();

@@ -62,6 +62,9 @@ export class SoapService {
       if (!session && !ANONYMOUS.has(method)) throw faults.notAuthenticated(self);
       const handler = this.methods[method];
       if (!handler) throw faults.methodNotFound(method, self);
+      // Task methods fail inside their task (runTask takes the scripted fault); others fail the call.
+      const injected = method.endsWith('_Task') ? undefined : this.engine.takeInjectedFault(method);
+      if (injected) throw injected;
       if (
         ![
           'PropertyCollector',

@@ -8,6 +8,8 @@ export interface SimStateFile {
   version: 1;
   disks: Record<string, { allocated: Array<[number, number]> }>;
   vms: Record<string, { powerState: string; cbtEnabled: boolean }>;
+  /** Highest managed object id number handed out (snapshots, tasks), so none is reused. */
+  lastId?: number;
 }
 
 export async function loadState(path: string): Promise<SimStateFile | undefined> {

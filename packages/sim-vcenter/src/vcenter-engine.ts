@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '@migratekit/core';
 import { buildInventory } from './inventory-builder';
@@ -14,6 +14,7 @@ import type { SimStateFile } from './state-file';
 import { ExtentSet } from './extent-set';
 import type { Mor, VimValue } from './vim-value';
 import { faults } from './vim-fault';
+import type { VimFault } from './vim-fault';
 
 // The simulator's state and its rules, independent of SOAP: inventory, sessions, tasks, and change events
 // that wake WaitForUpdatesEx callers.
@@ -36,6 +37,11 @@ export interface SnapshotListener {
   removed(snapshot: SimSnapshot): Promise<void>;
 }
 
+// Snapshot layers do not survive a restart; files left by a crash are garbage.
+async function removeStaleLayers(dir: string): Promise<void> {
+  for (const f of await readdir(dir)) if (f.endsWith('-cow.raw')) await rm(join(dir, f), { force: true });
+}
+
 export class VCenterEngine {
   readonly registry: ObjectRegistry;
   readonly rootFolder: SimEntity;
@@ -46,6 +52,8 @@ export class VCenterEngine {
   readonly instanceUuid: string;
   private readonly tasks: SimTask[] = [];
   readonly snapshotListeners: SnapshotListener[] = [];
+  /** Scripted faults by method name, consumed one per call (tests of error paths). */
+  private readonly injected = new Map<string, { fault: VimFault; times: number }>();
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -68,6 +76,7 @@ export class VCenterEngine {
   async start(): Promise<void> {
     await mkdir(this.opts.dataDir, { recursive: true });
     const state = await loadState(this.statePath);
+    if (state?.lastId) this.registry.reserveUpTo(state.lastId);
     for (const vm of this.vms) {
       const saved = state?.vms[vm.ref.value];
       if (saved) {
@@ -77,6 +86,7 @@ export class VCenterEngine {
       }
       for (const [i, d] of vm.disks.entries()) {
         await mkdir(dirname(d.disk.path), { recursive: true });
+        await removeStaleLayers(dirname(d.disk.path));
         const created = await d.disk.open();
         const known = state?.disks[d.disk.path];
         if (!created && known) d.disk.allocated = ExtentSet.fromJSON(known.allocated);
@@ -112,7 +122,7 @@ export class VCenterEngine {
   }
 
   private async saveNow(): Promise<void> {
-    const state: SimStateFile = { version: 1, disks: {}, vms: {} };
+    const state: SimStateFile = { version: 1, disks: {}, vms: {}, lastId: this.registry.lastId };
     for (const vm of this.vms) {
       state.vms[vm.ref.value] = { powerState: vm.powerState, cbtEnabled: vm.cbtEnabled };
       for (const d of vm.disks) state.disks[d.disk.path] = { allocated: d.disk.allocated.toJSON() };
@@ -129,6 +139,19 @@ export class VCenterEngine {
     const vm = this.vms.find((v) => v.ref.value === ref.value);
     if (!vm) throw faults.notFound(ref);
     return vm;
+  }
+
+  injectFault(method: string, fault: VimFault, times: number): void {
+    this.injected.set(method, { fault, times });
+  }
+
+  /** The scripted fault for this call of `method`, if any is left. */
+  takeInjectedFault(method: string): VimFault | undefined {
+    const plan = this.injected.get(method);
+    if (!plan || plan.times <= 0) return undefined;
+    plan.times -= 1;
+    if (plan.times === 0) this.injected.delete(method);
+    return plan.fault;
   }
 
   /** Starts `work` as a vim25 Task and returns at once, as vCenter does. */
@@ -154,12 +177,16 @@ export class VCenterEngine {
       const old = this.tasks.shift();
       if (old) this.registry.remove(old.ref);
     }
+    const injected = this.takeInjectedFault(method);
     setImmediate(() => {
       task.state = 'running';
       task.startTime = this.opts.clock.now();
       this.notify();
       Promise.resolve()
-        .then(() => work(task))
+        .then(() => {
+          if (injected) throw injected;
+          return work(task);
+        })
         .then(
           (result) => {
             task.result = result;

@@ -108,6 +108,20 @@ test('container view + RetrievePropertiesEx pages with maxObjects and ContinueRe
   assert.equal(val?.attrs['xsi:type'], 'ArrayOfManagedObjectReference');
   assert.equal(children(val, 'ManagedObjectReference').length, 2);
   assert.equal((await soap.call('DestroyView', { type: 'ContainerView', value: viewId })).fault, undefined);
+
+  // A view of a cluster holds the VMs of its resource pool, as on vCenter.
+  const cluster = sim.engine.registry.all().find((o) => o.ref.type === 'ClusterComputeResource');
+  const cv = await soap.call(
+    'CreateContainerView',
+    { type: 'ViewManager', value: 'ViewManager' },
+    `<container type="ClusterComputeResource">${cluster?.ref.value}</container><type>VirtualMachine</type><recursive>true</recursive>`,
+  );
+  const inCluster = await soap.call(
+    'RetrieveProperties',
+    PC,
+    `<specSet><propSet><type>ContainerView</type><pathSet>view</pathSet></propSet><objectSet><obj type="ContainerView">${cv.returnval?.text}</obj></objectSet></specSet>`,
+  );
+  assert.equal(children(child(child(inCluster.returnval, 'propSet'), 'val'), 'ManagedObjectReference').length, 2);
 });
 
 test('unknown objects give ManagedObjectNotFound; SearchIndex finds by inventory path', async () => {
@@ -220,4 +234,87 @@ test('the simulator serves vimServiceVersions.xml and pins by the certificate it
   assert.match(body, /<version>8\.0\.2\.0<\/version>/);
   assert.match(sim.thumbprints.sha1, /^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
   assert.match(sim.thumbprints.sha256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+});
+
+test('scripted faults: a plain method fails the call, a *_Task method fails inside its task', async () => {
+  const soap = new TestSoapClient(sim);
+  await soap.login(sim);
+  const vm = sim.engine.findVm('lin-01');
+  assert.ok(vm);
+  sim.injectFault('CreateSnapshot_Task', 'InvalidState', { message: 'snapshot hierarchy is too deep' });
+  const info = await soap.runTask(
+    'CreateSnapshot_Task',
+    { type: 'VirtualMachine', value: vm.ref.value },
+    '<name>x</name>',
+  );
+  assert.equal(childText(info, 'state'), 'error');
+  assert.equal(child(child(info, 'error'), 'fault')?.attrs['xsi:type'], 'InvalidState');
+  assert.equal(childText(child(info, 'error'), 'localizedMessage'), 'snapshot hierarchy is too deep');
+  assert.equal(vm.snapshots.length, 0);
+
+  sim.injectFault('RetrievePropertiesEx', 'SystemError', { times: 1 });
+  const spec =
+    '<specSet><propSet><type>Folder</type><pathSet>name</pathSet></propSet><objectSet><obj type="Folder">group-d1</obj></objectSet></specSet>';
+  assert.equal((await soap.call('RetrievePropertiesEx', PC, spec)).fault?.type, 'SystemError');
+  assert.equal((await soap.call('RetrievePropertiesEx', PC, spec)).fault, undefined, 'only once');
+
+  sim.expireSessions();
+  assert.equal((await soap.call('RetrievePropertiesEx', PC, spec)).fault?.type, 'NotAuthenticated');
+});
+
+test('control routes: guest write over HTTP, read back, random guest writes', async () => {
+  const auth = `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}`;
+  const http = (method: string, path: string, body?: Buffer): Promise<{ status: number; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: sim.host,
+          port: sim.port,
+          path,
+          method,
+          ca: sim.certificatePem,
+          checkServerIdentity: () => undefined,
+          headers: { Authorization: auth },
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const payload = Buffer.from('written by the guest');
+  const w = await http('POST', '/_sim/vms/lin-01/disks/2001/write?offset=65536', payload);
+  assert.equal(w.status, 200);
+  const r = await http('GET', `/_sim/vms/lin-01/disks/2001/read?offset=65536&length=${payload.length}`);
+  assert.ok(r.body.equals(payload));
+  const list = JSON.parse((await http('GET', '/_sim/vms')).body.toString()) as Array<{
+    name: string;
+    disks: Array<{ key: number }>;
+  }>;
+  assert.deepEqual(list.map((v) => v.name).sort(), ['lin-01', 'win-01']);
+  const tick = JSON.parse((await http('POST', '/_sim/guest-writes/tick')).body.toString()) as { written: number };
+  assert.ok(tick.written > 0);
+  assert.equal((await http('POST', '/_sim/vms/lin-01/disks/2001/write?offset=999999999', payload)).status, 400);
+
+  const anonymous = await new Promise<number>((resolve, reject) => {
+    request(
+      {
+        host: sim.host,
+        port: sim.port,
+        path: '/_sim/vms',
+        ca: sim.certificatePem,
+        checkServerIdentity: () => undefined,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    )
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(anonymous, 401);
 });

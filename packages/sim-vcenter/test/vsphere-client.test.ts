@@ -127,3 +127,9 @@ test('a wrong password is an InvalidLoginError', async () => {
     InvalidLoginError,
   );
 });
+
+test('the client logs in again after the simulator drops its session', async () => {
+  sim.expireSessions();
+  const vms = await client.discoverVms();
+  assert.equal(vms.length, 2);
+});
