@@ -3,6 +3,23 @@
 // required parameters from here, the renderers only emit declared fields, and a conformance test checks the
 // whole table against a real CloudStack's listApis output.
 
+import {
+  ZONE_FIELDS,
+  DOMAIN_FIELDS,
+  TEMPLATE_FIELDS,
+  SERVICE_OFFERING_FIELDS,
+  DISK_OFFERING_FIELDS,
+  NETWORK_FIELDS,
+  VM_FIELDS,
+  VOLUME_FIELDS,
+  SNAPSHOT_FIELDS,
+  SUCCESS_FIELDS,
+  JOB_FIELDS,
+  CAPABILITY_FIELDS,
+} from './response-fields';
+
+export * from './response-fields';
+
 export type ParamType = 'uuid' | 'string' | 'long' | 'integer' | 'boolean' | 'map' | 'list';
 
 export interface ParamSpec {
@@ -31,250 +48,6 @@ function params(...specs: string[]): Record<string, ParamSpec> {
 }
 
 const PAGING = ['keyword:string', 'page:integer', 'pagesize:integer'];
-const OWNER = ['account', 'domainid', 'domain'];
-const ASYNC_MARKERS = ['jobid', 'jobstatus'];
-
-export const ZONE_FIELDS = [
-  'id',
-  'name',
-  'description',
-  'networktype',
-  'allocationstate',
-  'localstorageenabled',
-  'securitygroupsenabled',
-  'dns1',
-  'dns2',
-  'internaldns1',
-  'guestcidraddress',
-  'dhcpprovider',
-] as const;
-
-export const DOMAIN_FIELDS = ['id', 'name', 'path', 'parentdomainid', 'parentdomainname', 'level', 'haschild', 'state'];
-
-export const TEMPLATE_FIELDS = [
-  'id',
-  'name',
-  'displaytext',
-  'isready',
-  'status',
-  'format',
-  'hypervisor',
-  'size',
-  'ostypeid',
-  'ostypename',
-  'zoneid',
-  'zonename',
-  'templatetype',
-  'passwordenabled',
-  'bootable',
-  'crossZones',
-  'isfeatured',
-  'ispublic',
-  'isextractable',
-  'created',
-  ...OWNER,
-];
-
-export const SERVICE_OFFERING_FIELDS = [
-  'id',
-  'name',
-  'displaytext',
-  'cpunumber',
-  'cpuspeed',
-  'memory',
-  'iscustomized',
-  'storagetype',
-  'provisioningtype',
-  'offerha',
-  'limitcpuuse',
-  'isvolatile',
-  'issystem',
-  'defaultuse',
-  'created',
-];
-
-export const DISK_OFFERING_FIELDS = [
-  'id',
-  'name',
-  'displaytext',
-  'disksize',
-  'iscustomized',
-  'storagetype',
-  'provisioningtype',
-  'tags',
-  'displayoffering',
-  'created',
-];
-
-export const NETWORK_FIELDS = [
-  'id',
-  'name',
-  'displaytext',
-  'type',
-  'state',
-  'zoneid',
-  'zonename',
-  'cidr',
-  'gateway',
-  'netmask',
-  'vlan',
-  'broadcasturi',
-  'broadcastdomaintype',
-  'traffictype',
-  'networkofferingid',
-  'networkofferingname',
-  'canusefordeploy',
-  'isdefault',
-  'issystem',
-  'acltype',
-  'specifyipranges',
-  'physicalnetworkid',
-  'restartrequired',
-  'ispersistent',
-  'displaynetwork',
-  'dns1',
-  'networkdomain',
-  ...OWNER,
-];
-
-export const NIC_FIELDS = [
-  'id',
-  'networkid',
-  'networkname',
-  'ipaddress',
-  'macaddress',
-  'isdefault',
-  'deviceid',
-  'type',
-  'traffictype',
-  'gateway',
-  'netmask',
-  'broadcasturi',
-  'isolationuri',
-  'virtualmachineid',
-];
-
-export const VM_FIELDS = [
-  'id',
-  'name',
-  'displayname',
-  'instancename',
-  'state',
-  'zoneid',
-  'zonename',
-  'hypervisor',
-  'hostid',
-  'hostname',
-  'templateid',
-  'templatename',
-  'templatedisplaytext',
-  'serviceofferingid',
-  'serviceofferingname',
-  'cpunumber',
-  'cpuspeed',
-  'memory',
-  'ostypeid',
-  'guestosid',
-  'rootdeviceid',
-  'rootdevicetype',
-  'passwordenabled',
-  'haenable',
-  'isdynamicallyscalable',
-  'created',
-  'userid',
-  'username',
-  ...OWNER,
-  ...ASYNC_MARKERS,
-  ...NIC_FIELDS.map((f) => `nic.${f}`),
-];
-
-export const VOLUME_FIELDS = [
-  'id',
-  'name',
-  'type',
-  'state',
-  'size',
-  'virtualsize',
-  'physicalsize',
-  'zoneid',
-  'zonename',
-  'deviceid',
-  'virtualmachineid',
-  'vmname',
-  'vmdisplayname',
-  'vmstate',
-  'path',
-  'storage',
-  'storageid',
-  'storagetype',
-  'diskofferingid',
-  'diskofferingname',
-  'attached',
-  'created',
-  'destroyed',
-  'hypervisor',
-  'provisioningtype',
-  'displayvolume',
-  'isextractable',
-  ...OWNER,
-  ...ASYNC_MARKERS,
-];
-
-export const SNAPSHOT_FIELDS = [
-  'id',
-  'name',
-  'volumeid',
-  'volumename',
-  'volumetype',
-  'state',
-  'snapshottype',
-  'intervaltype',
-  'created',
-  'physicalsize',
-  'virtualsize',
-  'revertable',
-  'locationtype',
-  'zoneid',
-  ...OWNER,
-  ...ASYNC_MARKERS,
-];
-
-export const SUCCESS_FIELDS = ['success', 'displaytext'];
-
-export const JOB_FIELDS = [
-  'jobid',
-  'jobstatus',
-  'jobprocstatus',
-  'jobresultcode',
-  'jobresulttype',
-  'jobresult',
-  'cmd',
-  'jobinstancetype',
-  'jobinstanceid',
-  'created',
-  'completed',
-  'accountid',
-  'userid',
-];
-
-export const CAPABILITY_FIELDS = [
-  'cloudstackversion',
-  'kvmsnapshotenabled',
-  'securitygroupsenabled',
-  'userpublictemplateenabled',
-  'allowusercreateprojects',
-  'allowuserviewdestroyedvm',
-  'allowuserexpungerecovervm',
-  'projectinviterequired',
-  'dynamicrolesenabled',
-  'customdiskofferingminsize',
-  'customdiskofferingmaxsize',
-  'regionsecondaryenabled',
-  'supportELB',
-  'apilimitinterval',
-  'apilimitmax',
-];
-
 const VM_RESPONSE = { responseKey: 'virtualmachine', responseFields: VM_FIELDS };
 const VOLUME_RESPONSE = { responseKey: 'volume', responseFields: VOLUME_FIELDS };
 const SNAPSHOT_RESPONSE = { responseKey: 'snapshot', responseFields: SNAPSHOT_FIELDS };
