@@ -17,10 +17,8 @@ import type { LoginThrottleOptions } from './services/login-throttle';
 import type { UserService } from './services/user.service';
 import type { VmwareCredentialService } from './services/vmware-credential.service';
 
-export type AppConfig = Pick<ServerConfig, 'bodyLimitBytes' | 'sessionTtlMs' | 'sseHeartbeatMs'> & {
-  /** Trust X-Forwarded-* from a reverse proxy (affects request.ip and the Secure cookie flag). */
-  trustProxy?: boolean;
-};
+export type AppConfig = Pick<ServerConfig, 'bodyLimitBytes' | 'sessionTtlMs' | 'sseHeartbeatMs'> &
+  Partial<Pick<ServerConfig, 'trustProxy'>>;
 
 export interface AppDeps {
   config: AppConfig;

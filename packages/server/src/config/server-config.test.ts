@@ -13,6 +13,8 @@ test('defaults: 127.0.0.1:8080, ./data resolved to an absolute path, info logs',
   assert.equal(config.databaseUrl, undefined);
   assert.equal(config.masterKey, undefined);
   assert.equal(config.logLevel, 'info');
+  assert.equal(config.trustProxy, false);
+  assert.equal(loadServerConfig({ MIGRATEKIT_TRUST_PROXY: 'true' }).trustProxy, true);
 });
 
 test('values from the environment are parsed', () => {
@@ -48,6 +50,7 @@ test('bad values fail with an error naming the variable', () => {
     [{ DATABASE_URL: 'oracle://x' }, 'DATABASE_URL'],
     [{ MIGRATEKIT_MASTER_KEY: 'abc' }, 'MIGRATEKIT_MASTER_KEY'],
     [{ MIGRATEKIT_ADMIN_PASSWORD: 'short' }, 'MIGRATEKIT_ADMIN_PASSWORD'],
+    [{ MIGRATEKIT_TRUST_PROXY: 'maybe' }, 'MIGRATEKIT_TRUST_PROXY'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(

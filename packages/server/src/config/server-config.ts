@@ -22,6 +22,8 @@ export interface ServerConfig {
   sessionTtlMs: number;
   /** Interval of SSE heartbeat comments. */
   sseHeartbeatMs: number;
+  /** Trust X-Forwarded-For/-Proto from a reverse proxy in front (client address, Secure cookie over HTTPS). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +57,14 @@ function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
   const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
   if (level === undefined) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   return level;
+}
+
+function parseBoolean(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
 function parseDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
@@ -97,5 +107,6 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     bodyLimitBytes: 1024 * 1024,
     sessionTtlMs: 12 * 60 * 60 * 1000,
     sseHeartbeatMs: 15_000,
+    trustProxy: parseBoolean(env, 'MIGRATEKIT_TRUST_PROXY'),
   };
 }
