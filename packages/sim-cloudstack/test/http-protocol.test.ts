@@ -163,3 +163,51 @@ test('a URL that is not the API answers 404 HTML, which the client reports as a 
   assert.ok(error instanceof CloudStackResponseError);
   assert.equal(error.httpStatus, 404);
 });
+
+test('VM transitions are visible while jobs run: Starting then Running, Stopping then Stopped', async () => {
+  const network = String(DEFAULT_SEED.networks.find((n) => n.name === 'Prod-App-VLAN150')?.id);
+  const deploy = await send(
+    signed('deployVirtualMachine', {
+      zoneid: DEFAULT_ZONE_ID,
+      serviceofferingid: String(DEFAULT_SEED.serviceOfferings[0]?.id),
+      templateid: String(DEFAULT_SEED.templates[0]?.id),
+      networkids: network,
+      name: 'transitions',
+    }),
+    { method: 'POST' },
+  );
+  const { id } = deploy.body.deployvirtualmachineresponse as { id: string };
+  const state = async () =>
+    (
+      (await send(signed('listVirtualMachines', { id }))).body.listvirtualmachinesresponse?.virtualmachine as {
+        state: string;
+        jobstatus?: number;
+      }[]
+    )[0];
+  const pending = await state();
+  assert.equal(pending?.state, 'Starting');
+  assert.equal(pending?.jobstatus, 0);
+  await clock.advance(1000);
+  await fx.sim.simulator.settle();
+  assert.equal((await state())?.state, 'Running');
+  assert.equal((await state())?.jobstatus, undefined);
+
+  await send(signed('stopVirtualMachine', { id }), { method: 'POST' });
+  assert.equal((await state())?.state, 'Stopping');
+  // A second stop while the first runs is refused inside its job.
+  const again = (await send(signed('stopVirtualMachine', { id }), { method: 'POST' })).body.stopvirtualmachineresponse;
+  await clock.advance(1000);
+  await fx.sim.simulator.settle();
+  assert.equal((await state())?.state, 'Stopped');
+  const second = (await send(signed('queryAsyncJobResult', { jobid: String(again?.jobid) }))).body
+    .queryasyncjobresultresponse;
+  assert.equal(second?.jobstatus, 2);
+  assert.equal(second?.jobresultcode, 530);
+  await send(signed('destroyVirtualMachine', { id, expunge: 'true' }), { method: 'POST' });
+  await clock.advance(1000);
+  await fx.sim.simulator.settle();
+  assert.equal(
+    (await send(signed('listVirtualMachines', { id }))).body.listvirtualmachinesresponse?.virtualmachine,
+    undefined,
+  );
+});
