@@ -60,7 +60,6 @@ describe('dashboard in Chromium', { skip }, () => {
     const pages: [string, string, string][] = [
       ['vms', '/vms', 'Virtual Machines'],
       ['discovery', '/discovery', 'Discovery'],
-      ['jobs', '/jobs', 'Jobs'],
       ['settings-cloudstack', '/settings?tab=cloudstack', 'Settings'],
       ['settings-agents', '/settings?tab=agents', 'Settings'],
       ['settings-users', '/settings?tab=users', 'Settings'],
@@ -78,6 +77,28 @@ describe('dashboard in Chromium', { skip }, () => {
       return label?.control instanceof HTMLSelectElement && label.control.value !== '';
     });
     assert.match(await page.getByLabel('vCenter credential').inputValue(), /.+/);
+  });
+
+  test('a job page follows steps, logs and progress live over Server-Sent Events', async () => {
+    const joblog = h.stack.server.deps.joblog;
+    const job = await joblog.startJob({ jobType: 'replication', operation: 'initial copy of e2e-vm', totalSteps: 2 });
+    await page.goto(`${h.url}/jobs/${job.id}`);
+    await page.getByRole('heading', { name: `Job ${job.id}` }).waitFor();
+    await page.getByText('This job has no recorded step yet.').waitFor();
+    // Everything below reaches the open page only through the event stream: the page never polls.
+    await joblog.runStep(job.id, 'prepare volumes', async (step) => {
+      await step.log('info', 'volume attached', { disk: 'disk-2000' });
+    });
+    await joblog.setProgress(job.id, 42);
+    await page.getByTestId('job-percent').filter({ hasText: '42%' }).waitFor();
+    await page.getByText('volume attached').waitFor();
+    await page.getByText('prepare volumes', { exact: true }).waitFor();
+    await screenshot(page, 'job-detail');
+    await joblog.completeJob(job.id);
+    await page.getByTestId('job-percent').filter({ hasText: '100%' }).waitFor();
+    await page.goto(`${h.url}/jobs`);
+    await page.getByRole('link', { name: job.id }).waitFor();
+    await checkPage('jobs');
   });
 
   test('switches to the dark theme and back', async () => {

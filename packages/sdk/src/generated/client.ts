@@ -18,14 +18,17 @@ export const operationList = [
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
   { name: 'getJobsByExternalIdById', method: 'get', path: '/api/v1/jobs/by-external-id/{id}' },
   { name: 'getJobsById', method: 'get', path: '/api/v1/jobs/{id}' },
+  { name: 'getNbdExports', method: 'get', path: '/api/v1/nbd/exports' },
   { name: 'getOsseaConfig', method: 'get', path: '/api/v1/ossea/config' },
   { name: 'postOsseaConfig', method: 'post', path: '/api/v1/ossea/config' },
   { name: 'putOsseaConfig', method: 'put', path: '/api/v1/ossea/config' },
+  { name: 'postOsseaConfigTest', method: 'post', path: '/api/v1/ossea/config/test' },
   { name: 'getOsseaConfigs', method: 'get', path: '/api/v1/ossea/configs' },
   { name: 'getOsseaConfigsById', method: 'get', path: '/api/v1/ossea/configs/{id}' },
   { name: 'putOsseaConfigsById', method: 'put', path: '/api/v1/ossea/configs/{id}' },
   { name: 'deleteOsseaConfigsById', method: 'delete', path: '/api/v1/ossea/configs/{id}' },
   { name: 'postOsseaConfigsByIdActivate', method: 'post', path: '/api/v1/ossea/configs/{id}/activate' },
+  { name: 'postOsseaDiscoverResources', method: 'post', path: '/api/v1/ossea/discover-resources' },
   { name: 'getUsers', method: 'get', path: '/api/v1/users' },
   { name: 'postUsers', method: 'post', path: '/api/v1/users' },
   { name: 'getUsersById', method: 'get', path: '/api/v1/users/{id}' },
@@ -37,6 +40,9 @@ export const operationList = [
   { name: 'putVmwareCredentialsById', method: 'put', path: '/api/v1/vmware-credentials/{id}' },
   { name: 'deleteVmwareCredentialsById', method: 'delete', path: '/api/v1/vmware-credentials/{id}' },
   { name: 'postVmwareCredentialsByIdSetDefault', method: 'post', path: '/api/v1/vmware-credentials/{id}/set-default' },
+  { name: 'getVolumes', method: 'get', path: '/api/v1/volumes' },
+  { name: 'getVolumesDeviceMappings', method: 'get', path: '/api/v1/volumes/device-mappings' },
+  { name: 'getVolumesOperations', method: 'get', path: '/api/v1/volumes/operations' },
   { name: 'getMetrics', method: 'get', path: '/metrics' },
 ] as const;
 
@@ -68,12 +74,16 @@ export function createOperations(http: Http) {
     getJobsByExternalIdById: (args: OpArgs<paths['/api/v1/jobs/by-external-id/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/by-external-id/{id}']['get']>>('get', '/api/v1/jobs/by-external-id/{id}', args),
     /** A job with its steps, logs, progress and child jobs (GET /api/v1/jobs/{id}) */
     getJobsById: (args: OpArgs<paths['/api/v1/jobs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}']['get']>>('get', '/api/v1/jobs/{id}', args),
+    /** NBD exports of the server (one per volume attached to it) (GET /api/v1/nbd/exports) */
+    getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
     /** The active CloudStack configuration (GET /api/v1/ossea/config) */
     getOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['get']>>('get', '/api/v1/ossea/config', args),
     /** Create a CloudStack configuration (active unless is_active is false) (POST /api/v1/ossea/config) */
     postOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['post']>>('post', '/api/v1/ossea/config', args),
     /** Update the active configuration (omit secret_key to keep it) (PUT /api/v1/ossea/config) */
     putOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['put']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['put']>>('put', '/api/v1/ossea/config', args),
+    /** Test a CloudStack connection (typed values, a stored config_id, or the active configuration) (POST /api/v1/ossea/config/test) */
+    postOsseaConfigTest: (args: OpArgs<paths['/api/v1/ossea/config/test']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config/test']['post']>>('post', '/api/v1/ossea/config/test', args),
     /** List CloudStack configurations (GET /api/v1/ossea/configs) */
     getOsseaConfigs: (args: OpArgs<paths['/api/v1/ossea/configs']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs']['get']>>('get', '/api/v1/ossea/configs', args),
     /** Get a CloudStack configuration (GET /api/v1/ossea/configs/{id}) */
@@ -84,6 +94,8 @@ export function createOperations(http: Http) {
     deleteOsseaConfigsById: (args: OpArgs<paths['/api/v1/ossea/configs/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}']['delete']>>('delete', '/api/v1/ossea/configs/{id}', args),
     /** Make this the active configuration (POST /api/v1/ossea/configs/{id}/activate) */
     postOsseaConfigsByIdActivate: (args: OpArgs<paths['/api/v1/ossea/configs/{id}/activate']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}/activate']['post']>>('post', '/api/v1/ossea/configs/{id}/activate', args),
+    /** Zones, domains, templates, offerings and networks by name, with their ids (POST /api/v1/ossea/discover-resources) */
+    postOsseaDiscoverResources: (args: OpArgs<paths['/api/v1/ossea/discover-resources']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/discover-resources']['post']>>('post', '/api/v1/ossea/discover-resources', args),
     /** List users (GET /api/v1/users) */
     getUsers: (args: OpArgs<paths['/api/v1/users']['get']> = {}) => http.request<OpResult<paths['/api/v1/users']['get']>>('get', '/api/v1/users', args),
     /** Create a user (POST /api/v1/users) */
@@ -106,6 +118,12 @@ export function createOperations(http: Http) {
     deleteVmwareCredentialsById: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}']['delete']>>('delete', '/api/v1/vmware-credentials/{id}', args),
     /** Make this the default credential (POST /api/v1/vmware-credentials/{id}/set-default) */
     postVmwareCredentialsByIdSetDefault: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}/set-default']['post']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}/set-default']['post']>>('post', '/api/v1/vmware-credentials/{id}/set-default', args),
+    /** CloudStack volumes managed by the volume daemon (GET /api/v1/volumes) */
+    getVolumes: (args: OpArgs<paths['/api/v1/volumes']['get']> = {}) => http.request<OpResult<paths['/api/v1/volumes']['get']>>('get', '/api/v1/volumes', args),
+    /** Linux devices of volumes attached to the server, by persistent (by-id) name (GET /api/v1/volumes/device-mappings) */
+    getVolumesDeviceMappings: (args: OpArgs<paths['/api/v1/volumes/device-mappings']['get']> = {}) => http.request<OpResult<paths['/api/v1/volumes/device-mappings']['get']>>('get', '/api/v1/volumes/device-mappings', args),
+    /** Volume operations (create/attach/detach/delete/snapshot/revert), newest first (GET /api/v1/volumes/operations) */
+    getVolumesOperations: (args: OpArgs<paths['/api/v1/volumes/operations']['get']> = {}) => http.request<OpResult<paths['/api/v1/volumes/operations']['get']>>('get', '/api/v1/volumes/operations', args),
     /** Prometheus metrics (text exposition format) (GET /metrics) */
     getMetrics: (args: OpArgs<paths['/metrics']['get']> = {}) => http.request<OpResult<paths['/metrics']['get']>>('get', '/metrics', args),
   };

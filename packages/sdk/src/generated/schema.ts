@@ -1317,6 +1317,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nbd/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** NBD exports of the server (one per volume attached to it) */
+        get: {
+            parameters: {
+                query?: {
+                    context_id?: string;
+                    limit?: number;
+                    offset?: number;
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                context_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                device_path: string;
+                                /** @description vol-<volume uuid> */
+                                export_name: string;
+                                status: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                volume_id: string;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ossea/config": {
         parameters: {
             query?: never;
@@ -1606,6 +1705,106 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ossea/config/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a CloudStack connection (typed values, a stored config_id, or the active configuration)
+         * @description Errors: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key?: string;
+                        /** @description host:port of the management server, or a URL */
+                        api_url?: string;
+                        /** @description A stored configuration */
+                        config_id?: string;
+                        secret_key?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_url: string;
+                            cloudstack_version: string | null;
+                            elapsed_ms: number;
+                            /** @enum {boolean} */
+                            ok: true;
+                            /** @description Zones this account can see */
+                            zones: number;
                         };
                     };
                 };
@@ -2073,6 +2272,152 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ossea/discover-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Zones, domains, templates, offerings and networks by name, with their ids */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key?: string;
+                        /** @description host:port of the management server, or a URL */
+                        api_url?: string;
+                        /** @description A stored configuration */
+                        config_id?: string;
+                        secret_key?: string;
+                        /** @description Only templates and networks of this zone */
+                        zone_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_url: string;
+                            disk_offerings: {
+                                disk_size_gb: number | null;
+                                display_text: string | null;
+                                id: string;
+                                is_customized: boolean;
+                                name: string;
+                            }[];
+                            domains: {
+                                id: string;
+                                name: string;
+                                path: string | null;
+                            }[];
+                            networks: {
+                                can_use_for_deploy: boolean | null;
+                                cidr: string | null;
+                                guest_ip_type: string;
+                                id: string;
+                                /** @description L2 or isolated: suitable as a test-failover network */
+                                is_test_candidate: boolean;
+                                name: string;
+                                state: string | null;
+                                traffic_type: string | null;
+                                /** @description Isolated, Shared or L2 */
+                                type: string;
+                                vlan: string | null;
+                                zone_id: string | null;
+                                zone_name: string | null;
+                            }[];
+                            service_offerings: {
+                                cpu_number: number | null;
+                                cpu_speed_mhz: number | null;
+                                display_text: string | null;
+                                id: string;
+                                is_customized: boolean;
+                                memory_mb: number | null;
+                                name: string;
+                            }[];
+                            templates: {
+                                display_text: string | null;
+                                hypervisor: string | null;
+                                id: string;
+                                is_ready: boolean | null;
+                                name: string;
+                                os_type: string | null;
+                                size_bytes: number | null;
+                                zone_id: string | null;
+                            }[];
+                            zones: {
+                                allocation_state: string | null;
+                                id: string;
+                                name: string;
+                                network_type: string | null;
+                            }[];
                         };
                     };
                 };
@@ -3032,6 +3377,320 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CloudStack volumes managed by the volume daemon */
+        get: {
+            parameters: {
+                query?: {
+                    context_id?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attached_vm_id: string | null;
+                                context_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                device_id: number | null;
+                                disk_id: string | null;
+                                /** @description oma: attached to the server for replication; failover: belongs to a failed-over VM */
+                                mode: "oma" | "failover";
+                                name: string;
+                                size_bytes: number;
+                                snapshot_id: string | null;
+                                snapshot_status: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                /** @description CloudStack volume uuid */
+                                volume_id: string;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volumes/device-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Linux devices of volumes attached to the server, by persistent (by-id) name */
+        get: {
+            parameters: {
+                query?: {
+                    context_id?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cloudstack_state: string | null;
+                                context_id: string | null;
+                                /** Format: date-time */
+                                last_sync: string | null;
+                                linux_device_path: string | null;
+                                linux_state: string | null;
+                                persistent_device_name: string | null;
+                                size: number | null;
+                                symlink_path: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vm_id: string | null;
+                                volume_id: string;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volumes/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Volume operations (create/attach/detach/delete/snapshot/revert), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    context_id?: string;
+                    limit?: number;
+                    offset?: number;
+                    status?: "pending" | "executing" | "completed" | "failed";
+                    volume_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                completed_at: string | null;
+                                context_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                error: string | null;
+                                id: string;
+                                request: {
+                                    [key: string]: unknown;
+                                } | null;
+                                response: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description pending, executing, completed or failed */
+                                status: string;
+                                /** @description create, attach, detach, delete, snapshot or revert */
+                                type: string;
+                                vm_id: string | null;
+                                volume_id: string | null;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,26 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { http, rows } from './client';
-import type { Agent, ApiToken, CloudStackConfig, Job, Page, User, VmwareCredential } from './types';
+import { api, http, rows } from './client';
+import type { Agent, ApiToken, Job, Page, User, VmwareCredential } from './types';
+
+// Endpoints the server publishes go through the generated SDK (`api.ops`), so a change of their shape breaks
+// the web build; the rest use `http` with the SPEC's shapes until their API exists.
 
 export function useCredentials() {
   return useQuery({
     queryKey: ['credentials'],
-    queryFn: async () =>
-      rows<VmwareCredential>(
-        await http.request<VmwareCredential[] | Page<VmwareCredential>>('get', '/api/v1/vmware-credentials'),
-        'credentials',
-      ),
-  });
-}
-
-export function useCloudStackConfigs() {
-  return useQuery({
-    queryKey: ['cloudstack-configs'],
-    queryFn: async () =>
-      rows<CloudStackConfig>(
-        await http.request<CloudStackConfig[] | Page<CloudStackConfig>>('get', '/api/v1/ossea/configs'),
-        'configs',
-      ),
+    queryFn: async (): Promise<VmwareCredential[]> => (await api.ops.getVmwareCredentials()).items,
   });
 }
 
@@ -34,22 +22,20 @@ export function useAgents() {
 export function useUsers() {
   return useQuery({
     queryKey: ['users'],
-    queryFn: async () => rows<User>(await http.request<User[] | Page<User>>('get', '/api/v1/users'), 'users'),
+    queryFn: async (): Promise<User[]> => rows<User>(await api.ops.getUsers()),
   });
 }
 
 export function useApiTokens() {
   return useQuery({
     queryKey: ['api-tokens'],
-    queryFn: async () =>
-      rows<ApiToken>(await http.request<ApiToken[] | Page<ApiToken>>('get', '/api/v1/api-tokens'), 'tokens'),
+    queryFn: async (): Promise<ApiToken[]> => (await api.ops.getApiTokens()).items,
   });
 }
 
 export function useJobs() {
   return useQuery({
     queryKey: ['jobs'],
-    queryFn: async () =>
-      rows<Job>(await http.request<Job[] | Page<Job>>('get', '/api/v1/jobs', { query: { limit: 200 } }), 'jobs'),
+    queryFn: async (): Promise<Job[]> => (await api.ops.getJobs({ query: { limit: 200, root_only: true } })).items,
   });
 }

@@ -150,6 +150,7 @@ export interface Job {
   context_id?: string | null;
   vm_context_id?: string | null;
   progress_percent?: number | null;
+  total_steps?: number | null;
   created_at?: string;
   started_at?: string | null;
   completed_at?: string | null;

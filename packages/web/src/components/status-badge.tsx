@@ -28,6 +28,7 @@ const STATUS_TONE: Record<string, keyof typeof TONES> = {
   warning: 'amber',
   skipped: 'amber',
   cancelled: 'amber',
+  interrupted: 'amber',
   offline: 'red',
   failed: 'red',
   error: 'red',

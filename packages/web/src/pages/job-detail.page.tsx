@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
-import { http, rows } from '../api/client';
+import { api, rows } from '../api/client';
 import type { Job, JobStep, LogEvent } from '../api/types';
 import { StatusBadge } from '../components/status-badge';
 import { ThroughputChart } from '../components/throughput-chart';
@@ -39,16 +39,7 @@ export function JobDetailPage() {
   const qc = useQueryClient();
   const job = useQuery({
     queryKey: ['jobs', jobId],
-    queryFn: async () => {
-      const body = await http.request<Job | { job: Job; steps?: JobStep[]; logs?: LogEvent[] }>(
-        'get',
-        '/api/v1/jobs/{id}',
-        { path: { id: jobId } },
-      );
-      return 'job' in body
-        ? { ...body.job, steps: body.steps ?? body.job.steps, logs: body.logs ?? body.job.logs }
-        : body;
-    },
+    queryFn: async (): Promise<Job & { children?: Job[] }> => api.ops.getJobsById({ path: { id: jobId } }),
   });
   const [live, setLive] = useState<Live>({});
   const [liveLogs, setLiveLogs] = useState<LogEvent[]>([]);
@@ -68,6 +59,7 @@ export function JobDetailPage() {
     const log = isRecord(e.data.log) ? e.data.log : e.data;
     if (e.type.includes('log') && typeof log.message === 'string') {
       const entry: LogEvent = {
+        ...(typeof log.id === 'number' || typeof log.id === 'string' ? { id: log.id } : {}),
         level: typeof log.level === 'string' ? log.level : 'info',
         message: log.message,
         step: typeof log.step === 'string' ? log.step : null,
@@ -116,9 +108,12 @@ export function JobDetailPage() {
 
   const data = job.data;
   const steps = rows<JobStep>(data?.steps);
-  const logs = [...rows<LogEvent>(data?.logs), ...liveLogs];
+  // A refetch after a step event returns log lines the stream already delivered: keep each id once.
+  const storedLogs = rows<LogEvent>(data?.logs);
+  const storedIds = new Set(storedLogs.map((l) => l.id));
+  const logs = [...storedLogs, ...liveLogs.filter((l) => l.id === undefined || !storedIds.has(l.id))];
   const doneSteps = steps.filter((s) => s.status === 'completed' || s.status === 'skipped').length;
-  const percent = live.percent ?? data?.progress_percent ?? (steps.length ? (doneSteps / steps.length) * 100 : 0);
+  const percent = live.percent ?? data?.progress_percent ?? 0;
   const bytes = live.bytes ?? data?.bytes_transferred ?? undefined;
   const total = live.total ?? data?.total_bytes ?? undefined;
 
@@ -188,11 +183,31 @@ export function JobDetailPage() {
                 <p className="mb-2 text-xs text-slate-500">
                   {bytes !== undefined
                     ? `${formatBytes(bytes)} of ${formatBytes(total)}`
-                    : `${doneSteps} of ${steps.length} steps`}
+                    : `${doneSteps} of ${data?.total_steps ?? steps.length} steps`}
                 </p>
                 <ThroughputChart samples={samples} />
               </Card>
             </div>
+            {(data.children ?? []).length > 0 ? (
+              <Card title={`Child jobs (${data.children?.length ?? 0})`}>
+                <ul className="space-y-1 text-xs">
+                  {(data.children ?? []).map((c) => (
+                    <li key={c.id} className="flex items-center gap-2">
+                      <Link
+                        to="/jobs/$jobId"
+                        params={{ jobId: c.id }}
+                        className="font-mono text-sky-700 hover:underline dark:text-sky-400"
+                      >
+                        {c.id}
+                      </Link>
+                      <span className="text-slate-500">{jobKind(c)}</span>
+                      <StatusBadge status={c.status} />
+                      <span className="tabular-nums">{Math.round(c.progress_percent ?? 0)}%</span>
+                    </li>
+                  ))}
+                </ul>
+              </Card>
+            ) : null}
             <Card title={`Steps (${steps.length})`}>
               {steps.length === 0 ? (
                 <p className="text-xs text-slate-500">This job has no recorded step yet.</p>
@@ -201,7 +216,7 @@ export function JobDetailPage() {
                   {steps.map((s, i) => (
                     <li
                       key={`${s.step_order ?? s.seq ?? i}-${s.name}`}
-                      className="grid grid-cols-[24px_1fr_110px_150px_70px] items-start gap-2 py-1.5 text-xs"
+                      className="grid grid-cols-[24px_1fr_110px_180px_70px] items-start gap-2 py-1.5 text-xs"
                     >
                       <span className="text-slate-400 tabular-nums">{i + 1}</span>
                       <div>
