@@ -35,6 +35,8 @@ export interface VCenterSimulatorOptions {
   clock?: Clock;
   guestShutdownDelayMs?: number;
   maxChangedAreas?: number;
+  /** How long each vim25 Task takes, reporting progress on the way (default 0: done at once). */
+  taskDurationMs?: number;
   /** Start the random guest-write generator at once (the demo); tests drive it by hand. */
   guestWrites?: GuestWriteGeneratorOptions | false;
   logger?: SimLogger;
@@ -161,6 +163,7 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
     password,
     guestShutdownDelayMs: options.guestShutdownDelayMs ?? 3000,
     maxChangedAreas: options.maxChangedAreas ?? 1000,
+    taskDurationMs: options.taskDurationMs ?? 0,
   });
   await engine.start();
   const soap = new SoapService(engine);

@@ -14,7 +14,7 @@ import type { SimStateFile } from './state-file';
 import { ExtentSet } from './extent-set';
 import type { Mor, VimValue } from './vim-value';
 import { faults } from './vim-fault';
-import type { VimFault } from './vim-fault';
+import { VimFault } from './vim-fault';
 
 // The simulator's state and its rules, independent of SOAP: inventory, sessions, tasks, and change events
 // that wake WaitForUpdatesEx callers.
@@ -29,6 +29,8 @@ export interface EngineOptions {
   guestShutdownDelayMs: number;
   /** Bound on areas per QueryChangedDiskAreas answer; callers page with startOffset. */
   maxChangedAreas: number;
+  /** How long each task runs (with progress 0, 25, 50, 75); 0 completes at once. */
+  taskDurationMs: number;
 }
 
 /** Told when snapshots come and go (the NBD export of frozen disks follows them). */
@@ -178,13 +180,27 @@ export class VCenterEngine {
       if (old) this.registry.remove(old.ref);
     }
     const injected = this.takeInjectedFault(method);
+    // vCenter runs one task at a time per entity; a second one fails with TaskInProgress.
+    const busy = this.tasks.some((t) => t !== task && !t.done && t.entity.value === entity.ref.value);
+    const delay = this.opts.taskDurationMs;
     setImmediate(() => {
       task.state = 'running';
       task.startTime = this.opts.clock.now();
       this.notify();
       Promise.resolve()
-        .then(() => {
+        .then(async () => {
           if (injected) throw injected;
+          if (busy) throw new VimFault('TaskInProgress', 'Another task is already in progress.', { task: task.ref });
+          if (delay > 0) {
+            // Real tasks take a while and report progress; clients must wait rather than assume.
+            task.progress = 0;
+            for (const p of [25, 50, 75]) {
+              await this.opts.clock.sleep(delay / 4);
+              task.progress = p;
+              this.notify();
+            }
+            await this.opts.clock.sleep(delay / 4);
+          }
           return work(task);
         })
         .then(
