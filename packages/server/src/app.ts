@@ -2,7 +2,7 @@
 // inject() or listen on an ephemeral port themselves; the CLI decides host and port.
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext, AppDeps, RoutePlugin } from './app-context';
 import { installAuthHook } from './http/auth-hook';
 import { installErrorHandlers } from './http/error-handler';
@@ -43,7 +43,7 @@ export async function buildAppWithContext(deps: AppDeps, options: BuildAppOption
     // Longer path params reach schema validation (a 400 naming the param) instead of a router 404.
     routerOptions: { maxParamLength: 2048 },
     // One line per request, written below, instead of Fastify's two (incoming + completed).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const ctx: AppContext = {
     deps: { ...deps, startedAt: deps.startedAt ?? deps.clock.now() },
