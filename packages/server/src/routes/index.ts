@@ -4,11 +4,13 @@ import { apiTokenRoutes } from './api-token.routes';
 import { auditRoutes } from './audit.routes';
 import { authRoutes } from './auth.routes';
 import { cloudStackConfigRoutes } from './cloudstack-config.routes';
+import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
 import { userRoutes } from './user.routes';
 import { vmwareCredentialRoutes } from './vmware-credential.routes';
+import { volumeRoutes } from './volume.routes';
 
 export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   healthRoutes,
@@ -18,6 +20,8 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   auditRoutes,
   vmwareCredentialRoutes,
   cloudStackConfigRoutes,
+  cloudStackDiscoveryRoutes,
   jobRoutes,
   eventRoutes,
+  volumeRoutes,
 ];

@@ -1,0 +1,11 @@
+export {
+  cloudStackClientFor,
+  connectionError,
+  discoverCloudStackResources,
+  testCloudStackConnection,
+  type CloudStackTarget,
+  type ConnectionDeps,
+  type ConnectionTestResult,
+} from './cloudstack-connection';
+export { resolveCloudStackTarget, type TargetInput } from './cloudstack-target';
+export type { DiscoveredNetwork, DiscoveredResources } from './discovered-resources';
