@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '@migratekit/core';
+import { registerNbdCommands } from './commands/nbd.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerSimCloudStackCommand } from './commands/sim-cloudstack.command';
 import { registerSimVcenterCommand } from './commands/sim-vcenter.command';
@@ -11,5 +12,6 @@ const program = new Command('migratekit')
 registerServerCommands(program);
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
+registerNbdCommands(program);
 
 await program.parseAsync(process.argv);
