@@ -206,3 +206,15 @@ test('/metrics needs auth and exposes the request histogram by route template', 
   );
   assert.match(response.body, /migratekit_process_cpu_user_seconds_total/);
 });
+
+test('health answers 503 "unavailable" when the database does not answer', async () => {
+  const broken = await createTestApp();
+  try {
+    await broken.database.db.destroy();
+    const response = await broken.app.inject({ method: 'GET', url: '/api/v1/health' });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.json<{ status: string }>().status, 'unavailable');
+  } finally {
+    await broken.close();
+  }
+});
