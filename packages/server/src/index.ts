@@ -13,3 +13,18 @@ export { startServer, type RunningServer, type StartServerOptions } from './serv
 export type { AuditContext, AuditEntry, AuditService } from './services/audit.service';
 export type { ResolvedVmwareCredential, VmwareCredentialService } from './services/vmware-credential.service';
 export type { ResolvedCloudStackConfig, CloudStackConfigService } from './services/cloudstack-config.service';
+export {
+  VolumeDaemon,
+  startVolumeSubsystem,
+  volumeExportName,
+  volumeSerial,
+  type EnsureVolumeInput,
+  type ServerAttachment,
+  type VolumeCloud,
+  type VolumeDaemonDeps,
+  type VolumeSnapshotInfo,
+  type VolumeSubsystem,
+  type VolumeSubsystemOptions,
+} from './volumes';
+export { DEFAULT_NBD_PORT, NbdTarget, type NbdTargetOptions } from './nbd-target';
+export { cloudStackClientFromConfig, discoverCloudStackResources, testCloudStackConnection } from './cloudstack';

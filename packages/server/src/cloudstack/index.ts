@@ -9,3 +9,4 @@ export {
 } from './cloudstack-connection';
 export { resolveCloudStackTarget, type TargetInput } from './cloudstack-target';
 export type { DiscoveredNetwork, DiscoveredResources } from './discovered-resources';
+export { cloudStackClientFromConfig } from './cloudstack-client.factory';

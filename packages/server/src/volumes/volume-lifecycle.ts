@@ -96,11 +96,10 @@ export class VolumeLifecycle {
     const { rt } = this;
     const row = await rt.repos.cloudstackVolumes.getByVolumeId(volumeId);
     const actual = await rt.reads.volume(volumeId);
-    if (actual !== undefined && row !== undefined && actual.virtualmachineid !== undefined)
-      await this.attachment.detachFrom(row, actual);
-    if (actual !== undefined) {
+    if (actual !== undefined && row !== undefined) {
+      if (actual.virtualmachineid !== undefined) await this.attachment.detachFrom(row, actual);
       for (const snapshot of await rt.reads.snapshotsOf(volumeId))
-        await this.snapshots.deleteLocked(snapshot.id, volumeId, row?.vm_context_id ?? null);
+        await this.snapshots.deleteLocked(snapshot.id, volumeId, row.vm_context_id);
     }
     await rt.ops.run(
       { type: 'delete', contextId: row?.vm_context_id ?? null, volumeId, request: { id: volumeId } },
@@ -109,9 +108,10 @@ export class VolumeLifecycle {
           await this.forgetRow(volumeId);
           return { result: undefined, response: { already_deleted: true } };
         }
-        if (row === undefined && actual.virtualmachineid !== undefined)
-          throw new MigrateKitError('MKE_CONFLICT', {
-            message: `Volume ${volumeId} is attached to ${actual.virtualmachineid} and not managed here; not deleting it`,
+        // Never delete a CloudStack volume MigrateKit did not create (or adopt at reconciliation).
+        if (row === undefined)
+          throw new MigrateKitError('MKE_NOT_FOUND', {
+            message: `Volume ${volumeId} is not managed by MigrateKit; not deleting it`,
           });
         try {
           await rt.cloud.deleteVolume(volumeId);

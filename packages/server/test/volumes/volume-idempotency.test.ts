@@ -110,3 +110,25 @@ test('the NBD export survives moves between non-server VMs and goes only when it
   assert.equal(fx.target.listExports().length, 0);
   assert.deepEqual(await fx.repositories.nbdExports.list(), []);
 });
+
+test('a CloudStack volume MigrateKit does not manage is never deleted', async () => {
+  const offering = (await fx.client.listDiskOfferings()).find((o) => o.iscustomized === true);
+  const [zone] = await fx.client.listZones();
+  assert.ok(offering && zone);
+  const foreign = await fx.client.createVolume({
+    name: 'customer-data',
+    zoneid: zone.id,
+    diskofferingid: offering.id,
+    size: 1,
+  });
+  await assert.rejects(fx.daemon.deleteVolume(foreign.id), (error) => {
+    assert.ok(isMigrateKitError(error));
+    assert.equal(error.code, 'MKE_NOT_FOUND');
+    return true;
+  });
+  assert.ok(dataVolumes(fx).some((v) => v.id === foreign.id));
+  const [op] = await fx.repositories.volumeOperations.listByVolume(foreign.id);
+  assert.equal(op?.status, 'failed');
+  assert.match(op?.error ?? '', /not managed/);
+  await fx.client.deleteVolume(foreign.id);
+});
