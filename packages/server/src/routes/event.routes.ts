@@ -70,14 +70,21 @@ function frame(id: number, event: ServerEvent): string {
   return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-async function heartbeat(deps: AppDeps, reply: FastifyReply, signal: AbortSignal): Promise<void> {
+/** Writes unless the stream has ended: a write after end would raise an unhandled 'error' on the response. */
+function writer(reply: FastifyReply, signal: AbortSignal): (text: string) => void {
+  return (text) => {
+    if (!signal.aborted && !reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.write(text);
+  };
+}
+
+async function heartbeat(deps: AppDeps, write: (text: string) => void, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
       await deps.clock.sleep(deps.config.sseHeartbeatMs, signal);
     } catch {
       return;
     }
-    reply.raw.write(`: heartbeat ${deps.clock.now().toISOString()}\n\n`);
+    write(`: heartbeat ${deps.clock.now().toISOString()}\n\n`);
   }
 }
 
@@ -112,7 +119,8 @@ export const eventRoutes: RoutePlugin = (app, { deps }) => {
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
       });
-      reply.raw.write('retry: 3000\n: connected\n\n');
+      const write = writer(reply, controller.signal);
+      write('retry: 3000\n: connected\n\n');
 
       let sequence = 0;
       // Events go through one chain so an async filter lookup never reorders them.
@@ -122,7 +130,7 @@ export const eventRoutes: RoutePlugin = (app, { deps }) => {
           .then(async () => {
             if (controller.signal.aborted || !(await filter.accepts(event))) return;
             sequence += 1;
-            reply.raw.write(frame(sequence, event));
+            write(frame(sequence, event));
           })
           .catch((error: unknown) => request.log.warn({ err: error }, 'dropped an SSE event'));
       });
@@ -134,7 +142,12 @@ export const eventRoutes: RoutePlugin = (app, { deps }) => {
       };
       controller.signal.addEventListener('abort', finish, { once: true });
       request.raw.on('close', finish);
-      void heartbeat(deps, reply, controller.signal);
+      // A client that vanishes mid-write must not surface as an unhandled stream error.
+      reply.raw.on('error', (error) => {
+        request.log.debug({ err: error }, 'SSE stream error');
+        finish();
+      });
+      void heartbeat(deps, write, controller.signal);
     },
   );
 };
