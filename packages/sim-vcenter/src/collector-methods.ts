@@ -60,22 +60,14 @@ class ViewObject implements ManagedObject {
   }
 }
 
-// Default collectors, one per session (the "propertyCollector" singleton keeps per-session state).
-const defaultCollectors = new WeakMap<VCenterEngine, Map<string, CollectorObject>>();
-
 function collectorFor(req: MethodRequest): CollectorObject {
   if (req.self.value === 'propertyCollector') {
-    let map = defaultCollectors.get(req.engine);
-    if (!map) {
-      map = new Map();
-      defaultCollectors.set(req.engine, map);
-    }
+    // The shared collector keeps per-session state (filters, pages).
     const key = req.ctx.sessionKey ?? '';
-    let c = map.get(key);
-    if (!c) {
-      c = new CollectorObject(req.self, req.ctx.sessionKey);
-      map.set(key, c);
-    }
+    const existing = req.engine.sessionCollectors.get(key);
+    if (existing instanceof CollectorObject) return existing;
+    const c = new CollectorObject(req.self, req.ctx.sessionKey);
+    req.engine.sessionCollectors.set(key, c);
     return c;
   }
   const obj = req.engine.registry.get(req.self);
@@ -239,6 +231,6 @@ export const collectorMethods: Record<
 function allCollectors(req: MethodRequest): CollectorObject[] {
   const out: CollectorObject[] = [];
   for (const o of req.engine.registry.all()) if (o instanceof CollectorObject) out.push(o);
-  for (const c of defaultCollectors.get(req.engine)?.values() ?? []) out.push(c);
+  for (const c of req.engine.sessionCollectors.values()) if (c instanceof CollectorObject) out.push(c);
   return out;
 }

@@ -67,6 +67,10 @@ export class ObjectRegistry {
     this.objects.delete(ref.value);
   }
 
+  removeWhere(match: (id: string) => boolean): void {
+    for (const id of [...this.objects.keys()]) if (match(id)) this.objects.delete(id);
+  }
+
   find(ref: Mor): ManagedObject | undefined {
     const obj = this.objects.get(ref.value);
     return obj && isA(obj.ref.type, ref.type) ? obj : undefined;

@@ -65,8 +65,8 @@ export class SessionStore {
     this.sessions.delete(key);
   }
 
-  clear(): void {
-    this.sessions.clear();
+  keys(): string[] {
+    return [...this.sessions.keys()];
   }
 
   get size(): number {

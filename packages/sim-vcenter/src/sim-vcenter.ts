@@ -298,7 +298,9 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
         o.times ?? 1,
       );
     },
-    expireSessions: () => engine.sessions.clear(),
+    expireSessions: () => {
+      for (const key of engine.sessions.keys()) engine.endSession(key);
+    },
     close: async () => {
       await guestWrites.stop();
       await nbdExport?.close();

@@ -56,7 +56,7 @@ export class SoapService {
 
       if (method === 'Login') return this.login(request, call);
       if (method === 'Logout') {
-        if (session) this.engine.sessions.remove(session.key);
+        if (session) this.engine.endSession(session.key);
         return { status: 200, body: responseEnvelope(method, undefined) };
       }
       if (!session && !ANONYMOUS.has(method)) throw faults.notAuthenticated(self);

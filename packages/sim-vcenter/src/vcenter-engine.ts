@@ -57,7 +57,13 @@ export class VCenterEngine {
   /** Scripted faults by method name, consumed one per call (tests of error paths). */
   private readonly injected = new Map<string, { fault: VimFault; times: number }>();
   private saveTimer: NodeJS.Timeout | undefined;
+  // Saves run one after another, so close() can wait for the last one before the data dir goes away.
+  private saving: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The per-session state behind the shared "propertyCollector" object. */
+  readonly sessionCollectors = new Map<string, ManagedObject>();
+  /** Aborted at close, so pending guest shutdowns and task timers stop at once. */
+  private readonly lifetime = new AbortController();
 
   constructor(readonly opts: EngineOptions) {
     const built = buildInventory(opts.inventory, opts.dataDir, opts.clock.now());
@@ -101,10 +107,23 @@ export class VCenterEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.lifetime.abort(new Error('simulator closed'));
     this.changes.emit('change');
     if (this.saveTimer) clearTimeout(this.saveTimer);
     await this.saveNow();
     for (const vm of this.vms) for (const d of vm.disks) await d.disk.close();
+  }
+
+  /** Sleeps on the injected clock; rejects when the simulator closes. */
+  sleep(ms: number): Promise<void> {
+    return this.opts.clock.sleep(ms, this.lifetime.signal);
+  }
+
+  /** Forgets a session and every object it created (collectors, filters, views). */
+  endSession(key: string): void {
+    this.sessions.remove(key);
+    this.sessionCollectors.delete(key);
+    this.registry.removeWhere((id) => id.startsWith(`session[${key}]`));
   }
 
   get isClosed(): boolean {
@@ -117,13 +136,19 @@ export class VCenterEngine {
     if (!this.saveTimer && !this.closed) {
       this.saveTimer = setTimeout(() => {
         this.saveTimer = undefined;
-        void this.saveNow().catch(() => undefined);
+        this.saveNow().catch(() => undefined);
       }, 500);
       this.saveTimer.unref();
     }
   }
 
-  private async saveNow(): Promise<void> {
+  private saveNow(): Promise<void> {
+    const run = this.saving.then(() => this.writeState());
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeState(): Promise<void> {
     const state: SimStateFile = { version: 1, disks: {}, vms: {}, lastId: this.registry.lastId };
     for (const vm of this.vms) {
       state.vms[vm.ref.value] = { powerState: vm.powerState, cbtEnabled: vm.cbtEnabled };
@@ -195,11 +220,11 @@ export class VCenterEngine {
             // Real tasks take a while and report progress; clients must wait rather than assume.
             task.progress = 0;
             for (const p of [25, 50, 75]) {
-              await this.opts.clock.sleep(delay / 4);
+              await this.sleep(delay / 4);
               task.progress = p;
               this.notify();
             }
-            await this.opts.clock.sleep(delay / 4);
+            await this.sleep(delay / 4);
           }
           return work(task);
         })

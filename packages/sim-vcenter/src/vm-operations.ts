@@ -36,13 +36,16 @@ export function shutdownGuest(engine: VCenterEngine, vm: SimVm): void {
   vm.shuttingDown = true;
   const boot = vm.bootTime;
   engine.notify();
-  void engine.opts.clock.sleep(engine.opts.guestShutdownDelayMs).then(() => {
-    if (engine.isClosed || !vm.shuttingDown || vm.bootTime !== boot) return;
-    vm.powerState = 'poweredOff';
-    vm.bootTime = undefined;
-    vm.shuttingDown = false;
-    engine.notify();
-  });
+  engine.sleep(engine.opts.guestShutdownDelayMs).then(
+    () => {
+      if (engine.isClosed || !vm.shuttingDown || vm.bootTime !== boot) return;
+      vm.powerState = 'poweredOff';
+      vm.bootTime = undefined;
+      vm.shuttingDown = false;
+      engine.notify();
+    },
+    () => undefined, // simulator closed
+  );
 }
 
 export interface ReconfigSpec {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import type { VCenterSimulator } from '../src/index';
 import { child, children, childText } from '../src/xml-node';
+import { Mor } from '../src/vim-value';
 import { startTestSimulator, TestSoapClient } from './fixtures';
 
 // The vim25 surface over HTTPS: sessions, faults, property collector paging and updates, views, search.
@@ -46,7 +47,19 @@ test('login: wrong password is InvalidLogin, no session is NotAuthenticated, Log
   );
   assert.equal(childText(child(child(who.returnval, 'propSet'), 'val'), 'userName'), 'admin@test.local');
 
+  const view = await soap.call(
+    'CreateContainerView',
+    { type: 'ViewManager', value: 'ViewManager' },
+    '<container type="Folder">group-d1</container><type>VirtualMachine</type><recursive>true</recursive>',
+  );
+  const viewRef = { type: 'ContainerView', value: view.returnval?.text ?? '' };
+  assert.ok(sim.engine.registry.find(new Mor(viewRef.type, viewRef.value)));
   await soap.call('Logout', { type: 'SessionManager', value: 'SessionManager' });
+  assert.equal(
+    sim.engine.registry.find(new Mor(viewRef.type, viewRef.value)),
+    undefined,
+    'session objects go with the session',
+  );
   const after = await soap.call(
     'RetrieveProperties',
     PC,
