@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { CloudStackClient } from '@migratekit/cloudstack';
 import { newContextId, systemClock } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
-import { engineCases, type TestDatabase } from '@migratekit/db/testing';
+import { engineCases, type TestDatabase, type TestEngineName } from '@migratekit/db/testing';
 import { NbdClient } from '@migratekit/nbd';
 import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
 import { NbdTarget } from '../../src/nbd-target';
@@ -46,7 +46,9 @@ function captureLogger(logs: VolumeFixture['logs']): VolumeLogger {
   return { info: push('info'), warn: push('warn'), error: push('error') };
 }
 
-export async function startVolumeFixture(options: { jobLatencyMs?: number } = {}): Promise<VolumeFixture> {
+export async function startVolumeFixture(
+  options: { jobLatencyMs?: number; engine?: TestEngineName } = {},
+): Promise<VolumeFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'mk-voldaemon-'));
   const byIdDir = join(dir, 'by-id');
   const sim = await startCloudStackSimulator({
@@ -63,9 +65,9 @@ export async function startVolumeFixture(options: { jobLatencyMs?: number } = {}
     jobs: { initialIntervalMs: 2, stepMs: 2, maxIntervalMs: 10, timeoutMs: 10_000 },
     retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
   });
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const engine = engineCases().find((c) => c.name === (options.engine ?? 'sqlite'));
+  assert.ok(engine);
+  const database = await engine.create();
   const repositories = createRepositories(database.db, systemClock);
   const pskKey = randomBytes(32);
   const makeTarget = async (): Promise<NbdTarget> => {

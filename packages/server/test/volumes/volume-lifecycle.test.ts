@@ -3,19 +3,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { describe, test } from 'node:test';
+import { engineCases } from '@migratekit/db/testing';
 import { byIdPath, volumeExportName, volumeSerial } from '../../src/volumes';
 import { dataVolumes, startVolumeFixture, type VolumeFixture } from './volume-fixture';
 
 const GIB = 1024 ** 3;
-let fx: VolumeFixture;
-
-before(async () => {
-  fx = await startVolumeFixture();
-});
-after(async () => {
-  await fx.close();
-});
 
 async function writeAt(path: string, offset: number, data: Buffer): Promise<void> {
   const handle = await open(path, 'r+');
@@ -37,7 +30,20 @@ async function readAt(path: string, offset: number, length: number): Promise<Buf
   }
 }
 
-test('life cycle: create 3, attach, write, snapshot, change, detach, revert, reattach, bytes equal, delete', async () => {
+for (const engine of engineCases()) {
+  describe(`volume daemon on ${engine.name}`, { skip: engine.skip }, () => {
+    test('life cycle: create 3, attach, write, snapshot, change, detach, revert, reattach, bytes equal, delete', async () => {
+      const fx = await startVolumeFixture({ engine: engine.name });
+      try {
+        await lifeCycle(fx);
+      } finally {
+        await fx.close();
+      }
+    });
+  });
+}
+
+async function lifeCycle(fx: VolumeFixture): Promise<void> {
   const contextId = await fx.newContext('lifecycle-vm');
   const disks = ['disk-2000', 'disk-2001', 'disk-2002'];
   const rows = [];
@@ -117,4 +123,4 @@ test('life cycle: create 3, attach, write, snapshot, change, detach, revert, rea
   for (const type of ['create', 'attach', 'detach', 'snapshot', 'revert', 'delete'])
     assert.ok(types.has(type as never), type);
   assert.equal(existsSync(byIdPath(fx.byIdDir, first.volume_id)), false);
-});
+}

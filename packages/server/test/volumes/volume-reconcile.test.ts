@@ -1,19 +1,13 @@
 // Start-up reconciliation: operations a crashed process left executing are decided by what CloudStack shows,
 // and volumes attached to the server VM get their device mapping and NBD export back.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { describe, test } from 'node:test';
+import { engineCases } from '@migratekit/db/testing';
 import { volumeExportName } from '../../src/volumes';
 import { startVolumeFixture, type VolumeFixture } from './volume-fixture';
 
 const GIB = 1024 ** 3;
 let fx: VolumeFixture;
-
-before(async () => {
-  fx = await startVolumeFixture();
-});
-after(async () => {
-  await fx.close();
-});
 
 /** An operation row as a process that died mid-call leaves it. */
 async function executingOp(input: Parameters<VolumeFixture['repositories']['volumeOperations']['create']>[0]) {
@@ -22,7 +16,20 @@ async function executingOp(input: Parameters<VolumeFixture['repositories']['volu
   return op;
 }
 
-test('reconcileAtStartup decides interrupted operations from CloudStack and restores exports', async () => {
+for (const engine of engineCases()) {
+  describe(`reconciliation on ${engine.name}`, { skip: engine.skip }, () => {
+    test('reconcileAtStartup decides interrupted operations from CloudStack and restores exports', async () => {
+      fx = await startVolumeFixture({ engine: engine.name });
+      try {
+        await reconcileScenario();
+      } finally {
+        await fx.close();
+      }
+    });
+  });
+}
+
+async function reconcileScenario(): Promise<void> {
   const contextId = await fx.newContext('reconcile-vm');
   const exported = await fx.daemon.ensureVolume({
     contextId,
@@ -116,4 +123,4 @@ test('reconcileAtStartup decides interrupted operations from CloudStack and rest
   await agent.close();
 
   await daemon.deleteContextVolumes(contextId);
-});
+}
