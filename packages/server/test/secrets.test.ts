@@ -237,3 +237,34 @@ test('pino redaction censors secrets that reach a log call by mistake', () => {
   assert.ok(line.includes('[redacted]'));
   for (const leak of ['leak-1', 'leak-2', 'leak-3', 'leak-4']) assert.ok(!line.includes(leak), leak);
 });
+
+test('a credential in use by managed VMs reports its usage and is only deleted with force', async () => {
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/vmware-credentials',
+    headers: t.admin,
+    payload: { name: 'in use', vcenter_host: 'vc.use.local', username: 'u', password: 'pw-in-use' },
+  });
+  const id = String(created.json<Json>().id);
+  await t.repositories.contexts.create({
+    context_id: 'ctx-db01-20260301-100000',
+    vm_name: 'db01',
+    vmware_vm_id: '4201-db01',
+    vcenter_host: 'vc.use.local',
+    credential_id: id,
+  });
+  const usage = await t.app.inject({ method: 'GET', url: `/api/v1/vmware-credentials/${id}/usage`, headers: t.admin });
+  assert.equal(usage.statusCode, 200);
+  assert.deepEqual(usage.json<Json>().contexts, [
+    { context_id: 'ctx-db01-20260301-100000', vm_name: 'db01', current_status: 'discovered' },
+  ]);
+  const refused = await t.app.inject({ method: 'DELETE', url: `/api/v1/vmware-credentials/${id}`, headers: t.admin });
+  assert.equal(refused.statusCode, 409);
+  assert.deepEqual(refused.json<{ error: Json }>().error.details, { contexts_total: 1 });
+  const forced = await t.app.inject({
+    method: 'DELETE',
+    url: `/api/v1/vmware-credentials/${id}?force=true`,
+    headers: t.admin,
+  });
+  assert.equal(forced.statusCode, 204);
+});

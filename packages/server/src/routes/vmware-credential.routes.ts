@@ -48,6 +48,21 @@ const UpdateBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+const UsageView = Type.Object({
+  credential_id: Type.String(),
+  usage_count: Type.Integer(),
+  last_used: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  contexts_total: Type.Integer(),
+  contexts: Type.Array(
+    Type.Object({ context_id: Type.String(), vm_name: Type.String(), current_status: Type.String() }),
+  ),
+});
+
+const DeleteQuery = Type.Object(
+  { force: Type.Optional(Type.Boolean({ default: false, description: 'Delete even while managed VMs use it' })) },
+  { additionalProperties: false },
+);
+
 function auditContext(request: FastifyRequest): AuditContext {
   return { principal: principalOf(request), requestId: request.id };
 }
@@ -111,16 +126,35 @@ export const vmwareCredentialRoutes: RoutePlugin = (app, { services }) => {
     async (request) => services.vmwareCredentials.update(request.params.id, request.body, auditContext(request)),
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete<{ Params: Static<typeof IdParams>; Querystring: Static<typeof DeleteQuery> }>(
     `${base}/:id`,
     {
       config: admin,
-      schema: { tags, summary: 'Delete a vCenter credential', params: IdParams, response: { 204: Type.Null() } },
+      schema: {
+        tags,
+        summary: 'Delete a vCenter credential (409 while managed VMs use it, unless force=true)',
+        params: IdParams,
+        querystring: DeleteQuery,
+        response: { 204: Type.Null() },
+      },
     },
     async (request, reply) => {
-      await services.vmwareCredentials.delete(request.params.id, auditContext(request));
+      await services.vmwareCredentials.delete(request.params.id, auditContext(request), request.query.force === true);
       return reply.code(204).send();
     },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    `${base}/:id/usage`,
+    {
+      schema: {
+        tags,
+        summary: 'How much a credential is used: counter, last use and the managed VMs that rely on it',
+        params: IdParams,
+        response: { 200: UsageView },
+      },
+    },
+    async (request) => services.vmwareCredentials.usage(request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(

@@ -22,7 +22,12 @@ export function createCoreServices(deps: AppDeps): CoreServices {
     }),
     users: new UserService({ users: repos.users, sessions: repos.sessions }),
     apiTokens: new ApiTokenService({ apiTokens: repos.apiTokens, users: repos.users, clock }),
-    vmwareCredentials: new VmwareCredentialService({ credentials: repos.vmwareCredentials, secrets, audit }),
+    vmwareCredentials: new VmwareCredentialService({
+      credentials: repos.vmwareCredentials,
+      contexts: repos.contexts,
+      secrets,
+      audit,
+    }),
     cloudStackConfigs: new CloudStackConfigService({ configs: repos.cloudstackConfigs, secrets, audit }),
   };
 }

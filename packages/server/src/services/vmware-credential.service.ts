@@ -2,12 +2,13 @@
 // the row id so a ciphertext copied to another row does not open; it leaves this service only through
 // resolveForUse(), for code that talks to vCenter, and never in a view.
 import { MigrateKitError, newId } from '@migratekit/core';
-import type { VmwareCredentialRepository, VmwareCredentialRow } from '@migratekit/db';
+import type { ContextRepository, VmwareCredentialRepository, VmwareCredentialRow } from '@migratekit/db';
 import type { SecretBox } from '../security/secret-box';
 import type { AuditContext, AuditService } from './audit.service';
 
 export interface VmwareCredentialServiceDeps {
   credentials: VmwareCredentialRepository;
+  contexts: Pick<ContextRepository, 'list'>;
   secrets: SecretBox;
   audit: AuditService;
 }
@@ -39,6 +40,15 @@ export interface CreateVmwareCredentialInput {
 }
 
 export type UpdateVmwareCredentialInput = Partial<Omit<CreateVmwareCredentialInput, 'is_default'>>;
+
+export interface VmwareCredentialUsage {
+  credential_id: string;
+  usage_count: number;
+  last_used: string | null;
+  /** Managed VMs whose context points at this credential. */
+  contexts_total: number;
+  contexts: { context_id: string; vm_name: string; current_status: string }[];
+}
 
 /** What a vCenter client needs: the only shape that carries the clear password. */
 export interface ResolvedVmwareCredential {
@@ -152,10 +162,37 @@ export class VmwareCredentialService {
     return toVmwareCredentialView(row);
   }
 
-  async delete(id: string, ctx: AuditContext): Promise<VmwareCredentialView> {
+  async usage(id: string): Promise<VmwareCredentialUsage> {
     const row = await this.require(id);
+    const page = await this.deps.contexts.list({ credentialId: id }, { limit: 100, sort: 'vm_name' });
+    return {
+      credential_id: id,
+      usage_count: row.usage_count,
+      last_used: row.last_used === null ? null : row.last_used.toISOString(),
+      contexts_total: page.total,
+      contexts: page.items.map((c) => ({
+        context_id: c.context_id,
+        vm_name: c.vm_name,
+        current_status: c.current_status,
+      })),
+    };
+  }
+
+  /** Refuses while managed VMs use the credential, unless `force` (their replication would then fail). */
+  async delete(id: string, ctx: AuditContext, force = false): Promise<VmwareCredentialView> {
+    const row = await this.require(id);
+    const inUse = (await this.deps.contexts.list({ credentialId: id }, { limit: 1 })).total;
+    if (inUse > 0 && !force) {
+      throw new MigrateKitError('MKE_CONFLICT', {
+        message: `VMware credential ${row.name} is used by ${inUse} managed VM(s); pass force=true to delete it anyway`,
+        details: { contexts_total: inUse },
+      });
+    }
     await this.deps.credentials.delete(id);
-    await this.audit(ctx, 'vmware_credential.delete', id, { name: row.name });
+    await this.audit(ctx, 'vmware_credential.delete', id, {
+      name: row.name,
+      ...(inUse > 0 ? { forced_with_contexts: inUse } : {}),
+    });
     return toVmwareCredentialView(row);
   }
 
