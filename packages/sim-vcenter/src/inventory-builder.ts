@@ -350,6 +350,8 @@ function buildVm(registry: ObjectRegistry, ctx: DcContext, spec: VmSpec, dataDir
     const key = 2000 + i;
     controller.deviceKeys.push(key);
     const capacity = d.capacityBytes ?? Math.round((d.capacityGiB ?? 1) * GiB);
+    if (capacity <= 0 || capacity % 512 !== 0)
+      throw new Error(`VM ${spec.name}: disk ${i} capacity must be a positive multiple of 512`);
     const suffix = i === 0 ? '' : `_${i}`;
     const localDir = join(dataDir, 'datastores', safeName(d.datastore), safeName(spec.name));
     disks.push({

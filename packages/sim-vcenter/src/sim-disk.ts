@@ -8,6 +8,7 @@ import { ExtentSet } from './extent-set';
 // newest layer before overwriting them; a layer is read through itself, then newer layers, then the base.
 
 export const COW_BLOCK = 64 * 1024;
+const SECTOR = 512;
 
 interface CowLayer {
   readonly id: string;
@@ -102,8 +103,11 @@ export class SimDisk {
       const newest = this.layers[this.layers.length - 1];
       if (newest && data.length > 0) await this.preserve(newest, offset, data.length);
       await writeFully(this.base(), data, offset);
-      this.allocated.add(offset, data.length);
-      this.cbt.recordWrite(offset, data.length);
+      // A disk tracks whole sectors, as a real host does: partial-sector writes count as their sectors.
+      const start = Math.floor(offset / SECTOR) * SECTOR;
+      const end = Math.min(this.capacity, Math.ceil((offset + data.length) / SECTOR) * SECTOR);
+      this.allocated.add(start, end - start);
+      this.cbt.recordWrite(start, end - start);
     });
   }
 

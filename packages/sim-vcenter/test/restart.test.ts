@@ -38,7 +38,7 @@ test('restart keeps disk data, allocation and power state; old change ids become
       assert.deepEqual(disk?.disk.allocated.areas(), [
         { start: 0, length: MiB },
         { start: 4 * MiB, length: MiB },
-        { start: 6 * MiB, length: 3000 },
+        { start: 6 * MiB, length: 3072 },
       ]);
       assert.equal(second.engine.findVm('win-01')?.powerState, 'poweredOn');
       const vm2 = second.engine.findVm('lin-01');
