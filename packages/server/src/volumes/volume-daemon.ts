@@ -2,7 +2,7 @@
 // volumes (SPEC §2). Every call is recorded in volume_operations, serialized per volume, and idempotent: asking
 // for a state that already holds succeeds. Replication calls ensureVolume + attachToServer; failover calls
 // createSnapshot, attachToVm, revertSnapshot, attachToServer and deleteSnapshot.
-import type { Volume } from '@migratekit/cloudstack';
+import { toMigrateKitError, type Snapshot, type Volume } from '@migratekit/cloudstack';
 import type { CloudstackVolumeRecord } from '@migratekit/db';
 import { VolumeAttachment } from './volume-attachment';
 import type { EnsureVolumeInput, ServerAttachment, VolumeDaemonDeps, VolumeSnapshotInfo } from './volume-daemon.types';
@@ -32,7 +32,7 @@ export class VolumeDaemon {
 
   /** The context's volume for `diskId`, created in CloudStack (detached) when it has none yet. */
   ensureVolume(input: EnsureVolumeInput): Promise<CloudstackVolumeRecord> {
-    return this.rt.locks.run(`create:${input.contextId}:${input.diskId}`, () => this.lifecycle.ensure(input));
+    return this.locked(`create:${input.contextId}:${input.diskId}`, () => this.lifecycle.ensure(input));
   }
 
   /** Attaches to the server VM (mode `oma`), waits for its by-id device and exports it as `vol-<uuid>`. */
@@ -69,14 +69,15 @@ export class VolumeDaemon {
 
   /** CloudStack requires the volume detached or its VM stopped. */
   async revertSnapshot(snapshotId: string): Promise<VolumeSnapshotInfo> {
-    const snapshot = this.snapshots.requireFound(snapshotId, await this.snapshots.find(snapshotId));
+    const snapshot = this.snapshots.requireFound(snapshotId, await this.findSnapshot(snapshotId));
     return this.locked(snapshot.volumeid, () => this.snapshots.revertLocked(snapshot));
   }
 
   /** A snapshot already gone counts as deleted. */
   async deleteSnapshot(snapshotId: string): Promise<void> {
-    const snapshot = await this.snapshots.find(snapshotId);
-    if (snapshot === undefined) return this.snapshots.deleteLocked(snapshotId, null, null);
+    const snapshot = await this.findSnapshot(snapshotId);
+    if (snapshot === undefined)
+      return this.locked(`snapshot:${snapshotId}`, () => this.snapshots.deleteLocked(snapshotId, null, null));
     const row = await this.rt.repos.cloudstackVolumes.getByVolumeId(snapshot.volumeid);
     return this.locked(snapshot.volumeid, () =>
       this.snapshots.deleteLocked(snapshotId, snapshot.volumeid, row?.vm_context_id ?? null),
@@ -88,12 +89,21 @@ export class VolumeDaemon {
     return this.lifecycle.deleteContext(contextId, (volumeId) => this.deleteVolume(volumeId));
   }
 
+  private findSnapshot(snapshotId: string): Promise<Snapshot | undefined> {
+    return this.snapshots.find(snapshotId).catch((error: unknown) => {
+      throw toMigrateKitError(error);
+    });
+  }
+
   /** Resolves operations a previous process left unfinished and restores exports of server-attached volumes. */
   reconcileAtStartup(): Promise<ReconcileReport> {
     return this.reconciler.run();
   }
 
-  private locked<T>(volumeId: string, work: () => Promise<T>): Promise<T> {
-    return this.rt.locks.run(volumeId, work);
+  /** Serialized per volume; any CloudStack client error leaves as a catalogue error (MKE_UPSTREAM_*). */
+  private locked<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.rt.locks.run(key, work).catch((error: unknown) => {
+      throw toMigrateKitError(error);
+    });
   }
 }
