@@ -8,7 +8,8 @@ import type { AuditContext, AuditService } from './audit.service';
 
 export interface VmwareCredentialServiceDeps {
   credentials: VmwareCredentialRepository;
-  contexts: Pick<ContextRepository, 'list'>;
+  /** Needed by usage() and delete(); code that only resolves credentials may leave it out. */
+  contexts?: Pick<ContextRepository, 'list'>;
   secrets: SecretBox;
   audit: AuditService;
 }
@@ -164,7 +165,7 @@ export class VmwareCredentialService {
 
   async usage(id: string): Promise<VmwareCredentialUsage> {
     const row = await this.require(id);
-    const page = await this.deps.contexts.list({ credentialId: id }, { limit: 100, sort: 'vm_name' });
+    const page = await this.contexts().list({ credentialId: id }, { limit: 100, sort: 'vm_name' });
     return {
       credential_id: id,
       usage_count: row.usage_count,
@@ -181,7 +182,7 @@ export class VmwareCredentialService {
   /** Refuses while managed VMs use the credential, unless `force` (their replication would then fail). */
   async delete(id: string, ctx: AuditContext, force = false): Promise<VmwareCredentialView> {
     const row = await this.require(id);
-    const inUse = (await this.deps.contexts.list({ credentialId: id }, { limit: 1 })).total;
+    const inUse = (await this.contexts().list({ credentialId: id }, { limit: 1 })).total;
     if (inUse > 0 && !force) {
       throw new MigrateKitError('MKE_CONFLICT', {
         message: `VMware credential ${row.name} is used by ${inUse} managed VM(s); pass force=true to delete it anyway`,
@@ -209,6 +210,12 @@ export class VmwareCredentialService {
     const password = this.deps.secrets.open(row.password, passwordContext(row.id));
     await this.deps.credentials.recordUse(row.id);
     return { id: row.id, vcenterHost: row.vcenter_host, username: row.username, password, datacenter: row.datacenter };
+  }
+
+  private contexts(): Pick<ContextRepository, 'list'> {
+    if (this.deps.contexts === undefined)
+      throw new Error('VmwareCredentialService was built without the contexts repository');
+    return this.deps.contexts;
   }
 
   private async require(id: string): Promise<VmwareCredentialRow> {
