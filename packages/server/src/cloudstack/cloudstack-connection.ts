@@ -1,6 +1,7 @@
 // "Test connection" and "discover resources" for the CloudStack settings page (SPEC §5.7). Each failure gets
 // its own catalogue code so the GUI can say what to fix: the key (MKE_UPSTREAM_AUTH), the host or port
-// (MKE_UPSTREAM_UNREACHABLE), or the URL (MKE_UPSTREAM_BAD_URL: something answered, but not CloudStack).
+// (MKE_UPSTREAM_UNREACHABLE), the URL (MKE_UPSTREAM_BAD_URL: something answered, but not CloudStack), or an
+// untrusted https certificate (MKE_UPSTREAM_TLS).
 import {
   CloudStackApiError,
   CloudStackClient,
@@ -50,6 +51,12 @@ function networkCause(error: unknown): string {
 export function connectionError(error: unknown, apiUrl: string): unknown {
   if (error instanceof CloudStackTransportError) {
     const cause = networkCause(error.cause);
+    if (/CERT|SSL|TLS|SELF_SIGNED|HOSTNAME/i.test(cause))
+      return new MigrateKitError('MKE_UPSTREAM_TLS', {
+        message: `The TLS certificate of ${apiUrl} is not trusted (${cause}); use a trusted certificate or plain http on the LAN`,
+        details: { api_url: apiUrl, cause },
+        cause: error,
+      });
     return new MigrateKitError('MKE_UPSTREAM_UNREACHABLE', {
       message: `Cannot reach the CloudStack management server at ${apiUrl} (${cause}); check the host and port`,
       details: { api_url: apiUrl, cause },

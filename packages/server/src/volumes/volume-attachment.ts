@@ -84,7 +84,7 @@ export class VolumeAttachment {
       },
       async () => {
         if (attachedTo !== rt.serverVmId) await this.unexpose(row.volume_id);
-        if (attachedTo === undefined) await this.recordAttachment(row, actual, row.mode);
+        await this.recordAttachment(row, actual, row.mode);
         return { result: actual, response: { ...volumeSummary(actual), already_detached: true } };
       },
     );

@@ -2,11 +2,13 @@
 // distinct errors for a wrong key, an unreachable port and a URL that is not CloudStack.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_ZONE_ID, startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
+import { loadOrCreateServerCertificate } from '../../src/nbd-target';
 import { createTestApp, type TestApp } from '../test-app';
 
 const API_KEY = 'routes-api-key';
@@ -94,6 +96,22 @@ test('config test: wrong key, unreachable port and wrong path give three distinc
     secret_key: SECRET_KEY,
   });
   assert.equal(notCloudStack.json<{ error: { code: string } }>().error.code, 'MKE_UPSTREAM_BAD_URL');
+
+  // https with a certificate nobody trusts.
+  const certificate = await loadOrCreateServerCertificate({ dataDir: join(dir, 'tls') });
+  const https = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  try {
+    const untrusted = await post('/api/v1/ossea/config/test', {
+      api_url: `https://127.0.0.1:${(https.address() as AddressInfo).port}`,
+      api_key: API_KEY,
+      secret_key: SECRET_KEY,
+    });
+    assert.equal(untrusted.json<{ error: { code: string } }>().error.code, 'MKE_UPSTREAM_TLS');
+  } finally {
+    https.closeAllConnections();
+    await new Promise<void>((resolve) => https.close(() => resolve()));
+  }
 
   const missing = await post('/api/v1/ossea/config/test', { api_url: sim.hostPort, api_key: API_KEY });
   assert.equal(missing.statusCode, 400);
