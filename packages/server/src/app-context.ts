@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from './config/server-config';
 import type { EventBus } from './events/event-bus';
 import type { ServerEvent } from './events/event-types';
+import type { AgentServices } from './agents/agent-services';
 import type { JobLog } from './joblog';
 import type { SecretBox } from './security/secret-box';
 import type { ApiTokenService } from './services/api-token.service';
@@ -32,6 +33,8 @@ export interface AppDeps {
   loginThrottle?: LoginThrottleOptions;
   /** When the process started, for uptime; defaults to buildApp time. */
   startedAt?: Date;
+  /** Agent link, discovery and replication (agents/, replication/); absent where a test does not need them. */
+  agents?: AgentServices;
 }
 
 export interface CoreServices {

@@ -30,6 +30,8 @@ export interface StartServerOptions {
   /** Human-readable logs (dev on a terminal). */
   prettyLogs?: boolean;
   buildOptions?: BuildAppOptions;
+  /** Adds optional services (the agent link) to the deps before the app is built. */
+  extendDeps?: (deps: AppDeps) => AppDeps | Promise<AppDeps>;
 }
 
 export interface RunningServer {
@@ -72,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (bootstrap.created)
       logger.info({ username: bootstrap.username, source: bootstrap.passwordSource }, 'created the first admin user');
 
-    const deps: AppDeps = {
+    const baseDeps: AppDeps = {
       config,
       database: { engine: database.engine },
       repositories,
@@ -83,6 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       events,
       startedAt,
     };
+    const deps = options.extendDeps === undefined ? baseDeps : await options.extendDeps(baseDeps);
     const built = await buildApp(deps, options.buildOptions);
     app = built;
     const address = await built.listen({ host: config.host, port: config.port });

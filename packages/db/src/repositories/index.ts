@@ -25,6 +25,7 @@ import { AuditRepository } from './audit.repository';
 import { VmwareCredentialRepository } from './vmware-credential.repository';
 import { CloudstackConfigRepository } from './cloudstack-config.repository';
 import { AgentRepository } from './agent.repository';
+import { AgentPairingTokenRepository } from './agent-pairing-token.repository';
 
 export interface Repositories {
   contexts: ContextRepository;
@@ -49,6 +50,7 @@ export interface Repositories {
   vmwareCredentials: VmwareCredentialRepository;
   cloudstackConfigs: CloudstackConfigRepository;
   agents: AgentRepository;
+  agentPairingTokens: AgentPairingTokenRepository;
 
   /** Runs `work` in one transaction with repositories bound to it; commits when it resolves. */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
@@ -78,6 +80,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     vmwareCredentials: new VmwareCredentialRepository(deps),
     cloudstackConfigs: new CloudstackConfigRepository(deps),
     agents: new AgentRepository(deps),
+    agentPairingTokens: new AgentPairingTokenRepository(deps),
 
     transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, clock))),
   };
@@ -104,3 +107,4 @@ export * from './audit.repository';
 export * from './vmware-credential.repository';
 export * from './cloudstack-config.repository';
 export * from './agent.repository';
+export * from './agent-pairing-token.repository';

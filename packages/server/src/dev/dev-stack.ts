@@ -1,11 +1,16 @@
-// `migratekit dev`: the whole product on its embedded default, for a newcomer's first run. Today that is the
-// server on SQLite under the data directory; later work adds the vCenter and CloudStack simulators and a
-// paired agent here, so `npm start` keeps being the one command.
+// `migratekit dev`: the whole product on its embedded default, for a newcomer's first run: the server on SQLite
+// under the data directory, the vCenter and CloudStack simulators, NBD over TLS, and a paired agent, so
+// `npm start` is the one command.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '@migratekit/core';
+import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
+import { withAgentServices } from '../agents/agent-wiring';
 import { loadServerConfig, type ServerConfig } from '../config/server-config';
+import { createLogger } from '../logging/logger';
+import { loadOrCreateServerCertificate } from '../nbd-target';
+import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
 import { ApiTokenService } from '../services/api-token.service';
@@ -20,6 +25,13 @@ export interface DevStackOptions {
   logger?: Logger;
   /** Where the banner goes (stdout by default). */
   out?: (line: string) => void;
+  /** false: the server only, without simulators and agent. */
+  estate?: boolean;
+  /** Ports of the simulated estate; all ephemeral when PORT=0. */
+  ports?: Partial<DevPorts>;
+  /** Replaces the demo vCenter estate (tests use small disks). */
+  inventory?: InventorySpec;
+  guestWrites?: boolean;
 }
 
 export interface DevStack {
@@ -28,6 +40,8 @@ export interface DevStack {
   url: string;
   admin: { username: string; password: string | undefined };
   cliTokenPath: string;
+  /** Absent with `estate: false`. */
+  estate: DevEstate | undefined;
   close(): Promise<void>;
 }
 
@@ -77,16 +91,37 @@ async function ensureCliToken(server: RunningServer, dataDir: string): Promise<s
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const config = loadServerConfig(options.env ?? process.env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const withEstate = options.estate ?? true;
+  const certificate = withEstate ? await loadOrCreateServerCertificate({ dataDir: config.dataDir }) : undefined;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   const server = await startServer({
     config,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logger,
     prettyLogs: process.stdout.isTTY,
+    ...(certificate === undefined ? {} : { extendDeps: withAgentServices({ certificate }) }),
   });
+  let estate: DevEstate | undefined;
   try {
     const admin = await adminLogin(server, config.dataDir);
     const cliTokenPath = await ensureCliToken(server, config.dataDir);
     const url = server.url;
+    if (certificate !== undefined) {
+      const ephemeral = config.port === 0;
+      const ports: DevPorts = ephemeral
+        ? { vcenter: 0, vcenterNbd: 0, cloudstack: 0, nbd: 0, agentGateway: 0 }
+        : { ...DEFAULT_DEV_PORTS };
+      estate = await startDevEstate({
+        server,
+        certificate,
+        dataDir: config.dataDir,
+        cliToken: readFileSync(cliTokenPath, 'utf8').trim(),
+        logger,
+        ports: { ...ports, ...options.ports },
+        ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
+        guestWrites: options.guestWrites ?? !ephemeral,
+      });
+    }
     out('');
     out('MigrateKit dev stack is running');
     out(`  URL:        ${url}`);
@@ -99,10 +134,29 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     );
     out(`  CLI token:  ${cliTokenPath}`);
     out(`  Data:       ${config.dataDir} (${server.deps.database.engine})`);
+    if (estate !== undefined) {
+      out(`  vCenter:    ${estate.vcenter.url} (simulator, ${estate.vcenter.listVms().length} VMs)`);
+      out(`  CloudStack: ${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
+      out(`  Agents:     ${estate.wiring.gateway.url} (agent ${estate.agent.credential.agent_id} online)`);
+      out(`  NBD target: 127.0.0.1:${estate.wiring.nbdTarget.port} (TLS)`);
+    }
     out('  Stop with Ctrl+C; data is kept for the next start.');
     out('');
-    return { server, config, url, admin, cliTokenPath, close: () => server.close() };
+    const running = estate;
+    return {
+      server,
+      config,
+      url,
+      admin,
+      cliTokenPath,
+      estate,
+      close: async () => {
+        await running?.close();
+        await server.close();
+      },
+    };
   } catch (error) {
+    await estate?.close();
     await server.close();
     throw error;
   }

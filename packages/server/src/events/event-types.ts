@@ -31,10 +31,32 @@ export interface ContextUpdatedEvent {
   at: Date;
 }
 
-export type ServerEvent = JobUpdatedEvent | JobStepEvent | JobLogEvent | ContextUpdatedEvent;
+/** Byte-level progress of a replication job (the agent's report), published by the replication service. */
+export interface ReplicationProgressEvent {
+  type: 'replication.progress';
+  job_id: string;
+  context_id: string;
+  phase: string;
+  bytes_done: number;
+  bytes_total: number;
+  progress_percent: number;
+  current_bps: number;
+  avg_bps: number;
+  peak_bps: number;
+  eta_seconds: number | null;
+  disks: Array<{ disk_id: string; bytes_done: number; bytes_total: number; sync_type: string; done: boolean }>;
+}
+
+export type ServerEvent = JobUpdatedEvent | JobStepEvent | JobLogEvent | ContextUpdatedEvent | ReplicationProgressEvent;
 export type ServerEventType = ServerEvent['type'];
 
-export const SERVER_EVENT_TYPES: readonly ServerEventType[] = ['job.updated', 'job.step', 'job.log', 'context.updated'];
+export const SERVER_EVENT_TYPES: readonly ServerEventType[] = [
+  'job.updated',
+  'job.step',
+  'job.log',
+  'context.updated',
+  'replication.progress',
+];
 
 /** The callback services get to publish events (the server wires it to its event bus). */
 export type PublishEvent = (event: ServerEvent) => void;

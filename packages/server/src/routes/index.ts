@@ -1,14 +1,18 @@
 // The one place where route plugins are listed. Adding a resource = one import and one entry here.
 import type { RoutePlugin } from '../app-context';
+import { agentRoutes } from './agent.routes';
 import { apiTokenRoutes } from './api-token.routes';
 import { auditRoutes } from './audit.routes';
 import { authRoutes } from './auth.routes';
 import { cloudStackConfigRoutes } from './cloudstack-config.routes';
+import { discoveryRoutes } from './discovery.routes';
 import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
+import { replicationRoutes } from './replication.routes';
 import { userRoutes } from './user.routes';
+import { vmContextRoutes } from './vm-context.routes';
 import { vmwareCredentialRoutes } from './vmware-credential.routes';
 import { volumeRoutes } from './volume.routes';
 
@@ -24,4 +28,8 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   jobRoutes,
   eventRoutes,
   volumeRoutes,
+  agentRoutes,
+  discoveryRoutes,
+  replicationRoutes,
+  vmContextRoutes,
 ];

@@ -1,0 +1,149 @@
+// Assembles the agent link and replication for a running server: the hub and pairing (before the app is
+// built, so routes see them), then the NBD target, volume daemon, replication and management services once the
+// CloudStack side is known, and the HTTPS gateway agents connect to.
+import type { CloudStackClient } from '@migratekit/cloudstack';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../app-context';
+import { NbdTarget } from '../nbd-target';
+import type { ServerCertificate } from '../nbd-target';
+import { ReplicationService } from '../replication/replication.service';
+import { VmManagementService } from '../replication/vm-management.service';
+import { AuditService } from '../services/audit.service';
+import { VmwareCredentialService } from '../services/vmware-credential.service';
+import { VolumeDaemon } from '../volumes';
+import { startAgentGateway, type AgentGateway } from './agent-gateway';
+import { AgentHub } from './agent-hub';
+import { AgentPairingService } from './agent-pairing.service';
+import type { AgentServices } from './agent-services';
+
+export interface AgentLinkSettings {
+  certificate: ServerCertificate;
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+/** Adds `agents` (hub + pairing) to the deps; pass as startServer's extendDeps. */
+export function withAgentServices(settings: AgentLinkSettings): (deps: AppDeps) => AppDeps {
+  return (deps) => {
+    const hub = new AgentHub({
+      agents: deps.repositories.agents,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
+      ...(settings.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: settings.heartbeatTimeoutMs }),
+    });
+    const pairing = new AgentPairingService({
+      repositories: deps.repositories,
+      clock: deps.clock,
+      serverFingerprint: settings.certificate.fingerprint256,
+    });
+    return { ...deps, agents: { hub, pairing } };
+  };
+}
+
+export interface ReplicationWiringOptions {
+  deps: AppDeps;
+  app: FastifyInstance;
+  certificate: ServerCertificate;
+  cloudstack: CloudStackClient;
+  serverVmId: string;
+  byIdDir: string;
+  zoneId?: string;
+  diskOfferingId?: string;
+  nbd: { host: string; port: number; advertisedHost?: string };
+  gateway: { host: string; port: number };
+  agentSilenceTimeoutMs?: number;
+  copy?: { connections?: number; inFlight?: number };
+}
+
+export interface ReplicationWiring {
+  services: AgentServices;
+  nbdTarget: NbdTarget;
+  volumes: VolumeDaemon;
+  gateway: AgentGateway;
+  close(): Promise<void>;
+}
+
+export async function wireReplication(options: ReplicationWiringOptions): Promise<ReplicationWiring> {
+  const { deps } = options;
+  const services = deps.agents;
+  if (services === undefined) throw new Error('wireReplication needs deps built with withAgentServices');
+  const psk = new Map<string, Buffer>();
+  const nbdTarget = new NbdTarget({
+    port: options.nbd.port,
+    host: options.nbd.host,
+    tls: { cert: options.certificate.cert, key: options.certificate.key, psk },
+    fingerprint256: options.certificate.fingerprint256,
+    isAgent: (identity) => psk.has(identity),
+    clock: deps.clock,
+  });
+  await nbdTarget.start();
+  const volumes = new VolumeDaemon({
+    cloudstack: options.cloudstack,
+    repositories: deps.repositories,
+    clock: deps.clock,
+    logger: deps.logger,
+    nbdTarget,
+    byIdDir: options.byIdDir,
+    serverVmId: options.serverVmId,
+    deviceWaitTimeoutMs: 30_000,
+    ...(options.zoneId === undefined ? {} : { zoneId: options.zoneId }),
+    ...(options.diskOfferingId === undefined ? {} : { diskOfferingId: options.diskOfferingId }),
+  });
+  const report = await volumes.reconcileAtStartup();
+  deps.logger.info({ report }, 'volume daemon reconciled');
+  const credentials = new VmwareCredentialService({
+    credentials: deps.repositories.vmwareCredentials,
+    contexts: deps.repositories.contexts,
+    secrets: deps.secrets,
+    audit: new AuditService({ audit: deps.repositories.audit }),
+  });
+  const replication = new ReplicationService({
+    repositories: deps.repositories,
+    joblog: deps.joblog,
+    events: deps.events,
+    clock: deps.clock,
+    logger: deps.logger,
+    hub: services.hub,
+    volumes,
+    nbd: {
+      port: nbdTarget.port,
+      psk,
+      ...(options.nbd.advertisedHost === undefined ? {} : { host: options.nbd.advertisedHost }),
+    },
+    credentials,
+    ...(options.agentSilenceTimeoutMs === undefined ? {} : { agentSilenceTimeoutMs: options.agentSilenceTimeoutMs }),
+    ...(options.copy === undefined ? {} : { copy: options.copy }),
+  });
+  // The routes hold this same object: filling it in makes replication available to them.
+  services.replication = replication;
+  services.management = new VmManagementService({
+    repositories: deps.repositories,
+    clock: deps.clock,
+    hub: services.hub,
+    credentials,
+    replication,
+    volumes,
+  });
+  const gateway = await startAgentGateway({
+    app: options.app,
+    hub: services.hub,
+    pairing: services.pairing,
+    tls: { cert: options.certificate.cert, key: options.certificate.key },
+    host: options.gateway.host,
+    port: options.gateway.port,
+    logger: deps.logger,
+  });
+  return {
+    services,
+    nbdTarget,
+    volumes,
+    gateway,
+    close: async () => {
+      await replication.close();
+      await services.hub.close();
+      await gateway.close();
+      await nbdTarget.close();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+// The simulated estate of `migratekit dev`: the vCenter simulator (demo estate, guest writes, snapshot disks
+// over NBD), the CloudStack simulator (its server VM is where volumes attach), the VMware credential and
+// CloudStack configuration for them (created through the API on first start, kept up to date after), the
+// NBD target and agent gateway with the server certificate, and an agent paired through the real path.
+import { join } from 'node:path';
+import { runAgent, SimulatorDiskAccess, type RunningAgent } from '@migratekit/agent';
+import { CloudStackClient } from '@migratekit/cloudstack';
+import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
+import { startVCenterSimulator, type InventorySpec, type VCenterSimulator } from '@migratekit/sim-vcenter';
+import type { Logger } from 'pino';
+import { wireReplication, type ReplicationWiring } from '../agents/agent-wiring';
+import type { ServerCertificate } from '../nbd-target';
+import type { RunningServer } from '../server-runtime';
+
+export const DEV_CREDENTIAL_NAME = 'dev-vcenter';
+export const DEV_CLOUDSTACK_NAME = 'dev-cloudstack';
+const DEV_API_KEY = 'migratekit-dev-api-key';
+const DEV_SECRET_KEY = 'migratekit-dev-secret-key';
+
+export interface DevPorts {
+  vcenter: number;
+  vcenterNbd: number;
+  cloudstack: number;
+  nbd: number;
+  agentGateway: number;
+}
+
+export const DEFAULT_DEV_PORTS: DevPorts = {
+  vcenter: 18443,
+  vcenterNbd: 10810,
+  cloudstack: 18080,
+  nbd: 10809,
+  agentGateway: 8443,
+};
+
+export interface DevEstateOptions {
+  server: RunningServer;
+  certificate: ServerCertificate;
+  dataDir: string;
+  cliToken: string;
+  logger: Logger;
+  ports: DevPorts;
+  /** Replaces the demo estate (tests use small disks). */
+  inventory?: InventorySpec;
+  /** Start the random guest-write generator (the demo); tests write by hand. */
+  guestWrites?: boolean;
+  agentHeartbeatTimeoutMs?: number;
+}
+
+export interface DevEstate {
+  vcenter: VCenterSimulator;
+  cloudstack: CloudStackSimulatorHandle;
+  wiring: ReplicationWiring;
+  agent: RunningAgent;
+  credentialId: string;
+  /** Starts a new agent process-equivalent on the same credential (after `agent.close()` in tests). */
+  restartAgent(): Promise<RunningAgent>;
+  close(): Promise<void>;
+}
+
+async function api<T>(server: RunningServer, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await server.app.inject({
+    method: method as 'GET',
+    url: path,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+  if (response.statusCode >= 400) throw new Error(`${method} ${path}: ${response.statusCode} ${response.body}`);
+  return response.json<T>();
+}
+
+/** The credential for the simulator, created once and pointed at the simulator's current address. */
+async function ensureCredential(server: RunningServer, token: string, vcenter: VCenterSimulator): Promise<string> {
+  const host = `${vcenter.host}:${vcenter.port}`;
+  const { items } = await api<{ items: Array<{ id: string; name: string; vcenter_host: string }> }>(
+    server,
+    token,
+    'GET',
+    '/api/v1/vmware-credentials',
+  );
+  const existing = items.find((c) => c.name === DEV_CREDENTIAL_NAME);
+  if (existing === undefined) {
+    const created = await api<{ id: string }>(server, token, 'POST', '/api/v1/vmware-credentials', {
+      name: DEV_CREDENTIAL_NAME,
+      vcenter_host: host,
+      username: vcenter.username,
+      password: vcenter.password,
+      datacenter: 'DC-Lab',
+      is_default: true,
+    });
+    return created.id;
+  }
+  if (existing.vcenter_host !== host)
+    await api(server, token, 'PUT', `/api/v1/vmware-credentials/${existing.id}`, {
+      vcenter_host: host,
+      password: vcenter.password,
+    });
+  return existing.id;
+}
+
+async function ensureCloudStackConfig(
+  server: RunningServer,
+  token: string,
+  cloudstack: CloudStackSimulatorHandle,
+): Promise<void> {
+  const found = await server.app.inject({
+    method: 'GET',
+    url: '/api/v1/ossea/config',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = {
+    api_url: cloudstack.hostPort,
+    api_key: DEV_API_KEY,
+    secret_key: DEV_SECRET_KEY,
+    server_vm_id: cloudstack.serverVmId,
+  };
+  if (found.statusCode === 404)
+    await api(server, token, 'POST', '/api/v1/ossea/config', { name: DEV_CLOUDSTACK_NAME, ...body });
+  else await api(server, token, 'PUT', '/api/v1/ossea/config', body);
+}
+
+export async function startDevEstate(options: DevEstateOptions): Promise<DevEstate> {
+  const { server, logger, dataDir, ports } = options;
+  const deps = server.deps;
+  const services = deps.agents;
+  if (services === undefined) throw new Error('the dev server was started without the agent link');
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ err: String(error) }, 'dev estate: close failed');
+      }
+    }
+  };
+  try {
+    const vcenter = await startVCenterSimulator({
+      dataDir: join(dataDir, 'sim-vcenter'),
+      port: ports.vcenter,
+      nbd: { port: ports.vcenterNbd },
+      guestWrites: options.guestWrites === false ? false : { intervalMs: 5_000 },
+      ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
+      logger: logger.child({ component: 'sim-vcenter' }),
+    });
+    closers.push(() => vcenter.close());
+    const byIdDir = join(dataDir, 'sim-cloudstack', 'by-id');
+    const cloudstack = await startCloudStackSimulator({
+      dataDir: join(dataDir, 'sim-cloudstack'),
+      byIdDir,
+      port: ports.cloudstack,
+      apiKey: DEV_API_KEY,
+      secretKey: DEV_SECRET_KEY,
+      logger: logger.child({ component: 'sim-cloudstack' }),
+    });
+    closers.push(() => cloudstack.close());
+    const credentialId = await ensureCredential(server, options.cliToken, vcenter);
+    await ensureCloudStackConfig(server, options.cliToken, cloudstack);
+    const wiring = await wireReplication({
+      deps,
+      app: server.app,
+      certificate: options.certificate,
+      cloudstack: new CloudStackClient({ apiUrl: cloudstack.hostPort, apiKey: DEV_API_KEY, secretKey: DEV_SECRET_KEY }),
+      serverVmId: cloudstack.serverVmId,
+      byIdDir,
+      nbd: { host: '127.0.0.1', port: ports.nbd },
+      gateway: { host: '127.0.0.1', port: ports.agentGateway },
+    });
+    closers.push(() => wiring.close());
+    const startAgent = async (): Promise<RunningAgent> => {
+      const issued = await services.pairing.issueToken('migratekit dev', 10 * 60_000);
+      const agent = await runAgent({
+        serverUrl: wiring.gateway.url,
+        pairingToken: issued.token,
+        stateDir: join(dataDir, 'agent'),
+        name: 'dev-agent',
+        diskAccess: new SimulatorDiskAccess({ host: vcenter.host, port: vcenter.nbd?.port ?? ports.vcenterNbd }),
+        vcenterThumbprints: { [`${vcenter.host}:${vcenter.port}`]: vcenter.thumbprints.sha256 },
+        logger: logger.child({ component: 'agent' }),
+        backoff: { initialMs: 200, maxMs: 5_000 },
+      });
+      await services.hub.waitForAgent(30_000, agent.credential.agent_id);
+      return agent;
+    };
+    let agent = await startAgent();
+    closers.push(() => agent.close());
+    return {
+      vcenter,
+      cloudstack,
+      wiring,
+      get agent() {
+        return agent;
+      },
+      credentialId,
+      restartAgent: async () => {
+        agent = await startAgent();
+        return agent;
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+// "Add to Management" (SPEC §5.1) and context deletion. Adding asks the agent for the VM (the identity is
+// the instance UUID), creates the context in `discovered`, and starts a replication unless told not to.
+// Duplicates: adding a managed VM is MKE_VM_ALREADY_MANAGED with existing_context_id; replicating a managed
+// VM is allowed unless it has an active job.
+import { MigrateKitError, isMigrateKitError, newContextId, type Clock } from '@migratekit/core';
+import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
+import type { AgentHub } from '../agents/agent-hub';
+import type { VmwareCredentialService } from '../services/vmware-credential.service';
+import type { VolumeDaemon } from '../volumes';
+import type { ReplicationService } from './replication.service';
+import { vcenterParams } from './vcenter-params';
+
+export interface VmManagementDeps {
+  repositories: Repositories;
+  clock: Clock;
+  hub: AgentHub;
+  credentials: VmwareCredentialService;
+  replication: ReplicationService;
+  volumes: VolumeDaemon;
+}
+
+export interface AddVmInput {
+  vm_id: string;
+  credential_id?: string | undefined;
+  start_replication?: boolean | undefined;
+  owner?: string | undefined;
+}
+
+export interface AddVmOutcome {
+  context: ContextRecord;
+  job: ReplicationJobRecord | null;
+  created: boolean;
+}
+
+export class VmManagementService {
+  constructor(private readonly deps: VmManagementDeps) {}
+
+  async add(input: AddVmInput): Promise<AddVmOutcome> {
+    const { repositories } = this.deps;
+    const start = input.start_replication ?? true;
+    const existing = await repositories.contexts.findActiveByVmwareVmId(input.vm_id);
+    if (existing !== undefined) {
+      if (!start)
+        throw new MigrateKitError('MKE_VM_ALREADY_MANAGED', {
+          details: { existing_context_id: existing.context_id, vm_name: existing.vm_name },
+        });
+      const job = await this.startOn(existing, input.owner);
+      return { context: await repositories.contexts.require(existing.context_id), job, created: false };
+    }
+    const credential = await this.deps.credentials.resolveForUse(input.credential_id);
+    const agentId = this.deps.hub.pick();
+    const vm = await this.deps.hub.request(
+      agentId,
+      'vm.info',
+      { vcenter: vcenterParams(credential), vm_id: input.vm_id },
+      { timeoutMs: 120_000 },
+    );
+    const cloudstack = await repositories.cloudstackConfigs.getActive();
+    const context = await repositories.contexts.create({
+      context_id: newContextId(vm.name, this.deps.clock.now()),
+      vm_name: vm.name,
+      vmware_vm_id: vm.id,
+      vm_path: vm.path,
+      vcenter_host: credential.vcenterHost,
+      datacenter: vm.datacenter,
+      credential_id: credential.id,
+      cloudstack_config_id: cloudstack?.id ?? null,
+      cpu_count: vm.cpus,
+      memory_mb: vm.memory_mb,
+      os_type: vm.os_type,
+      firmware: vm.firmware,
+      power_state: vm.power_state,
+      vm_tools_status: vm.tools_status,
+    });
+    const job = start ? await this.deps.replication.start(context.context_id, ownerOf(input.owner)) : null;
+    return { context: await repositories.contexts.require(context.context_id), job, created: true };
+  }
+
+  /** Deletes the context with its rows, NBD exports and CloudStack volumes; refused while a job runs. */
+  async delete(contextId: string): Promise<{ volumes_deleted: number }> {
+    const { repositories } = this.deps;
+    const context = await repositories.contexts.require(contextId);
+    const active = await repositories.replicationJobs.findActiveForContext(contextId);
+    if (context.current_job_id !== null || active !== undefined)
+      throw new MigrateKitError('MKE_JOB_ACTIVE', {
+        message: 'The VM has an active job; cancel it before deleting the context',
+        details: { context_id: contextId, current_job_id: context.current_job_id ?? active?.id ?? null },
+      });
+    const volumes = await this.deps.volumes.deleteContextVolumes(contextId);
+    for (const row of await repositories.nbdExports.list({ contextId }))
+      await repositories.nbdExports.delete(row.export_name);
+    await repositories.contexts.delete(contextId);
+    return { volumes_deleted: volumes };
+  }
+
+  private async startOn(context: ContextRecord, owner: string | undefined): Promise<ReplicationJobRecord> {
+    try {
+      return await this.deps.replication.start(context.context_id, ownerOf(owner));
+    } catch (error) {
+      if (isMigrateKitError(error) && error.code === 'MKE_JOB_ACTIVE')
+        throw new MigrateKitError('MKE_JOB_ACTIVE', {
+          details: { ...error.details, existing_context_id: context.context_id },
+        });
+      throw error;
+    }
+  }
+}
+
+function ownerOf(owner: string | undefined): { owner?: string } {
+  return owner === undefined ? {} : { owner };
+}

@@ -1,0 +1,89 @@
+// Agents: one-time pairing tokens (admin), the pairing exchange itself (public: the token is the credential),
+// and the list of agents with their status and last contact.
+import { PROTOCOL_VERSION } from '@migratekit/agent/protocol';
+import { Type, type Static } from '@sinclair/typebox';
+import type { RoutePlugin } from '../app-context';
+import { requireAgentServices } from '../agents/agent-services';
+import { principalOf } from '../http/auth-hook';
+import { NullableTimestamp, Timestamp, iso } from '../http/schemas';
+
+const TokenBody = Type.Object(
+  { ttl_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, default: 3600 })) },
+  { additionalProperties: false },
+);
+const TokenView = Type.Object({
+  token: Type.String({ description: 'mkp1.<secret>.<server certificate SHA-256>; shown once, usable once' }),
+  expires_at: Timestamp,
+});
+const PairBody = Type.Object(
+  {
+    token: Type.String({ minLength: 10, maxLength: 300 }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    version: Type.String({ minLength: 1, maxLength: 50 }),
+    protocol: Type.Integer({ minimum: 1, default: PROTOCOL_VERSION }),
+  },
+  { additionalProperties: false },
+);
+const PairView = Type.Object({ agent_id: Type.String(), secret: Type.String(), server_version: Type.String() });
+const AgentView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String({ description: 'online, offline or paired (never connected yet)' }),
+  connected: Type.Boolean(),
+  version: Type.Union([Type.String(), Type.Null()]),
+  last_seen: NullableTimestamp,
+  scope: Type.Array(Type.String()),
+  created_at: Timestamp,
+});
+
+export const agentRoutes: RoutePlugin = (app, { deps }) => {
+  const tags = ['agents'];
+
+  app.post<{ Body: Static<typeof TokenBody> }>(
+    '/api/v1/agents/pairing-tokens',
+    {
+      config: { minRole: 'admin' },
+      schema: { tags, summary: 'Create a one-time agent pairing token', body: TokenBody, response: { 201: TokenView } },
+    },
+    async (request, reply) => {
+      const { pairing } = requireAgentServices(deps.agents);
+      const issued = await pairing.issueToken(principalOf(request).username, (request.body.ttl_seconds ?? 3600) * 1000);
+      return reply.code(201).send({ token: issued.token, expires_at: iso(issued.expires_at) });
+    },
+  );
+
+  app.post<{ Body: Static<typeof PairBody> }>(
+    '/api/v1/agents/pair',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'Trade a pairing token for the agent credential',
+        body: PairBody,
+        response: { 200: PairView },
+      },
+    },
+    async (request) => requireAgentServices(deps.agents).pairing.pair(request.body),
+  );
+
+  app.get(
+    '/api/v1/agents',
+    { schema: { tags, summary: 'List agents', response: { 200: Type.Object({ items: Type.Array(AgentView) }) } } },
+    async () => {
+      const hub = deps.agents?.hub;
+      const rows = await deps.repositories.agents.list();
+      return {
+        items: rows.map((a) => ({
+          id: a.id,
+          name: a.name,
+          status: hub?.isConnected(a.id) === true ? 'online' : a.status === 'paired' ? 'paired' : 'offline',
+          connected: hub?.isConnected(a.id) === true,
+          version: a.version,
+          last_seen: iso(a.last_seen),
+          scope: a.scope,
+          created_at: iso(a.created_at),
+        })),
+      };
+    },
+  );
+};

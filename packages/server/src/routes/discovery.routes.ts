@@ -1,0 +1,52 @@
+// POST /api/v1/discover: the agent lists the vCenter's VMs (SPEC §5.1 JSON, concerns per VM), each marked with
+// the context that already manages it. A stored credential id is the normal form; plain credentials are
+// accepted for compatibility and never stored.
+import { Type, type Static } from '@sinclair/typebox';
+import type { RoutePlugin } from '../app-context';
+import { requireAgentServices } from '../agents/agent-services';
+import { vcenterParams } from '../replication/vcenter-params';
+
+const DiscoverBody = Type.Object(
+  {
+    credential_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    vcenter: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    thumbprint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    datacenter: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    filter: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+
+export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
+  app.post<{ Body: Static<typeof DiscoverBody> }>(
+    '/api/v1/discover',
+    { schema: { tags: ['discovery'], summary: 'Discover the VMs of a vCenter through the agent', body: DiscoverBody } },
+    async (request) => {
+      const { hub } = requireAgentServices(deps.agents);
+      const body = request.body;
+      const plain = body.vcenter !== undefined && body.username !== undefined && body.password !== undefined;
+      const vcenter = plain
+        ? {
+            host: body.vcenter as string,
+            username: body.username as string,
+            password: body.password as string,
+            thumbprint: body.thumbprint ?? null,
+          }
+        : vcenterParams(await services.vmwareCredentials.resolveForUse(body.credential_id));
+      const result = await hub.request(
+        hub.pick(),
+        'discover',
+        { vcenter, datacenter: body.datacenter ?? null, filter: body.filter ?? null },
+        { timeoutMs: 300_000 },
+      );
+      const vms = [];
+      for (const vm of result.vms) {
+        const managed = await deps.repositories.contexts.findActiveByVmwareVmId(vm.id);
+        vms.push({ ...vm, managed: managed !== undefined, existing_context_id: managed?.context_id ?? null });
+      }
+      return { vcenter_host: result.vcenter_host, datacenter: body.datacenter ?? vcenter.datacenter ?? null, vms };
+    },
+  );
+};
