@@ -1,3 +1,4 @@
+import { read as fsRead } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Extent, NbdBackend } from './nbd-backend';
 import { NbdError } from './nbd-error';
@@ -47,18 +48,32 @@ export class FileBackend implements NbdBackend {
   }
 
   async read(offset: number, length: number): Promise<Buffer> {
-    this.check(offset, length);
     const buf = Buffer.allocUnsafe(length);
+    await this.readInto(offset, buf);
+    return buf;
+  }
+
+  async readInto(offset: number, buf: Buffer): Promise<void> {
+    const length = buf.length;
+    this.check(offset, length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      const bytesRead = await this.pread(buf, done, length - done, offset + done);
       if (bytesRead === 0) {
         buf.fill(0, done);
         break;
       }
       done += bytesRead;
     }
-    return buf;
+  }
+
+  /** The callback fs.read: measurably cheaper per call than FileHandle.read's promise machinery. */
+  private pread(buf: Buffer, at: number, length: number, position: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      fsRead(this.handle.fd, buf, at, length, position, (error, bytesRead) =>
+        error ? reject(error) : resolve(bytesRead),
+      );
+    });
   }
 
   async write(offset: number, data: Buffer, options: { fua: boolean }): Promise<void> {

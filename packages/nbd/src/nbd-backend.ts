@@ -14,6 +14,8 @@ export interface NbdBackend {
   readonly size: number;
   readonly readOnly: boolean;
   read(offset: number, length: number): Promise<Buffer>;
+  /** Optional zero-allocation read into a caller's buffer (the server pools its buffers through this). */
+  readInto?(offset: number, target: Buffer): Promise<void>;
   write?(offset: number, data: Buffer, options: { fua: boolean }): Promise<void>;
   writeZeroes?(
     offset: number,

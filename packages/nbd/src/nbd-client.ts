@@ -176,6 +176,20 @@ export class NbdClient implements NbdBackend {
     for (const wake of this.slotWaiters.splice(0)) wake();
   }
 
+  private corked = false;
+
+  /** Requests issued in the same tick leave in one writev: on loopback each send syscall is expensive. */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    const stream = this.stream;
+    stream.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      stream.uncork();
+    });
+  }
+
   private async acquire(): Promise<void> {
     const window = this.options.window ?? 64;
     while (this.pending.size >= window && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
@@ -217,13 +231,9 @@ export class NbdClient implements NbdBackend {
         () => undefined,
       );
     }
-    const header = encodeRequest(flags, type, cookie, offset, length);
-    if (payload) {
-      this.stream.cork();
-      this.stream.write(header);
-      this.stream.write(payload);
-      this.stream.uncork();
-    } else this.stream.write(header);
+    this.batch();
+    this.stream.write(encodeRequest(flags, type, cookie, offset, length));
+    if (payload) this.stream.write(payload);
     try {
       return await result;
     } finally {

@@ -1,5 +1,6 @@
 import type { Clock } from '@migratekit/core';
 import type { SecureContextOptions } from 'node:tls';
+import type { BufferPool } from './buffer-pool';
 import type { NbdBackend } from './nbd-backend';
 import type { NbdLogger } from './nbd-logger';
 import type { PskKeys } from './nbd-tls';
@@ -60,6 +61,7 @@ export interface ServerContext {
   readonly maxPayload: number;
   readonly maxInFlight: number;
   readonly maxQueuedReplyBytes: number;
+  readonly bufferPool: BufferPool;
   findExport(name: string, peer: string, tlsIdentity: string | undefined): NbdExport | undefined;
   listExports(peer: string, tlsIdentity: string | undefined): NbdExport[];
 }

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '@migratekit/core';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { NbdBackend } from './nbd-backend';
+import { BufferPool } from './buffer-pool';
 import { DEFAULT_MAX_PAYLOAD } from './nbd-constants';
 import { NbdError } from './nbd-error';
 import { silentLogger, type NbdLogger } from './nbd-logger';
@@ -59,6 +60,7 @@ export class NbdServer {
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       maxInFlight: options.maxInFlight ?? 64,
       maxQueuedReplyBytes: options.maxQueuedReplyBytes ?? 16 * 1024 * 1024,
+      bufferPool: new BufferPool(),
       findExport: (name, peer, tlsIdentity) => {
         let exp = this.exportsByName.get(name);
         // The default (empty) name means the only export, when there is exactly one the client may see.
