@@ -132,3 +132,32 @@ test('a CloudStack volume MigrateKit does not manage is never deleted', async ()
   assert.match(op?.error ?? '', /not managed/);
   await fx.client.deleteVolume(foreign.id);
 });
+
+test('concurrent calls for one disk or one volume are serialized: one volume, one attach', async () => {
+  const contextId = await fx.newContext('race-vm');
+  const input = { contextId, diskId: 'disk-2000', sizeBytes: GIB, name: 'race-disk' };
+  const before = dataVolumes(fx).length;
+  const rows = await Promise.all([
+    fx.daemon.ensureVolume(input),
+    fx.daemon.ensureVolume(input),
+    fx.daemon.ensureVolume(input),
+  ]);
+  assert.equal(new Set(rows.map((r) => r.volume_id)).size, 1);
+  assert.equal(dataVolumes(fx).length, before + 1);
+  const volumeId = rows[0]?.volume_id ?? '';
+  const attached = await Promise.all([fx.daemon.attachToServer(volumeId), fx.daemon.attachToServer(volumeId)]);
+  assert.deepEqual(attached[0], attached[1]);
+  const ops = await fx.repositories.volumeOperations.listByVolume(volumeId);
+  const attaches = ops.filter((op) => op.type === 'attach');
+  assert.deepEqual(
+    attaches.map((op) => op.response?.already_attached),
+    [false, true],
+  );
+  // Serialized: each operation started after the previous one finished.
+  for (let i = 1; i < ops.length; i++) {
+    const previous = ops[i - 1];
+    const current = ops[i];
+    assert.ok(previous?.completed_at && current && current.created_at >= previous.completed_at);
+  }
+  await fx.daemon.deleteContextVolumes(contextId);
+});
