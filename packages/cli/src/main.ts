@@ -1,15 +1,25 @@
 import { Command } from 'commander';
 import { VERSION } from '@migratekit/core';
 import { registerNbdCommands } from './commands/nbd.command';
+import { registerAgentCommand } from './commands/agent.command';
+import { registerDiscoverCommand } from './commands/discover.command';
+import { registerLoginCommand } from './commands/login.command';
+import { registerReplicateCommand } from './commands/replicate.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerSimCloudStackCommand } from './commands/sim-cloudstack.command';
 import { registerSimVcenterCommand } from './commands/sim-vcenter.command';
+import { registerVmCommands } from './commands/vm.command';
 
 // Each area registers its own subcommands; this file only assembles them.
 const program = new Command('migratekit')
   .description('Move and protect VMware vSphere VMs into Apache CloudStack')
   .version(VERSION);
 registerServerCommands(program);
+registerAgentCommand(program);
+registerLoginCommand(program);
+registerDiscoverCommand(program);
+registerVmCommands(program);
+registerReplicateCommand(program);
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
 registerNbdCommands(program);

@@ -88,7 +88,6 @@ async function ensureCredential(server: RunningServer, token: string, vcenter: V
       vcenter_host: host,
       username: vcenter.username,
       password: vcenter.password,
-      datacenter: 'DC-Lab',
       is_default: true,
     });
     return created.id;

@@ -2,9 +2,20 @@
 // the context that already manages it. A stored credential id is the normal form; plain credentials are
 // accepted for compatibility and never stored.
 import { Type, type Static } from '@sinclair/typebox';
+import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
 import { requireAgentServices } from '../agents/agent-services';
+import { IdParams } from '../http/schemas';
 import { vcenterParams } from '../replication/vcenter-params';
+
+const TestBody = Type.Object(
+  {
+    thumbprint: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Pinned SHA-1 or SHA-256 thumbprint of the vCenter' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const DiscoverBody = Type.Object(
   {
@@ -20,6 +31,27 @@ const DiscoverBody = Type.Object(
 );
 
 export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
+  // "Test connection" of a stored credential (SPEC §5.7): log in, list datacenters, confirm the configured one.
+  // A refused certificate answers MKE_UPSTREAM_TLS with the presented thumbprints, so the operator can pin one.
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TestBody> }>(
+    '/api/v1/vmware-credentials/:id/test',
+    {
+      config: { minRole: 'operator' },
+      schema: { tags: ['vmware-credentials'], summary: 'Test a vCenter credential', params: IdParams, body: TestBody },
+    },
+    async (request) => {
+      const credential = await services.vmwareCredentials.resolveForUse(request.params.id);
+      return testConnection({
+        host: credential.vcenterHost,
+        username: credential.username,
+        password: credential.password,
+        datacenter: credential.datacenter ?? undefined,
+        thumbprint: request.body.thumbprint,
+        connectTimeoutMs: 10_000,
+      });
+    },
+  );
+
   app.post<{ Body: Static<typeof DiscoverBody> }>(
     '/api/v1/discover',
     { schema: { tags: ['discovery'], summary: 'Discover the VMs of a vCenter through the agent', body: DiscoverBody } },
