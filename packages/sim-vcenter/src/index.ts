@@ -13,3 +13,4 @@ export type { DiskExtent } from './sim-disk';
 export { VCenterEngine } from './vcenter-engine';
 export { SnapshotNbdExport, snapshotExportName } from './snapshot-nbd-export';
 export type { SnapshotListener } from './vcenter-engine';
+export { validateInventory } from './inventory-validate';

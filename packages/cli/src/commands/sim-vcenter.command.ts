@@ -3,8 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startVCenterSimulator } from '@migratekit/sim-vcenter';
-import type { InventorySpec } from '@migratekit/sim-vcenter';
+import { startVCenterSimulator, validateInventory } from '@migratekit/sim-vcenter';
 
 interface SimVcenterOptions {
   port: string;
@@ -26,7 +25,7 @@ function integer(value: string, name: string): number {
 
 async function run(opts: SimVcenterOptions): Promise<void> {
   const inventory = opts.inventory
-    ? (JSON.parse(await readFile(resolve(opts.inventory), 'utf8')) as InventorySpec)
+    ? validateInventory(JSON.parse(await readFile(resolve(opts.inventory), 'utf8')))
     : undefined;
   const writesMs = opts.guestWrites === undefined ? 0 : integer(opts.guestWrites, '--guest-writes');
   const sim = await startVCenterSimulator({
@@ -51,7 +50,6 @@ async function run(opts: SimVcenterOptions): Promise<void> {
     ...(writesMs > 0 ? [`  guest writes every ${writesMs} ms`] : []),
     `  govc:       GOVC_URL=${sim.url} GOVC_USERNAME='${sim.username}' GOVC_PASSWORD='${sim.password}' GOVC_INSECURE=1 govc ls`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(130);
@@ -66,6 +64,8 @@ async function run(opts: SimVcenterOptions): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // The banner last: whoever waits for it may signal us at once, and the handlers must be in place.
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function registerSimVcenterCommand(program: Command): void {
