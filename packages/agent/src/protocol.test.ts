@@ -1,0 +1,102 @@
+// Protocol frames, pairing tokens, bearer parsing and the version rule; the nbdkit-vddk command line.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildNbdkitVddkCommand } from './disk-access';
+import {
+  PROTOCOL_VERSION,
+  agentBearer,
+  formatPairingToken,
+  parseAgentBearer,
+  parseMessage,
+  parsePairingToken,
+  versionsCompatible,
+} from './protocol';
+
+const FP = 'AB:'.repeat(31) + 'AB';
+
+test('pairing tokens carry the fingerprint and refuse malformed input', () => {
+  const token = formatPairingToken({ secret: 'abcdefghijklmnop0123', fingerprint: FP });
+  assert.match(token, /^mkp1\.abcdefghijklmnop0123\.(ab){32}$/);
+  assert.deepEqual(parsePairingToken(token), { secret: 'abcdefghijklmnop0123', fingerprint: 'ab'.repeat(32) });
+  for (const bad of [
+    '',
+    'mkp1.short.' + 'ab'.repeat(32),
+    'mkp2.abcdefghijklmnop0123.' + 'ab'.repeat(32),
+    'mkp1.abcdefghijklmnop0123.abc',
+  ])
+    assert.throws(() => parsePairingToken(bad), { code: 'MKE_VALIDATION' });
+});
+
+test('frames: known shapes parse, anything else is refused', () => {
+  assert.equal(parseMessage('{"type":"heartbeat","at":"x"}').type, 'heartbeat');
+  const req = parseMessage('{"type":"request","id":"r1","method":"discover","params":{},"timeout_ms":5}');
+  assert.equal(req.type === 'request' && req.method, 'discover');
+  for (const bad of [
+    'nope',
+    '{}',
+    '{"type":"request","id":"r","method":"rm -rf","timeout_ms":1}',
+    '{"type":"response","id":"r","ok":false}',
+  ])
+    assert.throws(() => parseMessage(bad), { code: 'MKE_VALIDATION' });
+});
+
+test('bearer and version rules', () => {
+  const bearer = agentBearer({ agent_id: 'agent-0123abcd', secret: 'S'.repeat(20) });
+  assert.deepEqual(parseAgentBearer(`Bearer ${bearer}`), { agentId: 'agent-0123abcd', secret: 'S'.repeat(20) });
+  assert.equal(parseAgentBearer('Bearer nope'), undefined);
+  assert.ok(
+    versionsCompatible(
+      { version: '0.1.9', protocol: PROTOCOL_VERSION },
+      { version: '0.1.0', protocol: PROTOCOL_VERSION },
+    ),
+  );
+  assert.ok(
+    !versionsCompatible(
+      { version: '0.2.0', protocol: PROTOCOL_VERSION },
+      { version: '0.1.0', protocol: PROTOCOL_VERSION },
+    ),
+  );
+  assert.ok(
+    !versionsCompatible(
+      { version: '0.1.0', protocol: PROTOCOL_VERSION + 1 },
+      { version: '0.1.0', protocol: PROTOCOL_VERSION },
+    ),
+  );
+});
+
+test('nbdkit vddk command line: snapshot, moref, file, thumbprint, transports; password only on stdin', () => {
+  const cmd = buildNbdkitVddkCommand(
+    {
+      vcenterHost: 'vc.example.com:8443',
+      username: 'svc@vsphere.local',
+      password: 'p@ss word',
+      thumbprint: 'AA:BB',
+      vmMoref: 'vm-123',
+      snapshotMoref: 'snapshot-45',
+      deviceKey: 2000,
+      fileName: '[DS-SSD-01] web-01/web-01.vmdk',
+    },
+    { libdir: '/opt/vddk', transports: ['nbdssl', 'nbd'] },
+    '/tmp/s.sock',
+  );
+  assert.equal(cmd.command, 'nbdkit');
+  assert.deepEqual(cmd.args.slice(cmd.args.indexOf('vddk')), [
+    'vddk',
+    'libdir=/opt/vddk',
+    'server=vc.example.com',
+    'port=8443',
+    'user=svc@vsphere.local',
+    'password=-',
+    'thumbprint=AA:BB',
+    'vm=moref=vm-123',
+    'snapshot=snapshot-45',
+    'file=[DS-SSD-01] web-01/web-01.vmdk',
+    'transports=nbdssl:nbd',
+  ]);
+  assert.ok(cmd.args.includes('--unix') && cmd.args.includes('/tmp/s.sock') && cmd.args.includes('--readonly'));
+  assert.ok(!cmd.args.some((a) => a.includes('p@ss')));
+  assert.equal(cmd.stdin, 'p@ss word\n');
+  assert.throws(() => buildNbdkitVddkCommand({ ...({} as never), thumbprint: undefined }, { libdir: '/x' }, '/s'), {
+    code: 'MKE_VALIDATION',
+  });
+});
