@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isMigrateKitError } from '@migratekit/core';
+import type { CloudstackVolumeRecord } from '@migratekit/db';
 import { dataVolumes, deployStoppedVm, startVolumeFixture, type VolumeFixture } from './volume-fixture';
 
 const GIB = 1024 ** 3;
@@ -95,4 +96,31 @@ test('10% injected CloudStack failures: operations end completed or failed with 
   await fx.sim.simulator.settle();
   assert.deepEqual(dataVolumes(fx), []);
   assert.deepEqual(fx.sim.inventory().snapshots, []);
+});
+
+test('deleteContextVolumes tries every volume and reports the ones that failed', async () => {
+  const contextId = await fx.newContext('partial-delete');
+  const rows: CloudstackVolumeRecord[] = [];
+  for (const diskId of ['disk-2000', 'disk-2001', 'disk-2002'])
+    rows.push(await fx.daemon.ensureVolume({ contextId, diskId, sizeBytes: GIB, name: `partial-${diskId}` }));
+  fx.sim.controls.failNext('deleteVolume', 1, { errorcode: 530, errortext: 'storage pool unreachable' });
+  await assert.rejects(fx.daemon.deleteContextVolumes(contextId), (error) => {
+    assert.ok(isMigrateKitError(error));
+    assert.equal(error.code, 'MKE_UPSTREAM_ERROR');
+    assert.match(error.message, /1 of 3 volumes/);
+    const failures = error.details?.failures as { volume_id: string; error: string }[];
+    assert.deepEqual(
+      failures.map((f) => f.volume_id),
+      [rows[0]?.volume_id],
+    );
+    assert.match(failures[0]?.error ?? '', /storage pool unreachable/);
+    return true;
+  });
+  const left = await fx.repositories.cloudstackVolumes.listByContext(contextId);
+  assert.deepEqual(
+    left.map((r) => r.volume_id),
+    [rows[0]?.volume_id],
+  );
+  assert.equal(await fx.daemon.deleteContextVolumes(contextId), 1, 'a retry finishes the job');
+  assert.deepEqual(await fx.repositories.cloudstackVolumes.listByContext(contextId), []);
 });
