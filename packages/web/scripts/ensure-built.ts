@@ -1,7 +1,7 @@
 // Builds the dashboard when dist/ is missing or older than its sources, so `npm start` on a fresh clone (and the
 // e2e suite) always serve the code in this tree. Run directly: node --import tsx packages/web/scripts/ensure-built.ts
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const WEB_ROOT = resolve(import.meta.dirname, '..');
@@ -33,12 +33,23 @@ export function webBuildIsStale(): boolean {
 
 export function ensureWebBuilt(): void {
   if (!webBuildIsStale()) return;
+  // Build beside dist/ and swap it in, so that two test files building at once never serve a half-written dist.
+  const tmp = `${WEB_DIST}-tmp-${process.pid}`;
   const vite = join(WEB_ROOT, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', tmp, '--emptyOutDir'], {
     cwd: WEB_ROOT,
     stdio: 'inherit',
   });
-  if (result.status !== 0) throw new Error(`dashboard build failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`dashboard build failed (exit ${result.status ?? result.signal})`);
+  }
+  if (!webBuildIsStale()) {
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
+  rmSync(WEB_DIST, { recursive: true, force: true });
+  renameSync(tmp, WEB_DIST);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) ensureWebBuilt();

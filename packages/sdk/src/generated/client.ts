@@ -5,6 +5,9 @@ import type { OpArgs, OpResult } from '../operation-types';
 import type { paths } from './schema';
 
 export const operationList = [
+  { name: 'getAgents', method: 'get', path: '/api/v1/agents' },
+  { name: 'postAgentsPair', method: 'post', path: '/api/v1/agents/pair' },
+  { name: 'postAgentsPairingTokens', method: 'post', path: '/api/v1/agents/pairing-tokens' },
   { name: 'getApiTokens', method: 'get', path: '/api/v1/api-tokens' },
   { name: 'postApiTokens', method: 'post', path: '/api/v1/api-tokens' },
   { name: 'deleteApiTokensById', method: 'delete', path: '/api/v1/api-tokens/{id}' },
@@ -13,6 +16,7 @@ export const operationList = [
   { name: 'postAuthLogout', method: 'post', path: '/api/v1/auth/logout' },
   { name: 'getAuthMe', method: 'get', path: '/api/v1/auth/me' },
   { name: 'postAuthPassword', method: 'post', path: '/api/v1/auth/password' },
+  { name: 'postDiscover', method: 'post', path: '/api/v1/discover' },
   { name: 'getEvents', method: 'get', path: '/api/v1/events' },
   { name: 'getHealth', method: 'get', path: '/api/v1/health' },
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
@@ -29,17 +33,27 @@ export const operationList = [
   { name: 'deleteOsseaConfigsById', method: 'delete', path: '/api/v1/ossea/configs/{id}' },
   { name: 'postOsseaConfigsByIdActivate', method: 'post', path: '/api/v1/ossea/configs/{id}/activate' },
   { name: 'postOsseaDiscoverResources', method: 'post', path: '/api/v1/ossea/discover-resources' },
+  { name: 'getReplications', method: 'get', path: '/api/v1/replications' },
+  { name: 'postReplications', method: 'post', path: '/api/v1/replications' },
+  { name: 'getReplicationsById', method: 'get', path: '/api/v1/replications/{id}' },
+  { name: 'deleteReplicationsById', method: 'delete', path: '/api/v1/replications/{id}' },
   { name: 'getUsers', method: 'get', path: '/api/v1/users' },
   { name: 'postUsers', method: 'post', path: '/api/v1/users' },
   { name: 'getUsersById', method: 'get', path: '/api/v1/users/{id}' },
   { name: 'putUsersById', method: 'put', path: '/api/v1/users/{id}' },
   { name: 'deleteUsersById', method: 'delete', path: '/api/v1/users/{id}' },
+  { name: 'getVmContexts', method: 'get', path: '/api/v1/vm-contexts' },
+  { name: 'getVmContextsById', method: 'get', path: '/api/v1/vm-contexts/{id}' },
+  { name: 'deleteVmContextsById', method: 'delete', path: '/api/v1/vm-contexts/{id}' },
+  { name: 'postVmContextsByIdReplicate', method: 'post', path: '/api/v1/vm-contexts/{id}/replicate' },
   { name: 'getVmwareCredentials', method: 'get', path: '/api/v1/vmware-credentials' },
   { name: 'postVmwareCredentials', method: 'post', path: '/api/v1/vmware-credentials' },
   { name: 'getVmwareCredentialsById', method: 'get', path: '/api/v1/vmware-credentials/{id}' },
   { name: 'putVmwareCredentialsById', method: 'put', path: '/api/v1/vmware-credentials/{id}' },
   { name: 'deleteVmwareCredentialsById', method: 'delete', path: '/api/v1/vmware-credentials/{id}' },
   { name: 'postVmwareCredentialsByIdSetDefault', method: 'post', path: '/api/v1/vmware-credentials/{id}/set-default' },
+  { name: 'postVmwareCredentialsByIdTest', method: 'post', path: '/api/v1/vmware-credentials/{id}/test' },
+  { name: 'getVmwareCredentialsByIdUsage', method: 'get', path: '/api/v1/vmware-credentials/{id}/usage' },
   { name: 'getVolumes', method: 'get', path: '/api/v1/volumes' },
   { name: 'getVolumesDeviceMappings', method: 'get', path: '/api/v1/volumes/device-mappings' },
   { name: 'getVolumesOperations', method: 'get', path: '/api/v1/volumes/operations' },
@@ -48,6 +62,12 @@ export const operationList = [
 
 export function createOperations(http: Http) {
   return {
+    /** List agents (GET /api/v1/agents) */
+    getAgents: (args: OpArgs<paths['/api/v1/agents']['get']> = {}) => http.request<OpResult<paths['/api/v1/agents']['get']>>('get', '/api/v1/agents', args),
+    /** Trade a pairing token for the agent credential (POST /api/v1/agents/pair) */
+    postAgentsPair: (args: OpArgs<paths['/api/v1/agents/pair']['post']> = {}) => http.request<OpResult<paths['/api/v1/agents/pair']['post']>>('post', '/api/v1/agents/pair', args),
+    /** Create a one-time agent pairing token (POST /api/v1/agents/pairing-tokens) */
+    postAgentsPairingTokens: (args: OpArgs<paths['/api/v1/agents/pairing-tokens']['post']> = {}) => http.request<OpResult<paths['/api/v1/agents/pairing-tokens']['post']>>('post', '/api/v1/agents/pairing-tokens', args),
     /** List your API tokens (admins: all with ?all=true) (GET /api/v1/api-tokens) */
     getApiTokens: (args: OpArgs<paths['/api/v1/api-tokens']['get']> = {}) => http.request<OpResult<paths['/api/v1/api-tokens']['get']>>('get', '/api/v1/api-tokens', args),
     /** Create an API token (the value is returned once) (POST /api/v1/api-tokens) */
@@ -64,6 +84,8 @@ export function createOperations(http: Http) {
     getAuthMe: (args: OpArgs<paths['/api/v1/auth/me']['get']> = {}) => http.request<OpResult<paths['/api/v1/auth/me']['get']>>('get', '/api/v1/auth/me', args),
     /** Change your own password (POST /api/v1/auth/password) */
     postAuthPassword: (args: OpArgs<paths['/api/v1/auth/password']['post']> = {}) => http.request<OpResult<paths['/api/v1/auth/password']['post']>>('post', '/api/v1/auth/password', args),
+    /** Discover the VMs of a vCenter through the agent (POST /api/v1/discover) */
+    postDiscover: (args: OpArgs<paths['/api/v1/discover']['post']> = {}) => http.request<OpResult<paths['/api/v1/discover']['post']>>('post', '/api/v1/discover', args),
     /** Live stream (text/event-stream) of job.updated, job.step, job.log and context.updated events (GET /api/v1/events) */
     getEvents: (args: OpArgs<paths['/api/v1/events']['get']> = {}) => http.request<OpResult<paths['/api/v1/events']['get']>>('get', '/api/v1/events', args),
     /** Liveness and database reachability (no authentication) (GET /api/v1/health) */
@@ -96,6 +118,14 @@ export function createOperations(http: Http) {
     postOsseaConfigsByIdActivate: (args: OpArgs<paths['/api/v1/ossea/configs/{id}/activate']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}/activate']['post']>>('post', '/api/v1/ossea/configs/{id}/activate', args),
     /** Zones, domains, templates, offerings and networks by name, with their ids (POST /api/v1/ossea/discover-resources) */
     postOsseaDiscoverResources: (args: OpArgs<paths['/api/v1/ossea/discover-resources']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/discover-resources']['post']>>('post', '/api/v1/ossea/discover-resources', args),
+    /** List replication jobs (GET /api/v1/replications) */
+    getReplications: (args: OpArgs<paths['/api/v1/replications']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications']['get']>>('get', '/api/v1/replications', args),
+    /** Add VMs to management and (by default) start their replication (POST /api/v1/replications) */
+    postReplications: (args: OpArgs<paths['/api/v1/replications']['post']> = {}) => http.request<OpResult<paths['/api/v1/replications']['post']>>('post', '/api/v1/replications', args),
+    /** A replication job with its progress and disks (GET /api/v1/replications/{id}) */
+    getReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['get']>>('get', '/api/v1/replications/{id}', args),
+    /** Cancel a replication job (DELETE /api/v1/replications/{id}) */
+    deleteReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['delete']>>('delete', '/api/v1/replications/{id}', args),
     /** List users (GET /api/v1/users) */
     getUsers: (args: OpArgs<paths['/api/v1/users']['get']> = {}) => http.request<OpResult<paths['/api/v1/users']['get']>>('get', '/api/v1/users', args),
     /** Create a user (POST /api/v1/users) */
@@ -106,6 +136,14 @@ export function createOperations(http: Http) {
     putUsersById: (args: OpArgs<paths['/api/v1/users/{id}']['put']> = {}) => http.request<OpResult<paths['/api/v1/users/{id}']['put']>>('put', '/api/v1/users/{id}', args),
     /** Delete a user, their sessions and tokens (DELETE /api/v1/users/{id}) */
     deleteUsersById: (args: OpArgs<paths['/api/v1/users/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/users/{id}']['delete']>>('delete', '/api/v1/users/{id}', args),
+    /** List managed VMs (GET /api/v1/vm-contexts) */
+    getVmContexts: (args: OpArgs<paths['/api/v1/vm-contexts']['get']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts']['get']>>('get', '/api/v1/vm-contexts', args),
+    /** A managed VM: context, disks, NICs, volumes and jobs (GET /api/v1/vm-contexts/{id}) */
+    getVmContextsById: (args: OpArgs<paths['/api/v1/vm-contexts/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}']['get']>>('get', '/api/v1/vm-contexts/{id}', args),
+    /** Delete a managed VM with its volumes (refused while a job runs) (DELETE /api/v1/vm-contexts/{id}) */
+    deleteVmContextsById: (args: OpArgs<paths['/api/v1/vm-contexts/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}']['delete']>>('delete', '/api/v1/vm-contexts/{id}', args),
+    /** Start a replication of this VM now (POST /api/v1/vm-contexts/{id}/replicate) */
+    postVmContextsByIdReplicate: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/replicate']['post']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/replicate']['post']>>('post', '/api/v1/vm-contexts/{id}/replicate', args),
     /** List vCenter credentials (GET /api/v1/vmware-credentials) */
     getVmwareCredentials: (args: OpArgs<paths['/api/v1/vmware-credentials']['get']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials']['get']>>('get', '/api/v1/vmware-credentials', args),
     /** Create a vCenter credential (POST /api/v1/vmware-credentials) */
@@ -114,10 +152,14 @@ export function createOperations(http: Http) {
     getVmwareCredentialsById: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}']['get']>>('get', '/api/v1/vmware-credentials/{id}', args),
     /** Update a vCenter credential (omit password to keep it) (PUT /api/v1/vmware-credentials/{id}) */
     putVmwareCredentialsById: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}']['put']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}']['put']>>('put', '/api/v1/vmware-credentials/{id}', args),
-    /** Delete a vCenter credential (DELETE /api/v1/vmware-credentials/{id}) */
+    /** Delete a vCenter credential (409 while managed VMs use it, unless force=true) (DELETE /api/v1/vmware-credentials/{id}) */
     deleteVmwareCredentialsById: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}']['delete']>>('delete', '/api/v1/vmware-credentials/{id}', args),
     /** Make this the default credential (POST /api/v1/vmware-credentials/{id}/set-default) */
     postVmwareCredentialsByIdSetDefault: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}/set-default']['post']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}/set-default']['post']>>('post', '/api/v1/vmware-credentials/{id}/set-default', args),
+    /** Test a vCenter credential (POST /api/v1/vmware-credentials/{id}/test) */
+    postVmwareCredentialsByIdTest: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}/test']['post']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}/test']['post']>>('post', '/api/v1/vmware-credentials/{id}/test', args),
+    /** How much a credential is used: counter, last use and the managed VMs that rely on it (GET /api/v1/vmware-credentials/{id}/usage) */
+    getVmwareCredentialsByIdUsage: (args: OpArgs<paths['/api/v1/vmware-credentials/{id}/usage']['get']> = {}) => http.request<OpResult<paths['/api/v1/vmware-credentials/{id}/usage']['get']>>('get', '/api/v1/vmware-credentials/{id}/usage', args),
     /** CloudStack volumes managed by the volume daemon (GET /api/v1/volumes) */
     getVolumes: (args: OpArgs<paths['/api/v1/volumes']['get']> = {}) => http.request<OpResult<paths['/api/v1/volumes']['get']>>('get', '/api/v1/volumes', args),
     /** Linux devices of volumes attached to the server, by persistent (by-id) name (GET /api/v1/volumes/device-mappings) */

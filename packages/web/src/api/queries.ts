@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, http, rows } from './client';
-import type { Agent, ApiToken, Job, Page, User, VmwareCredential } from './types';
+import { api, rows } from './client';
+import type { Agent, ApiToken, Job, User, VmwareCredential } from './types';
 
 // Endpoints the server publishes go through the generated SDK (`api.ops`), so a change of their shape breaks
 // the web build; the rest use `http` with the SPEC's shapes until their API exists.
@@ -15,7 +15,7 @@ export function useCredentials() {
 export function useAgents() {
   return useQuery({
     queryKey: ['agents'],
-    queryFn: async () => rows<Agent>(await http.request<Agent[] | Page<Agent>>('get', '/api/v1/agents'), 'agents'),
+    queryFn: async (): Promise<Agent[]> => (await api.ops.getAgents()).items,
   });
 }
 

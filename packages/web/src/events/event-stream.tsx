@@ -31,6 +31,7 @@ const EVENT_NAMES = [
   'log',
   'progress',
   'context.updated',
+  'replication.progress',
   'context',
   'agent.updated',
 ];
@@ -69,8 +70,10 @@ export function EventStreamProvider({ children }: { children: ReactNode }) {
       if (!event) return;
       for (const l of listeners.current) l(event);
       // Coalesce bursts of progress events into one refetch per list per second.
-      if (event.type.startsWith('job') || event.type === 'step' || event.type === 'progress') touched.add('jobs');
-      if (event.type.startsWith('context') || event.type.startsWith('job')) touched.add('contexts');
+      if (event.type.startsWith('job') || event.type.startsWith('replication') || event.type === 'progress')
+        touched.add('jobs');
+      if (event.type.startsWith('context') || event.type.startsWith('job') || event.type.startsWith('replication'))
+        touched.add('contexts');
       if (event.type.startsWith('agent')) touched.add('agents');
       pending ??= setTimeout(flush, 1000);
     };

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, errorMessage, http, rows } from '../api/client';
+import { http, rows } from '../api/client';
 import { useCredentials } from '../api/queries';
 import type { DiscoveredVm, DiscoverResult } from '../api/types';
 import { useCanAct } from '../auth/session';
@@ -27,6 +27,23 @@ function concernsOf(vm: DiscoveredVm): string[] {
   if ((vm.disks ?? []).length === 0) out.add('no disks found');
   if (vm.tools_status && /not/i.test(vm.tools_status)) out.add(`VMware Tools: ${vm.tools_status}`);
   return [...out];
+}
+
+interface BulkResult {
+  vm_id: string;
+  ok: boolean;
+  context_id?: string;
+  job_id?: string | null;
+  error?: { code?: string; message?: string };
+  existing_context_id?: string | null;
+}
+
+function outcomeOf(r: BulkResult): Outcome {
+  if (r.ok) return { kind: 'added', contextId: r.context_id, jobId: r.job_id ?? undefined };
+  const message = r.error?.message ?? 'refused';
+  if (r.existing_context_id || r.error?.code === 'MKE_VM_ALREADY_MANAGED' || r.error?.code === 'MKE_JOB_ACTIVE')
+    return { kind: 'duplicate', message, existing: r.existing_context_id ?? undefined };
+  return { kind: 'error', message: r.error?.code ? `${message} (${r.error.code})` : message };
 }
 
 type Outcome =
@@ -70,33 +87,13 @@ export function DiscoveryPage() {
 
   const add = useMutation({
     mutationFn: async ({ vms, replicate }: { vms: DiscoveredVm[]; replicate: boolean }) => {
-      // One request per VM so that each gets its own answer (a duplicate must not hide the others' success).
-      for (const vm of vms) {
-        let outcome: Outcome;
-        try {
-          const res = await http.request<{ context_id?: string; job_id?: string }>('post', '/api/v1/replications', {
-            body: {
-              credential_id: credentialId,
-              datacenter: datacenter || undefined,
-              vmware_vm_id: vm.id,
-              vm_name: vm.name,
-              vm_path: vm.path,
-              start_replication: replicate,
-            },
-          });
-          outcome = { kind: 'added', contextId: res.context_id, jobId: res.job_id };
-        } catch (e) {
-          if (e instanceof ApiError && e.status === 409) {
-            const existing = e.field('existing_context_id');
-            outcome = {
-              kind: 'duplicate',
-              message: e.message,
-              existing: typeof existing === 'string' ? existing : undefined,
-            };
-          } else outcome = { kind: 'error', message: errorMessage(e) };
-        }
-        setOutcomes((o) => ({ ...o, [vm.id]: outcome }));
-      }
+      // One bulk call; the API answers per VM, so a duplicate never hides the other VMs' success.
+      const res = await http.request<{ results: BulkResult[] }>('post', '/api/v1/replications', {
+        body: { vm_ids: vms.map((v) => v.id), credential_id: credentialId, start_replication: replicate },
+      });
+      const next: Record<string, Outcome> = {};
+      for (const r of res.results) next[r.vm_id] = outcomeOf(r);
+      setOutcomes((o) => ({ ...o, ...next }));
       await qc.invalidateQueries({ queryKey: ['contexts'] });
     },
   });
@@ -188,7 +185,7 @@ export function DiscoveryPage() {
         ) : null}
         {discover.isSuccess && vms.length === 0 ? <EmptyState title="vCenter returned no VM for this filter" /> : null}
         {vms.length > 0 ? (
-          <table className="w-full text-[13px]">
+          <table className="data-table w-full text-[13px]">
             <thead className="sticky top-0 bg-slate-100 text-left text-xs text-slate-600 dark:bg-slate-900 dark:text-slate-400">
               <tr>
                 <th className="w-8 px-3 py-1.5">
@@ -246,7 +243,13 @@ export function DiscoveryPage() {
                       {outcome ? (
                         <OutcomeView outcome={outcome} />
                       ) : vm.existing_context_id ? (
-                        <span className="text-slate-500">already managed</span>
+                        <Link
+                          to="/vms"
+                          search={{ ctx: vm.existing_context_id }}
+                          className="text-slate-600 underline dark:text-slate-400"
+                        >
+                          managed as {vm.existing_context_id}
+                        </Link>
                       ) : null}
                     </td>
                   </tr>

@@ -74,7 +74,7 @@ export function JobDetailPage() {
     const d = { ...(isRecord(jobData.metadata) ? jobData.metadata : {}), ...jobData };
     const percent = num(d.progress_percent) ?? num(d.percent);
     const bytes = num(d.bytes_transferred) ?? num(d.bytes_done);
-    const total = num(d.total_bytes);
+    const total = num(d.total_bytes) ?? num(d.bytes_total);
     const phase =
       typeof d.current_operation === 'string'
         ? d.current_operation
@@ -88,8 +88,7 @@ export function JobDetailPage() {
       phase: phase ?? l.phase,
     }));
     const now = Date.now();
-    let rate =
-      num(d.throughput_bps) ?? num(d.throughput_current) ?? num(d.current_throughput) ?? num(d.bytes_per_second);
+    let rate = num(d.current_bps) ?? num(d.throughput_bps) ?? num(d.bytes_per_second);
     if (rate === undefined && bytes !== undefined) {
       const prev = lastBytes.current;
       if (prev && now > prev.t) rate = ((bytes - prev.bytes) * 1000) / (now - prev.t);

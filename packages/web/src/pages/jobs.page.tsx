@@ -59,7 +59,7 @@ export function JobsPage() {
             Replications, failovers and cleanups appear here as they start.
           </EmptyState>
         ) : (
-          <table className="w-full text-[13px]">
+          <table className="data-table w-full text-[13px]">
             <thead className="sticky top-0 bg-slate-100 text-left text-xs text-slate-600 dark:bg-slate-900 dark:text-slate-400">
               <tr>
                 <th className="px-3 py-1.5 font-medium">Job</th>

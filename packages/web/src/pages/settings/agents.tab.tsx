@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useAgents } from '../../api/queries';
-import { http } from '../../api/client';
+import { api } from '../../api/client';
 import { useIsAdmin } from '../../auth/session';
 import { StatusBadge } from '../../components/status-badge';
 import { Button, Card, EmptyState, ErrorState, InlineError, Loading } from '../../components/ui';
@@ -15,7 +15,7 @@ export function AgentsTab() {
   const isAdmin = useIsAdmin();
   const agents = useAgents();
   const pairing = useMutation({
-    mutationFn: () => http.request<PairingToken>('post', '/api/v1/agents/pairing-tokens', { body: {} }),
+    mutationFn: (): Promise<PairingToken> => api.ops.postAgentsPairingTokens({ body: {} }),
   });
   return (
     <div className="space-y-3">
@@ -35,11 +35,10 @@ export function AgentsTab() {
             className="mb-3 rounded border border-sky-200 bg-sky-50 p-2 text-xs dark:border-sky-900 dark:bg-sky-950/40"
           >
             <p className="font-medium">
-              One-time pairing token (shown once, expires {formatDateTime(pairing.data.expires_at)})
+              Pairing token: shown once, usable once, expires {formatDateTime(pairing.data.expires_at)}. Give it to the
+              agent being installed together with this server&apos;s URL, {window.location.origin}.
             </p>
-            <code className="mt-1 block font-mono break-all select-all">
-              migratekit agent --server {window.location.origin} --pair {pairing.data.token}
-            </code>
+            <code className="mt-1 block font-mono break-all select-all">{pairing.data.token}</code>
           </div>
         ) : null}
         <InlineError error={pairing.error} />
@@ -52,7 +51,7 @@ export function AgentsTab() {
             An agent runs near vCenter and connects out to this server. Create a pairing token to add one.
           </EmptyState>
         ) : (
-          <table className="w-full text-[13px]">
+          <table className="data-table w-full text-[13px]">
             <thead className="text-left text-xs text-slate-500">
               <tr>
                 <th className="py-1 font-medium">Name</th>

@@ -177,7 +177,7 @@ export function CredentialsTab() {
           Add the vCenter that discovery and replication should use.
         </EmptyState>
       ) : (
-        <table className="w-full text-[13px]">
+        <table className="data-table w-full text-[13px]">
           <thead className="text-left text-xs text-slate-500">
             <tr>
               <th className="py-1 font-medium">Name</th>

@@ -58,7 +58,7 @@ function UsersCard() {
       ) : users.data.length === 0 ? (
         <EmptyState title="No users" />
       ) : (
-        <table className="mb-3 w-full text-[13px]">
+        <table className="data-table mb-3 w-full text-[13px]">
           <thead className="text-left text-xs text-slate-500">
             <tr>
               <th className="py-1 font-medium">Username</th>

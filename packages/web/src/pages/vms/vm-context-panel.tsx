@@ -63,7 +63,12 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
             <KeyValues
               items={[
                 ['Status', <StatusBadge key="s" status={vm.current_status} />],
-                ['Since', `${formatDateTime(vm.last_status_change)} (${formatAge(vm.last_status_change)})`],
+                [
+                  'Since',
+                  vm.last_status_change
+                    ? `${formatDateTime(vm.last_status_change)} (${formatAge(vm.last_status_change)})`
+                    : '-',
+                ],
                 ['vCenter', vm.vcenter_host],
                 ['Datacenter', vm.datacenter],
                 ['Path', vm.vm_path],
