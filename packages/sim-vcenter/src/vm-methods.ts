@@ -8,6 +8,7 @@ import {
   powerOn,
   queryChangedDiskAreas,
   reconfigure,
+  restart,
   removeSnapshot,
   shutdownGuest,
 } from './vm-operations';
@@ -58,6 +59,17 @@ export const vmMethods: Record<string, (req: MethodRequest) => Promise<VimValue 
   ShutdownGuest: (req) => {
     shutdownGuest(req.engine, vmOf(req));
     return undefined;
+  },
+  RebootGuest: (req) => {
+    restart(req.engine, vmOf(req), true);
+    return undefined;
+  },
+  ResetVM_Task: (req) => {
+    const vm = vmOf(req);
+    return task(req, vm, 'ResetVM_Task', 'VirtualMachine.reset', () => {
+      restart(req.engine, vm, false);
+      return Promise.resolve(undefined);
+    });
   },
   ReconfigVM_Task: (req) => {
     const vm = vmOf(req);

@@ -48,6 +48,15 @@ export function shutdownGuest(engine: VCenterEngine, vm: SimVm): void {
   );
 }
 
+/** RebootGuest / ResetVM_Task: the guest starts again at once (a new boot time). */
+export function restart(engine: VCenterEngine, vm: SimVm, viaGuest: boolean): void {
+  if (vm.powerState !== 'poweredOn') throw faults.invalidPowerState('poweredOn', vm.powerState);
+  if (viaGuest && !vm.toolsRunning()) throw faults.toolsUnavailable();
+  vm.bootTime = engine.opts.clock.now();
+  vm.shuttingDown = false;
+  engine.notify();
+}
+
 export interface ReconfigSpec {
   changeTrackingEnabled?: boolean;
   numCPUs?: number;

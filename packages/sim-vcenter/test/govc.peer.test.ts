@@ -149,6 +149,11 @@ test('govc vm.power -off, -on and -s change the power state', { skip }, async ()
   for (let i = 0; i < 200 && vm.powerState === 'poweredOn'; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(vm.powerState, 'poweredOff', 'the guest shut down after its delay');
   await ok(['vm.power', '-on', 'lin-01']);
+  const boot = vm.bootTime;
+  assert.match(await ok(['vm.power', '-r', 'lin-01']), /Reboot guest VirtualMachine:vm-\d+\.\.\. OK/);
+  assert.match(await ok(['vm.power', '-reset', 'lin-01']), /Reset VirtualMachine:vm-\d+\.\.\. OK/);
+  assert.equal(vm.powerState, 'poweredOn');
+  assert.notEqual(vm.bootTime, boot, 'a reboot starts the guest again');
 });
 
 test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async () => {
@@ -158,6 +163,20 @@ test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async 
   assert.equal(tree, 'before-migration\n  cbt-2\n  .\n');
   const vm = sim.engine.findVm('lin-01');
   assert.equal(vm?.snapshots.length, 2);
+  const info = JSON.parse(await ok(['vm.info', '-json', 'lin-01'])) as {
+    VirtualMachines: Array<{
+      Snapshot: { CurrentSnapshot: { Value: string } };
+      Config: { Hardware: { Device: Array<{ CapacityInBytes?: number; Backing?: { FileName: string } }> } };
+    }>;
+  };
+  const decoded = info.VirtualMachines[0];
+  assert.equal(decoded?.Snapshot.CurrentSnapshot.Value, vm?.snapshots[1]?.ref.value);
+  const files = decoded?.Config.Hardware.Device.filter((d) => d.CapacityInBytes).map((d) => d.Backing?.FileName);
+  assert.deepEqual(
+    files,
+    ['[DS-01] lin-01/lin-01-000002.vmdk', '[DS-01] lin-01/lin-01_1-000002.vmdk'],
+    'the VM runs on delta disks',
+  );
   await ok(['snapshot.remove', '-vm', 'lin-01', 'before-migration']);
   assert.equal(await ok(['snapshot.tree', '-vm', 'lin-01']), 'cbt-2\n.\n');
   await ok(['snapshot.remove', '-vm', 'lin-01', '*']);
