@@ -43,6 +43,8 @@ export interface NbdServerOptions {
   clock?: Clock;
   /** Connections that do not finish the handshake in time are dropped. */
   handshakeTimeoutMs?: number;
+  /** How long removeExport()/close() wait for requests in flight before closing anyway (default 30 s). */
+  drainTimeoutMs?: number;
   /** Largest READ/WRITE payload accepted and advertised in INFO_BLOCK_SIZE. */
   maxPayload?: number;
   /** Requests processed at once per connection; reading stops beyond this. */

@@ -147,8 +147,14 @@ export class NbdServer {
     await closed;
   }
 
+  /** Lets requests in flight finish (bounded, so a stuck backend cannot hold a shutdown), then closes. */
   private async closeConnection(conn: Connection): Promise<void> {
-    if (conn.transmission) await conn.transmission.drain();
+    if (conn.transmission) {
+      const abort = new AbortController();
+      const limit = this.clock.sleep(this.options.drainTimeoutMs ?? 30_000, abort.signal).catch(() => undefined);
+      await Promise.race([conn.transmission.drain(), limit]);
+      abort.abort();
+    }
     conn.socket.destroy();
   }
 
