@@ -96,7 +96,16 @@ test('nbdkit vddk command line: snapshot, moref, file, thumbprint, transports; p
   assert.ok(cmd.args.includes('--unix') && cmd.args.includes('/tmp/s.sock') && cmd.args.includes('--readonly'));
   assert.ok(!cmd.args.some((a) => a.includes('p@ss')));
   assert.equal(cmd.stdin, 'p@ss word\n');
-  assert.throws(() => buildNbdkitVddkCommand({ ...({} as never), thumbprint: undefined }, { libdir: '/x' }, '/s'), {
+  const noThumbprint = {
+    vcenterHost: 'vc',
+    username: 'u',
+    password: 'p',
+    vmMoref: 'vm-1',
+    snapshotMoref: 's-1',
+    deviceKey: 2000,
+    fileName: 'f',
+  };
+  assert.throws(() => buildNbdkitVddkCommand(noThumbprint, { libdir: '/x' }, '/s'), {
     code: 'MKE_VALIDATION',
   });
 });
