@@ -211,3 +211,23 @@ test('cancellation by AbortSignal stops issuing work and reports the cursor', as
   assert.ok(reads <= 7, `stopped issuing after the abort (${reads} reads)`);
   assert.ok(target.writes < 32 * MiB);
 });
+
+test('a zero destination skips zero ranges; a destination without WRITE_ZEROES gets zero buffers', async () => {
+  const source = await filledDisk(8 * MiB, [[MiB, MiB]]);
+  await source.write(4 * MiB, Buffer.alloc(MiB)); // allocated zeroes: detected after reading
+  const skipped = new CountingBackend(new MemoryBackend(8 * MiB));
+  const r1 = await copyExtents({ source, destination: skipped, destinationIsZero: true, connections: 1 });
+  assert.equal(skipped.zeroes, 0);
+  assert.equal(skipped.writes, MiB);
+  assert.equal(r1.bytesZeroed, 7 * MiB);
+  const plain = new MemoryBackend(8 * MiB);
+  await plain.write(0, Buffer.alloc(8 * MiB, 0xff)); // old contents that must be overwritten with zeroes
+  const noZero: NbdBackend = {
+    size: plain.size,
+    readOnly: false,
+    read: (o, l) => plain.read(o, l),
+    write: (o, d) => plain.write(o, d),
+  };
+  await copyExtents({ source, destination: noZero, connections: 1, requestSize: MiB });
+  assert.equal(await hashRange(plain, 0, 8 * MiB), await hashRange(source, 0, 8 * MiB));
+});

@@ -110,3 +110,36 @@ test('plaintext is refused when the server requires TLS, accepted when TLS is op
     await relaxed.close();
   }
 });
+
+test('the authorization hook sees the TLS identity: a PSK identity opens only its own exports', async () => {
+  const keys = await loadPskFile(fx.pskFile);
+  keys.set('agent-2', Buffer.alloc(32, 2));
+  const server = new NbdServer({
+    tls: { mode: 'require', psk: keys },
+    authorize: ({ exportName, tlsIdentity }) => exportName === `vol-of-${tlsIdentity}`,
+  });
+  server.addExport(`vol-of-${fx.pskIdentity}`, new MemoryBackend(65536));
+  server.addExport('vol-of-agent-2', new MemoryBackend(65536));
+  await server.listen(0, '127.0.0.1');
+  try {
+    const tls = { mode: 'require' as const, psk: { identity: fx.pskIdentity, key: fx.pskKey } };
+    const list = await NbdClient.list({ host: '127.0.0.1', port: server.port, tls });
+    assert.deepEqual(
+      list.map((e) => e.name),
+      [`vol-of-${fx.pskIdentity}`],
+    );
+    await assert.rejects(
+      NbdClient.connect({ host: '127.0.0.1', port: server.port, exportName: 'vol-of-agent-2', tls }),
+      (e: NbdError) => e.kind === 'negotiation',
+    );
+    const own = await NbdClient.connect({
+      host: '127.0.0.1',
+      port: server.port,
+      exportName: `vol-of-${fx.pskIdentity}`,
+      tls,
+    });
+    await own.close();
+  } finally {
+    await server.close();
+  }
+});
