@@ -164,6 +164,10 @@ export function queryChangedDiskAreas(engine: VCenterEngine, vm: SimVm, q: Chang
   const d = vm.findDisk(q.deviceKey);
   if (!d) throw faults.invalidArgument('deviceKey');
   if (q.snapshot && q.snapshot.vm !== vm) throw faults.invalidArgument('snapshot');
+  // As on vSphere: without a snapshot the disks are read live, which only a powered-off VM allows.
+  if (!q.snapshot && vm.powerState !== 'poweredOff') {
+    throw faults.invalidState('QueryChangedDiskAreas without a snapshot needs a powered-off virtual machine');
+  }
   if (!Number.isInteger(q.startOffset) || q.startOffset < 0 || q.startOffset > d.capacity)
     throw faults.invalidArgument('startOffset');
   const ctkFile = d.fileName.replace(/\.vmdk$/, '-ctk.vmdk');

@@ -227,4 +227,10 @@ test('CBT: unknown, stale and malformed change ids give the real faults', async 
     `<snapshot type="VirtualMachineSnapshot">snapshot-99999</snapshot><deviceKey>${DISK}</deviceKey><startOffset>0</startOffset><changeId>*</changeId>`,
   );
   assert.equal(badSnap.fault?.type, 'ManagedObjectNotFound');
+  const live = await soap.call(
+    'QueryChangedDiskAreas',
+    vmRef,
+    `<deviceKey>${DISK}</deviceKey><startOffset>0</startOffset><changeId>*</changeId>`,
+  );
+  assert.equal(live.fault?.type, 'InvalidState', 'a powered-on VM needs a snapshot');
 });
