@@ -7,6 +7,7 @@ import { clientFaultEnvelope, faultEnvelope, faults, responseEnvelope } from './
 import { asVimFault } from './sim-task';
 import type { VimValue } from './vim-value';
 import { child, childText, parseXml, toMor } from './xml-node';
+import type { XNode } from './xml-node';
 import { vmMethods } from './vm-methods';
 
 // One SOAP request in, one SOAP response out: envelope parsing, session checks, dispatch, faults.
@@ -90,7 +91,7 @@ export class SoapService {
     }
   }
 
-  private login(request: ReturnType<typeof parseXml>, call: SoapCall): SoapReply {
+  private login(request: XNode, call: SoapCall): SoapReply {
     const user = childText(request, 'userName') ?? '';
     const password = childText(request, 'password') ?? '';
     if (user !== this.engine.opts.username || password !== this.engine.opts.password) {

@@ -13,7 +13,7 @@ export class VimFault extends Error {
   }
 
   toDataObject(): DataObject {
-    return data(this.faultType, { faultMessage: undefined, ...this.fields });
+    return data(this.faultType, { ...this.fields });
   }
 
   /** LocalizedMethodFault, as TaskInfo.error carries it. */

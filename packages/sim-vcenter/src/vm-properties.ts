@@ -100,9 +100,7 @@ export function vmConfigInfo(
       networkBootProtocol: 'ipv4',
     }),
     swapPlacement: 'inherit',
-    keyId: undefined,
     migrateEncryption: 'opportunistic',
-    sgxInfo: undefined,
   });
 }
 
@@ -120,7 +118,6 @@ function toolsFields(vm: SimVm): { status: string; version: string; running: str
 
 function runtimeInfo(vm: SimVm): DataObject {
   return data('VirtualMachineRuntimeInfo', {
-    device: undefined,
     host: vm.host.ref,
     connectionState: 'connected',
     powerState: vm.powerState,
