@@ -10,6 +10,7 @@ export { SecretBox } from './security/secret-box';
 export { loadOrCreateMasterKey, decodeMasterKey } from './security/master-key';
 export { ROLES, roleAllows, type Principal, type Role } from './security/roles';
 export { startServer, type RunningServer, type StartServerOptions } from './server-runtime';
+export { startServerWithAgents, type ServerWithAgents } from './agents/server-with-agents';
 export type { AuditContext, AuditEntry, AuditService } from './services/audit.service';
 export type { ResolvedVmwareCredential, VmwareCredentialService } from './services/vmware-credential.service';
 export type { ResolvedCloudStackConfig, CloudStackConfigService } from './services/cloudstack-config.service';

@@ -1,7 +1,7 @@
 // `migratekit server` (production: configuration from the environment) and `migratekit dev` (what `npm start`
 // runs: the embedded stack on SQLite under ./data). Both stop cleanly on SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { ConfigError, loadServerConfig, startDevStack, startServer } from '@migratekit/server';
+import { ConfigError, loadServerConfig, startDevStack, startServerWithAgents } from '@migratekit/server';
 
 type Closer = () => Promise<void>;
 
@@ -39,8 +39,9 @@ function fail(error: unknown): never {
 
 async function runServer(): Promise<void> {
   const config = loadServerConfig(process.env);
-  const server = await startServer({ config });
+  const server = await startServerWithAgents({ config });
   stopOnSignals(() => server.close());
+  process.stdout.write(`Agents connect to ${server.wiring.gateway.url}\n`);
   if (server.bootstrap.created && server.bootstrap.passwordSource === 'generated') {
     // Printed once, on the terminal only: it is not in the logs and cannot be shown again.
     process.stdout.write(

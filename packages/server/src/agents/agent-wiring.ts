@@ -45,11 +45,14 @@ export interface ReplicationWiringOptions {
   deps: AppDeps;
   app: FastifyInstance;
   certificate: ServerCertificate;
-  cloudstack: CloudStackClient;
-  serverVmId: string;
-  byIdDir: string;
-  zoneId?: string;
-  diskOfferingId?: string;
+  /** Without it only the gateway starts (pairing, discovery, power); replication needs CloudStack. */
+  cloudstack?: {
+    client: CloudStackClient;
+    serverVmId: string;
+    byIdDir: string;
+    zoneId?: string;
+    diskOfferingId?: string;
+  };
   nbd: { host: string; port: number; advertisedHost?: string };
   gateway: { host: string; port: number };
   agentSilenceTimeoutMs?: number;
@@ -58,8 +61,9 @@ export interface ReplicationWiringOptions {
 
 export interface ReplicationWiring {
   services: AgentServices;
-  nbdTarget: NbdTarget;
-  volumes: VolumeDaemon;
+  /** Absent without CloudStack. */
+  nbdTarget: NbdTarget | undefined;
+  volumes: VolumeDaemon | undefined;
   gateway: AgentGateway;
   close(): Promise<void>;
 }
@@ -68,6 +72,36 @@ export async function wireReplication(options: ReplicationWiringOptions): Promis
   const { deps } = options;
   const services = deps.agents;
   if (services === undefined) throw new Error('wireReplication needs deps built with withAgentServices');
+  const replication = options.cloudstack === undefined ? undefined : await wireVolumes(options, options.cloudstack);
+  const gateway = await startAgentGateway({
+    app: options.app,
+    hub: services.hub,
+    pairing: services.pairing,
+    tls: { cert: options.certificate.cert, key: options.certificate.key },
+    host: options.gateway.host,
+    port: options.gateway.port,
+    logger: deps.logger,
+  });
+  return {
+    services,
+    nbdTarget: replication?.nbdTarget,
+    volumes: replication?.volumes,
+    gateway,
+    close: async () => {
+      await services.replication?.close();
+      await services.hub.close();
+      await gateway.close();
+      await replication?.nbdTarget.close();
+    },
+  };
+}
+
+async function wireVolumes(
+  options: ReplicationWiringOptions,
+  cloudstack: NonNullable<ReplicationWiringOptions['cloudstack']>,
+): Promise<{ nbdTarget: NbdTarget; volumes: VolumeDaemon }> {
+  const { deps } = options;
+  const services = deps.agents as AgentServices;
   const psk = new Map<string, Buffer>();
   const nbdTarget = new NbdTarget({
     port: options.nbd.port,
@@ -79,16 +113,16 @@ export async function wireReplication(options: ReplicationWiringOptions): Promis
   });
   await nbdTarget.start();
   const volumes = new VolumeDaemon({
-    cloudstack: options.cloudstack,
+    cloudstack: cloudstack.client,
     repositories: deps.repositories,
     clock: deps.clock,
     logger: deps.logger,
     nbdTarget,
-    byIdDir: options.byIdDir,
-    serverVmId: options.serverVmId,
+    byIdDir: cloudstack.byIdDir,
+    serverVmId: cloudstack.serverVmId,
     deviceWaitTimeoutMs: 30_000,
-    ...(options.zoneId === undefined ? {} : { zoneId: options.zoneId }),
-    ...(options.diskOfferingId === undefined ? {} : { diskOfferingId: options.diskOfferingId }),
+    ...(cloudstack.zoneId === undefined ? {} : { zoneId: cloudstack.zoneId }),
+    ...(cloudstack.diskOfferingId === undefined ? {} : { diskOfferingId: cloudstack.diskOfferingId }),
   });
   const report = await volumes.reconcileAtStartup();
   deps.logger.info({ report }, 'volume daemon reconciled');
@@ -125,25 +159,5 @@ export async function wireReplication(options: ReplicationWiringOptions): Promis
     replication,
     volumes,
   });
-  const gateway = await startAgentGateway({
-    app: options.app,
-    hub: services.hub,
-    pairing: services.pairing,
-    tls: { cert: options.certificate.cert, key: options.certificate.key },
-    host: options.gateway.host,
-    port: options.gateway.port,
-    logger: deps.logger,
-  });
-  return {
-    services,
-    nbdTarget,
-    volumes,
-    gateway,
-    close: async () => {
-      await replication.close();
-      await services.hub.close();
-      await gateway.close();
-      await nbdTarget.close();
-    },
-  };
+  return { nbdTarget, volumes };
 }

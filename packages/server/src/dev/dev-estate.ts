@@ -162,15 +162,17 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       deps,
       app: server.app,
       certificate: options.certificate,
-      cloudstack: new CloudStackClient({
-        apiUrl: cloudstack.hostPort,
-        apiKey: DEV_API_KEY,
-        secretKey: DEV_SECRET_KEY,
-        // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
-        jobs: { initialIntervalMs: 20, stepMs: 20, maxIntervalMs: 500 },
-      }),
-      serverVmId: cloudstack.serverVmId,
-      byIdDir,
+      cloudstack: {
+        client: new CloudStackClient({
+          apiUrl: cloudstack.hostPort,
+          apiKey: DEV_API_KEY,
+          secretKey: DEV_SECRET_KEY,
+          // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
+          jobs: { initialIntervalMs: 20, stepMs: 20, maxIntervalMs: 500 },
+        }),
+        serverVmId: cloudstack.serverVmId,
+        byIdDir,
+      },
       nbd: { host: '127.0.0.1', port: ports.nbd },
       gateway: { host: '127.0.0.1', port: ports.agentGateway },
     });

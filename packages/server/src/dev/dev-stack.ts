@@ -138,7 +138,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       out(`  vCenter:    ${estate.vcenter.url} (simulator, ${estate.vcenter.listVms().length} VMs)`);
       out(`  CloudStack: ${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
       out(`  Agents:     ${estate.wiring.gateway.url} (agent ${estate.agent.credential.agent_id} online)`);
-      out(`  NBD target: 127.0.0.1:${estate.wiring.nbdTarget.port} (TLS)`);
+      out(`  NBD target: 127.0.0.1:${estate.wiring.nbdTarget?.port ?? '-'} (TLS)`);
     }
     out('  Stop with Ctrl+C; data is kept for the next start.');
     out('');
