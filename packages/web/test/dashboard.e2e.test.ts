@@ -59,11 +59,43 @@ describe('dashboard in Chromium', { skip }, () => {
     await checkPage('settings-credentials');
   });
 
+  test('tests the dev vCenter credential and discovers CloudStack resources into dropdowns', async (t) => {
+    const devRow = page.getByRole('row').filter({ hasText: 'dev-vcenter' });
+    if ((await devRow.count()) === 0) {
+      t.skip('this dev stack has no simulated vCenter');
+      return;
+    }
+    await devRow.getByRole('button', { name: 'Test', exact: true }).click();
+    const connected = page.getByRole('status').filter({ hasText: /^Connected: / });
+    const trust = devRow.getByRole('button', { name: /^Trust certificate/ });
+    // The simulator's certificate is self-signed: the page offers to pin exactly its fingerprint.
+    await Promise.race([connected.waitFor({ timeout: 30_000 }), trust.waitFor({ timeout: 30_000 })]);
+    if (await trust.isVisible()) await trust.click();
+    await connected.waitFor({ timeout: 30_000 });
+
+    await page.goto(`${h.url}/settings?tab=cloudstack`);
+    await page.getByLabel('API endpoint (host:port)').waitFor();
+    if ((await page.getByLabel('API endpoint (host:port)').inputValue()) === '') {
+      t.skip('this dev stack has no CloudStack configuration');
+      return;
+    }
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Connected to / })
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Discover resources' }).click();
+    await page.waitForFunction(() => {
+      const label = [...document.querySelectorAll('label')].find((l) => l.textContent === 'Zone');
+      return label?.control instanceof HTMLSelectElement && label.control.options.length > 1;
+    });
+    await checkPage('settings-cloudstack');
+  });
+
   test('opens every page without console errors and with labelled fields', async () => {
     const pages: [string, string, string][] = [
       ['vms-empty', '/vms', 'Virtual Machines'],
       ['discovery', '/discovery', 'Discovery'],
-      ['settings-cloudstack', '/settings?tab=cloudstack', 'Settings'],
       ['settings-agents', '/settings?tab=agents', 'Settings'],
       ['settings-users', '/settings?tab=users', 'Settings'],
     ];
@@ -130,7 +162,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await firstVm.getByRole('link', { name: 'job' }).click();
     await page.getByRole('heading', { name: /^Job / }).waitFor();
     await page.getByTestId('job-percent').filter({ hasText: '100%' }).waitFor({ timeout: 120_000 });
-    await page.locator('header').getByText('completed').first().waitFor({ timeout: 30_000 });
+    await page.locator('dd').getByText('completed', { exact: true }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'job-replication');
     await page.goto(`${h.url}/vms`);
     await page.getByRole('cell', { name: vmName, exact: true }).click();
@@ -175,7 +207,13 @@ describe('dashboard in Chromium', { skip }, () => {
   test('the browser console stayed clean', () => {
     if (consoleWatch.missingApis.size > 0)
       console.log(`APIs not implemented yet: ${[...consoleWatch.missingApis].join(', ')}`);
-    assert.deepEqual(consoleWatch.errors, []);
+    // The one failed request the suite causes on purpose: testing the simulator's self-signed vCenter before
+    // its certificate is trusted answers 502 MKE_UPSTREAM_TLS, which the page turns into the "Trust" offer.
+    const expected = /status of 502 .*\/api\/v1\/vmware-credentials\/[^/]+\/test\)$/;
+    assert.deepEqual(
+      consoleWatch.errors.filter((e) => !expected.test(e)),
+      [],
+    );
   });
 });
 

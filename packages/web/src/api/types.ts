@@ -202,8 +202,7 @@ export interface DiscoveredResources {
   templates?: NamedResource[];
   service_offerings?: NamedResource[];
   disk_offerings?: NamedResource[];
-  networks?: NamedResource[];
-  vms?: NamedResource[];
+  networks?: (NamedResource & { type?: string; is_test_candidate?: boolean })[];
 }
 
 export interface Agent {
@@ -240,7 +239,7 @@ export interface DiscoveredVm {
   snapshot_count?: number;
   disks?: VmDisk[];
   networks?: VmNic[];
-  concerns?: string[];
+  concerns?: (string | { code: string; severity: 'blocker' | 'warning'; message: string })[];
   existing_context_id?: string | null;
   managed?: boolean;
 }

@@ -19,14 +19,25 @@ import {
 } from '../components/ui';
 import { formatBytes } from '../lib/format';
 
-/** Concerns an operator must see before adding a VM (SPEC §5.1), from the API or derived from what discovery says. */
-function concernsOf(vm: DiscoveredVm): string[] {
-  const out = new Set(vm.concerns ?? []);
-  if (vm.cbt_enabled === false) out.add('CBT is off (enabled on first replication)');
-  if ((vm.snapshot_count ?? 0) > 0) out.add(`${vm.snapshot_count} snapshot(s) present`);
-  if ((vm.disks ?? []).length === 0) out.add('no disks found');
-  if (vm.tools_status && /not/i.test(vm.tools_status)) out.add(`VMware Tools: ${vm.tools_status}`);
-  return [...out];
+interface Concern {
+  message: string;
+  blocker: boolean;
+}
+
+/** Concerns an operator must see before adding a VM (SPEC §5.1): the API's own, or derived from discovery. */
+function concernsOf(vm: DiscoveredVm): Concern[] {
+  if (vm.concerns !== undefined) {
+    return vm.concerns.map((c) =>
+      typeof c === 'string'
+        ? { message: c, blocker: false }
+        : { message: c.message, blocker: c.severity === 'blocker' },
+    );
+  }
+  const out: Concern[] = [];
+  if (vm.cbt_enabled === false) out.push({ message: 'CBT is off (enabled on first replication)', blocker: false });
+  if ((vm.snapshot_count ?? 0) > 0) out.push({ message: `${vm.snapshot_count} snapshot(s) present`, blocker: false });
+  if ((vm.disks ?? []).length === 0) out.push({ message: 'no disks found', blocker: true });
+  return out;
 }
 
 interface BulkResult {
@@ -227,17 +238,33 @@ export function DiscoveryPage() {
                     <td className="py-1.5">
                       <StatusBadge status={vm.power_state} />
                     </td>
-                    <td className="py-1.5 text-xs">
+                    <td className="py-1.5 text-xs whitespace-nowrap">
                       {vm.cpus ?? '-'} vCPU / {vm.memory_mb ? formatBytes(vm.memory_mb * 1048576) : '-'}
                     </td>
-                    <td className="py-1.5 text-xs">
+                    <td className="py-1.5 text-xs whitespace-nowrap">
                       {(vm.disks ?? []).length} ({formatBytes(size)})
                     </td>
                     <td className="py-1.5 text-xs">
                       {(vm.networks ?? []).map((n) => n.network_name).join(', ') || '-'}
                     </td>
-                    <td className="py-1.5 text-xs text-amber-700 dark:text-amber-400">
-                      {concerns.length ? concerns.join('; ') : <span className="text-slate-400">none</span>}
+                    <td className="py-1.5 text-xs">
+                      {concerns.length ? (
+                        <ul>
+                          {concerns.map((c) => (
+                            <li
+                              key={c.message}
+                              className={
+                                c.blocker ? 'text-red-700 dark:text-red-400' : 'text-amber-700 dark:text-amber-400'
+                              }
+                            >
+                              {c.blocker ? 'Blocker: ' : ''}
+                              {c.message}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <span className="text-slate-400">none</span>
+                      )}
                     </td>
                     <td className="py-1.5 pr-3 text-xs">
                       {outcome ? (

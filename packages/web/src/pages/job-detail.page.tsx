@@ -241,7 +241,7 @@ export function JobDetailPage() {
               {logs.length === 0 ? (
                 <p className="text-xs text-slate-500">No log line yet.</p>
               ) : (
-                <pre className="max-h-96 overflow-auto rounded bg-slate-950 p-2 font-mono text-[11px] leading-relaxed text-slate-200">
+                <pre className="max-h-96 overflow-auto rounded bg-slate-950 p-2 font-mono text-[11px] leading-relaxed break-all whitespace-pre-wrap text-slate-200">
                   {logs.map((l, i) => (
                     <div
                       key={l.id ?? i}

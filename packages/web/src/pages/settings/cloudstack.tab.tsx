@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { http, rows } from '../../api/client';
+import { api, http, rows } from '../../api/client';
 import type { CloudStackConfig, DiscoveredResources, NamedResource } from '../../api/types';
 import { useIsAdmin } from '../../auth/session';
 import { Button, Card, ErrorState, InlineError, Loading, SelectField, TextField } from '../../components/ui';
@@ -74,19 +74,23 @@ export function CloudStackTab() {
     if (config.data) setDraft(fromConfig(config.data));
   }, [config.data]);
 
-  const credentials = () => ({
-    api_url: draft.api_url,
-    api_key: draft.api_key,
-    secret_key: draft.secret_key || undefined,
-  });
+  // Typed keys are tested as typed; without a new secret the stored configuration is used.
+  const target = () =>
+    draft.secret_key
+      ? { api_url: draft.api_url, api_key: draft.api_key, secret_key: draft.secret_key }
+      : config.data
+        ? { config_id: config.data.id }
+        : { api_url: draft.api_url, api_key: draft.api_key };
   const test = useMutation({
-    mutationFn: () => http.request<{ message?: string }>('post', '/api/v1/ossea/config/test', { body: credentials() }),
-    onSuccess: (r) => setTestMessage(r.message ?? 'Connection succeeded'),
+    mutationFn: () => api.ops.postOsseaConfigTest({ body: target() }),
+    onSuccess: (r) => setTestMessage(`Connected to ${r.api_url}: ${r.zones} zone(s) visible, ${r.elapsed_ms} ms`),
     onMutate: () => setTestMessage(null),
   });
   const discover = useMutation({
-    mutationFn: () =>
-      http.request<DiscoveredResources>('post', '/api/v1/ossea/discover-resources', { body: credentials() }),
+    mutationFn: (): Promise<DiscoveredResources> =>
+      api.ops.postOsseaDiscoverResources({
+        body: { ...target(), ...(draft.zone_id ? { zone_id: draft.zone_id } : {}) },
+      }),
     onSuccess: (r) => setResources(r),
   });
   const save = useMutation({
@@ -214,12 +218,11 @@ export function CloudStackTab() {
             options={options(resources?.networks, draft.default_network_id)}
             disabled={disabled}
           />
-          <SelectField
-            label="This server's VM (volumes attach here)"
+          <TextField
+            label="This server's VM id (volumes attach here)"
             value={draft.server_vm_id}
             onChange={set('server_vm_id')}
-            placeholder="Discover resources to choose"
-            options={options(resources?.vms, draft.server_vm_id)}
+            placeholder="CloudStack VM uuid of this appliance"
             disabled={disabled}
           />
         </div>

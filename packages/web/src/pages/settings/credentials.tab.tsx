@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { http } from '../../api/client';
+import { ApiError, errorMessage, http } from '../../api/client';
 import { useCredentials } from '../../api/queries';
 import type { VmwareCredential } from '../../api/types';
 import { useIsAdmin } from '../../auth/session';
@@ -126,7 +126,7 @@ function CredentialForm({ initial, onClose }: { initial: VmwareCredential | null
   );
 }
 
-type TestResult = { id: string; ok: boolean; message: string };
+type TestResult = { id: string; ok: boolean; message: string; thumbprint?: string };
 
 export function CredentialsTab() {
   const isAdmin = useIsAdmin();
@@ -137,12 +137,28 @@ export function CredentialsTab() {
   const [test, setTest] = useState<TestResult | null>(null);
   const invalidate = () => qc.invalidateQueries({ queryKey: ['credentials'] });
   const testConn = useMutation({
-    mutationFn: (c: VmwareCredential) =>
-      http.request<{ message?: string; ok?: boolean }>('post', '/api/v1/vmware-credentials/{id}/test', {
-        path: { id: c.id },
+    mutationFn: ({ credential, thumbprint }: { credential: VmwareCredential; thumbprint?: string }) =>
+      http.request<{ product?: string; version?: string; datacenters?: string[] }>(
+        'post',
+        '/api/v1/vmware-credentials/{id}/test',
+        { path: { id: credential.id }, body: thumbprint ? { thumbprint } : {} },
+      ),
+    onSuccess: (r, { credential }) =>
+      setTest({
+        id: credential.id,
+        ok: true,
+        message: `Connected: ${r.product ?? 'vCenter'} ${r.version ?? ''}; datacenters ${(r.datacenters ?? []).join(', ') || 'none'}`,
       }),
-    onSuccess: (r, c) => setTest({ id: c.id, ok: r.ok !== false, message: r.message ?? 'Connection succeeded' }),
-    onError: (e, c) => setTest({ id: c.id, ok: false, message: e.message }),
+    onError: (e, { credential }) => {
+      // A self-signed vCenter answers with its certificate's fingerprint: offer to retest trusting exactly it.
+      const sha1 = e instanceof ApiError && e.code === 'MKE_UPSTREAM_TLS' ? e.field('sha1') : undefined;
+      setTest({
+        id: credential.id,
+        ok: false,
+        message: errorMessage(e),
+        ...(typeof sha1 === 'string' ? { thumbprint: sha1 } : {}),
+      });
+    },
   });
   const setDefault = useMutation({
     mutationFn: (c: VmwareCredential) =>
@@ -206,6 +222,15 @@ export function CredentialsTab() {
                       {test.message}
                     </p>
                   ) : null}
+                  {test?.id === c.id && test.thumbprint && isAdmin ? (
+                    <Button
+                      className="mt-1"
+                      onClick={() => testConn.mutate({ credential: c, thumbprint: test.thumbprint })}
+                      disabled={testConn.isPending}
+                    >
+                      Trust certificate {test.thumbprint.slice(0, 14)}... and test again
+                    </Button>
+                  ) : null}
                 </td>
                 <td className="py-1.5">{c.vcenter_host}</td>
                 <td className="py-1.5">{c.username}</td>
@@ -216,7 +241,7 @@ export function CredentialsTab() {
                 <td className="py-1.5 text-right">
                   {isAdmin ? (
                     <div className="flex justify-end gap-1">
-                      <Button onClick={() => testConn.mutate(c)} disabled={testConn.isPending}>
+                      <Button onClick={() => testConn.mutate({ credential: c })} disabled={testConn.isPending}>
                         Test
                       </Button>
                       {!c.is_default ? <Button onClick={() => setDefault.mutate(c)}>Make default</Button> : null}
