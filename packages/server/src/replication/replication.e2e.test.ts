@@ -274,7 +274,12 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
   );
   assert.deepEqual([appCtx.body.current_status, appCtx.body.current_job_id], ['failed', null]);
   await estate.restartAgent();
-  const retry = await api.call<{ job_id: string }>('POST', '/api/v1/replications', { vm_id: appId });
+  // The dashboard's "Replicate now" names the context.
+  const retry = await api.call<{ job_id: string }>('POST', '/api/v1/replications', {
+    context_id: contexts.get(appId),
+    start_replication: true,
+  });
+  assert.equal(retry.status, 202, JSON.stringify(retry.body));
   const converged = await waitForJob(api, retry.body.job_id);
   assert.equal(converged.status, 'completed', JSON.stringify(converged));
   await assertVolumesMatch(api, estate, contexts.get(appId) as string, 'app-01');

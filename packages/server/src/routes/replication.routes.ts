@@ -12,6 +12,10 @@ import { IdParams, PagingQuery } from '../http/schemas';
 const AddBody = Type.Object(
   {
     vm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'VMware instance UUID' })),
+    vmware_vm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Same as vm_id' })),
+    context_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Replicate this managed VM (context first, SPEC §3)' }),
+    ),
     vm_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 500 })),
     credential_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     start_replication: Type.Optional(Type.Boolean({ default: true })),
@@ -92,13 +96,34 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
         }
         return reply.code(200).send({ results });
       }
-      if (body.vm_id === undefined)
+      if (body.context_id !== undefined) {
+        try {
+          const job = await requireReplication(deps.agents).replication.start(body.context_id, {
+            ...(owner === undefined ? {} : { owner }),
+          });
+          const context = await deps.repositories.contexts.require(body.context_id);
+          return reply.code(202).send({
+            context_id: context.context_id,
+            vm_name: context.vm_name,
+            current_status: context.current_status,
+            job_id: job.id,
+            replication_type: job.replication_type,
+            created: false,
+          });
+        } catch (error) {
+          const conflict = conflictBody(request, error);
+          if (conflict === undefined) throw error;
+          return reply.code(409).send({ ...conflict, existing_context_id: body.context_id });
+        }
+      }
+      const vmId = body.vm_id ?? body.vmware_vm_id;
+      if (vmId === undefined)
         return reply
           .code(400)
           .send(errorBody('MKE_VALIDATION', 'body.vm_id or body.vm_ids is required', request, { field: 'body.vm_id' }));
       try {
         const outcome = await management.add({
-          vm_id: body.vm_id,
+          vm_id: vmId,
           credential_id: body.credential_id,
           start_replication: body.start_replication,
           owner,
