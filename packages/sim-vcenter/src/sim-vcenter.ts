@@ -20,6 +20,7 @@ import { SnapshotNbdExport } from './snapshot-nbd-export';
 // startVCenterSimulator: the vim25 SOAP endpoint at /sdk over HTTPS, plus /_sim control routes.
 
 export interface SimLogger {
+  debug?(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
 }
@@ -206,6 +207,7 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://sim');
     if (url.pathname === '/sdk' && req.method === 'POST') {
+      const started = Date.now();
       const body = (await readBody(req, 16 * 1024 * 1024)).toString('utf8');
       const reply = await soap.handle({
         body,
@@ -216,6 +218,7 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
       const headers: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8' };
       if (reply.setCookie) headers['Set-Cookie'] = reply.setCookie;
       res.writeHead(reply.status, headers).end(reply.body);
+      options.logger?.debug?.({ method: reply.method, status: reply.status, ms: Date.now() - started }, 'vim25 call');
       return;
     }
     if (url.pathname === '/sdk/vimServiceVersions.xml' && req.method === 'GET') {

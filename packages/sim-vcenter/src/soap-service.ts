@@ -23,6 +23,8 @@ export interface SoapReply {
   status: number;
   body: string;
   setCookie?: string;
+  /** The vim25 method called, for logs. */
+  method?: string;
 }
 
 type Handler = (req: MethodRequest) => Promise<VimValue | undefined> | VimValue | undefined;
@@ -55,10 +57,10 @@ export class SoapService {
       if (!self) return { status: 500, body: clientFaultEnvelope(`${method}: missing _this`) };
       const session = this.engine.sessions.fromCookieHeader(call.cookie);
 
-      if (method === 'Login') return this.login(request, call);
+      if (method === 'Login') return { ...this.login(request, call), method };
       if (method === 'Logout') {
         if (session) this.engine.endSession(session.key);
-        return { status: 200, body: responseEnvelope(method, undefined) };
+        return { status: 200, body: responseEnvelope(method, undefined), method };
       }
       if (!session && !ANONYMOUS.has(method)) throw faults.notAuthenticated(self);
       const handler = this.methods[method];
@@ -85,9 +87,9 @@ export class SoapService {
         self,
         body: request,
       });
-      return { status: 200, body: responseEnvelope(method, value) };
+      return { status: 200, body: responseEnvelope(method, value), method };
     } catch (err) {
-      return { status: 500, body: faultEnvelope(asVimFault(err)) };
+      return { status: 500, body: faultEnvelope(asVimFault(err)), method };
     }
   }
 

@@ -331,3 +331,33 @@ test('control routes: guest write over HTTP, read back, random guest writes', as
   });
   assert.equal(anonymous, 401);
 });
+
+test('a logger sees each vim25 call at debug level', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = {
+    debug: (fields: Record<string, unknown>): void => {
+      lines.push(fields);
+    },
+    info: (): void => undefined,
+    warn: (): void => undefined,
+  };
+  const { sim: logged, cleanup: done } = await startTestSimulator({ logger });
+  try {
+    const soap = new TestSoapClient(logged);
+    await soap.login(logged);
+    await soap.call('PowerOnVM_Task', { type: 'VirtualMachine', value: 'vm-0' });
+    assert.deepEqual(
+      lines.map((l) => [l.method, l.status]),
+      [
+        ['Login', 200],
+        ['PowerOnVM_Task', 500],
+      ],
+    );
+    assert.ok(
+      lines.every((l) => !JSON.stringify(l).includes(logged.password)),
+      'no secrets in logs',
+    );
+  } finally {
+    await done();
+  }
+});
