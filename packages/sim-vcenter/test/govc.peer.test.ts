@@ -185,7 +185,7 @@ test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async 
 });
 
 test('govc sees real faults: bad password, unknown object', { skip }, async () => {
-  const bad = await govc(['about'], { GOVC_PASSWORD: 'wrong', HOME: await mkdtemp(join(tmpdir(), 'govc-bad-')) });
+  const bad = await govc(['about'], { GOVC_PASSWORD: 'wrong', HOME: join(home, 'no-session') });
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /incorrect user name or password/);
   const missing = await govc(['object.collect', 'VirtualMachine:vm-99999', 'name']);
