@@ -289,6 +289,24 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
     'no snapshot left behind',
   );
 
+  // Cancelling mid-copy: the job ends cancelled, the VM keeps its last good state, no snapshot stays behind.
+  await estate.vcenter.writeGuest('db-01', 2000, 20 * MiB, Buffer.alloc(2 * MiB, 0x33));
+  let cancel: Promise<{ status: number; body: Job }> | undefined;
+  const stopOnce = stack.server.deps.events.subscribe((event) => {
+    if (event.type === 'replication.progress' && event.phase === 'copying' && cancel === undefined)
+      cancel = api.call<Job>('DELETE', `/api/v1/replications/${event.job_id}`);
+  });
+  const cancelled = await api.call<{ job_id: string }>('POST', '/api/v1/replications', { vm_id: dbId });
+  const ended = await waitForJob(api, cancelled.body.job_id);
+  stopOnce();
+  assert.ok(cancel);
+  const answer = await cancel;
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(ended.status, 'cancelled');
+  const dbAfter = await api.call<{ current_status: string }>('GET', `/api/v1/vm-contexts/${dbContext}`);
+  assert.equal(dbAfter.body.current_status, 'ready_for_failover');
+  assert.equal(estate.vcenter.listVms().find((v) => v.name === 'db-01')?.snapshots.length, 0);
+
   // Deleting a context removes its volumes from CloudStack.
   const webContext = contexts.get(vmIds[1] as string) as string;
   const webVolumes = (

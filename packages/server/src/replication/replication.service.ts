@@ -47,7 +47,10 @@ function deviceKey(diskId: string): number {
 }
 
 export class ReplicationService {
-  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<
+    string,
+    { abort: AbortController; done: Promise<void>; last?: ReplicateProgress | undefined }
+  >();
 
   constructor(private readonly deps: ReplicationServiceDeps) {}
 
@@ -113,6 +116,11 @@ export class ReplicationService {
     entry.abort.abort(new MigrateKitError('MKE_CANCELLED', { message: 'Cancelled by the operator' }));
     await entry.done;
     return this.deps.repositories.replicationJobs.require(jobId);
+  }
+
+  /** The agent's last report for a running job (phase, throughput, per disk), or undefined. */
+  liveProgress(jobId: string): ReplicateProgress | undefined {
+    return this.running.get(jobId)?.last;
   }
 
   /** Waits for a job started by this process (tests, CLI --wait in-process). */
@@ -284,6 +292,8 @@ export class ReplicationService {
   }
 
   private async progress(job: ReplicationJobRecord, contextId: string, p: ReplicateProgress): Promise<void> {
+    const entry = this.running.get(job.id);
+    if (entry !== undefined) entry.last = p;
     const percent = p.bytes_total > 0 ? Math.min(99, Math.floor((p.bytes_done / p.bytes_total) * 100)) : 0;
     try {
       await this.deps.repositories.replicationJobs.recordProgress(job.id, {

@@ -167,7 +167,9 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
       const job = await deps.repositories.replicationJobs.require(request.params.id);
       const disks = await deps.repositories.vmDisks.listByJob(job.id);
       const steps = (await deps.joblog.getJob(job.id))?.steps ?? [];
-      return { ...job, disks, steps };
+      // While it runs: the agent's last report, with throughput and per-disk bytes.
+      const live = deps.agents?.replication?.liveProgress(job.id) ?? null;
+      return { ...job, disks, steps, live };
     },
   );
 
