@@ -1,10 +1,12 @@
 // Migrations live in code (one file per change) and run at start-up through the kysely Migrator.
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { initialSchema } from './0001-initial-schema';
+import { volumeViewIndexes } from './0002-volume-view-indexes';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0002-volume-view-indexes': volumeViewIndexes,
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

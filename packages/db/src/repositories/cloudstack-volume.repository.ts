@@ -1,7 +1,8 @@
 // cloudstack_volumes: the CloudStack volumes that belong to a VM context. Written only by the volume daemon.
 import { newId } from '@migratekit/core';
+import { sql } from 'kysely';
 import type { NewRow, Row, RowUpdate } from '../schema';
-import { affected, type RepositoryDeps } from './repository-deps';
+import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
 export type VolumeMode = 'oma' | 'failover';
 export type CloudstackVolumeRecord = Omit<Row<'cloudstack_volumes'>, 'mode'> & { mode: VolumeMode };
@@ -13,6 +14,13 @@ export type CloudstackVolumePatch = Omit<
   RowUpdate<'cloudstack_volumes'>,
   'id' | 'vm_context_id' | 'volume_id' | 'mode' | 'created_at' | 'updated_at'
 > & { mode?: VolumeMode };
+
+export interface CloudstackVolumeFilter {
+  contextId?: string;
+  mode?: VolumeMode;
+  /** The CloudStack VM the volume is attached to (the server VM for replication volumes). */
+  attachedVmId?: string;
+}
 
 const toRecord = (row: Row<'cloudstack_volumes'>): CloudstackVolumeRecord => row as CloudstackVolumeRecord;
 
@@ -48,6 +56,29 @@ export class CloudstackVolumeRepository {
       .orderBy('created_at')
       .execute();
     return rows.map(toRecord);
+  }
+
+  /** By context, then disk; NULL disk ids last on every engine (the engines disagree by default). */
+  async list(filter: CloudstackVolumeFilter = {}, paging: Paging = {}): Promise<Page<CloudstackVolumeRecord>> {
+    const { limit, offset } = pageBounds(paging);
+    let query = this.deps.db.selectFrom('cloudstack_volumes');
+    if (filter.contextId !== undefined) query = query.where('vm_context_id', '=', filter.contextId);
+    if (filter.mode !== undefined) query = query.where('mode', '=', filter.mode);
+    if (filter.attachedVmId !== undefined) query = query.where('attached_vm_id', '=', filter.attachedVmId);
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll()
+        .orderBy('vm_context_id')
+        .orderBy(sql`${sql.ref('disk_id')} is null`)
+        .orderBy('disk_id')
+        .orderBy('created_at')
+        .orderBy('volume_id')
+        .limit(limit)
+        .offset(offset)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toRecord), total: Number(count.total) };
   }
 
   async listAttachedTo(vmId: string): Promise<CloudstackVolumeRecord[]> {

@@ -1,9 +1,14 @@
 // device_mappings: which Linux block device an attached CloudStack volume is, keyed by volume id.
 import type { NewRow, Row } from '../schema';
-import { affected, type RepositoryDeps } from './repository-deps';
+import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
 export type DeviceMappingRecord = Row<'device_mappings'>;
 export type DeviceMappingInput = Omit<NewRow<'device_mappings'>, 'created_at' | 'updated_at'>;
+
+export interface DeviceMappingFilter {
+  contextId?: string;
+  vmId?: string;
+}
 
 export class DeviceMappingRepository {
   constructor(private readonly deps: RepositoryDeps) {}
@@ -26,6 +31,19 @@ export class DeviceMappingRepository {
 
   async get(volumeId: string): Promise<DeviceMappingRecord | undefined> {
     return this.deps.db.selectFrom('device_mappings').selectAll().where('volume_id', '=', volumeId).executeTakeFirst();
+  }
+
+  /** By volume id (the key), so pages are stable. */
+  async list(filter: DeviceMappingFilter = {}, paging: Paging = {}): Promise<Page<DeviceMappingRecord>> {
+    const { limit, offset } = pageBounds(paging);
+    let query = this.deps.db.selectFrom('device_mappings');
+    if (filter.contextId !== undefined) query = query.where('vm_context_id', '=', filter.contextId);
+    if (filter.vmId !== undefined) query = query.where('vm_id', '=', filter.vmId);
+    const [items, count] = await Promise.all([
+      query.selectAll().orderBy('volume_id').limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(count.total) };
   }
 
   async listByVm(vmId: string): Promise<DeviceMappingRecord[]> {

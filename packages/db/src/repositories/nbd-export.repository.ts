@@ -1,9 +1,14 @@
 // nbd_exports: the NBD exports the server offers, one per attached volume, by persistent name.
 import type { NewRow, Row } from '../schema';
-import { affected, type RepositoryDeps } from './repository-deps';
+import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
 export type NbdExportRecord = Row<'nbd_exports'>;
 export type NbdExportInput = Omit<NewRow<'nbd_exports'>, 'created_at' | 'updated_at'>;
+
+export interface NbdExportFilter {
+  contextId?: string;
+  status?: string;
+}
 
 export class NbdExportRepository {
   constructor(private readonly deps: RepositoryDeps) {}
@@ -32,11 +37,27 @@ export class NbdExportRepository {
     return this.deps.db.selectFrom('nbd_exports').selectAll().where('volume_id', '=', volumeId).executeTakeFirst();
   }
 
-  async list(filter: { contextId?: string; status?: string } = {}): Promise<NbdExportRecord[]> {
-    let query = this.deps.db.selectFrom('nbd_exports').selectAll();
+  /** Every matching export, for the daemon (the export set is one per attached volume, so it stays small). */
+  async list(filter: NbdExportFilter = {}): Promise<NbdExportRecord[]> {
+    return this.filtered(filter).selectAll().orderBy('export_name').execute();
+  }
+
+  /** One page by export name, for the operator view. */
+  async listPage(filter: NbdExportFilter = {}, paging: Paging = {}): Promise<Page<NbdExportRecord>> {
+    const { limit, offset } = pageBounds(paging);
+    const query = this.filtered(filter);
+    const [items, count] = await Promise.all([
+      query.selectAll().orderBy('export_name').limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(count.total) };
+  }
+
+  private filtered(filter: NbdExportFilter) {
+    let query = this.deps.db.selectFrom('nbd_exports');
     if (filter.contextId !== undefined) query = query.where('vm_context_id', '=', filter.contextId);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    return query.orderBy('export_name').execute();
+    return query;
   }
 
   async setStatus(exportName: string, status: string): Promise<boolean> {

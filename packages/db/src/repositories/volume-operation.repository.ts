@@ -2,7 +2,7 @@
 // request and the CloudStack response, so a half-done operation can be found and finished or cleaned up.
 import { newId } from '@migratekit/core';
 import type { Row } from '../schema';
-import { affected, fromJson, toJson, type RepositoryDeps } from './repository-deps';
+import { affected, fromJson, pageBounds, toJson, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
 export type VolumeOperationType = 'create' | 'attach' | 'detach' | 'delete' | 'snapshot' | 'revert';
 export type VolumeOperationStatus = 'pending' | 'executing' | 'completed' | 'failed';
@@ -22,6 +22,13 @@ export interface NewVolumeOperation {
   volume_id?: string | null;
   vm_id?: string | null;
   request?: Record<string, unknown> | null;
+}
+
+export interface VolumeOperationFilter {
+  contextId?: string;
+  volumeId?: string;
+  status?: VolumeOperationStatus;
+  type?: VolumeOperationType;
 }
 
 const toRecord = (row: Row<'volume_operations'>): VolumeOperationRecord => ({
@@ -119,6 +126,24 @@ export class VolumeOperationRepository {
       .orderBy('id')
       .execute();
     return rows.map(toRecord);
+  }
+
+  /**
+   * Newest first. Reads the operation rows alone, so operations whose volume row is gone (deleted volumes,
+   * creates that failed before CloudStack assigned an id) are listed too.
+   */
+  async list(filter: VolumeOperationFilter = {}, paging: Paging = {}): Promise<Page<VolumeOperationRecord>> {
+    const { limit, offset } = pageBounds(paging);
+    let query = this.deps.db.selectFrom('volume_operations');
+    if (filter.contextId !== undefined) query = query.where('vm_context_id', '=', filter.contextId);
+    if (filter.volumeId !== undefined) query = query.where('volume_id', '=', filter.volumeId);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toRecord), total: Number(count.total) };
   }
 
   /** Operations not finished: what a restarted daemon must reconcile. */
