@@ -1,5 +1,6 @@
-// The `migratekit dev` stack on a real port and a real data directory: first start, the printed login, the CLI
-// token, and a restart that keeps the data and marks the job left running as interrupted.
+// The `migratekit dev` server part (estate: false; cli-dev.test.ts runs the full stack) on a real port and data
+// directory: first start, the printed login, the CLI token, and a restart that keeps the data and marks the job
+// left running as interrupted.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ test('dev stack: health, printed login, CLI token, restart keeps data and interr
   const logger = createLogger({ level: 'silent' });
 
   const lines: string[] = [];
-  const first = await startDevStack({ env, logger, out: (line) => lines.push(line) });
+  const first = await startDevStack({ env, logger, estate: false, out: (line) => lines.push(line) });
   let runningJobId: string;
   try {
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -54,7 +55,7 @@ test('dev stack: health, printed login, CLI token, restart keeps data and interr
   }
 
   const again: string[] = [];
-  const second = await startDevStack({ env, logger, out: (line) => again.push(line) });
+  const second = await startDevStack({ env, logger, estate: false, out: (line) => again.push(line) });
   try {
     assert.deepEqual(
       again.find((l) => l.includes('Login:')),
