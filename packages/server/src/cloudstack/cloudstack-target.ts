@@ -12,10 +12,6 @@ export interface TargetInput {
   secret_key?: string;
 }
 
-// Must match CloudStackConfigService's sealing context. TODO(server): a resolve(id) on that service, so the
-// context string lives in one place.
-const secretContext = (id: string): string => `cloudstack_configs.secret_key:${id}`;
-
 function required(value: string | undefined, field: string): string {
   if (value === undefined)
     throw new MigrateKitError('MKE_VALIDATION', {
@@ -25,18 +21,34 @@ function required(value: string | undefined, field: string): string {
   return value;
 }
 
+/** Points a not-found from the service at the request field that named the configuration. */
+async function naming<T>(field: string, lookup: Promise<T>): Promise<T> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof MigrateKitError && error.code === 'MKE_NOT_FOUND')
+      throw new MigrateKitError('MKE_NOT_FOUND', { message: error.message, field, cause: error });
+    throw error;
+  }
+}
+
 export async function resolveCloudStackTarget(ctx: AppContext, input: TargetInput): Promise<CloudStackTarget> {
   if (input.config_id !== undefined) {
-    const row = await ctx.deps.repositories.cloudstackConfigs.get(input.config_id);
-    if (row === undefined)
-      throw new MigrateKitError('MKE_NOT_FOUND', {
-        message: `CloudStack configuration ${input.config_id} not found`,
-        field: 'body.config_id',
-      });
+    const configs = ctx.services.cloudStackConfigs;
+    if (input.secret_key !== undefined) {
+      // A secret typed in the form replaces the stored one, which then is not opened at all.
+      const view = await naming('body.config_id', configs.get(input.config_id));
+      return {
+        apiUrl: normalizeCloudStackApiUrl(input.api_url ?? view.api_url),
+        apiKey: input.api_key ?? view.api_key,
+        secretKey: input.secret_key,
+      };
+    }
+    const stored = await naming('body.config_id', configs.resolve(input.config_id));
     return {
-      apiUrl: normalizeCloudStackApiUrl(input.api_url ?? row.api_url),
-      apiKey: input.api_key ?? row.api_key,
-      secretKey: input.secret_key ?? ctx.deps.secrets.open(row.secret_key, secretContext(row.id)),
+      apiUrl: normalizeCloudStackApiUrl(input.api_url ?? stored.apiUrl),
+      apiKey: input.api_key ?? stored.apiKey,
+      secretKey: stored.secretKey,
     };
   }
   if (input.api_url === undefined && input.api_key === undefined && input.secret_key === undefined) {

@@ -1,6 +1,6 @@
 // CloudStack connection settings. The operator types host:port; the stored api_url is the full API endpoint
 // (`http(s)://host:port/client/api`). The secret key is sealed before storage, bound to the row id, and
-// leaves this service only through resolveActive() for code that signs CloudStack requests.
+// leaves this service only through resolve()/resolveActive() for code that signs CloudStack requests.
 import { MigrateKitError, newId } from '@migratekit/core';
 import type { CloudstackConfigRepository, CloudstackConfigRow } from '@migratekit/db';
 import type { SecretBox } from '../security/secret-box';
@@ -196,9 +196,17 @@ export class CloudStackConfigService {
     return toCloudStackConfigView(row);
   }
 
+  /** A stored configuration with the clear secret key, for the CloudStack client. Missing: MKE_NOT_FOUND. */
+  async resolve(id: string): Promise<ResolvedCloudStackConfig> {
+    return this.toResolved(await this.require(id));
+  }
+
   /** The active configuration with the clear secret key, for the CloudStack client. */
   async resolveActive(): Promise<ResolvedCloudStackConfig> {
-    const row = await this.requireActive();
+    return this.toResolved(await this.requireActive());
+  }
+
+  private toResolved(row: CloudstackConfigRow): ResolvedCloudStackConfig {
     return {
       id: row.id,
       name: row.name,
