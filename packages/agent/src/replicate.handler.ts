@@ -2,8 +2,9 @@
 // (`*` for a full copy; the disk's previous change id otherwise, falling back to a full copy when vCenter
 // rejects it or the capacity changed), the copy into the server's NBD export with resume after a dropped
 // connection, the change ids of the frozen snapshot, and the snapshot removed on every path.
-import { MigrateKitError, isMigrateKitError, systemClock, type Clock } from '@migratekit/core';
-import { CopyInterruptedError, NbdClient, copyExtents, type CopyProgress, type Range } from '@migratekit/nbd';
+import { MigrateKitError, systemClock, type Clock } from '@migratekit/core';
+import { NbdClient, type CopyProgress, type Range } from '@migratekit/nbd';
+import { copyWithResume } from './copy-with-resume';
 import { flattenSnapshots, isChangeIdRejected, type MoRef, type VsphereClient } from '@migratekit/vsphere';
 import type { HandlerContext } from './agent-link';
 import type { AgentLogger } from './agent-link';
@@ -59,11 +60,6 @@ function gaps(ranges: Range[], size: number): Range[] {
   }
   if (at < size) out.push({ offset: at, length: size - at });
   return out;
-}
-
-/** How many bytes of `ranges` lie below `offset` (already copied when a copy resumes there). */
-function bytesBelow(ranges: Range[], offset: number): number {
-  return ranges.reduce((sum, r) => sum + Math.max(0, Math.min(r.length, offset - r.offset)), 0);
 }
 
 class ProgressTracker {
@@ -295,45 +291,27 @@ async function copyDisk(
     deviceKey: plan.disk.device_key,
     fileName: plan.fileName,
   });
-  let resumeFrom = 0;
-  let resumes = 0;
   let written = 0;
   let zeroed = 0;
+  let resumes = 0;
   try {
-    for (;;) {
-      const base = bytesBelow(plan.areas, resumeFrom);
-      try {
-        const result = await copyExtents({
-          source: () => source.connect(),
-          destination,
-          extents: plan.areas,
-          ...(params.connections === undefined ? {} : { connections: params.connections }),
-          ...(params.in_flight === undefined ? {} : { inFlight: params.in_flight }),
-          resumeFrom,
-          destinationIsZero: plan.disk.destination_fresh,
-          signal: ctx.signal,
-          onProgress: (p) => tracker.copy(progress, base, p),
-          ...(deps.clock === undefined ? {} : { clock: deps.clock }),
-        });
-        written += result.bytesWritten;
-        zeroed += result.bytesZeroed;
-        break;
-      } catch (error) {
-        const retry =
-          error instanceof CopyInterruptedError &&
-          !ctx.signal.aborted &&
-          isMigrateKitError(error) &&
-          error.code !== 'MKE_CANCELLED' &&
-          resumes < (deps.maxResumes ?? 5);
-        if (!retry) throw error;
-        resumes += 1;
-        deps.logger.warn(
-          { disk_id: plan.disk.disk_id, resume_from: error.resumeOffset, attempt: resumes, err: error.message },
-          'NBD copy interrupted; resuming from the durable cursor',
-        );
-        resumeFrom = Math.max(resumeFrom, error.resumeOffset);
-      }
-    }
+    const copied = await copyWithResume({
+      diskId: plan.disk.disk_id,
+      source: () => source.connect(),
+      destination,
+      extents: plan.areas,
+      destinationIsZero: plan.disk.destination_fresh,
+      signal: ctx.signal,
+      logger: deps.logger,
+      connections: params.connections,
+      inFlight: params.in_flight,
+      ...(deps.maxResumes === undefined ? {} : { maxResumes: deps.maxResumes }),
+      clock: deps.clock,
+      onProgress: (base, p) => tracker.copy(progress, base, p),
+    });
+    written = copied.bytesWritten;
+    zeroed = copied.bytesZeroed;
+    resumes = copied.resumes;
     // A full copy onto a volume that held data before: what is unallocated in the source must read as zeroes.
     if (plan.syncType === 'full' && !plan.disk.destination_fresh) {
       zeroed += await zeroGaps(destination, gaps(plan.areas, plan.disk.capacity_bytes));

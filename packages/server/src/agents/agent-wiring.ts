@@ -4,13 +4,12 @@
 import type { CloudStackClient } from '@migratekit/cloudstack';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app-context';
-import { NbdTarget } from '../nbd-target';
-import type { ServerCertificate } from '../nbd-target';
+import type { NbdTarget, ServerCertificate } from '../nbd-target';
 import { ReplicationService } from '../replication/replication.service';
 import { VmManagementService } from '../replication/vm-management.service';
 import { AuditService } from '../services/audit.service';
 import { VmwareCredentialService } from '../services/vmware-credential.service';
-import { VolumeDaemon } from '../volumes';
+import { startVolumeSubsystem, type VolumeDaemon } from '../volumes';
 import { startAgentGateway, type AgentGateway } from './agent-gateway';
 import { AgentHub } from './agent-hub';
 import { AgentPairingService } from './agent-pairing.service';
@@ -44,14 +43,14 @@ export function withAgentServices(settings: AgentLinkSettings): (deps: AppDeps) 
 export interface ReplicationWiringOptions {
   deps: AppDeps;
   app: FastifyInstance;
+  /** Where a generated certificate lives (the NBD target shares the agent listener's certificate). */
+  dataDir: string;
   certificate: ServerCertificate;
   /** Without it only the gateway starts (pairing, discovery, power); replication needs CloudStack. */
   cloudstack?: {
     client: CloudStackClient;
     serverVmId: string;
     byIdDir: string;
-    zoneId?: string;
-    diskOfferingId?: string;
   };
   nbd: { host: string; port: number; advertisedHost?: string };
   gateway: { host: string; port: number };
@@ -102,30 +101,28 @@ async function wireVolumes(
 ): Promise<{ nbdTarget: NbdTarget; volumes: VolumeDaemon }> {
   const { deps } = options;
   const services = deps.agents as AgentServices;
+  // A PSK per replication job, added and removed by the replication service; the target reads it per handshake.
   const psk = new Map<string, Buffer>();
-  const nbdTarget = new NbdTarget({
-    port: options.nbd.port,
-    host: options.nbd.host,
-    tls: { cert: options.certificate.cert, key: options.certificate.key, psk },
-    fingerprint256: options.certificate.fingerprint256,
-    isAgent: (identity) => psk.has(identity),
-    clock: deps.clock,
-  });
-  await nbdTarget.start();
-  const volumes = new VolumeDaemon({
+  const subsystem = await startVolumeSubsystem({
     cloudstack: cloudstack.client,
     repositories: deps.repositories,
     clock: deps.clock,
     logger: deps.logger,
-    nbdTarget,
-    byIdDir: cloudstack.byIdDir,
+    dataDir: options.dataDir,
     serverVmId: cloudstack.serverVmId,
+    byIdDir: cloudstack.byIdDir,
     deviceWaitTimeoutMs: 30_000,
-    ...(cloudstack.zoneId === undefined ? {} : { zoneId: cloudstack.zoneId }),
-    ...(cloudstack.diskOfferingId === undefined ? {} : { diskOfferingId: cloudstack.diskOfferingId }),
+    nbd: {
+      port: options.nbd.port,
+      host: options.nbd.host,
+      psk,
+      isAgent: (identity) => psk.has(identity),
+      ...(options.certificate.certPath === '' ? {} : { certPath: options.certificate.certPath }),
+      ...(options.certificate.keyPath === '' ? {} : { keyPath: options.certificate.keyPath }),
+    },
   });
-  const report = await volumes.reconcileAtStartup();
-  deps.logger.info({ report }, 'volume daemon reconciled');
+  const nbdTarget = subsystem.target;
+  const volumes = subsystem.daemon;
   const credentials = new VmwareCredentialService({
     credentials: deps.repositories.vmwareCredentials,
     contexts: deps.repositories.contexts,

@@ -51,6 +51,7 @@ export async function startServerWithAgents(
     const wiring = await wireReplication({
       deps,
       app: server.app,
+      dataDir: options.config.dataDir,
       certificate,
       ...(active === undefined || active.serverVmId === null
         ? {}
@@ -59,8 +60,6 @@ export async function startServerWithAgents(
               client: cloudStackClientFromConfig(active, { logger: deps.logger }),
               serverVmId: active.serverVmId,
               byIdDir: env.MIGRATEKIT_BY_ID_DIR ?? '/dev/disk/by-id',
-              ...(active.zoneId === null ? {} : { zoneId: active.zoneId }),
-              ...(active.diskOfferingId === null ? {} : { diskOfferingId: active.diskOfferingId }),
             },
           }),
       nbd: {

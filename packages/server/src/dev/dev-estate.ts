@@ -161,6 +161,7 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
     const wiring = await wireReplication({
       deps,
       app: server.app,
+      dataDir,
       certificate: options.certificate,
       cloudstack: {
         client: new CloudStackClient({
