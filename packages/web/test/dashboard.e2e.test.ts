@@ -59,6 +59,22 @@ describe('dashboard in Chromium', { skip }, () => {
     await checkPage('settings-credentials');
   });
 
+  test('forms work from the keyboard: focus stays in the dialog, Escape closes it', async () => {
+    await page.getByRole('button', { name: 'Add credential' }).click();
+    const dialog = page.getByRole('dialog');
+    assert.equal(await dialog.evaluate((d) => d.contains(document.activeElement)), true, 'the first field has focus');
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      assert.equal(
+        await dialog.evaluate((d) => d.contains(document.activeElement)),
+        true,
+        `focus inside after ${i + 1} tabs`,
+      );
+    }
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByRole('dialog').count(), 0);
+  });
+
   test('tests the dev vCenter credential and discovers CloudStack resources into dropdowns', async (t) => {
     const devRow = page.getByRole('row').filter({ hasText: 'dev-vcenter' });
     if ((await devRow.count()) === 0) {
@@ -116,7 +132,11 @@ describe('dashboard in Chromium', { skip }, () => {
 
   test('a job page follows steps, logs and progress live over Server-Sent Events', async () => {
     const joblog = h.stack.server.deps.joblog;
-    const job = await joblog.startJob({ jobType: 'replication', operation: 'initial copy of e2e-vm', totalSteps: 2 });
+    const job = await joblog.startJob({
+      jobType: 'cleanup',
+      operation: 'test failover cleanup of e2e-vm',
+      totalSteps: 2,
+    });
     await page.goto(`${h.url}/jobs/${job.id}`);
     await page.getByRole('heading', { name: `Job ${job.id}` }).waitFor();
     await page.getByText('This job has no recorded step yet.').waitFor();

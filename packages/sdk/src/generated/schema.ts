@@ -2862,12 +2862,16 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Replicate this managed VM (context first, SPEC §3) */
+                        context_id?: string;
                         credential_id?: string;
                         /** @default true */
                         start_replication?: boolean;
                         /** @description VMware instance UUID */
                         vm_id?: string;
                         vm_ids?: string[];
+                        /** @description Same as vm_id */
+                        vmware_vm_id?: string;
                     };
                 };
             };

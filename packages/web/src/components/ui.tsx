@@ -204,6 +204,21 @@ export function Modal({
     el?.querySelector<HTMLElement>('input, select, textarea, button[data-autofocus]')?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
+      if (e.key !== 'Tab' || !el) return;
+      // Keep keyboard focus inside the dialog while it is open.
+      const focusable = [...el.querySelectorAll<HTMLElement>('input, select, textarea, button, a[href]')].filter(
+        (f) => !f.hasAttribute('disabled'),
+      );
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (!first || !last) return;
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

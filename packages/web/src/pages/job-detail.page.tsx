@@ -11,6 +11,7 @@ import { useStreamListener } from '../events/event-stream';
 import type { StreamEvent } from '../events/event-stream';
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format';
 import { jobKind } from './jobs.page';
+import { ReplicationCard, useReplicationDetails } from './jobs/replication-card';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -106,6 +107,7 @@ export function JobDetailPage() {
   });
 
   const data = job.data;
+  const replication = useReplicationDetails(jobId, data?.job_type === 'replication');
   const steps = rows<JobStep>(data?.steps);
   // A refetch after a step event returns log lines the stream already delivered: keep each id once.
   const storedLogs = rows<LogEvent>(data?.logs);
@@ -113,8 +115,8 @@ export function JobDetailPage() {
   const logs = [...storedLogs, ...liveLogs.filter((l) => l.id === undefined || !storedIds.has(l.id))];
   const doneSteps = steps.filter((s) => s.status === 'completed' || s.status === 'skipped').length;
   const percent = live.percent ?? data?.progress_percent ?? 0;
-  const bytes = live.bytes ?? data?.bytes_transferred ?? undefined;
-  const total = live.total ?? data?.total_bytes ?? undefined;
+  const bytes = live.bytes ?? data?.bytes_transferred ?? replication.data?.bytes_transferred ?? undefined;
+  const total = live.total ?? data?.total_bytes ?? replication.data?.total_bytes ?? undefined;
 
   return (
     <>
@@ -187,6 +189,7 @@ export function JobDetailPage() {
                 <ThroughputChart samples={samples} />
               </Card>
             </div>
+            {replication.data ? <ReplicationCard details={replication.data} /> : null}
             {(data.children ?? []).length > 0 ? (
               <Card title={`Child jobs (${data.children?.length ?? 0})`}>
                 <ul className="space-y-1 text-xs">
