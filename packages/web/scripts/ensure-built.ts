@@ -44,12 +44,20 @@ export function ensureWebBuilt(): void {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`dashboard build failed (exit ${result.status ?? result.signal})`);
   }
-  if (!webBuildIsStale()) {
+  // Another process may have finished a build meanwhile: keep the first complete one, never delete a dist that
+  // a running server is serving from.
+  if (existsSync(WEB_DIST) && !webBuildIsStale()) {
     rmSync(tmp, { recursive: true, force: true });
     return;
   }
-  rmSync(WEB_DIST, { recursive: true, force: true });
-  renameSync(tmp, WEB_DIST);
+  const old = `${WEB_DIST}-old-${process.pid}`;
+  if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
+  try {
+    renameSync(tmp, WEB_DIST);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) ensureWebBuilt();
