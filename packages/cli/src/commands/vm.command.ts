@@ -74,6 +74,7 @@ export function registerVmCommands(program: Command): void {
           start_replication: options.start,
           ...(options.credential === undefined ? {} : { credential_id: options.credential }),
         });
+        if (result.results.some((r) => !r.ok)) process.exitCode = 1;
         if (options.json === true) return printJson(result);
         printTable(
           result.results.map((r, i) => ({
@@ -84,7 +85,6 @@ export function registerVmCommands(program: Command): void {
           })),
           ['vm', 'result', 'context_id', 'job_id'],
         );
-        if (result.results.some((r) => !r.ok)) process.exitCode = 1;
       }),
     );
 
