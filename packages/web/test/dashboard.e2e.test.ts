@@ -184,6 +184,9 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByTestId('job-percent').filter({ hasText: '100%' }).waitFor({ timeout: 120_000 });
     await page.locator('dd').getByText('completed', { exact: true }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'job-replication');
+    await page.goto(`${h.url}/jobs`);
+    await page.getByRole('cell', { name: /^replication \/ initial replication of / }).waitFor();
+    await checkPage('jobs');
     await page.goto(`${h.url}/vms`);
     await page.getByRole('cell', { name: vmName, exact: true }).click();
     await page.getByRole('complementary', { name: 'VM details' }).getByText('Job history').waitFor();
@@ -222,6 +225,19 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.goto(`${h.url}/settings?tab=agents`);
     await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'New pairing token' }).count(), 0);
+    await page.goto(`${h.url}/discovery`);
+    await page.getByRole('heading', { name: 'Discovery', exact: true }).waitFor();
+    await page.getByText('operator role needed').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Discover', exact: true }).count(), 0);
+    await page.goto(`${h.url}/vms`);
+    const firstRow = page.locator('[role="row"][aria-rowindex="2"]');
+    if ((await firstRow.count()) > 0) {
+      await firstRow.click();
+      await page.getByRole('complementary', { name: 'VM details' }).getByText('Job history').waitFor();
+      for (const name of ['Replicate now', 'Test failover', 'Live failover', 'Remove from management']) {
+        assert.equal(await page.getByRole('button', { name }).count(), 0, `viewer sees no ${name} button`);
+      }
+    }
   });
 
   test('the browser console stayed clean', () => {

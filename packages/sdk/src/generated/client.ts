@@ -122,7 +122,7 @@ export function createOperations(http: Http) {
     getReplications: (args: OpArgs<paths['/api/v1/replications']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications']['get']>>('get', '/api/v1/replications', args),
     /** Add VMs to management and (by default) start their replication (POST /api/v1/replications) */
     postReplications: (args: OpArgs<paths['/api/v1/replications']['post']> = {}) => http.request<OpResult<paths['/api/v1/replications']['post']>>('post', '/api/v1/replications', args),
-    /** A replication job with its progress and disks (GET /api/v1/replications/{id}) */
+    /** A replication job with its progress, steps, per-disk rows and the live agent report (GET /api/v1/replications/{id}) */
     getReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['get']>>('get', '/api/v1/replications/{id}', args),
     /** Cancel a replication job (DELETE /api/v1/replications/{id}) */
     deleteReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['delete']>>('delete', '/api/v1/replications/{id}', args),

@@ -1064,6 +1064,70 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            datacenter: string | null;
+                            vcenter_host: string;
+                            vms: ({
+                                cbt_enabled: boolean;
+                                concerns: ({
+                                    /** @description cbt_disabled, snapshots_present, independent_disk, rdm_disk, name_collision, ... */
+                                    code: string;
+                                    message: string;
+                                    severity: "blocker" | "warning";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                cpus: number;
+                                disks: ({
+                                    capacity_bytes: number;
+                                    controller: string;
+                                    datastore: string;
+                                    /** @description disk-<device key> */
+                                    id: string;
+                                    label: string;
+                                    provisioning: string;
+                                    unit_number: number | null;
+                                    vmdk_path: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                existing_context_id: string | null;
+                                firmware: string;
+                                guest_id: string;
+                                has_snapshots: boolean;
+                                /** @description VMware instance UUID (the VM identity) */
+                                id: string;
+                                managed: boolean;
+                                memory_mb: number;
+                                name: string;
+                                networks: ({
+                                    adapter_type: string;
+                                    connected: boolean;
+                                    label: string;
+                                    mac_address: string;
+                                    /** @description The real vSphere network name */
+                                    network_name: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                os_type: string;
+                                path: string;
+                                power_state: string;
+                                tools_status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2848,6 +2912,50 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                bytes_transferred: number;
+                                /** Format: date-time */
+                                completed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                current_operation: string | null;
+                                error_classification: string | null;
+                                error_message: string | null;
+                                eta_seconds: number | null;
+                                id: string;
+                                /** Format: date-time */
+                                last_progress_at: string | null;
+                                progress_percent: number;
+                                /** @description initial or incremental */
+                                replication_type: string;
+                                snapshot_id: string | null;
+                                /** Format: date-time */
+                                started_at: string | null;
+                                /** @description pending, replicating, completed, failed, cancelled */
+                                status: string;
+                                sync_type: string | null;
+                                throughput_avg_bps: number | null;
+                                throughput_current_bps: number | null;
+                                throughput_peak_bps: number | null;
+                                /** @description Used space for a full copy, the CBT delta for an incremental */
+                                total_bytes: number | null;
+                                vm_context_id: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2919,12 +3027,81 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: ({
+                                context_id?: string;
+                                existing_context_id?: string | null;
+                                job_id?: string | null;
+                                ok: boolean;
+                                vm_id: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            context_id: string;
+                            /** @description false when the VM was already managed and only replication started */
+                            created: boolean;
+                            current_status: string;
+                            job_id: string | null;
+                            replication_type: string | null;
+                            vm_name: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            context_id: string;
+                            /** @description false when the VM was already managed and only replication started */
+                            created: boolean;
+                            current_status: string;
+                            job_id: string | null;
+                            replication_type: string | null;
+                            vm_name: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            details?: string;
+                            /** ConflictError */
+                            error: {
+                                code: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            existing_context_id?: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2944,7 +3121,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A replication job with its progress and disks */
+        /** A replication job with its progress, steps, per-disk rows and the live agent report */
         get: {
             parameters: {
                 query?: never;
@@ -2995,6 +3172,45 @@ export interface paths {
                                 message: string;
                                 request_id?: string;
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bytes_transferred: number;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            current_operation: string | null;
+                            error_classification: string | null;
+                            error_message: string | null;
+                            eta_seconds: number | null;
+                            id: string;
+                            /** Format: date-time */
+                            last_progress_at: string | null;
+                            progress_percent: number;
+                            /** @description initial or incremental */
+                            replication_type: string;
+                            snapshot_id: string | null;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description pending, replicating, completed, failed, cancelled */
+                            status: string;
+                            sync_type: string | null;
+                            throughput_avg_bps: number | null;
+                            throughput_current_bps: number | null;
+                            throughput_peak_bps: number | null;
+                            /** @description Used space for a full copy, the CBT delta for an incremental */
+                            total_bytes: number | null;
+                            vm_context_id: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3053,6 +3269,45 @@ export interface paths {
                                 message: string;
                                 request_id?: string;
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bytes_transferred: number;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            current_operation: string | null;
+                            error_classification: string | null;
+                            error_message: string | null;
+                            eta_seconds: number | null;
+                            id: string;
+                            /** Format: date-time */
+                            last_progress_at: string | null;
+                            progress_percent: number;
+                            /** @description initial or incremental */
+                            replication_type: string;
+                            snapshot_id: string | null;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description pending, replicating, completed, failed, cancelled */
+                            status: string;
+                            sync_type: string | null;
+                            throughput_avg_bps: number | null;
+                            throughput_current_bps: number | null;
+                            throughput_peak_bps: number | null;
+                            /** @description Used space for a full copy, the CBT delta for an incremental */
+                            total_bytes: number | null;
+                            vm_context_id: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3537,6 +3792,47 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                context_id: string;
+                                cpu_count: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                credential_id: string | null;
+                                current_job_id: string | null;
+                                current_status: string;
+                                datacenter: string | null;
+                                failed_jobs: number;
+                                firmware: string | null;
+                                /** Format: date-time */
+                                last_job_at: string | null;
+                                /** Format: date-time */
+                                last_status_change: string;
+                                last_successful_job_id: string | null;
+                                memory_mb: number | null;
+                                os_type: string | null;
+                                power_state: string | null;
+                                successful_jobs: number;
+                                total_jobs_run: number;
+                                vcenter_host: string | null;
+                                vm_name: string;
+                                vm_path: string | null;
+                                vmware_vm_id: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3608,6 +3904,42 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            context_id: string;
+                            cpu_count: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            credential_id: string | null;
+                            current_job_id: string | null;
+                            current_status: string;
+                            datacenter: string | null;
+                            failed_jobs: number;
+                            firmware: string | null;
+                            /** Format: date-time */
+                            last_job_at: string | null;
+                            /** Format: date-time */
+                            last_status_change: string;
+                            last_successful_job_id: string | null;
+                            memory_mb: number | null;
+                            os_type: string | null;
+                            power_state: string | null;
+                            successful_jobs: number;
+                            total_jobs_run: number;
+                            vcenter_host: string | null;
+                            vm_name: string;
+                            vm_path: string | null;
+                            vmware_vm_id: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3663,6 +3995,17 @@ export interface paths {
                                 message: string;
                                 request_id?: string;
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            volumes_deleted: number;
                         };
                     };
                 };
@@ -3733,6 +4076,45 @@ export interface paths {
                                 message: string;
                                 request_id?: string;
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bytes_transferred: number;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            current_operation: string | null;
+                            error_classification: string | null;
+                            error_message: string | null;
+                            eta_seconds: number | null;
+                            id: string;
+                            /** Format: date-time */
+                            last_progress_at: string | null;
+                            progress_percent: number;
+                            /** @description initial or incremental */
+                            replication_type: string;
+                            snapshot_id: string | null;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description pending, replicating, completed, failed, cancelled */
+                            status: string;
+                            sync_type: string | null;
+                            throughput_avg_bps: number | null;
+                            throughput_current_bps: number | null;
+                            throughput_peak_bps: number | null;
+                            /** @description Used space for a full copy, the CBT delta for an incremental */
+                            total_bytes: number | null;
+                            vm_context_id: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };

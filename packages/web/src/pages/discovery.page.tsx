@@ -121,7 +121,7 @@ export function DiscoveryPage() {
     });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    discover.mutate();
+    if (canAct) discover.mutate();
   };
 
   return (
@@ -158,9 +158,15 @@ export function DiscoveryPage() {
           onChange={(e) => setFilter(e.target.value)}
           placeholder="substring or glob"
         />
-        <Button type="submit" variant="primary" disabled={!credentialId || discover.isPending}>
-          {discover.isPending ? 'Discovering...' : 'Discover'}
-        </Button>
+        {canAct ? (
+          <Button type="submit" variant="primary" disabled={!credentialId || discover.isPending}>
+            {discover.isPending ? 'Discovering...' : 'Discover'}
+          </Button>
+        ) : (
+          <p className="self-center text-xs text-slate-500">
+            Discovery asks vCenter through the agent: operator role needed.
+          </p>
+        )}
         {canAct && vms.length > 0 ? (
           <div className="ml-auto flex gap-2">
             <Button

@@ -6,6 +6,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
 import { VmActions } from './vm-actions';
+import { useCanAct } from '../../auth/session';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -34,6 +35,7 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
     },
   });
   const vm = detail.data;
+  const canAct = useCanAct();
   const mappings = vm?.network_mappings ?? [];
   const jobs = rows<ReplicationJob>(vm?.jobs);
   return (
@@ -56,9 +58,11 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
         <ErrorState error={detail.error} what="VM details" onRetry={() => void detail.refetch()} />
       ) : vm ? (
         <>
-          <Section title="Actions">
-            <VmActions vm={vm} />
-          </Section>
+          {canAct ? (
+            <Section title="Actions">
+              <VmActions vm={vm} />
+            </Section>
+          ) : null}
           <Section title="Details">
             <KeyValues
               items={[
