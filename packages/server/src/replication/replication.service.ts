@@ -71,6 +71,8 @@ export class ReplicationService {
         message: `Cannot replicate a VM whose status is ${context.current_status}`,
         details: { current_status: context.current_status, context_id: contextId },
       });
+    // No agent, no replication: answer 503 now rather than start a job that fails at once.
+    this.deps.hub.pick();
     const lastOk = await repositories.replicationJobs.findLastCompletedForContext(contextId);
     const type = lastOk === undefined ? 'initial' : 'incremental';
     const job = await joblog.startJob({

@@ -6,6 +6,7 @@ import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
 import { requireAgentServices } from '../agents/agent-services';
 import { IdParams } from '../http/schemas';
+import { DiscoverResponse } from '../replication/replication.schemas';
 import { vcenterParams } from '../replication/vcenter-params';
 
 const TestBody = Type.Object(
@@ -54,7 +55,14 @@ export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
 
   app.post<{ Body: Static<typeof DiscoverBody> }>(
     '/api/v1/discover',
-    { schema: { tags: ['discovery'], summary: 'Discover the VMs of a vCenter through the agent', body: DiscoverBody } },
+    {
+      schema: {
+        tags: ['discovery'],
+        summary: 'Discover the VMs of a vCenter through the agent',
+        body: DiscoverBody,
+        response: { 200: DiscoverResponse },
+      },
+    },
     async (request) => {
       const { hub } = requireAgentServices(deps.agents);
       const body = request.body;
@@ -74,9 +82,25 @@ export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
         { timeoutMs: 300_000 },
       );
       const vms = [];
+      const names = new Map<string, number>();
+      for (const vm of result.vms) names.set(vm.name, (names.get(vm.name) ?? 0) + 1);
       for (const vm of result.vms) {
         const managed = await deps.repositories.contexts.findActiveByVmwareVmId(vm.id);
-        vms.push({ ...vm, managed: managed !== undefined, existing_context_id: managed?.context_id ?? null });
+        const namesake = (await deps.repositories.contexts.findActiveByVmName(vm.name)).find(
+          (c) => c.vmware_vm_id !== vm.id,
+        );
+        // Name collisions (SPEC §5.1): the name is for display only, but two VMs sharing it confuse operators.
+        const concerns = [...vm.concerns];
+        if ((names.get(vm.name) ?? 0) > 1 || namesake !== undefined)
+          concerns.push({
+            code: 'name_collision',
+            severity: 'warning',
+            message:
+              namesake === undefined
+                ? `Another VM in this vCenter is also named ${vm.name}`
+                : `A different managed VM is already named ${vm.name} (${namesake.context_id})`,
+          });
+        vms.push({ ...vm, concerns, managed: managed !== undefined, existing_context_id: managed?.context_id ?? null });
       }
       return { vcenter_host: result.vcenter_host, datacenter: body.datacenter ?? vcenter.datacenter ?? null, vms };
     },

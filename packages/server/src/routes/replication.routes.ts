@@ -8,6 +8,13 @@ import type { RoutePlugin } from '../app-context';
 import { requireReplication } from '../agents/agent-services';
 import { errorBody } from '../http/error-handler';
 import { IdParams, PagingQuery } from '../http/schemas';
+import {
+  AddOutcome,
+  BulkAddResponse,
+  ConflictResponse,
+  PageOf,
+  ReplicationJob,
+} from '../replication/replication.schemas';
 
 const AddBody = Type.Object(
   {
@@ -56,7 +63,7 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
         tags,
         summary: 'Add VMs to management and (by default) start their replication',
         body: AddBody,
-        response: { 409: Type.Object({}, { additionalProperties: true }) },
+        response: { 200: BulkAddResponse, 201: AddOutcome, 202: AddOutcome, 409: ConflictResponse },
       },
     },
     async (request, reply: FastifyReply) => {
@@ -146,7 +153,14 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/replications',
-    { schema: { tags, summary: 'List replication jobs', querystring: ListQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'List replication jobs',
+        querystring: ListQuery,
+        response: { 200: PageOf(ReplicationJob) },
+      },
+    },
     async (request) => {
       const q = request.query;
       const page = await deps.repositories.replicationJobs.list(
@@ -162,7 +176,14 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/replications/:id',
-    { schema: { tags, summary: 'A replication job with its progress and disks', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'A replication job with its progress, steps, per-disk rows and the live agent report',
+        params: IdParams,
+        response: { 200: ReplicationJob },
+      },
+    },
     async (request) => {
       const job = await deps.repositories.replicationJobs.require(request.params.id);
       const disks = await deps.repositories.vmDisks.listByJob(job.id);
@@ -175,7 +196,7 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/api/v1/replications/:id',
-    { schema: { tags, summary: 'Cancel a replication job', params: IdParams } },
+    { schema: { tags, summary: 'Cancel a replication job', params: IdParams, response: { 200: ReplicationJob } } },
     async (request) => requireReplication(deps.agents).replication.cancel(request.params.id),
   );
 };

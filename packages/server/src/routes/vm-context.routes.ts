@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
 import { requireReplication } from '../agents/agent-services';
 import { IdParams, PagingQuery } from '../http/schemas';
+import { PageOf, ReplicationJob, VmContext } from '../replication/replication.schemas';
 
 const ListQuery = Type.Object(
   {
@@ -21,7 +22,7 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/vm-contexts',
-    { schema: { tags, summary: 'List managed VMs', querystring: ListQuery } },
+    { schema: { tags, summary: 'List managed VMs', querystring: ListQuery, response: { 200: PageOf(VmContext) } } },
     async (request) => {
       const q = request.query;
       const page = await repos.contexts.list(
@@ -37,7 +38,14 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/vm-contexts/:id',
-    { schema: { tags, summary: 'A managed VM: context, disks, NICs, volumes and jobs', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'A managed VM: context, disks, NICs, volumes and jobs',
+        params: IdParams,
+        response: { 200: VmContext },
+      },
+    },
     async (request) => {
       const context = await repos.contexts.require(request.params.id);
       const disks = await repos.vmDisks.listLatestByContext(context.context_id);
@@ -55,7 +63,14 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/api/v1/vm-contexts/:id/replicate',
-    { schema: { tags, summary: 'Start a replication of this VM now', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Start a replication of this VM now',
+        params: IdParams,
+        response: { 202: ReplicationJob },
+      },
+    },
     async (request, reply) => {
       const job = await requireReplication(deps.agents).replication.start(request.params.id, {
         ...(request.principal === null ? {} : { owner: request.principal.username }),
@@ -66,7 +81,14 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/api/v1/vm-contexts/:id',
-    { schema: { tags, summary: 'Delete a managed VM with its volumes (refused while a job runs)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a managed VM with its volumes (refused while a job runs)',
+        params: IdParams,
+        response: { 200: Type.Object({ volumes_deleted: Type.Integer() }) },
+      },
+    },
     async (request) => requireReplication(deps.agents).management.delete(request.params.id),
   );
 };
