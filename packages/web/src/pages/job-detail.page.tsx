@@ -11,6 +11,7 @@ import { useStreamListener } from '../events/event-stream';
 import type { StreamEvent } from '../events/event-stream';
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format';
 import { jobKind } from './jobs.page';
+import { CancelReplication } from './jobs/cancel-replication';
 import { ReplicationCard, useReplicationDetails } from './jobs/replication-card';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -127,7 +128,14 @@ export function JobDetailPage() {
             All jobs
           </Link>
         }
-        actions={data ? <StatusBadge status={data.status} /> : null}
+        actions={
+          data ? (
+            <>
+              <CancelReplication jobId={jobId} jobType={data.job_type} status={data.status} />
+              <StatusBadge status={data.status} />
+            </>
+          ) : null
+        }
       />
       <div className="min-h-0 flex-1 space-y-3 overflow-auto p-3">
         {job.isPending ? (
