@@ -146,6 +146,7 @@ async function wireVolumes(
     ...(options.agentSilenceTimeoutMs === undefined ? {} : { agentSilenceTimeoutMs: options.agentSilenceTimeoutMs }),
     ...(options.copy === undefined ? {} : { copy: options.copy }),
   });
+  await replication.recoverInterrupted();
   // The routes hold this same object: filling it in makes replication available to them.
   services.replication = replication;
   services.management = new VmManagementService({

@@ -120,6 +120,24 @@ export class ReplicationService {
     return this.deps.repositories.replicationJobs.require(jobId);
   }
 
+  /**
+   * Ends replication jobs a previous process left active (it stopped mid-copy): failed with
+   * MKE_JOB_INTERRUPTED, the VM's job slot released and its status failed, so it can be replicated again.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const stale = (await this.deps.repositories.replicationJobs.listActive()).filter((j) => !this.running.has(j.id));
+    for (const job of stale) {
+      await this.finish(
+        job,
+        'failed',
+        new MigrateKitError('MKE_JOB_INTERRUPTED', { message: 'The server stopped while this replication ran' }),
+      );
+    }
+    if (stale.length > 0)
+      this.deps.logger.warn({ jobs: stale.length }, 'ended replications left running by the previous process');
+    return stale.length;
+  }
+
   /** The agent's last report for a running job (phase, throughput, per disk), or undefined. */
   liveProgress(jobId: string): ReplicateProgress | undefined {
     return this.running.get(jobId)?.last;
@@ -232,7 +250,7 @@ export class ReplicationService {
           });
         return outcome;
       });
-      await joblog.runStep(job.id, 'record change ids', () => this.record(job, context, vm, disks, result));
+      await joblog.runStep(job.id, 'record change ids', () => this.record(job, context, vm, result));
       await this.finish(job, 'completed');
     } catch (error) {
       const cancelled = signal.aborted || (isMigrateKitError(error) && error.code === 'MKE_CANCELLED');
@@ -246,7 +264,6 @@ export class ReplicationService {
     job: ReplicationJobRecord,
     context: ContextRecord,
     vm: DiscoveredVmWire,
-    disks: ReplicateDisk[],
     result: ReplicateResult,
   ): Promise<void> {
     const { repositories } = this.deps;
@@ -290,7 +307,6 @@ export class ReplicationService {
       eta_seconds: 0,
       current_operation: 'completed',
     });
-    void disks;
   }
 
   private async progress(job: ReplicationJobRecord, contextId: string, p: ReplicateProgress): Promise<void> {
