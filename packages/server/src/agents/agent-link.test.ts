@@ -92,12 +92,13 @@ test('pairing: pinned fingerprint, credential file 0600, a token works once, a w
   await pairWithServer(f.gateway.url, other.token, 'second');
 });
 
-test('requests travel the WebSocket with progress; a newer protocol version is refused at the handshake', async (t) => {
+test('requests travel the WebSocket with progress, a cut link reconnects, a newer version is refused at the handshake', async (t) => {
   const f = await fixture(t);
   const credential = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'a1');
   const link = new AgentLink({
     credential,
     logger: silent,
+    backoff: { initialMs: 20, maxMs: 200 },
     handlers: {
       'vm.power': (params, ctx) => {
         ctx.progress({ step: 'asking' });
@@ -126,6 +127,18 @@ test('requests travel the WebSocket with progress; a newer protocol version is r
     ),
     { code: 'MKE_NOT_IMPLEMENTED' },
   );
+
+  // A cut connection comes back by itself (reconnect with backoff).
+  link.cut();
+  for (let i = 0; i < 200 && f.hub.isConnected(credential.agent_id); i++) await new Promise((r) => setTimeout(r, 10));
+  await f.hub.waitForAgent(10_000, credential.agent_id);
+  const again = await f.hub.request(
+    credential.agent_id,
+    'vm.power',
+    { vcenter: { host: 'vc', username: 'u', password: 'p' }, vm_id: 'x', action: 'on' },
+    { timeoutMs: 5_000 },
+  );
+  assert.equal(again.outcome, 'on');
 
   const other = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'old');
   const states: string[] = [];
