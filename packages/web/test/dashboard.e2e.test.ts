@@ -105,6 +105,8 @@ describe('dashboard in Chromium', { skip }, () => {
       const label = [...document.querySelectorAll('label')].find((l) => l.textContent === 'Zone');
       return label?.control instanceof HTMLSelectElement && label.control.options.length > 1;
     });
+    await page.getByLabel('Zone').selectOption({ index: 1 });
+    assert.notEqual(await page.getByLabel('Zone').inputValue(), '', 'a discovered zone is chosen by its name');
     await checkPage('settings-cloudstack');
   });
 

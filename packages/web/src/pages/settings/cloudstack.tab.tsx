@@ -50,6 +50,11 @@ function fromConfig(c: CloudStackConfig): Draft {
   };
 }
 
+function pick(list: NamedResource[] | undefined): string {
+  if (list === undefined) return 'Discover resources to choose';
+  return list.length === 0 ? 'None found in CloudStack' : `Choose one of ${list.length}`;
+}
+
 function options(list: NamedResource[] | undefined, current: string) {
   const opts = (list ?? []).map((r) => ({ value: r.id, label: r.name }));
   // Keep the stored id selectable before resources are discovered, so saving does not clear it.
@@ -174,7 +179,7 @@ export function CloudStackTab() {
             label="Zone"
             value={draft.zone_id}
             onChange={set('zone_id')}
-            placeholder="Discover resources to choose"
+            placeholder={pick(resources?.zones)}
             options={options(resources?.zones, draft.zone_id)}
             disabled={disabled}
           />
@@ -182,7 +187,7 @@ export function CloudStackTab() {
             label="Domain"
             value={draft.domain_id}
             onChange={set('domain_id')}
-            placeholder="Discover resources to choose"
+            placeholder={pick(resources?.domains)}
             options={options(resources?.domains, draft.domain_id)}
             disabled={disabled}
           />
@@ -190,7 +195,7 @@ export function CloudStackTab() {
             label="Placeholder template"
             value={draft.template_id}
             onChange={set('template_id')}
-            placeholder="Discover resources to choose"
+            placeholder={pick(resources?.templates)}
             options={options(resources?.templates, draft.template_id)}
             disabled={disabled}
           />
@@ -198,7 +203,7 @@ export function CloudStackTab() {
             label="Service offering"
             value={draft.service_offering_id}
             onChange={set('service_offering_id')}
-            placeholder="Discover resources to choose"
+            placeholder={pick(resources?.service_offerings)}
             options={options(resources?.service_offerings, draft.service_offering_id)}
             disabled={disabled}
           />
@@ -206,7 +211,7 @@ export function CloudStackTab() {
             label="Disk offering"
             value={draft.disk_offering_id}
             onChange={set('disk_offering_id')}
-            placeholder="Discover resources to choose"
+            placeholder={pick(resources?.disk_offerings)}
             options={options(resources?.disk_offerings, draft.disk_offering_id)}
             disabled={disabled}
           />
@@ -214,7 +219,7 @@ export function CloudStackTab() {
             label="Default network (fallback)"
             value={draft.default_network_id}
             onChange={set('default_network_id')}
-            placeholder="Discover resources to choose"
+            placeholder={pick(resources?.networks)}
             options={options(resources?.networks, draft.default_network_id)}
             disabled={disabled}
           />
