@@ -109,6 +109,20 @@ test('CLI workflow on the dev stack with --json', { timeout: 180_000 }, async (t
     ['alpha', 'ready_for_failover'],
     ['beta', 'discovered'],
   ]);
+  const beta = await cli<{ disks: Array<{ sync_status: string }>; networks: Array<{ network_name: string }> }>(
+    'vm',
+    'show',
+    'beta',
+  );
+  assert.deepEqual(
+    beta.disks.map((d) => d.sync_status),
+    ['discovered'],
+    'disks known before the first job',
+  );
+  assert.deepEqual(
+    beta.networks.map((n) => n.network_name),
+    ['VLAN 10 - Servers'],
+  );
   const shown = await cli<{ disks: Array<{ disk_change_id: string | null }>; jobs: unknown[] }>('vm', 'show', 'alpha');
   assert.equal(shown.jobs.length, 1);
   assert.ok(shown.disks[0]?.disk_change_id);

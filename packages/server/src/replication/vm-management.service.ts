@@ -72,6 +72,28 @@ export class VmManagementService {
       power_state: vm.power_state,
       vm_tools_status: vm.tools_status,
     });
+    // The VM's disks and NICs as discovered, before any job: network mapping needs the source networks now.
+    for (const disk of vm.disks)
+      await repositories.vmDisks.create({
+        vm_context_id: context.context_id,
+        job_id: null,
+        disk_id: disk.id,
+        label: disk.label,
+        vmdk_path: disk.vmdk_path,
+        datastore: disk.datastore,
+        capacity_bytes: disk.capacity_bytes,
+        provisioning: disk.provisioning,
+        controller: disk.controller,
+        unit_number: disk.unit_number,
+        cloudstack_volume_id: null,
+        disk_change_id: null,
+        sync_status: 'discovered',
+        cpu_count: vm.cpus,
+        memory_mb: vm.memory_mb,
+        os_type: vm.os_type,
+        firmware: vm.firmware,
+        nics: vm.networks.map((n) => ({ ...n })),
+      });
     const job = start ? await this.deps.replication.start(context.context_id, ownerOf(input.owner)) : null;
     return { context: await repositories.contexts.require(context.context_id), job, created: true };
   }
