@@ -34,6 +34,8 @@ export interface ReplicateDeps {
   thumbprints?: Readonly<Record<string, string>>;
   /** Copy restarts after a dropped connection before the disk fails (default 5). */
   maxResumes?: number;
+  /** How often the last progress is repeated during long vCenter steps (default 10 s). */
+  keepAliveMs?: number;
 }
 
 interface DiskPlan {
@@ -121,7 +123,14 @@ export function replicateHandler(deps: ReplicateDeps) {
   const clock = deps.clock ?? systemClock;
   return async (params: ReplicateParams, ctx: HandlerContext): Promise<ReplicateResult> => {
     const tracker = new ProgressTracker(clock, (p) => ctx.progress(p));
-    const client = await deps.connect(params.vcenter);
+    // Snapshot tasks and changed-area queries can take minutes on a busy vCenter: repeat the last report so
+    // the server's inactivity timeout only fires for an agent that is really gone.
+    const keepAlive = setInterval(() => tracker.report(), deps.keepAliveMs ?? 10_000);
+    keepAlive.unref();
+    const client = await deps.connect(params.vcenter).catch((error: unknown) => {
+      clearInterval(keepAlive);
+      throw error;
+    });
     try {
       const vm = await findVm(client, params.vm_id);
       if (!vm.changeTrackingEnabled) {
@@ -152,6 +161,7 @@ export function replicateHandler(deps: ReplicateDeps) {
         }
       }
     } finally {
+      clearInterval(keepAlive);
       await client.close();
     }
   };
