@@ -242,6 +242,22 @@ describe('dashboard in Chromium', { skip }, () => {
     }
   });
 
+  test('a user changes their own password and signs in with it', async () => {
+    await page.goto(`${h.url}/settings?tab=users`);
+    await page.getByLabel('Current password').fill('viewer-password-1');
+    await page.getByLabel('New password', { exact: true }).fill('viewer-password-2');
+    await page.getByLabel('Repeat new password').fill('viewer-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').fill('viewer1');
+    await page.getByLabel('Password').fill('viewer-password-2');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signing in keeps the page the user was on.
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    assert.match(await page.locator('nav[aria-label="Main"]').innerText(), /viewer1 \(viewer\)/);
+  });
+
   test('the browser console stayed clean', () => {
     if (consoleWatch.missingApis.size > 0)
       console.log(`APIs not implemented yet: ${[...consoleWatch.missingApis].join(', ')}`);

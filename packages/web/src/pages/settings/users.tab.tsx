@@ -17,6 +17,7 @@ import {
   TextField,
 } from '../../components/ui';
 import { formatAge } from '../../lib/format';
+import { PasswordCard } from './password.card';
 
 const ROLE_OPTIONS = [
   { value: 'viewer', label: 'viewer (read only)' },
@@ -243,6 +244,7 @@ export function UsersTab() {
     <div className="grid gap-3 xl:grid-cols-2">
       {isAdmin ? <UsersCard /> : <Card title="Users">Only an admin manages users.</Card>}
       {canAct ? <TokensCard /> : null}
+      <PasswordCard />
     </div>
   );
 }
