@@ -4,7 +4,7 @@
 // copy with its reason, an agent killed mid-copy and a rerun that converges, the 409 duplicate answer, and a
 // context deletion that leaves no volume behind.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -290,11 +290,20 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
   );
 
   // Cancelling mid-copy: the job ends cancelled, the VM keeps its last good state, no snapshot stays behind.
-  await estate.vcenter.writeGuest('db-01', 2000, 20 * MiB, Buffer.alloc(2 * MiB, 0x33));
+  await estate.vcenter.writeGuest('db-01', 2000, 20 * MiB, randomBytes(16 * MiB));
   let cancel: Promise<{ status: number; body: Job }> | undefined;
+  let second: { status: number; body: { existing_context_id?: string; error?: { code: string } } } | undefined;
   const stopOnce = stack.server.deps.events.subscribe((event) => {
     if (event.type === 'replication.progress' && event.phase === 'copying' && cancel === undefined)
-      cancel = api.call<Job>('DELETE', `/api/v1/replications/${event.job_id}`);
+      // While it copies: a second replication of the VM is refused, then the operator cancels.
+      cancel = api
+        .call<{ existing_context_id?: string; error?: { code: string } }>('POST', '/api/v1/replications', {
+          vm_id: dbId,
+        })
+        .then((answer) => {
+          second = answer;
+          return api.call<Job>('DELETE', `/api/v1/replications/${event.job_id}`);
+        });
   });
   const cancelled = await api.call<{ job_id: string }>('POST', '/api/v1/replications', { vm_id: dbId });
   const ended = await waitForJob(api, cancelled.body.job_id);
@@ -302,6 +311,9 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
   assert.ok(cancel);
   const answer = await cancel;
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(second?.status, 409, JSON.stringify(second?.body));
+  assert.equal(second?.body.error?.code, 'MKE_JOB_ACTIVE');
+  assert.equal(second?.body.existing_context_id, dbContext);
   assert.equal(ended.status, 'cancelled');
   const dbAfter = await api.call<{ current_status: string }>('GET', `/api/v1/vm-contexts/${dbContext}`);
   assert.equal(dbAfter.body.current_status, 'ready_for_failover');
