@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { VmContext } from '../api/types';
 
 /** One server-sent event as the dashboard sees it: its name and its parsed JSON payload. */
 export interface StreamEvent {
@@ -36,6 +37,8 @@ const EVENT_NAMES = [
   'agent.updated',
 ];
 
+const FINISHED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+
 function parse(type: string, raw: string): StreamEvent | null {
   try {
     const data = JSON.parse(raw) as unknown;
@@ -59,23 +62,38 @@ export function EventStreamProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const source = new EventSource('/api/v1/events', { withCredentials: true });
     let pending: ReturnType<typeof setTimeout> | undefined;
-    const touched = new Set<string>();
+    const touched = new Map<string, readonly unknown[]>();
+    const touch = (key: readonly unknown[]) => touched.set(JSON.stringify(key), key);
     const flush = () => {
       pending = undefined;
-      for (const key of touched) void qc.invalidateQueries({ queryKey: [key] });
+      for (const key of touched.values()) void qc.invalidateQueries({ queryKey: key });
       touched.clear();
     };
     const dispatch = (type: string) => (e: MessageEvent<string>) => {
       const event = parse(type, e.data);
       if (!event) return;
       for (const l of listeners.current) l(event);
+      const d = event.data;
+      const job = typeof d.job === 'object' && d.job !== null ? (d.job as Record<string, unknown>) : undefined;
+      const contextId = d.context_id ?? job?.vm_context_id;
+      if (event.type === 'context.updated' && typeof d.context_id === 'string') {
+        // Patch the one row in place: refetching 10,000 VMs for one status change would not scale.
+        const patch = {
+          current_status: d.current_status,
+          ...(typeof d.changes === 'object' && d.changes ? d.changes : {}),
+        };
+        qc.setQueryData<VmContext[]>(['contexts'], (list) =>
+          list?.map((vm) => (vm.context_id === d.context_id ? ({ ...vm, ...patch } as VmContext) : vm)),
+        );
+      }
+      if (typeof contextId === 'string') touch(['contexts', contextId]);
+      // A finished job changes a VM's last sync and counters: refresh the list once then, not on every progress tick.
+      if (event.type === 'job.updated' && typeof job?.status === 'string' && FINISHED.has(job.status))
+        touch(['contexts']);
       // Coalesce bursts of progress events into one refetch per list per second.
-      if (event.type.startsWith('job') || event.type.startsWith('replication') || event.type === 'progress')
-        touched.add('jobs');
-      if (event.type.startsWith('context') || event.type.startsWith('job') || event.type.startsWith('replication'))
-        touched.add('contexts');
-      if (event.type.startsWith('agent')) touched.add('agents');
-      pending ??= setTimeout(flush, 1000);
+      if (event.type.startsWith('job') || event.type.startsWith('replication')) touch(['jobs']);
+      if (event.type.startsWith('agent')) touch(['agents']);
+      if (touched.size > 0) pending ??= setTimeout(flush, 1000);
     };
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
