@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startVCenterSimulator, validateInventory } from '@migratekit/sim-vcenter';
+import { closeOnSignals, nonNegativeInteger, simulatorAction, simulatorGroup } from '../lib/simulator-command';
 
 interface SimVcenterOptions {
   port: string;
@@ -17,26 +18,20 @@ interface SimVcenterOptions {
   shutdownDelay: string;
 }
 
-function integer(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
-  return n;
-}
-
 async function run(opts: SimVcenterOptions): Promise<void> {
   const inventory = opts.inventory
     ? validateInventory(JSON.parse(await readFile(resolve(opts.inventory), 'utf8')))
     : undefined;
-  const writesMs = opts.guestWrites === undefined ? 0 : integer(opts.guestWrites, '--guest-writes');
+  const writesMs = opts.guestWrites === undefined ? 0 : nonNegativeInteger(opts.guestWrites, '--guest-writes');
   const sim = await startVCenterSimulator({
     dataDir: resolve(opts.data),
-    port: integer(opts.port, '--port'),
+    port: nonNegativeInteger(opts.port, '--port'),
     host: opts.host,
     ...(inventory ? { inventory } : {}),
     ...(opts.username ? { username: opts.username } : {}),
     ...(opts.password ? { password: opts.password } : {}),
-    ...(opts.nbdPort !== undefined ? { nbd: { port: integer(opts.nbdPort, '--nbd-port') } } : {}),
-    guestShutdownDelayMs: integer(opts.shutdownDelay, '--shutdown-delay'),
+    ...(opts.nbdPort !== undefined ? { nbd: { port: nonNegativeInteger(opts.nbdPort, '--nbd-port') } } : {}),
+    guestShutdownDelayMs: nonNegativeInteger(opts.shutdownDelay, '--shutdown-delay'),
     guestWrites: writesMs > 0 ? { intervalMs: writesMs } : false,
   });
   const lines = [
@@ -50,30 +45,13 @@ async function run(opts: SimVcenterOptions): Promise<void> {
     ...(writesMs > 0 ? [`  guest writes every ${writesMs} ms`] : []),
     `  govc:       GOVC_URL=${sim.url} GOVC_USERNAME='${sim.username}' GOVC_PASSWORD='${sim.password}' GOVC_INSECURE=1 govc ls`,
   ];
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    sim.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(() => sim.close());
   // The banner last: whoever waits for it may signal us at once, and the handlers must be in place.
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function registerSimVcenterCommand(program: Command): void {
-  // `sim` is shared with the other simulators: reuse it when another module created it first.
-  const sim =
-    program.commands.find((c) => c.name() === 'sim') ??
-    program.command('sim').description('Run a simulator of an external system');
-  sim
+  simulatorGroup(program)
     .command('vcenter')
     .description('Run the vCenter simulator (vim25 SOAP over HTTPS, real CBT, snapshot disks over NBD)')
     .option('--port <n>', 'HTTPS port', '8989')
@@ -85,12 +63,5 @@ export function registerSimVcenterCommand(program: Command): void {
     .option('--nbd-port <n>', 'also export snapshot disks over NBD on this port')
     .option('--guest-writes <ms>', 'random guest writes every <ms> milliseconds (0: off)')
     .option('--shutdown-delay <ms>', 'guest shutdown duration', '3000')
-    .action(async (opts: SimVcenterOptions) => {
-      try {
-        await run(opts);
-      } catch (error) {
-        process.stderr.write(`migratekit: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      }
-    });
+    .action(simulatorAction(run));
 }
