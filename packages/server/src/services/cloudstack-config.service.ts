@@ -5,6 +5,7 @@ import { MigrateKitError, newId } from '@migratekit/core';
 import type { CloudstackConfigRepository, CloudstackConfigRow } from '@migratekit/db';
 import type { SecretBox } from '../security/secret-box';
 import type { AuditContext, AuditService } from './audit.service';
+import { NamedRecords } from './named-record';
 
 export interface CloudStackConfigServiceDeps {
   configs: CloudstackConfigRepository;
@@ -122,14 +123,18 @@ function pickIds(
 }
 
 export class CloudStackConfigService {
-  constructor(private readonly deps: CloudStackConfigServiceDeps) {}
+  private readonly records: NamedRecords<CloudstackConfigRow>;
+
+  constructor(private readonly deps: CloudStackConfigServiceDeps) {
+    this.records = new NamedRecords(deps.configs, deps.audit, 'CloudStack configuration', 'cloudstack_config');
+  }
 
   async list(): Promise<CloudStackConfigView[]> {
     return (await this.deps.configs.list()).map(toCloudStackConfigView);
   }
 
   async get(id: string): Promise<CloudStackConfigView> {
-    return toCloudStackConfigView(await this.require(id));
+    return toCloudStackConfigView(await this.records.require(id));
   }
 
   async getActive(): Promise<CloudStackConfigView> {
@@ -137,7 +142,7 @@ export class CloudStackConfigService {
   }
 
   async create(input: CreateCloudStackConfigInput, ctx: AuditContext): Promise<CloudStackConfigView> {
-    await this.assertNameFree(input.name);
+    await this.records.assertNameFree(input.name);
     const id = newId('csc');
     const ids = pickIds(input);
     const row = await this.deps.configs.insert({
@@ -156,13 +161,13 @@ export class CloudStackConfigService {
       // A new configuration becomes the active one unless the operator says otherwise.
       is_active: input.is_active ?? true,
     });
-    await this.audit(ctx, 'cloudstack_config.create', id, { name: row.name, api_url: row.api_url });
+    await this.records.record(ctx, 'cloudstack_config.create', id, { name: row.name, api_url: row.api_url });
     return toCloudStackConfigView(row);
   }
 
   async update(id: string, input: UpdateCloudStackConfigInput, ctx: AuditContext): Promise<CloudStackConfigView> {
-    const current = await this.require(id);
-    if (input.name !== undefined && input.name !== current.name) await this.assertNameFree(input.name);
+    const current = await this.records.require(id);
+    if (input.name !== undefined && input.name !== current.name) await this.records.assertNameFree(input.name);
     const changes = {
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.api_url === undefined ? {} : { api_url: normalizeCloudStackApiUrl(input.api_url) }),
@@ -173,8 +178,8 @@ export class CloudStackConfigService {
       ...pickIds(input),
     };
     const row = await this.deps.configs.update(id, changes);
-    if (row === undefined) throw this.notFound(id);
-    await this.audit(ctx, 'cloudstack_config.update', id, { fields: Object.keys(changes) });
+    if (row === undefined) throw this.records.notFound(id);
+    await this.records.record(ctx, 'cloudstack_config.update', id, { fields: Object.keys(changes) });
     return toCloudStackConfigView(row);
   }
 
@@ -184,21 +189,21 @@ export class CloudStackConfigService {
 
   async activate(id: string, ctx: AuditContext): Promise<CloudStackConfigView> {
     const row = await this.deps.configs.activate(id);
-    if (row === undefined) throw this.notFound(id);
-    await this.audit(ctx, 'cloudstack_config.activate', id, { name: row.name });
+    if (row === undefined) throw this.records.notFound(id);
+    await this.records.record(ctx, 'cloudstack_config.activate', id, { name: row.name });
     return toCloudStackConfigView(row);
   }
 
   async delete(id: string, ctx: AuditContext): Promise<CloudStackConfigView> {
-    const row = await this.require(id);
+    const row = await this.records.require(id);
     await this.deps.configs.delete(id);
-    await this.audit(ctx, 'cloudstack_config.delete', id, { name: row.name });
+    await this.records.record(ctx, 'cloudstack_config.delete', id, { name: row.name });
     return toCloudStackConfigView(row);
   }
 
   /** A stored configuration with the clear secret key, for the CloudStack client. Missing: MKE_NOT_FOUND. */
   async resolve(id: string): Promise<ResolvedCloudStackConfig> {
-    return this.toResolved(await this.require(id));
+    return this.toResolved(await this.records.require(id));
   }
 
   /** The active configuration with the clear secret key, for the CloudStack client. */
@@ -228,40 +233,5 @@ export class CloudStackConfigService {
     if (row === undefined)
       throw new MigrateKitError('MKE_NOT_FOUND', { message: 'No active CloudStack configuration' });
     return row;
-  }
-
-  private async require(id: string): Promise<CloudstackConfigRow> {
-    const row = await this.deps.configs.get(id);
-    if (row === undefined) throw this.notFound(id);
-    return row;
-  }
-
-  private notFound(id: string): MigrateKitError {
-    return new MigrateKitError('MKE_NOT_FOUND', { message: `CloudStack configuration ${id} not found` });
-  }
-
-  private async assertNameFree(name: string): Promise<void> {
-    if ((await this.deps.configs.getByName(name)) !== undefined) {
-      throw new MigrateKitError('MKE_DUPLICATE', {
-        message: `A CloudStack configuration named ${name} already exists`,
-        field: 'body.name',
-      });
-    }
-  }
-
-  private async audit(
-    ctx: AuditContext,
-    action: string,
-    targetId: string,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    await this.deps.audit.record({
-      actor: ctx.principal,
-      action,
-      targetType: 'cloudstack_config',
-      targetId,
-      details,
-      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-    });
   }
 }

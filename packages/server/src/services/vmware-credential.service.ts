@@ -5,6 +5,7 @@ import { MigrateKitError, newId } from '@migratekit/core';
 import type { ContextRepository, VmwareCredentialRepository, VmwareCredentialRow } from '@migratekit/db';
 import type { SecretBox } from '../security/secret-box';
 import type { AuditContext, AuditService } from './audit.service';
+import { NamedRecords } from './named-record';
 
 export interface VmwareCredentialServiceDeps {
   credentials: VmwareCredentialRepository;
@@ -105,18 +106,22 @@ export function toVmwareCredentialView(row: VmwareCredentialRow): VmwareCredenti
 }
 
 export class VmwareCredentialService {
-  constructor(private readonly deps: VmwareCredentialServiceDeps) {}
+  private readonly records: NamedRecords<VmwareCredentialRow>;
+
+  constructor(private readonly deps: VmwareCredentialServiceDeps) {
+    this.records = new NamedRecords(deps.credentials, deps.audit, 'VMware credential', 'vmware_credential');
+  }
 
   async list(): Promise<VmwareCredentialView[]> {
     return (await this.deps.credentials.list()).map(toVmwareCredentialView);
   }
 
   async get(id: string): Promise<VmwareCredentialView> {
-    return toVmwareCredentialView(await this.require(id));
+    return toVmwareCredentialView(await this.records.require(id));
   }
 
   async create(input: CreateVmwareCredentialInput, ctx: AuditContext): Promise<VmwareCredentialView> {
-    await this.assertNameFree(input.name);
+    await this.records.assertNameFree(input.name);
     const { credentials, secrets } = this.deps;
     const id = newId('cred');
     // The first credential becomes the default so discovery works without another step.
@@ -132,13 +137,13 @@ export class VmwareCredentialService {
       is_default: isDefault,
       created_by: ctx.principal.username,
     });
-    await this.audit(ctx, 'vmware_credential.create', id, { name: row.name, vcenter_host: row.vcenter_host });
+    await this.records.record(ctx, 'vmware_credential.create', id, { name: row.name, vcenter_host: row.vcenter_host });
     return toVmwareCredentialView(row);
   }
 
   async update(id: string, input: UpdateVmwareCredentialInput, ctx: AuditContext): Promise<VmwareCredentialView> {
-    const current = await this.require(id);
-    if (input.name !== undefined && input.name !== current.name) await this.assertNameFree(input.name);
+    const current = await this.records.require(id);
+    if (input.name !== undefined && input.name !== current.name) await this.records.assertNameFree(input.name);
     const changes = {
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.vcenter_host === undefined ? {} : { vcenter_host: normalizeVcenterHost(input.vcenter_host) }),
@@ -150,21 +155,21 @@ export class VmwareCredentialService {
       ...(input.is_active === undefined ? {} : { is_active: input.is_active }),
     };
     const row = await this.deps.credentials.update(id, changes);
-    if (row === undefined) throw this.notFound(id);
+    if (row === undefined) throw this.records.notFound(id);
     // Field names only: the audit trail records that the password changed, never what to.
-    await this.audit(ctx, 'vmware_credential.update', id, { fields: Object.keys(changes) });
+    await this.records.record(ctx, 'vmware_credential.update', id, { fields: Object.keys(changes) });
     return toVmwareCredentialView(row);
   }
 
   async setDefault(id: string, ctx: AuditContext): Promise<VmwareCredentialView> {
     const row = await this.deps.credentials.setDefault(id);
-    if (row === undefined) throw this.notFound(id);
-    await this.audit(ctx, 'vmware_credential.set_default', id, { name: row.name });
+    if (row === undefined) throw this.records.notFound(id);
+    await this.records.record(ctx, 'vmware_credential.set_default', id, { name: row.name });
     return toVmwareCredentialView(row);
   }
 
   async usage(id: string): Promise<VmwareCredentialUsage> {
-    const row = await this.require(id);
+    const row = await this.records.require(id);
     const page = await this.contexts().list({ credentialId: id }, { limit: 100, sort: 'vm_name' });
     return {
       credential_id: id,
@@ -181,7 +186,7 @@ export class VmwareCredentialService {
 
   /** Refuses while managed VMs use the credential, unless `force` (their replication would then fail). */
   async delete(id: string, ctx: AuditContext, force = false): Promise<VmwareCredentialView> {
-    const row = await this.require(id);
+    const row = await this.records.require(id);
     const inUse = (await this.contexts().list({ credentialId: id }, { limit: 1 })).total;
     if (inUse > 0 && !force) {
       throw new MigrateKitError('MKE_CONFLICT', {
@@ -190,7 +195,7 @@ export class VmwareCredentialService {
       });
     }
     await this.deps.credentials.delete(id);
-    await this.audit(ctx, 'vmware_credential.delete', id, {
+    await this.records.record(ctx, 'vmware_credential.delete', id, {
       name: row.name,
       ...(inUse > 0 ? { forced_with_contexts: inUse } : {}),
     });
@@ -216,40 +221,5 @@ export class VmwareCredentialService {
     if (this.deps.contexts === undefined)
       throw new Error('VmwareCredentialService was built without the contexts repository');
     return this.deps.contexts;
-  }
-
-  private async require(id: string): Promise<VmwareCredentialRow> {
-    const row = await this.deps.credentials.get(id);
-    if (row === undefined) throw this.notFound(id);
-    return row;
-  }
-
-  private notFound(id: string): MigrateKitError {
-    return new MigrateKitError('MKE_NOT_FOUND', { message: `VMware credential ${id} not found` });
-  }
-
-  private async assertNameFree(name: string): Promise<void> {
-    if ((await this.deps.credentials.getByName(name)) !== undefined) {
-      throw new MigrateKitError('MKE_DUPLICATE', {
-        message: `A VMware credential named ${name} already exists`,
-        field: 'body.name',
-      });
-    }
-  }
-
-  private async audit(
-    ctx: AuditContext,
-    action: string,
-    targetId: string,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    await this.deps.audit.record({
-      actor: ctx.principal,
-      action,
-      targetType: 'vmware_credential',
-      targetId,
-      details,
-      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-    });
   }
 }
