@@ -253,7 +253,7 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
 
   // The agent dies mid-copy: the job fails with a classified error; a new agent's rerun converges.
   const appId = vmIds[2] as string;
-  await estate.vcenter.writeGuest('app-01', 2000, 16 * MiB, Buffer.alloc(2 * MiB, 0x77));
+  await estate.vcenter.writeGuest('app-01', 2000, 16 * MiB, randomBytes(16 * MiB));
   let killed = false;
   const unsubscribe = stack.server.deps.events.subscribe((event) => {
     if (event.type === 'replication.progress' && event.phase === 'copying' && !killed) {

@@ -313,6 +313,20 @@ export class ReplicationService {
     const entry = this.running.get(job.id);
     if (entry !== undefined) entry.last = p;
     const percent = p.bytes_total > 0 ? Math.min(99, Math.floor((p.bytes_done / p.bytes_total) * 100)) : 0;
+    this.deps.events.publish({
+      type: 'replication.progress',
+      job_id: job.id,
+      context_id: contextId,
+      phase: p.phase,
+      bytes_done: p.bytes_done,
+      bytes_total: p.bytes_total,
+      progress_percent: percent,
+      current_bps: p.current_bps,
+      avg_bps: p.avg_bps,
+      peak_bps: p.peak_bps,
+      eta_seconds: p.eta_seconds,
+      disks: p.disks,
+    });
     try {
       await this.deps.repositories.replicationJobs.recordProgress(job.id, {
         progress_percent: percent,
@@ -328,20 +342,6 @@ export class ReplicationService {
     } catch (error) {
       this.deps.logger.warn({ job_id: job.id, err: String(error) }, 'could not record replication progress');
     }
-    this.deps.events.publish({
-      type: 'replication.progress',
-      job_id: job.id,
-      context_id: contextId,
-      phase: p.phase,
-      bytes_done: p.bytes_done,
-      bytes_total: p.bytes_total,
-      progress_percent: percent,
-      current_bps: p.current_bps,
-      avg_bps: p.avg_bps,
-      peak_bps: p.peak_bps,
-      eta_seconds: p.eta_seconds,
-      disks: p.disks,
-    });
   }
 
   private async finish(
