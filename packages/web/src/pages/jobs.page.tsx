@@ -98,7 +98,19 @@ export function JobsPage() {
                       </span>
                     </div>
                   </td>
-                  <td className="truncate font-mono text-xs">{j.context_id ?? j.vm_context_id ?? '-'}</td>
+                  <td className="truncate font-mono text-xs">
+                    {(j.context_id ?? j.vm_context_id) ? (
+                      <Link
+                        to="/vms"
+                        search={{ ctx: j.context_id ?? j.vm_context_id ?? '' }}
+                        className="text-sky-700 hover:underline dark:text-sky-400"
+                      >
+                        {j.context_id ?? j.vm_context_id}
+                      </Link>
+                    ) : (
+                      '-'
+                    )}
+                  </td>
                   <td className="text-xs" title={formatDateTime(j.started_at ?? j.created_at)}>
                     {formatAge(j.started_at ?? j.created_at)}
                   </td>
