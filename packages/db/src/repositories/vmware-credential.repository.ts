@@ -1,7 +1,7 @@
 // vCenter credentials. `password` holds the server's sealed ciphertext; this layer never sees the clear value.
-import { MigrateKitError } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
-import { affected, isUniqueViolation, type RepositoryDeps } from './repository-deps';
+import { insertExclusive, setExclusive, uniqueName } from './flagged-settings';
+import { affected, type RepositoryDeps } from './repository-deps';
 
 export type VmwareCredentialRow = Row<'vmware_credentials'>;
 export type NewVmwareCredential = Omit<
@@ -13,12 +13,7 @@ export type VmwareCredentialChanges = Omit<
   'id' | 'created_at' | 'updated_at' | 'is_default' | 'last_used' | 'usage_count'
 >;
 
-function duplicate(name: string | undefined): MigrateKitError {
-  return new MigrateKitError('MKE_DUPLICATE', {
-    message: `A VMware credential named ${name ?? ''} already exists`,
-    field: 'body.name',
-  });
-}
+const LABEL = 'VMware credential';
 
 export class VmwareCredentialRepository {
   constructor(private readonly deps: RepositoryDeps) {}
@@ -26,24 +21,21 @@ export class VmwareCredentialRepository {
   /** Inserts the row; when it is the default, every other credential stops being the default. */
   async insert(credential: NewVmwareCredential): Promise<VmwareCredentialRow> {
     const now = this.deps.clock.now();
-    try {
-      await this.deps.db.transaction().execute(async (tx) => {
-        if (credential.is_default) {
-          await tx
-            .updateTable('vmware_credentials')
-            .set({ is_default: false, updated_at: now })
-            .where('is_default', '=', true)
-            .execute();
-        }
-        await tx
-          .insertInto('vmware_credentials')
-          .values({ ...credential, last_used: null, usage_count: 0, created_at: now, updated_at: now })
-          .execute();
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw duplicate(credential.name);
-      throw error;
-    }
+    await uniqueName(LABEL, credential.name, () =>
+      insertExclusive(
+        this.deps.db,
+        'vmware_credentials',
+        'is_default',
+        {
+          ...credential,
+          last_used: null,
+          usage_count: 0,
+          created_at: now,
+          updated_at: now,
+        },
+        now,
+      ),
+    );
     const row = await this.get(credential.id);
     if (row === undefined) throw new Error(`vmware credential ${credential.id} vanished after insert`);
     return row;
@@ -66,38 +58,19 @@ export class VmwareCredentialRepository {
   }
 
   async update(id: string, changes: VmwareCredentialChanges): Promise<VmwareCredentialRow | undefined> {
-    try {
-      await this.deps.db
+    await uniqueName(LABEL, changes.name, () =>
+      this.deps.db
         .updateTable('vmware_credentials')
         .set({ ...changes, updated_at: this.deps.clock.now() })
         .where('id', '=', id)
-        .execute();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw duplicate(changes.name);
-      throw error;
-    }
+        .execute(),
+    );
     return this.get(id);
   }
 
   /** Makes this credential the only default, in one transaction; undefined when it does not exist. */
   async setDefault(id: string): Promise<VmwareCredentialRow | undefined> {
-    const now = this.deps.clock.now();
-    const found = await this.deps.db.transaction().execute(async (tx) => {
-      const exists = await tx.selectFrom('vmware_credentials').select('id').where('id', '=', id).executeTakeFirst();
-      if (exists === undefined) return false;
-      await tx
-        .updateTable('vmware_credentials')
-        .set({ is_default: false, updated_at: now })
-        .where('id', '!=', id)
-        .where('is_default', '=', true)
-        .execute();
-      await tx
-        .updateTable('vmware_credentials')
-        .set({ is_default: true, updated_at: now })
-        .where('id', '=', id)
-        .execute();
-      return true;
-    });
+    const found = await setExclusive(this.deps.db, 'vmware_credentials', 'is_default', id, this.deps.clock.now());
     return found ? this.get(id) : undefined;
   }
 
