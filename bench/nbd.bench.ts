@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NbdClient, copyExtents, type CopyOptions, type Range } from '@migratekit/nbd';
+import { DEFAULT_COPY_WORKERS, copyExtents, type CopyOptions, type Range } from '@migratekit/nbd';
 import { makeTlsFixtures } from '../packages/nbd/test/tls-fixtures';
 import type { BenchSuite, Figure } from './bench-types';
 import { freePort, startListening, startOurServer, timed } from './nbd-bench-peers';
@@ -21,6 +21,7 @@ const ENGINE = {
   connections: Number(process.env.NBD_BENCH_CONNECTIONS ?? 4),
   inFlight: Number(process.env.NBD_BENCH_IN_FLIGHT ?? 16),
   requestSize: Number(process.env.NBD_BENCH_REQUEST ?? 2 * MiB),
+  workers: Number(process.env.NBD_BENCH_WORKERS ?? DEFAULT_COPY_WORKERS),
 };
 
 function nbdkit(port: number, extra: string[], plugin: string[]): string[] {
@@ -30,8 +31,8 @@ function nbdkit(port: number, extra: string[], plugin: string[]): string[] {
 async function ours(source: string, destination: string, extra: Partial<CopyOptions> = {}): Promise<number> {
   const started = performance.now();
   await copyExtents({
-    source: () => NbdClient.connect(source),
-    destination: () => NbdClient.connect(destination),
+    source: { nbd: source },
+    destination: { nbd: destination },
     ...ENGINE,
     ...extra,
   });
@@ -132,8 +133,8 @@ async function sparseCopy(dir: string): Promise<Figure> {
     const full = async (): Promise<number> => {
       const started = performance.now();
       const r = await copyExtents({
-        source: () => NbdClient.connect(srcUri),
-        destination: () => NbdClient.connect(dstUri),
+        source: { nbd: srcUri },
+        destination: { nbd: dstUri },
         ...ENGINE,
       });
       written = r.bytesWritten;
@@ -198,7 +199,7 @@ export const suite: BenchSuite = {
   async run() {
     const dir = mkdtempSync('/tmp/mk-nbd-bench-');
     const notes = [
-      `our engine: ${ENGINE.connections} connections x ${ENGINE.inFlight} requests of ${ENGINE.requestSize / MiB} MiB; nbdcopy with its defaults`,
+      `our engine: ${ENGINE.connections} connections x ${ENGINE.inFlight} requests of ${ENGINE.requestSize / MiB} MiB over ${ENGINE.workers} worker threads (0 = main thread); nbdcopy with its defaults`,
       `best of ${REPEATS} alternating runs per side; page cache warm; nbdkit file source and nbdkit memory target on loopback`,
     ];
     try {

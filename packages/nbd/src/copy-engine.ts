@@ -1,21 +1,42 @@
 import { createHash } from 'node:crypto';
-import { MigrateKitError, isMigrateKitError, systemClock, type Clock } from '@migratekit/core';
+import { MigrateKitError, systemClock, type Clock } from '@migratekit/core';
 import type { NbdBackend } from './nbd-backend';
 import { NbdClient } from './nbd-client';
+import { copyItem } from './copy-item';
+import { CopyInterruptedError } from './copy-interrupted';
+import type { NbdConnectSpec } from './copy-lane-messages';
 import { normalizeRanges, planWork, type Range, type WorkItem } from './copy-plan';
 import { ProgressMeter, type CopyProgress } from './copy-progress';
-import { isZero } from './zero-detect';
+import { WorkerCopy } from './copy-workers';
 
-/** One side of a copy: an in-process backend (shared by all lanes), or a factory opening one connection each call. */
-export type CopyEndpoint = NbdBackend | (() => Promise<NbdBackend>);
+export { CopyInterruptedError } from './copy-interrupted';
+export type { NbdConnectSpec } from './copy-lane-messages';
+
+/** An NBD server described by data (URI or client options), so worker threads can open their own connections. */
+export interface NbdEndpointSpec {
+  nbd: NbdConnectSpec;
+}
+
+/**
+ * One side of a copy: an in-process backend (shared by all lanes), a factory opening one connection each
+ * call, or an NBD spec (the only kind worker lanes can use).
+ */
+export type CopyEndpoint = NbdBackend | (() => Promise<NbdBackend>) | NbdEndpointSpec;
 
 export interface CopyOptions {
   source: CopyEndpoint;
   destination: CopyEndpoint;
   /** Ranges to copy (e.g. changed blocks). Default: the whole disk, mapped with the source's block status. */
   extents?: Range[];
-  /** Connections per side (default 4; 1 when an NBD side lacks CAN_MULTI_CONN). */
+  /** Connections per side in total (default 4; 1 when an NBD side lacks CAN_MULTI_CONN). */
   connections?: number;
+  /**
+   * Worker threads that share the connections when both sides are NBD specs (0 = copy on the main thread).
+   * Default DEFAULT_COPY_WORKERS, chosen by the nbd benchmark.
+   */
+  workers?: number;
+  /** Data bytes per stripe handed to a worker (default 32 MiB). */
+  stripeBytes?: number;
   /** Requests in flight per connection (default 16). */
   inFlight?: number;
   /** Bytes per READ/WRITE (default 2 MiB, capped by each server's maximum). */
@@ -45,35 +66,30 @@ export interface CopyResult {
   resumeOffset: number;
 }
 
-/** A copy that stopped; `resumeOffset` is where a new run may start (everything below is durable). */
-export class CopyInterruptedError extends MigrateKitError {
-  constructor(
-    readonly resumeOffset: number,
-    cause: unknown,
-    aborted: boolean,
-  ) {
-    const code = aborted ? 'MKE_CANCELLED' : isMigrateKitError(cause) ? cause.code : 'MKE_NBD_CONNECTION';
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(code, {
-      message: `copy ${aborted ? 'cancelled' : 'failed'} (resume from ${resumeOffset}): ${reason}`,
-      cause,
-      details: { resumeOffset },
-    });
-    this.name = 'CopyInterruptedError';
-  }
-}
-
 interface Lanes {
   source: NbdBackend[];
   destination: NbdBackend[];
   opened: NbdBackend[];
 }
 
+/** Worker lanes by default: see docs/benchmarks.md (nbd) for the measurement behind it. */
+export const DEFAULT_COPY_WORKERS = 2;
+
+function isSpec(endpoint: CopyEndpoint): endpoint is NbdEndpointSpec {
+  return typeof endpoint === 'object' && 'nbd' in endpoint && !('read' in endpoint);
+}
+
+async function openEndpoint(endpoint: CopyEndpoint): Promise<{ handle: NbdBackend; owned: boolean }> {
+  if (isSpec(endpoint)) return { handle: await NbdClient.connect(endpoint.nbd), owned: true };
+  if (typeof endpoint === 'function') return { handle: await endpoint(), owned: true };
+  return { handle: endpoint, owned: false };
+}
+
 async function openLanes(options: CopyOptions, wanted: number): Promise<Lanes> {
   const opened: NbdBackend[] = [];
   const open = async (endpoint: CopyEndpoint): Promise<NbdBackend> => {
-    if (typeof endpoint !== 'function') return endpoint;
-    const handle = await endpoint();
+    const { handle, owned } = await openEndpoint(endpoint);
+    if (!owned) return handle;
     opened.push(handle);
     return handle;
   };
@@ -106,6 +122,13 @@ function maxRequest(handle: NbdBackend): number {
  * always names a durable prefix.
  */
 export async function copyExtents(options: CopyOptions): Promise<CopyResult> {
+  const workers = options.workers ?? DEFAULT_COPY_WORKERS;
+  if (workers > 0 && isSpec(options.source) && isSpec(options.destination))
+    return copyWithWorkers(options, options.source.nbd, options.destination.nbd, workers);
+  return copyInProcess(options);
+}
+
+async function copyInProcess(options: CopyOptions): Promise<CopyResult> {
   const clock = options.clock ?? systemClock;
   const lanes = await openLanes(options, options.connections ?? 4);
   const src0 = lanes.source[0] as NbdBackend;
@@ -122,6 +145,67 @@ export async function copyExtents(options: CopyOptions): Promise<CopyResult> {
     return await run.execute(planWork(src0, ranges, requestSize, options.extents === undefined), ranges);
   } finally {
     await Promise.allSettled(lanes.opened.map((h) => (h.close ? h.close() : Promise.resolve())));
+  }
+}
+
+/** Main thread: planning, progress and the resume cursor; the worker lanes move the data. */
+async function copyWithWorkers(
+  options: CopyOptions,
+  source: NbdConnectSpec,
+  destination: NbdConnectSpec,
+  workers: number,
+): Promise<CopyResult> {
+  const clock = options.clock ?? systemClock;
+  const opened: NbdClient[] = [];
+  try {
+    const src0 = await NbdClient.connect(source);
+    opened.push(src0);
+    const dst0 = await NbdClient.connect(destination);
+    opened.push(dst0);
+    // Several connections need CAN_MULTI_CONN on both sides; the in-process path then uses a single one.
+    if (!src0.canMultiConn || !dst0.canMultiConn) return await copyInProcess(options);
+    if (dst0.size < src0.size)
+      throw new MigrateKitError('MKE_VALIDATION', { message: 'destination is smaller than source' });
+    const resumeFrom = options.resumeFrom ?? 0;
+    const ranges = normalizeRanges(options.extents ?? [{ offset: 0, length: src0.size }], src0.size, resumeFrom);
+    const total = ranges.reduce((sum, r) => sum + r.length, 0);
+    const requestSize = Math.min(options.requestSize ?? 2 * 1024 * 1024, src0.maxRequest, dst0.maxRequest);
+    const meter = new ProgressMeter(clock, total, resumeFrom);
+    const connections = Math.max(1, options.connections ?? 4);
+    const count = Math.min(workers, connections);
+    const run = new WorkerCopy({
+      init: {
+        source,
+        destination,
+        connections: Math.ceil(connections / count),
+        inFlight: Math.max(1, options.inFlight ?? 16),
+        requestSize,
+        destinationIsZero: options.destinationIsZero ?? false,
+      },
+      workers: count,
+      stripeBytes: options.stripeBytes ?? 32 * 1024 * 1024,
+      checkpointBytes: options.checkpointBytes ?? 256 * 1024 * 1024,
+      progressIntervalMs: options.progressIntervalMs ?? 500,
+      meter,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      onCheckpoint: options.onCheckpoint,
+    });
+    const end = ranges.length ? Math.max(...ranges.map((r) => r.offset + r.length)) : resumeFrom;
+    const totals = await run.run(planWork(src0, ranges, requestSize, options.extents === undefined), end);
+    options.onCheckpoint?.(meter.resumeOffset);
+    const final = meter.snapshot(0, true) as CopyProgress;
+    options.onProgress?.(final);
+    return {
+      bytesTotal: meter.bytesTotal,
+      ...totals,
+      durationMs: meter.elapsedMs(),
+      averageBps: final.averageBps,
+      peakBps: final.peakBps,
+      resumeOffset: meter.resumeOffset,
+    };
+  } finally {
+    await Promise.allSettled(opened.map((h) => h.close()));
   }
 }
 
@@ -201,7 +285,15 @@ class CopyRun {
       const slot: Issued = { end: item.offset + item.length, done: false };
       this.issued.push(slot);
       try {
-        await this.copyItem(item, source, destination);
+        const outcome = await copyItem(
+          item,
+          source,
+          destination,
+          this.requestSize,
+          this.options.destinationIsZero ?? false,
+        );
+        this.bytesWritten += outcome.written;
+        this.bytesZeroed += outcome.zeroed;
       } catch (error) {
         this.failure ??= error;
         return;
@@ -210,28 +302,6 @@ class CopyRun {
       this.meter.add(item.length);
       this.advance();
     }
-  }
-
-  private async copyItem(item: WorkItem, source: NbdBackend, destination: NbdBackend): Promise<void> {
-    if (item.zero) return this.zero(destination, item.offset, item.length);
-    const data = await source.read(item.offset, item.length);
-    if (isZero(data)) return this.zero(destination, item.offset, item.length);
-    if (!destination.write) throw new MigrateKitError('MKE_VALIDATION', { message: 'destination is read-only' });
-    await destination.write(item.offset, data, { fua: false });
-    this.bytesWritten += item.length;
-  }
-
-  private async zero(destination: NbdBackend, offset: number, length: number): Promise<void> {
-    this.bytesZeroed += length;
-    if (this.options.destinationIsZero) return;
-    const canZero = destination instanceof NbdClient ? destination.canWriteZeroes : !!destination.writeZeroes;
-    if (canZero && destination.writeZeroes) {
-      await destination.writeZeroes(offset, length, { fua: false, noHole: false, fastZero: false });
-      return;
-    }
-    const zeroes = Buffer.alloc(Math.min(length, this.requestSize));
-    for (let at = offset; at < offset + length; at += zeroes.length)
-      await destination.write?.(at, zeroes.subarray(0, Math.min(zeroes.length, offset + length - at)), { fua: false });
   }
 
   /** Moves the completed prefix forward, reports progress and starts a checkpoint flush when due. */

@@ -16,7 +16,10 @@ export {
   copyExtents,
   hashRange,
   CopyInterruptedError,
+  DEFAULT_COPY_WORKERS,
   type CopyEndpoint,
+  type NbdConnectSpec,
+  type NbdEndpointSpec,
   type CopyOptions,
   type CopyResult,
 } from './copy-engine';

@@ -303,6 +303,11 @@ export class NbdClient implements NbdBackend {
     return this.request<Extent[]>(CMD.BLOCK_STATUS, 0, offset, capped, null);
   }
 
+  /** Drops the connection at once: requests in flight fail (a cancelled copy does not wait for them). */
+  destroy(): void {
+    this.fail(new NbdError('connection', 'client destroyed'));
+  }
+
   /** Waits for requests in flight, sends DISC and closes. */
   async close(): Promise<void> {
     while (this.pending.size > 0 && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));

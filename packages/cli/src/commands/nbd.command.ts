@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   FileBackend,
-  NbdClient,
+  DEFAULT_COPY_WORKERS,
   NbdServer,
   copyExtents,
   loadCertificateDir,
@@ -26,6 +26,7 @@ interface CopyCommandOptions {
   connections: string;
   inFlight: string;
   requestSize?: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -62,12 +63,12 @@ async function serve(file: string, opts: ServeOptions): Promise<void> {
 
 const isUri = (text: string): boolean => /^nbds?(\+(unix|tcp))?:\/\//.test(text);
 
-/** A URI opens one NBD connection per call; a plain path is a local file shared by all lanes. */
+/** A URI is an NBD spec (worker lanes open their own connections from it); a plain path is a local file. */
 async function endpoint(
   target: string,
   readOnly: boolean,
 ): Promise<{ endpoint: CopyEndpoint; close(): Promise<void> }> {
-  if (isUri(target)) return { endpoint: () => NbdClient.connect(target), close: () => Promise.resolve() };
+  if (isUri(target)) return { endpoint: { nbd: target }, close: () => Promise.resolve() };
   const file = await FileBackend.open(resolve(target), { readOnly });
   return { endpoint: file, close: () => file.close() };
 }
@@ -105,6 +106,7 @@ async function copy(source: string, destination: string, opts: CopyCommandOption
       connections: integer(opts.connections, '--connections', 1),
       inFlight: integer(opts.inFlight, '--in-flight', 1),
       ...(opts.requestSize ? { requestSize: integer(opts.requestSize, '--request-size', 512) } : {}),
+      ...(opts.workers ? { workers: integer(opts.workers, '--workers', 0) } : {}),
       signal: controller.signal,
       progressIntervalMs: 250,
       onProgress: (p) => {
@@ -145,6 +147,10 @@ export function registerNbdCommands(program: Command): void {
     .option('--connections <n>', 'connections per side (used when the servers allow multi-conn)', '4')
     .option('--in-flight <m>', 'requests in flight per connection', '16')
     .option('--request-size <bytes>', 'bytes per request')
+    .option(
+      '--workers <n>',
+      `worker threads sharing the connections when both sides are URIs (0: main thread; default ${DEFAULT_COPY_WORKERS})`,
+    )
     .option('--json', 'print the result as JSON')
     .action((source: string, destination: string, opts: CopyCommandOptions) => copy(source, destination, opts));
 }

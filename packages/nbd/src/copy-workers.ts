@@ -1,0 +1,272 @@
+// Runs a copy over lanes in worker threads. The main thread plans (block status), hands out stripes of
+// work items through a shared queue, aggregates progress and keeps the resume cursor; each worker does its
+// own socket I/O (and TLS crypto), which the single main thread otherwise serialises.
+import { Worker } from 'node:worker_threads';
+import { MigrateKitError, type ErrorCode } from '@migratekit/core';
+import { CopyInterruptedError } from './copy-interrupted';
+import type { FromLane, LaneInit, ToLane } from './copy-lane-messages';
+import type { WorkItem } from './copy-plan';
+import type { CopyProgress, ProgressMeter } from './copy-progress';
+
+export interface WorkerCopySetup {
+  init: LaneInit;
+  workers: number;
+  stripeBytes: number;
+  checkpointBytes: number;
+  progressIntervalMs: number;
+  meter: ProgressMeter;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: CopyProgress) => void) | undefined;
+  onCheckpoint?: ((resumeOffset: number) => void) | undefined;
+}
+
+export interface WorkerCopyTotals {
+  bytesWritten: number;
+  bytesZeroed: number;
+}
+
+/** Stripes handed to one worker ahead of its progress, so it never idles waiting for the next one. */
+const STRIPES_AHEAD = 2;
+const STOP_GRACE_MS = 5000;
+
+interface Lane {
+  worker: Worker;
+  outstanding: number;
+  closed: Promise<void>;
+}
+
+interface Stripe {
+  end: number;
+  done: boolean;
+}
+
+/** Groups planned items into stripes: data items up to `stripeBytes`, each known-zero item on its own. */
+class Striper {
+  private held: WorkItem | null = null;
+  constructor(
+    private readonly work: AsyncGenerator<WorkItem>,
+    private readonly stripeBytes: number,
+  ) {}
+
+  private async pull(): Promise<WorkItem | null> {
+    const next = await this.work.next();
+    return next.done ? null : next.value;
+  }
+
+  async next(): Promise<WorkItem[] | null> {
+    const items: WorkItem[] = [];
+    let bytes = 0;
+    for (;;) {
+      const item = this.held ?? (await this.pull());
+      this.held = null;
+      if (!item) break;
+      if (item.zero && items.length) {
+        this.held = item;
+        break;
+      }
+      items.push(item);
+      bytes += item.length;
+      if (item.zero || bytes >= this.stripeBytes) break;
+    }
+    return items.length ? items : null;
+  }
+}
+
+export class WorkerCopy {
+  private readonly lanes: Lane[] = [];
+  private readonly stripes = new Map<number, Stripe>();
+  private readonly order: Stripe[] = [];
+  private readonly flushWaits = new Map<number, { left: number; done: () => void }>();
+  private nextId = 0;
+  private failure: unknown = null;
+  private changed: (() => void) | null = null;
+  private completedUpTo: number;
+  private lastCheckpoint: number;
+  private checkpointing: Promise<void> | null = null;
+  private readonly totals: WorkerCopyTotals = { bytesWritten: 0, bytesZeroed: 0 };
+
+  constructor(private readonly setup: WorkerCopySetup) {
+    this.completedUpTo = setup.meter.resumeOffset;
+    this.lastCheckpoint = setup.meter.resumeOffset;
+  }
+
+  /** Copies every planned item; returns once all are written and flushed, or throws CopyInterruptedError. */
+  async run(work: AsyncGenerator<WorkItem>, end: number): Promise<WorkerCopyTotals> {
+    const signal = this.setup.signal;
+    const onAbort = (): void => this.fail(signal?.reason ?? new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    try {
+      for (let i = 0; i < this.setup.workers && !this.failure; i++) this.lanes.push(this.spawn());
+      await this.dispatch(new Striper(work, this.setup.stripeBytes));
+      while (!this.failure && this.order.some((s) => !s.done)) await this.nextChange();
+      if (!this.failure) {
+        await this.checkpointing;
+        await this.flushAll();
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await this.stopAll();
+    }
+    if (this.failure)
+      throw new CopyInterruptedError(this.setup.meter.resumeOffset, this.failure, signal?.aborted ?? false);
+    this.setup.meter.resumeOffset = Math.max(end, this.setup.meter.resumeOffset);
+    return this.totals;
+  }
+
+  private spawn(): Lane {
+    const worker = new Worker(new URL('./copy-lane-bootstrap.mjs', import.meta.url), {
+      workerData: this.setup.init,
+      // The bootstrap registers tsx itself; the parent's flags (--test, --import) stay out of the worker.
+      execArgv: [],
+    });
+    let closedResolve: () => void = () => undefined;
+    const closed = new Promise<void>((resolve) => (closedResolve = resolve));
+    const lane: Lane = { worker, outstanding: 0, closed };
+    worker.on('message', (message: FromLane) => this.receive(lane, message, closedResolve));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', () => {
+      closedResolve();
+      if (this.lanes.includes(lane) && this.order.some((s) => !s.done)) this.fail(new Error('copy worker exited'));
+    });
+    return lane;
+  }
+
+  private receive(lane: Lane, message: FromLane, closed: () => void): void {
+    switch (message.type) {
+      case 'progress':
+        this.setup.meter.add(message.bytes);
+        this.totals.bytesWritten += message.written;
+        this.totals.bytesZeroed += message.zeroed;
+        this.report();
+        break;
+      case 'stripe-done': {
+        lane.outstanding -= 1;
+        const stripe = this.stripes.get(message.id);
+        this.stripes.delete(message.id);
+        if (stripe) stripe.done = true;
+        this.advance();
+        break;
+      }
+      case 'flushed': {
+        const wait = this.flushWaits.get(message.id);
+        if (wait && --wait.left === 0) {
+          this.flushWaits.delete(message.id);
+          wait.done();
+        }
+        break;
+      }
+      case 'failed':
+        this.fail(
+          message.code
+            ? new MigrateKitError(message.code as ErrorCode, { message: message.message })
+            : new Error(message.message),
+        );
+        break;
+      case 'closed':
+        closed();
+        break;
+      case 'ready':
+        break;
+    }
+    this.notify();
+  }
+
+  private async dispatch(striper: Striper): Promise<void> {
+    for (;;) {
+      if (this.failure) return;
+      const lane = this.lanes.reduce<Lane | null>(
+        (best, l) => (l.outstanding < STRIPES_AHEAD && (!best || l.outstanding < best.outstanding) ? l : best),
+        null,
+      );
+      if (!lane) {
+        await this.nextChange();
+        continue;
+      }
+      const items = await striper.next();
+      if (!items || this.failure) return;
+      const id = this.nextId++;
+      const last = items[items.length - 1] as WorkItem;
+      const stripe: Stripe = { end: last.offset + last.length, done: false };
+      this.stripes.set(id, stripe);
+      this.order.push(stripe);
+      lane.outstanding += 1;
+      this.post(lane, { type: 'stripe', id, items });
+    }
+  }
+
+  /** Moves the completed prefix forward; flushes every worker and advances the cursor when a checkpoint is due. */
+  private advance(): void {
+    while (this.order[0]?.done) this.completedUpTo = (this.order.shift() as Stripe).end;
+    if (this.checkpointing || this.completedUpTo - this.lastCheckpoint < this.setup.checkpointBytes) return;
+    const mark = this.completedUpTo;
+    this.checkpointing = this.flushAll().then(
+      () => {
+        this.checkpointing = null;
+        if (this.failure) return;
+        this.lastCheckpoint = mark;
+        this.setup.meter.resumeOffset = mark;
+        this.setup.onCheckpoint?.(mark);
+      },
+      (error: unknown) => {
+        this.checkpointing = null;
+        this.fail(error);
+      },
+    );
+  }
+
+  /** FLUSH on every worker's connections covers every write already answered, i.e. the completed prefix. */
+  private async flushAll(): Promise<void> {
+    if (!this.lanes.length) return;
+    const id = this.nextId++;
+    const flushed = new Promise<void>((done) => this.flushWaits.set(id, { left: this.lanes.length, done }));
+    for (const lane of this.lanes) this.post(lane, { type: 'flush', id });
+    while (this.flushWaits.has(id) && !this.failure) await Promise.race([flushed, this.nextChange()]);
+    if (this.failure)
+      throw this.failure instanceof Error ? this.failure : new Error('copy failed', { cause: this.failure });
+  }
+
+  private report(): void {
+    const progress = this.setup.meter.snapshot(this.setup.progressIntervalMs);
+    if (progress) this.setup.onProgress?.(progress);
+  }
+
+  private post(lane: Lane, message: ToLane): void {
+    lane.worker.postMessage(message);
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    this.notify();
+  }
+
+  private notify(): void {
+    const changed = this.changed;
+    this.changed = null;
+    changed?.();
+  }
+
+  private nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.changed;
+      this.changed = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Asks each worker to finish its requests in flight and close its connections, then ends the thread. */
+  private async stopAll(): Promise<void> {
+    const lanes = this.lanes.splice(0);
+    for (const lane of lanes) this.post(lane, { type: 'stop', abort: this.failure !== null });
+    // A worker stuck on a request a peer never answers is ended anyway after a grace period.
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS).unref()));
+    await Promise.race([Promise.all(lanes.map((l) => l.closed)), grace]);
+    clearTimeout(timer);
+    await Promise.all(lanes.map((l) => l.worker.terminate()));
+  }
+}

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { skipUnlessPeer } from '@migratekit/core';
+import {
+  CopyInterruptedError,
+  FileBackend,
+  MemoryBackend,
+  NbdServer,
+  copyExtents,
+  hashRange,
+  loadCertificateDir,
+  loadPskFile,
+  type CopyProgress,
+  type NbdBackend,
+} from '../src/index';
+import { MiB, emptyImage, makeSparseImage, tempDir } from './disk-fixtures';
+import { assertIdentical, freePort, peers, startPeer } from './peers';
+import { makeTlsFixtures } from './tls-fixtures';
+
+// Copy lanes in worker threads: each worker opens its own connections from the URIs; the main thread
+// plans, aggregates progress and keeps the resume cursor.
+
+async function filledDisk(size: number): Promise<MemoryBackend> {
+  const disk = new MemoryBackend(size);
+  await disk.write(0, randomBytes(size));
+  return disk;
+}
+
+/** Polls a condition (bounded: 500 polls of 10 ms), instead of sleeping for a fixed time. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(condition(), what);
+}
+
+/** Reads at or above `gateAt` wait until released, so a copy can be held mid-way deterministically. */
+function gated(inner: NbdBackend, gateAt: number): { backend: NbdBackend; release: () => void } {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const backend: NbdBackend = {
+    size: inner.size,
+    readOnly: true,
+    read: async (o, l) => {
+      if (o + l > gateAt) await gate;
+      return inner.read(o, l);
+    },
+  };
+  return { backend, release };
+}
+
+test(
+  'worker lanes: nbdkit file -> our server ends byte-identical (qemu-img compare), zero blocks as WRITE_ZEROES',
+  { skip: skipUnlessPeer('nbdkit', peers.nbdkit && peers.qemuImg) },
+  async (t) => {
+    const dir = tempDir(t);
+    const source = join(dir, 'source.raw');
+    const target = join(dir, 'target.raw');
+    const size = 24 * MiB;
+    const regions: Array<[number, number]> = [
+      [0, 3 * MiB],
+      [5 * MiB + 4096, 2 * MiB],
+      [11 * MiB, 6 * MiB],
+      [size - 64 * 1024, 64 * 1024],
+    ];
+    await makeSparseImage(source, size, regions, { zeroBlockAt: 20 * MiB });
+    emptyImage(target, size);
+    const port = await freePort();
+    await startPeer(
+      t,
+      'nbdkit',
+      ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(port), 'file', source],
+      port,
+    );
+    const server = new NbdServer();
+    const backend = await FileBackend.open(target);
+    server.addExport('vol-target', backend);
+    const { port: ours } = await server.listen(0, '127.0.0.1');
+    t.after(async () => {
+      await server.close();
+      await backend.close();
+    });
+    const progress: CopyProgress[] = [];
+    const checkpoints: number[] = [];
+    const result = await copyExtents({
+      source: { nbd: `nbd://127.0.0.1:${port}/` },
+      destination: { nbd: { host: '127.0.0.1', port: ours, exportName: 'vol-target' } },
+      workers: 2,
+      connections: 4,
+      inFlight: 4,
+      requestSize: 256 * 1024,
+      stripeBytes: MiB,
+      checkpointBytes: 4 * MiB,
+      progressIntervalMs: 0,
+      onProgress: (p) => progress.push(p),
+      onCheckpoint: (o) => checkpoints.push(o),
+    });
+    await assertIdentical(source, target);
+    assert.equal(result.bytesWritten + result.bytesZeroed, size);
+    const data = regions.reduce((sum, [, length]) => sum + length, 0);
+    assert.ok(result.bytesWritten >= data && result.bytesWritten < data + 2 * MiB, `${result.bytesWritten}`);
+    assert.equal(result.resumeOffset, size);
+    assert.ok(progress.length > 2, 'progress was aggregated from the workers');
+    assert.equal(progress[progress.length - 1]?.bytesDone, size);
+    for (let i = 1; i < progress.length; i++)
+      assert.ok((progress[i]?.bytesDone ?? 0) >= (progress[i - 1]?.bytesDone ?? 0), 'bytesDone never goes back');
+    assert.deepEqual(
+      checkpoints,
+      [...checkpoints].sort((a, b) => a - b),
+      'the cursor only moves forward',
+    );
+    assert.equal(checkpoints[checkpoints.length - 1], size);
+    assert.equal(server.connectionCount, 0, 'every worker connection was closed');
+  },
+);
+
+test('worker lanes: cancellation stops the workers, keeps a durable cursor, and a resumed run completes the disk', async (t) => {
+  const size = 16 * MiB;
+  const source = await filledDisk(size);
+  const target = new MemoryBackend(size);
+  const held = gated(source, 8 * MiB);
+  const server = new NbdServer();
+  server.addExport('src', held.backend);
+  server.addExport('dst', target);
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.after(() => server.close());
+  const spec = (exportName: string) => ({ nbd: { host: '127.0.0.1', port, exportName } });
+  const controller = new AbortController();
+  const checkpoints: number[] = [];
+  let reached: () => void = () => undefined;
+  const sixMiB = new Promise<void>((resolve) => (reached = resolve));
+  const copying = copyExtents({
+    source: spec('src'),
+    destination: spec('dst'),
+    workers: 2,
+    connections: 2,
+    inFlight: 2,
+    requestSize: 512 * 1024,
+    stripeBytes: MiB,
+    checkpointBytes: 2 * MiB,
+    signal: controller.signal,
+    onCheckpoint: (o) => {
+      checkpoints.push(o);
+      if (o >= 6 * MiB) reached();
+    },
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  // Everything below the gate copies and is checkpointed; the stripes above it hang on their reads.
+  await Promise.race([sixMiB, copying]);
+  controller.abort(new Error('operator cancelled'));
+  const error = await copying;
+  held.release();
+  assert.ok(error instanceof CopyInterruptedError, String(error));
+  assert.equal(error.code, 'MKE_CANCELLED');
+  assert.ok(error.resumeOffset >= 6 * MiB && error.resumeOffset <= 8 * MiB, `cursor ${error.resumeOffset}`);
+  assert.equal(error.resumeOffset, checkpoints[checkpoints.length - 1]);
+  assert.equal(await hashRange(target, 0, error.resumeOffset), await hashRange(source, 0, error.resumeOffset));
+  await until(() => server.connectionCount === 0, 'the workers closed their connections');
+
+  const second = await copyExtents({
+    source: spec('src'),
+    destination: spec('dst'),
+    workers: 2,
+    connections: 2,
+    requestSize: 512 * 1024,
+    stripeBytes: MiB,
+    resumeFrom: error.resumeOffset,
+  });
+  assert.equal(second.bytesTotal, size - error.resumeOffset);
+  assert.equal(second.resumeOffset, size);
+  assert.equal(await hashRange(target, 0, size), await hashRange(source, 0, size));
+});
+
+test('worker lanes: a failing destination surfaces as CopyInterruptedError with the error code', async (t) => {
+  const size = 8 * MiB;
+  const source = await filledDisk(size);
+  const server = new NbdServer();
+  server.addExport('src', source);
+  server.addExport('dst', new MemoryBackend(4 * MiB));
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.after(() => server.close());
+  const error = await copyExtents({
+    source: { nbd: `nbd://127.0.0.1:${port}/src` },
+    destination: { nbd: `nbd://127.0.0.1:${port}/dst` },
+    workers: 2,
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof Error && 'code' in error && error.code === 'MKE_VALIDATION', String(error));
+});
+
+test(
+  'worker lanes over TLS: certificate and PSK options cross to the workers as data',
+  { skip: skipUnlessPeer('openssl', peers.openssl) },
+  async (t) => {
+    const fx = makeTlsFixtures();
+    t.after(() => fx.cleanup());
+    const size = 8 * MiB;
+    const source = await filledDisk(size);
+    const target = new MemoryBackend(size);
+    const certServer = new NbdServer({ tls: { mode: 'require', ...(await loadCertificateDir(fx.certDir, 'server')) } });
+    certServer.addExport('src', source);
+    const pskServer = new NbdServer({ tls: { mode: 'require', psk: await loadPskFile(fx.pskFile) } });
+    pskServer.addExport('dst', target);
+    const [a, b] = [await certServer.listen(0, '127.0.0.1'), await pskServer.listen(0, '127.0.0.1')];
+    t.after(async () => {
+      await certServer.close();
+      await pskServer.close();
+    });
+    const client = await loadCertificateDir(fx.certDir, 'client');
+    const result = await copyExtents({
+      source: {
+        nbd: { host: 'localhost', port: a.port, exportName: 'src', tls: { mode: 'require', ca: client.ca } },
+      },
+      destination: {
+        nbd: {
+          host: '127.0.0.1',
+          port: b.port,
+          exportName: 'dst',
+          tls: { mode: 'require', psk: { identity: fx.pskIdentity, key: fx.pskKey } },
+        },
+      },
+      workers: 2,
+      requestSize: MiB,
+      stripeBytes: 2 * MiB,
+    });
+    assert.equal(result.bytesWritten, size);
+    assert.equal(await hashRange(target, 0, size), await hashRange(source, 0, size));
+  },
+);
