@@ -72,8 +72,11 @@ interface Lanes {
   opened: NbdBackend[];
 }
 
-/** Worker lanes by default: see docs/benchmarks.md (nbd) for the measurement behind it. */
-export const DEFAULT_COPY_WORKERS = 2;
+/**
+ * Main thread by default: on the 2-core benchmark machine worker lanes were not faster (each worker adds its
+ * own isolate, tsx loader and GC: about 2x the user CPU per GiB), see docs/benchmarks.md (nbd).
+ */
+export const DEFAULT_COPY_WORKERS = 0;
 
 function isSpec(endpoint: CopyEndpoint): endpoint is NbdEndpointSpec {
   return typeof endpoint === 'object' && 'nbd' in endpoint && !('read' in endpoint);
@@ -272,6 +275,7 @@ class CopyRun {
   private async worker(lane: number, work: AsyncGenerator<WorkItem>): Promise<void> {
     const source = this.lanes.source[lane] as NbdBackend;
     const destination = this.lanes.destination[lane] as NbdBackend;
+    const scratch = Buffer.allocUnsafe(this.requestSize);
     while (!this.failure) {
       let next: IteratorResult<WorkItem>;
       try {
@@ -291,6 +295,7 @@ class CopyRun {
           destination,
           this.requestSize,
           this.options.destinationIsZero ?? false,
+          scratch,
         );
         this.bytesWritten += outcome.written;
         this.bytesZeroed += outcome.zeroed;

@@ -16,9 +16,10 @@ export async function copyItem(
   destination: NbdBackend,
   requestSize: number,
   destinationIsZero: boolean,
+  scratch?: Buffer,
 ): Promise<ItemOutcome> {
   if (!item.zero) {
-    const data = await source.read(item.offset, item.length);
+    const data = await readData(item, source, destination, scratch);
     if (!isZero(data)) {
       if (!destination.write) throw new MigrateKitError('MKE_VALIDATION', { message: 'destination is read-only' });
       await destination.write(item.offset, data, { fua: false });
@@ -27,6 +28,23 @@ export async function copyItem(
   }
   if (!destinationIsZero) await writeZero(destination, item.offset, item.length, requestSize);
   return { written: 0, zeroed: item.length };
+}
+
+/**
+ * Reads into the caller's reusable buffer when that is safe: an NBD destination has sent the bytes by the
+ * time its WRITE is answered, while an in-process backend might keep a reference to them.
+ */
+async function readData(
+  item: WorkItem,
+  source: NbdBackend,
+  destination: NbdBackend,
+  scratch?: Buffer,
+): Promise<Buffer> {
+  if (!scratch || scratch.length < item.length || !source.readInto || !(destination instanceof NbdClient))
+    return source.read(item.offset, item.length);
+  const target = scratch.subarray(0, item.length);
+  await source.readInto(item.offset, target);
+  return target;
 }
 
 async function writeZero(destination: NbdBackend, offset: number, length: number, requestSize: number): Promise<void> {

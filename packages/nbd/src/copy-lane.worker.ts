@@ -51,10 +51,11 @@ async function take(): Promise<Pending | null> {
 }
 
 async function runner(source: NbdBackend, destination: NbdBackend): Promise<void> {
+  const scratch = Buffer.allocUnsafe(init.requestSize);
   for (;;) {
     const next = await take();
     if (!next) return;
-    const outcome = await copyItem(next.item, source, destination, init.requestSize, init.destinationIsZero);
+    const outcome = await copyItem(next.item, source, destination, init.requestSize, init.destinationIsZero, scratch);
     post({ type: 'progress', bytes: next.item.length, written: outcome.written, zeroed: outcome.zeroed });
     const left = (remaining.get(next.stripe) ?? 1) - 1;
     if (left > 0) remaining.set(next.stripe, left);

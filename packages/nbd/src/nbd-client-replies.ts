@@ -21,6 +21,8 @@ export interface PendingRequest {
   reject: (error: Error) => void;
   /** READ reassembly buffer (structured replies may split data and holes into chunks). */
   data: Buffer | null;
+  /** Caller's buffer for READ data (readInto); replies are copied straight into it. */
+  target?: Buffer | undefined;
   extents: Extent[] | null;
   error: NbdError | null;
 }
@@ -64,7 +66,10 @@ export class ReplyReader {
       req.reject(NbdError.request(errnoName(error)));
       return;
     }
-    if (req.type === CMD.READ) req.resolve(await this.bytes(req.length));
+    if (req.type === CMD.READ && req.target) {
+      await this.reader.readInto(req.target);
+      req.resolve(req.target);
+    } else if (req.type === CMD.READ) req.resolve(await this.bytes(req.length));
     else if (req.type === CMD.BLOCK_STATUS) req.reject(new NbdError('protocol', 'simple reply to BLOCK_STATUS'));
     else req.resolve(undefined);
   }
@@ -75,12 +80,24 @@ export class ReplyReader {
     const { cookie, req } = this.take(head, 8);
     const length = (await this.bytes(4)).readUInt32BE(0);
     if (length > MAX_CHUNK) throw new NbdError('protocol', 'structured chunk too large');
-    const payload = await this.bytes(length);
-    this.chunk(req, type, payload);
+    if (type === REPLY_TYPE.OFFSET_DATA && req.target && req.type === CMD.READ && length >= 8) {
+      await this.dataInto(req, req.target, length - 8);
+    } else {
+      const payload = await this.bytes(length);
+      this.chunk(req, type, payload);
+    }
     if (flags & REPLY_FLAG_DONE) {
       this.pending.delete(cookie);
       this.finish(req);
     }
+  }
+
+  /** OFFSET_DATA for a readInto request: the data goes from the socket chunks into the caller's buffer. */
+  private async dataInto(req: PendingRequest, target: Buffer, n: number): Promise<void> {
+    const at = readU64(await this.bytes(8), 0) - req.offset;
+    if (at < 0 || at + n > req.length) throw new NbdError('protocol', 'OFFSET_DATA outside the request');
+    await this.reader.readInto(target.subarray(at, at + n));
+    req.data = target;
   }
 
   private chunk(req: PendingRequest, type: number, payload: Buffer): void {
@@ -105,8 +122,11 @@ export class ReplyReader {
         const at = readU64(payload, 0) - req.offset;
         const n = payload.readUInt32BE(8);
         if (at < 0 || at + n > req.length) throw new NbdError('protocol', 'OFFSET_HOLE outside the request');
-        if (!req.data) req.data = Buffer.alloc(req.length);
-        else req.data.fill(0, at, at + n);
+        if (!req.data && !req.target) req.data = Buffer.alloc(req.length);
+        else {
+          req.data ??= req.target as Buffer;
+          req.data.fill(0, at, at + n);
+        }
         return;
       }
       case REPLY_TYPE.BLOCK_STATUS: {

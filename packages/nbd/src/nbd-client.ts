@@ -253,6 +253,18 @@ export class NbdClient implements NbdBackend {
     return this.request<Buffer>(CMD.READ, flags, offset, length, null);
   }
 
+  /** READ into the caller's buffer (`target.length` bytes): no per-request allocation. */
+  async readInto(offset: number, target: Buffer): Promise<void> {
+    if (target.length > this.maxRequest) {
+      const parts: Array<Promise<void>> = [];
+      for (let at = 0; at < target.length; at += this.maxRequest)
+        parts.push(this.readInto(offset + at, target.subarray(at, Math.min(target.length, at + this.maxRequest))));
+      await Promise.all(parts);
+      return;
+    }
+    await this.request<Buffer>(CMD.READ, 0, offset, target.length, null, { target });
+  }
+
   async write(offset: number, data: Buffer, options: { fua?: boolean } = {}): Promise<void> {
     if (data.length > this.maxRequest) {
       const parts: Array<Promise<void>> = [];

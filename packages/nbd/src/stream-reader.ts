@@ -87,6 +87,31 @@ export class StreamReader {
     });
   }
 
+  /** Fills `target` straight from the buffered socket chunks (no intermediate buffer for large payloads). */
+  async readInto(target: Buffer): Promise<void> {
+    let filled = 0;
+    while (filled < target.length) {
+      if (this.buffered === 0 || this.waiter) {
+        const one = await this.read(1);
+        target[filled++] = one[0] as number;
+        continue;
+      }
+      const size = Math.min(this.buffered, target.length - filled);
+      let left = size;
+      while (left > 0) {
+        const chunk = this.chunks[0] as Buffer;
+        const n = Math.min(chunk.length, left);
+        chunk.copy(target, filled, 0, n);
+        filled += n;
+        left -= n;
+        if (n === chunk.length) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(n);
+      }
+      this.buffered -= size;
+      if (this.paused && this.buffered <= this.highWaterMark / 2) this.resumeStream();
+    }
+  }
+
   private serve(): void {
     const waiter = this.waiter;
     if (!waiter || this.buffered < waiter.size) return;
