@@ -2146,7 +2146,7 @@ export interface paths {
         put?: never;
         /**
          * Test a CloudStack connection (typed values, a stored config_id, or the active configuration)
-         * @description Errors: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API).
+         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
          */
         post: {
             parameters: {
@@ -2224,6 +2224,18 @@ export interface paths {
                             ok: true;
                             /** @description Zones this account can see */
                             zones: number;
+                        } | {
+                            error: {
+                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                field?: string;
+                                message: string;
+                            };
+                            /** @enum {boolean} */
+                            ok: false;
                         };
                     };
                 };
@@ -4682,7 +4694,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Test a vCenter credential */
+        /**
+         * Test a vCenter credential
+         * @description A vCenter that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4740,6 +4755,39 @@ export interface paths {
                                 message: string;
                                 request_id?: string;
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            apiType: string;
+                            apiVersion: string;
+                            build: string;
+                            /** @description The configured datacenter, confirmed to exist */
+                            datacenter?: string;
+                            datacenters: string[];
+                            instanceUuid?: string;
+                            /** @enum {boolean} */
+                            ok: true;
+                            product: string;
+                            version: string;
+                        } | {
+                            error: {
+                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                field?: string;
+                                message: string;
+                            };
+                            /** @enum {boolean} */
+                            ok: false;
                         };
                     };
                 };

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
 import { discoverCloudStackResources, resolveCloudStackTarget, testCloudStackConnection } from '../cloudstack';
 import { Nullable } from '../http/schemas';
+import { connectionTestResponse, runConnectionTest } from './connection-test';
 
 const Id = Type.String({ minLength: 1, maxLength: 255 });
 const TargetFields = {
@@ -105,13 +106,17 @@ export const cloudStackDiscoveryRoutes: RoutePlugin = (app, ctx) => {
         tags,
         summary: 'Test a CloudStack connection (typed values, a stored config_id, or the active configuration)',
         description:
-          'Errors: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), ' +
-          'MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API).',
+          'A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API ' +
+          'or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, ' +
+          'but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.',
         body: TestBody,
-        response: { 200: TestResult },
+        response: { 200: connectionTestResponse(TestResult) },
       },
     },
-    async (request) => testCloudStackConnection(await resolveCloudStackTarget(ctx, request.body), connection),
+    async (request) => {
+      const target = await resolveCloudStackTarget(ctx, request.body);
+      return runConnectionTest(() => testCloudStackConnection(target, connection));
+    },
   );
 
   app.post<{ Body: Static<typeof DiscoverBody> }>(

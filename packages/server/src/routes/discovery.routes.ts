@@ -8,6 +8,7 @@ import { requireAgentServices } from '../agents/agent-services';
 import { IdParams } from '../http/schemas';
 import { DiscoverResponse } from '../replication/replication.schemas';
 import { vcenterParams } from '../replication/vcenter-params';
+import { connectionTestResponse, runConnectionTest } from './connection-test';
 
 const TestBody = Type.Object(
   {
@@ -17,6 +18,18 @@ const TestBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const TestSuccess = Type.Object({
+  ok: Type.Literal(true),
+  product: Type.String(),
+  version: Type.String(),
+  build: Type.String(),
+  apiVersion: Type.String(),
+  apiType: Type.String(),
+  instanceUuid: Type.Optional(Type.String()),
+  datacenters: Type.Array(Type.String()),
+  datacenter: Type.Optional(Type.String({ description: 'The configured datacenter, confirmed to exist' })),
+});
 
 const DiscoverBody = Type.Object(
   {
@@ -33,23 +46,40 @@ const DiscoverBody = Type.Object(
 
 export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
   // "Test connection" of a stored credential (SPEC §5.7): log in, list datacenters, confirm the configured one.
-  // A refused certificate answers MKE_UPSTREAM_TLS with the presented thumbprints, so the operator can pin one.
+  // A failed test is a result, not an HTTP error: 200 { ok: false, error: { code, message, details } }. A refused
+  // certificate gives MKE_UPSTREAM_TLS with the presented thumbprints, so the operator can pin one. An unknown
+  // credential id is still 404.
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TestBody> }>(
     '/api/v1/vmware-credentials/:id/test',
     {
       config: { minRole: 'operator' },
-      schema: { tags: ['vmware-credentials'], summary: 'Test a vCenter credential', params: IdParams, body: TestBody },
+      schema: {
+        tags: ['vmware-credentials'],
+        summary: 'Test a vCenter credential',
+        description:
+          'A vCenter that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong ' +
+          'password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the ' +
+          'presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.',
+        params: IdParams,
+        body: TestBody,
+        response: { 200: connectionTestResponse(TestSuccess) },
+      },
     },
     async (request) => {
       const credential = await services.vmwareCredentials.resolveForUse(request.params.id);
-      return testConnection({
-        host: credential.vcenterHost,
-        username: credential.username,
-        password: credential.password,
-        datacenter: credential.datacenter ?? undefined,
-        thumbprint: request.body.thumbprint,
-        connectTimeoutMs: 10_000,
-      });
+      // MKE_NOT_FOUND here can only be the configured datacenter: the credential itself was resolved above.
+      return runConnectionTest(
+        () =>
+          testConnection({
+            host: credential.vcenterHost,
+            username: credential.username,
+            password: credential.password,
+            datacenter: credential.datacenter ?? undefined,
+            thumbprint: request.body.thumbprint,
+            connectTimeoutMs: 10_000,
+          }),
+        ['MKE_NOT_FOUND'],
+      );
     },
   );
 

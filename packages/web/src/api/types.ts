@@ -77,14 +77,6 @@ export interface VmNic {
   connected?: boolean;
 }
 
-export interface NetworkMapping {
-  source_network_name: string;
-  destination_network_id?: string;
-  destination_network_name?: string;
-  is_test_network: boolean;
-  validation_status?: string;
-}
-
 export interface CloudStackVolume {
   volume_id: string;
   name?: string;
@@ -98,7 +90,6 @@ export interface CloudStackVolume {
 export interface VmContextDetail extends VmContext {
   disks?: VmDisk[];
   networks?: VmNic[];
-  network_mappings?: NetworkMapping[];
   volumes?: CloudStackVolume[];
   jobs?: ReplicationJob[];
 }

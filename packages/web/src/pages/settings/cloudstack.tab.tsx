@@ -74,7 +74,7 @@ export function CloudStackTab() {
   });
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [resources, setResources] = useState<DiscoveredResources | null>(null);
-  const [testMessage, setTestMessage] = useState<string | null>(null);
+  const [testMessage, setTestMessage] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => {
     if (config.data) setDraft(fromConfig(config.data));
   }, [config.data]);
@@ -88,7 +88,13 @@ export function CloudStackTab() {
         : { api_url: draft.api_url, api_key: draft.api_key };
   const test = useMutation({
     mutationFn: () => api.ops.postOsseaConfigTest({ body: target() }),
-    onSuccess: (r) => setTestMessage(`Connected to ${r.api_url}: ${r.zones} zone(s) visible, ${r.elapsed_ms} ms`),
+    // A CloudStack that answers badly is a test result (ok false with a distinct code), not a failed request.
+    onSuccess: (r) =>
+      setTestMessage(
+        r.ok
+          ? { ok: true, text: `Connected to ${r.api_url}: ${r.zones} zone(s) visible, ${r.elapsed_ms} ms` }
+          : { ok: false, text: `${r.error.message} (${r.error.code})` },
+      ),
     onMutate: () => setTestMessage(null),
   });
   const discover = useMutation({
@@ -167,8 +173,11 @@ export function CloudStackTab() {
               {discover.isPending ? 'Discovering...' : 'Discover resources'}
             </Button>
             {testMessage ? (
-              <span role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
-                {testMessage}
+              <span
+                role="status"
+                className={`text-xs ${testMessage.ok ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-700 dark:text-red-400'}`}
+              >
+                {testMessage.text}
               </span>
             ) : null}
           </div>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, errorMessage, http } from '../../api/client';
+import { api, errorMessage, http } from '../../api/client';
 import { useCredentials } from '../../api/queries';
 import type { VmwareCredential } from '../../api/types';
 import { useIsAdmin } from '../../auth/session';
@@ -138,27 +138,27 @@ export function CredentialsTab() {
   const invalidate = () => qc.invalidateQueries({ queryKey: ['credentials'] });
   const testConn = useMutation({
     mutationFn: ({ credential, thumbprint }: { credential: VmwareCredential; thumbprint?: string }) =>
-      http.request<{ product?: string; version?: string; datacenters?: string[] }>(
-        'post',
-        '/api/v1/vmware-credentials/{id}/test',
-        { path: { id: credential.id }, body: thumbprint ? { thumbprint } : {} },
-      ),
-    onSuccess: (r, { credential }) =>
-      setTest({
-        id: credential.id,
-        ok: true,
-        message: `Connected: ${r.product ?? 'vCenter'} ${r.version ?? ''}; datacenters ${(r.datacenters ?? []).join(', ') || 'none'}`,
-      }),
-    onError: (e, { credential }) => {
-      // A self-signed vCenter answers with its certificate's fingerprint: offer to retest trusting exactly it.
-      const sha1 = e instanceof ApiError && e.code === 'MKE_UPSTREAM_TLS' ? e.field('sha1') : undefined;
+      api.ops.postVmwareCredentialsByIdTest({ path: { id: credential.id }, body: thumbprint ? { thumbprint } : {} }),
+    onSuccess: (r, { credential }) => {
+      if (r.ok) {
+        setTest({
+          id: credential.id,
+          ok: true,
+          message: `Connected: ${r.product} ${r.version}; datacenters ${r.datacenters.join(', ') || 'none'}`,
+        });
+        return;
+      }
+      // A vCenter that answered badly is a test result. A self-signed one reports its certificate's
+      // fingerprint: offer to retest trusting exactly it.
+      const sha1 = r.error.code === 'MKE_UPSTREAM_TLS' ? r.error.details?.sha1 : undefined;
       setTest({
         id: credential.id,
         ok: false,
-        message: errorMessage(e),
+        message: `${r.error.message} (${r.error.code})`,
         ...(typeof sha1 === 'string' ? { thumbprint: sha1 } : {}),
       });
     },
+    onError: (e, { credential }) => setTest({ id: credential.id, ok: false, message: errorMessage(e) }),
   });
   const setDefault = useMutation({
     mutationFn: (c: VmwareCredential) =>

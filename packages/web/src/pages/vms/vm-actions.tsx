@@ -17,6 +17,7 @@ interface ActionSpec {
   run: (vm: VmContextDetail) => Promise<unknown>;
 }
 
+// Only actions the API serves: failover, cleanup and rollback come with the failover feature, not in this version.
 const ACTIONS: ActionSpec[] = [
   {
     id: 'replicate',
@@ -31,62 +32,6 @@ const ACTIONS: ActionSpec[] = [
           credential_id: vm.credential_id ?? undefined,
           start_replication: true,
         },
-      }),
-  },
-  {
-    id: 'test-failover',
-    label: 'Test failover',
-    when: ['ready_for_failover'],
-    danger: true,
-    consequences: (vm) => (
-      <>
-        Boots a copy named <b>{vm.vm_name}-test-&lt;timestamp&gt;</b> in CloudStack on the <b>test</b> network mappings.
-        The source VM stays on. All volumes are snapshotted first; cleanup reverts them.
-      </>
-    ),
-    run: (vm) => http.request('post', '/api/v1/failover/test', { body: { context_id: vm.context_id } }),
-  },
-  {
-    id: 'live-failover',
-    label: 'Live failover',
-    when: ['ready_for_failover'],
-    danger: true,
-    consequences: (vm) => (
-      <>
-        Powers <b>off</b> the source VM <b>{vm.vm_name}</b> in vCenter, runs a final sync, and boots it in CloudStack on
-        the <b>production</b> network mappings with its exact name. Users of the source VM lose it until the new one is
-        up.
-      </>
-    ),
-    run: (vm) => http.request('post', '/api/v1/failover/live', { body: { context_id: vm.context_id } }),
-  },
-  {
-    id: 'cleanup',
-    label: 'Clean up test',
-    when: ['failed_over_test', 'cleanup_required'],
-    danger: true,
-    consequences: (vm) => (
-      <>
-        Stops and destroys the test VM of <b>{vm.vm_name}</b>, reverts every volume to its pre-test snapshot (discarding
-        what the test wrote) and reattaches the volumes to the server for replication.
-      </>
-    ),
-    run: (vm) => http.request('post', '/api/v1/failover/cleanup/{vm}', { path: { vm: vm.context_id } }),
-  },
-  {
-    id: 'rollback',
-    label: 'Roll back',
-    when: ['failed_over_live'],
-    danger: true,
-    consequences: (vm) => (
-      <>
-        Stops and destroys the CloudStack VM of <b>{vm.vm_name}</b>, reverts its volumes and reattaches them to the
-        server. The source VM in vCenter is powered back on.
-      </>
-    ),
-    run: (vm) =>
-      http.request('post', '/api/v1/failover/rollback', {
-        body: { context_id: vm.context_id, failover_type: 'live', power_on_source: true },
       }),
   },
   {
@@ -132,9 +77,7 @@ export function VmActions({ vm }: { vm: VmContextDetail }) {
         {available.map((a) => (
           <Button
             key={a.id}
-            variant={
-              a.id === 'replicate' ? 'primary' : a.id === 'delete' || a.id === 'live-failover' ? 'danger' : 'secondary'
-            }
+            variant={a.id === 'replicate' ? 'primary' : a.id === 'delete' ? 'danger' : 'secondary'}
             disabled={mutation.isPending}
             onClick={() => (a.danger ? setConfirming(a) : mutation.mutate(a))}
           >

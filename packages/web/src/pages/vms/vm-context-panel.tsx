@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { http, rows } from '../../api/client';
-import type { NetworkMapping, ReplicationJob, VmContextDetail } from '../../api/types';
+import type { ReplicationJob, VmContextDetail } from '../../api/types';
 import { StatusBadge } from '../../components/status-badge';
 import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
@@ -15,11 +15,6 @@ function Section({ title, children }: { title: string; children: React.ReactNode
       {children}
     </section>
   );
-}
-
-function mappingFor(mappings: NetworkMapping[], network: string, test: boolean): string {
-  const m = mappings.find((x) => x.source_network_name === network && x.is_test_network === test);
-  return m?.destination_network_name ?? m?.destination_network_id ?? 'not mapped';
 }
 
 export function VmContextPanel({ contextId, onClose }: { contextId: string; onClose: () => void }) {
@@ -36,7 +31,6 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
   });
   const vm = detail.data;
   const canAct = useCanAct();
-  const mappings = vm?.network_mappings ?? [];
   const jobs = rows<ReplicationJob>(vm?.jobs);
   return (
     <aside
@@ -120,7 +114,9 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
               </table>
             )}
           </Section>
-          <Section title={`NICs and mappings (${vm.networks?.length ?? 0})`}>
+          <Section title={`NICs (${vm.networks?.length ?? 0})`}>
+            {/* The network mapping API comes with failover; the NICs below are what discovery recorded. */}
+            <p className="mb-1.5 text-xs text-slate-500">Network mapping is not available in this version.</p>
             {(vm.networks ?? []).length === 0 ? (
               <p className="text-xs text-slate-500">No NIC recorded yet.</p>
             ) : (
@@ -131,10 +127,6 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
                       <span className="font-medium">{n.label}</span> on{' '}
                       <span className="font-medium">{n.network_name}</span>{' '}
                       <span className="text-slate-500">{n.mac_address}</span>
-                    </p>
-                    <p className="text-slate-500">
-                      production: {mappingFor(mappings, n.network_name, false)} / test:{' '}
-                      {mappingFor(mappings, n.network_name, true)}
                     </p>
                   </li>
                 ))}

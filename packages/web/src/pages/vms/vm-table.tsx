@@ -108,7 +108,9 @@ export function VmTable({
                   {vm.next_run_at ? (
                     formatAge(vm.next_run_at, now)
                   ) : (
-                    <span className="text-slate-400">not scheduled</span>
+                    <span className="text-slate-400" title="Schedules are not available in this version">
+                      no schedules
+                    </span>
                   )}
                 </div>
                 <div role="cell" className="text-xs tabular-nums">
