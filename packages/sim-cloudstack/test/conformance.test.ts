@@ -22,9 +22,10 @@ interface ListedApi {
   response: ListedField[];
 }
 
-const listing = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/cloudstack-listApis.json', import.meta.url), 'utf8'),
-) as { api: ListedApi[] };
+// A real CloudStack's listApis output (4.22 era), kept in the repo so the test runs on any clone.
+const listing = JSON.parse(readFileSync(new URL('./fixtures/cloudstack-listApis.json', import.meta.url), 'utf8')) as {
+  api: ListedApi[];
+};
 const apis = new Map(listing.api.map((api) => [api.name, api]));
 const table = COMMAND_TABLE as Record<string, CommandSpec>;
 
