@@ -231,3 +231,31 @@ test('a zero destination skips zero ranges; a destination without WRITE_ZEROES g
   await copyExtents({ source, destination: noZero, connections: 1, requestSize: MiB });
   assert.equal(await hashRange(plain, 0, 8 * MiB), await hashRange(source, 0, 8 * MiB));
 });
+
+test('reused read buffers: a hole reply between data reads is zeroed, not left with the previous data', async (t) => {
+  // One lane with one request in flight reuses a single buffer; our server answers the all-zero range with
+  // OFFSET_HOLE, so the client must clear that part of the reused buffer itself.
+  const size = 3 * MiB;
+  const source = new MemoryBackend(size);
+  await source.write(0, randomBytes(MiB));
+  await source.write(2 * MiB, randomBytes(MiB));
+  const target = new MemoryBackend(size);
+  await target.write(0, randomBytes(size));
+  const server = new NbdServer();
+  server.addExport('src', source);
+  server.addExport('dst', target);
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.after(() => server.close());
+  const open = (name: string) => () => NbdClient.connect({ host: '127.0.0.1', port, exportName: name });
+  const result = await copyExtents({
+    source: open('src'),
+    destination: open('dst'),
+    extents: [{ offset: 0, length: size }],
+    connections: 1,
+    inFlight: 1,
+    requestSize: MiB,
+  });
+  assert.equal(result.bytesWritten, 2 * MiB);
+  assert.equal(result.bytesZeroed, MiB);
+  assert.equal(await hashRange(target, 0, size), await hashRange(source, 0, size));
+});
