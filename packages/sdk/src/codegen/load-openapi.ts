@@ -1,5 +1,6 @@
 // Reads the OpenAPI document from the server app itself, started in-process on an in-memory SQLite database and
 // an ephemeral loopback port, so the SDK always describes the code in this tree.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,9 @@ export async function loadOpenApiDocument(): Promise<OpenAPI3> {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    MIGRATEKIT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    MIGRATEKIT_ADMIN_PASSWORD: 'sdk-generator-password',
+    MIGRATEKIT_MASTER_KEY: randomBytes(32).toString('base64'),
+    // A throwaway in-memory server: its admin is never used, so its password is random.
+    MIGRATEKIT_ADMIN_PASSWORD: randomBytes(24).toString('base64url'),
   });
   const server = await startServer({ config, logger: pino({ level: 'silent' }) });
   try {

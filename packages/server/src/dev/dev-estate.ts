@@ -2,6 +2,7 @@
 // over NBD), the CloudStack simulator (its server VM is where volumes attach), the VMware credential and
 // CloudStack configuration for them (created through the API on first start, kept up to date after), the
 // NBD target and agent gateway with the server certificate, and an agent paired through the real path.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runAgent, SimulatorDiskAccess, type RunningAgent } from '@migratekit/agent';
 import { CloudStackClient } from '@migratekit/cloudstack';
@@ -14,8 +15,16 @@ import type { RunningServer } from '../server-runtime';
 
 export const DEV_CREDENTIAL_NAME = 'dev-vcenter';
 export const DEV_CLOUDSTACK_NAME = 'dev-cloudstack';
-const DEV_API_KEY = 'migratekit-dev-api-key';
-const DEV_SECRET_KEY = 'migratekit-dev-secret-key';
+
+interface DevCloudStackKeys {
+  apiKey: string;
+  secretKey: string;
+}
+
+/** Fresh simulator keys on every start: the stored configuration is updated to them, so none is ever fixed. */
+function newDevCloudStackKeys(): DevCloudStackKeys {
+  return { apiKey: randomBytes(32).toString('base64url'), secretKey: randomBytes(32).toString('base64url') };
+}
 
 export interface DevPorts {
   vcenter: number;
@@ -104,6 +113,7 @@ async function ensureCloudStackConfig(
   server: RunningServer,
   token: string,
   cloudstack: CloudStackSimulatorHandle,
+  keys: DevCloudStackKeys,
 ): Promise<void> {
   const found = await server.app.inject({
     method: 'GET',
@@ -112,8 +122,8 @@ async function ensureCloudStackConfig(
   });
   const body = {
     api_url: cloudstack.hostPort,
-    api_key: DEV_API_KEY,
-    secret_key: DEV_SECRET_KEY,
+    api_key: keys.apiKey,
+    secret_key: keys.secretKey,
     server_vm_id: cloudstack.serverVmId,
   };
   if (found.statusCode === 404)
@@ -136,6 +146,7 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       }
     }
   };
+  const keys = newDevCloudStackKeys();
   try {
     const vcenter = await startVCenterSimulator({
       dataDir: join(dataDir, 'sim-vcenter'),
@@ -151,13 +162,13 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       dataDir: join(dataDir, 'sim-cloudstack'),
       byIdDir,
       port: ports.cloudstack,
-      apiKey: DEV_API_KEY,
-      secretKey: DEV_SECRET_KEY,
+      apiKey: keys.apiKey,
+      secretKey: keys.secretKey,
       logger: logger.child({ component: 'sim-cloudstack' }),
     });
     closers.push(() => cloudstack.close());
     const credentialId = await ensureCredential(server, options.cliToken, vcenter);
-    await ensureCloudStackConfig(server, options.cliToken, cloudstack);
+    await ensureCloudStackConfig(server, options.cliToken, cloudstack, keys);
     const wiring = await wireReplication({
       deps,
       app: server.app,
@@ -166,8 +177,8 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       cloudstack: {
         client: new CloudStackClient({
           apiUrl: cloudstack.hostPort,
-          apiKey: DEV_API_KEY,
-          secretKey: DEV_SECRET_KEY,
+          apiKey: keys.apiKey,
+          secretKey: keys.secretKey,
           // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
           jobs: { initialIntervalMs: 20, stepMs: 20, maxIntervalMs: 500 },
         }),
