@@ -274,6 +274,16 @@ test('errors are typed: 401 is an auth error, an HTML page is a wrong URL', asyn
   assert.equal((toMigrateKitError(wrongUrl) as MigrateKitError).code, 'MKE_UPSTREAM_BAD_URL');
 });
 
+test('JSON that is not wrapped in a <command>response object is another service, not CloudStack', async () => {
+  const clock = new ManualClock();
+  const { client } = makeClient(clock, {
+    listCapabilities: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } }],
+  });
+  const other = await client.listCapabilities().catch((e: unknown) => e);
+  assert.ok(other instanceof CloudStackResponseError);
+  assert.equal((toMigrateKitError(other) as MigrateKitError).code, 'MKE_UPSTREAM_BAD_URL');
+});
+
 test('a synchronous 530 maps to the retryable MKE_UPSTREAM_ERROR with its cserrorcode', async () => {
   const clock = new ManualClock();
   const { client } = makeClient(clock, {

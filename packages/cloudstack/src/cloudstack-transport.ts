@@ -150,7 +150,10 @@ export class CloudStackTransport {
     }
     if (!isObject(parsed)) throw new CloudStackResponseError(command, status, 'the body is not a JSON object');
     const wrapperName = `${command.toLowerCase()}response`;
-    const inner = parsed[wrapperName] ?? parsed.errorresponse ?? Object.values(parsed)[0];
+    // CloudStack always wraps the body in `<something>response`; any other JSON (a proxy, another API) is not it.
+    const fallbackKey = Object.keys(parsed).find((key) => key.endsWith('response'));
+    const inner =
+      parsed[wrapperName] ?? parsed.errorresponse ?? (fallbackKey === undefined ? undefined : parsed[fallbackKey]);
     if (!isObject(inner)) throw new CloudStackResponseError(command, status, `no ${wrapperName} object`);
     if (status !== 200 || typeof inner.errorcode === 'number') {
       const errorCode = typeof inner.errorcode === 'number' ? inner.errorcode : status;
