@@ -2,6 +2,7 @@
 // the agent's one outbound WebSocket; the agent answers each with a response and may stream progress events
 // for it first. Heartbeats flow both ways. Every message is one JSON object with a `type`.
 import { MigrateKitError, VERSION, isMigrateKitError, type ErrorCode, ERROR_CATALOGUE } from '@migratekit/core';
+import type { DiscoveredVm, VmConcern } from '@migratekit/vsphere';
 
 /** Bumped when a message or method changes incompatibly; the handshake refuses a different one. */
 export const PROTOCOL_VERSION = 1;
@@ -36,45 +37,12 @@ export interface DiscoverParams {
   filter?: string | null;
 }
 
-/** One VM as discovery returns it (SPEC §5.1), plus its validation concerns. */
-export interface DiscoveredVmWire {
-  id: string;
-  name: string;
-  path: string;
-  datacenter: string;
-  power_state: string;
-  cpus: number;
-  memory_mb: number;
-  os_type: string;
-  guest_id: string;
-  firmware: 'bios' | 'efi';
-  tools_status: string;
-  cbt_enabled: boolean;
-  has_snapshots: boolean;
-  disks: Array<{
-    id: string;
-    label: string;
-    capacity_bytes: number;
-    datastore: string;
-    vmdk_path: string;
-    provisioning: 'thin' | 'thick';
-    controller: string;
-    unit_number: number | null;
-  }>;
-  networks: Array<{
-    label: string;
-    network_name: string;
-    mac_address: string;
-    adapter_type: string;
-    connected: boolean;
-  }>;
-  concerns: Array<{
-    code: string;
-    severity: 'blocker' | 'warning';
-    message: string;
-    disk_id?: string;
-    nic_label?: string;
-  }>;
+/**
+ * One VM as discovery returns it (SPEC §5.1, the vSphere package's DiscoveredVm), plus its validation concerns.
+ * Concern codes are open on the wire: the server adds its own (a name collision) to the agent's.
+ */
+export interface DiscoveredVmWire extends DiscoveredVm {
+  concerns: Array<Omit<VmConcern, 'code'> & { code: string }>;
   /** The vSphere managed object id ("vm-123"), for operations. */
   moref: string;
 }
