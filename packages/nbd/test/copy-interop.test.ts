@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
 import { FileBackend, NbdClient, NbdServer, copyExtents, hashRange, loadCertificateDir } from '../src/index';
 import { MiB, emptyImage, makeSparseImage, tempDir } from './disk-fixtures';
+import { nbdkitToOurServer } from './copy-fixtures';
 import { assertIdentical, freePort, peers, startPeer } from './peers';
 import { makeTlsFixtures, type TlsFixtures } from './tls-fixtures';
 
@@ -27,21 +28,7 @@ test(
     const target = join(dir, 'target.raw');
     await makeSparseImage(source, 16 * MiB, undefined, { zeroBlockAt: 10 * MiB });
     emptyImage(target, 16 * MiB);
-    const port = await freePort();
-    await startPeer(
-      t,
-      'nbdkit',
-      ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(port), 'file', source],
-      port,
-    );
-    const server = new NbdServer();
-    const backend = await FileBackend.open(target);
-    server.addExport('vol-target', backend);
-    const { port: ours } = await server.listen(0, '127.0.0.1');
-    t.after(async () => {
-      await server.close();
-      await backend.close();
-    });
+    const { nbdkitPort: port, ourPort: ours } = await nbdkitToOurServer(t, source, target);
     const result = await copyExtents({
       source: () => NbdClient.connect(`nbd://127.0.0.1:${port}/`),
       destination: () => NbdClient.connect(`nbd://127.0.0.1:${ours}/vol-target`),

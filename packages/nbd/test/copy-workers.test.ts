@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
 import {
   CopyInterruptedError,
-  FileBackend,
   MemoryBackend,
   NbdServer,
   copyExtents,
@@ -16,7 +15,8 @@ import {
   type NbdBackend,
 } from '../src/index';
 import { MiB, emptyImage, makeSparseImage, tempDir } from './disk-fixtures';
-import { assertIdentical, freePort, peers, startPeer } from './peers';
+import { nbdkitToOurServer } from './copy-fixtures';
+import { assertIdentical, peers } from './peers';
 import { makeTlsFixtures } from './tls-fixtures';
 
 // Copy lanes in worker threads: each worker opens its own connections from the URIs; the main thread
@@ -65,21 +65,7 @@ test(
     ];
     await makeSparseImage(source, size, regions, { zeroBlockAt: 20 * MiB });
     emptyImage(target, size);
-    const port = await freePort();
-    await startPeer(
-      t,
-      'nbdkit',
-      ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(port), 'file', source],
-      port,
-    );
-    const server = new NbdServer();
-    const backend = await FileBackend.open(target);
-    server.addExport('vol-target', backend);
-    const { port: ours } = await server.listen(0, '127.0.0.1');
-    t.after(async () => {
-      await server.close();
-      await backend.close();
-    });
+    const { nbdkitPort: port, ourPort: ours, server } = await nbdkitToOurServer(t, source, target);
     const progress: CopyProgress[] = [];
     const checkpoints: number[] = [];
     const result = await copyExtents({
