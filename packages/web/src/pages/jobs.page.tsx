@@ -3,7 +3,8 @@ import { useMemo, useState } from 'react';
 import { useJobs } from '../api/queries';
 import type { Job } from '../api/types';
 import { StatusBadge } from '../components/status-badge';
-import { EmptyState, ErrorState, Loading, PageHeader, ProgressBar, SelectField, TextField } from '../components/ui';
+import { FilterBar } from '../components/filter-bar';
+import { EmptyState, ErrorState, Loading, PageHeader, ProgressBar } from '../components/ui';
 import { formatAge, formatDateTime, formatDuration } from '../lib/format';
 
 export function jobKind(job: Job): string {
@@ -31,24 +32,15 @@ export function JobsPage() {
   return (
     <>
       <PageHeader title="Jobs" subtitle="Every long operation, its steps and logs; updated live" />
-      <div className="flex items-end gap-2 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
-        <TextField
-          label="Search"
-          type="search"
-          placeholder="Job id, context or kind"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          className="w-64"
-        />
-        <SelectField
-          label="Status"
-          value={status}
-          onChange={(e) => setStatus(e.target.value)}
-          placeholder="All statuses"
-          options={statuses.map((s) => ({ value: s, label: s }))}
-          className="w-40"
-        />
-      </div>
+      <FilterBar
+        search={search}
+        onSearch={setSearch}
+        searchPlaceholder="Job id, context or kind"
+        status={status}
+        onStatus={setStatus}
+        statusOptions={statuses.map((s) => ({ value: s, label: s }))}
+        statusClassName="w-40"
+      />
       <div className="min-h-0 flex-1 overflow-auto">
         {jobs.isPending ? (
           <Loading what="jobs" />

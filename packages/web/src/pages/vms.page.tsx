@@ -3,7 +3,8 @@ import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { fetchAllPages } from '../api/client';
 import type { ContextStatus, VmContext } from '../api/types';
-import { EmptyState, ErrorState, Loading, PageHeader, SelectField, TextField } from '../components/ui';
+import { FilterBar } from '../components/filter-bar';
+import { EmptyState, ErrorState, Loading, PageHeader } from '../components/ui';
 import { VmContextPanel } from './vms/vm-context-panel';
 import { sortVms } from './vms/vm-sort';
 import type { SortKey, SortState } from './vms/vm-sort';
@@ -64,24 +65,15 @@ export function VmsPage() {
       />
       <div className="flex min-h-0 flex-1">
         <div className="flex min-w-0 flex-1 flex-col">
-          <div className="flex items-end gap-2 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
-            <TextField
-              label="Search"
-              type="search"
-              placeholder="Name, path or context id"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-              className="w-64"
-            />
-            <SelectField
-              label="Status"
-              value={status}
-              onChange={(e) => setStatus(e.target.value)}
-              placeholder="All statuses"
-              options={STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
-              className="w-48"
-            />
-          </div>
+          <FilterBar
+            search={search}
+            onSearch={setSearch}
+            searchPlaceholder="Name, path or context id"
+            status={status}
+            onStatus={setStatus}
+            statusOptions={STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
+            statusClassName="w-48"
+          />
           {contexts.isPending ? (
             <Loading what="virtual machines" />
           ) : contexts.isError ? (
