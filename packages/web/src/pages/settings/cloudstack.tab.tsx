@@ -50,6 +50,16 @@ function fromConfig(c: CloudStackConfig): Draft {
   };
 }
 
+/** The dropdowns filled by "discover resources": which draft field each sets and where its choices come from. */
+const RESOURCE_FIELDS: Array<{ label: string; field: keyof Draft; resource: keyof DiscoveredResources }> = [
+  { label: 'Zone', field: 'zone_id', resource: 'zones' },
+  { label: 'Domain', field: 'domain_id', resource: 'domains' },
+  { label: 'Placeholder template', field: 'template_id', resource: 'templates' },
+  { label: 'Service offering', field: 'service_offering_id', resource: 'service_offerings' },
+  { label: 'Disk offering', field: 'disk_offering_id', resource: 'disk_offerings' },
+  { label: 'Default network (fallback)', field: 'default_network_id', resource: 'networks' },
+];
+
 function pick(list: NamedResource[] | undefined): string {
   if (list === undefined) return 'Discover resources to choose';
   return list.length === 0 ? 'None found in CloudStack' : `Choose one of ${list.length}`;
@@ -184,54 +194,17 @@ export function CloudStackTab() {
         ) : null}
         <InlineError error={test.error ?? discover.error} />
         <div className="grid grid-cols-2 gap-2.5">
-          <SelectField
-            label="Zone"
-            value={draft.zone_id}
-            onChange={set('zone_id')}
-            placeholder={pick(resources?.zones)}
-            options={options(resources?.zones, draft.zone_id)}
-            disabled={disabled}
-          />
-          <SelectField
-            label="Domain"
-            value={draft.domain_id}
-            onChange={set('domain_id')}
-            placeholder={pick(resources?.domains)}
-            options={options(resources?.domains, draft.domain_id)}
-            disabled={disabled}
-          />
-          <SelectField
-            label="Placeholder template"
-            value={draft.template_id}
-            onChange={set('template_id')}
-            placeholder={pick(resources?.templates)}
-            options={options(resources?.templates, draft.template_id)}
-            disabled={disabled}
-          />
-          <SelectField
-            label="Service offering"
-            value={draft.service_offering_id}
-            onChange={set('service_offering_id')}
-            placeholder={pick(resources?.service_offerings)}
-            options={options(resources?.service_offerings, draft.service_offering_id)}
-            disabled={disabled}
-          />
-          <SelectField
-            label="Disk offering"
-            value={draft.disk_offering_id}
-            onChange={set('disk_offering_id')}
-            placeholder={pick(resources?.disk_offerings)}
-            options={options(resources?.disk_offerings, draft.disk_offering_id)}
-            disabled={disabled}
-          />
-          <SelectField
-            label="Default network (fallback)"
-            value={draft.default_network_id}
-            onChange={set('default_network_id')}
-            placeholder={pick(resources?.networks)}
-            options={options(resources?.networks, draft.default_network_id)}
-            disabled={disabled}
-          />
+          {RESOURCE_FIELDS.map(({ label, field, resource }) => (
+            <SelectField
+              key={field}
+              label={label}
+              value={draft[field]}
+              onChange={set(field)}
+              placeholder={pick(resources?.[resource])}
+              options={options(resources?.[resource], draft[field])}
+              disabled={disabled}
+            />
+          ))}
           <TextField
             label="This server's VM id (volumes attach here)"
             value={draft.server_vm_id}
