@@ -19,6 +19,11 @@ export const ERROR_CATALOGUE = {
   MKE_DUPLICATE: { status: 409, retryable: false, message: 'Already exists' },
   MKE_VM_ALREADY_MANAGED: { status: 409, retryable: false, message: 'VM already exists in management' },
   MKE_JOB_ACTIVE: { status: 409, retryable: false, message: 'A job is already active for this VM' },
+  MKE_NOT_CONFIGURED: {
+    status: 409,
+    retryable: false,
+    message: 'This feature needs a configuration the server does not have yet',
+  },
   MKE_PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'Request body too large' },
   MKE_UNSUPPORTED_MEDIA: { status: 415, retryable: false, message: 'Unsupported content type' },
   MKE_RATE_LIMITED: { status: 429, retryable: true, message: 'Too many requests' },
