@@ -14,7 +14,7 @@ after(() => t.close());
 async function createConfig(name: string, secret: string, isActive: boolean): Promise<string> {
   const created = await t.app.inject({
     method: 'POST',
-    url: '/api/v1/ossea/config',
+    url: '/api/v1/cloudstack/config',
     headers: t.admin,
     payload: {
       name,
@@ -46,4 +46,24 @@ test('resolve(id) opens the secret of a stored, inactive configuration', async (
     configs.resolve('csc-missing'),
     (error) => error instanceof MigrateKitError && error.code === 'MKE_NOT_FOUND',
   );
+});
+
+test('the seed-era /api/v1/ossea paths answer like /api/v1/cloudstack and are deprecated in OpenAPI', async () => {
+  const id = await createConfig('aliased', 'secret-of-aliased', false);
+  const primary = await t.app.inject({ method: 'GET', url: `/api/v1/cloudstack/configs/${id}`, headers: t.admin });
+  const legacy = await t.app.inject({ method: 'GET', url: `/api/v1/ossea/configs/${id}`, headers: t.admin });
+  assert.equal(legacy.statusCode, 200);
+  assert.deepEqual(legacy.json(), primary.json());
+
+  const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
+    paths: Record<string, Record<string, { deprecated?: boolean }>>;
+  }>();
+  const ossea = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/ossea/'));
+  const cloudstack = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/cloudstack/'));
+  assert.equal(ossea.length, cloudstack.length);
+  assert.ok(ossea.length >= 6);
+  for (const path of ossea)
+    for (const op of Object.values(doc.paths[path] ?? {})) assert.equal(op.deprecated, true, path);
+  for (const path of cloudstack)
+    for (const op of Object.values(doc.paths[path] ?? {})) assert.notEqual(op.deprecated, true, path);
 });

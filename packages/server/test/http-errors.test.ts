@@ -185,7 +185,7 @@ test('OpenAPI document and docs UI are served', async () => {
     '/api/v1/health',
     '/api/v1/auth/login',
     '/api/v1/vmware-credentials/{id}',
-    '/api/v1/ossea/config',
+    '/api/v1/cloudstack/config',
   ]) {
     assert.ok(path in spec.paths, path);
   }

@@ -135,10 +135,13 @@ test('VMware credentials: full cycle, password never returned, stored sealed, ne
 
 test('CloudStack configuration: host:port normalised, secret sealed, never returned or logged', async () => {
   const logStart = t.logs.length;
-  assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/ossea/config', headers: t.admin })).statusCode, 404);
+  assert.equal(
+    (await t.app.inject({ method: 'GET', url: '/api/v1/cloudstack/config', headers: t.admin })).statusCode,
+    404,
+  );
   const created = await t.app.inject({
     method: 'POST',
-    url: '/api/v1/ossea/config',
+    url: '/api/v1/cloudstack/config',
     headers: t.admin,
     payload: {
       name: 'cloud',
@@ -163,11 +166,11 @@ test('CloudStack configuration: host:port normalised, secret sealed, never retur
     ['http://cloud.example.com:8080/client/api', true, true, 'zone-1', 'vm-oma', false],
   );
 
-  const active = await t.app.inject({ method: 'GET', url: '/api/v1/ossea/config', headers: t.admin });
+  const active = await t.app.inject({ method: 'GET', url: '/api/v1/cloudstack/config', headers: t.admin });
   assert.equal(active.json<Json>().id, config.id);
   const updated = await t.app.inject({
     method: 'PUT',
-    url: '/api/v1/ossea/config',
+    url: '/api/v1/cloudstack/config',
     headers: t.admin,
     payload: { secret_key: CS_SECRET_2, api_url: 'https://cloud.example.com' },
   });
@@ -176,7 +179,7 @@ test('CloudStack configuration: host:port normalised, secret sealed, never retur
 
   const other = await t.app.inject({
     method: 'POST',
-    url: '/api/v1/ossea/config',
+    url: '/api/v1/cloudstack/config',
     headers: t.admin,
     payload: {
       name: 'standby',
@@ -187,20 +190,20 @@ test('CloudStack configuration: host:port normalised, secret sealed, never retur
     },
   });
   assert.equal(other.json<Json>().is_active, false);
-  const list = await t.app.inject({ method: 'GET', url: '/api/v1/ossea/configs', headers: t.admin });
+  const list = await t.app.inject({ method: 'GET', url: '/api/v1/cloudstack/configs', headers: t.admin });
   assert.equal(list.json<{ items: Json[] }>().items.length, 2);
   const activated = await t.app.inject({
     method: 'POST',
-    url: `/api/v1/ossea/configs/${String(other.json<Json>().id)}/activate`,
+    url: `/api/v1/cloudstack/configs/${String(other.json<Json>().id)}/activate`,
     headers: t.admin,
   });
   assert.equal(activated.json<Json>().is_active, true);
-  const stillActive = await t.app.inject({ method: 'GET', url: '/api/v1/ossea/config', headers: t.admin });
+  const stillActive = await t.app.inject({ method: 'GET', url: '/api/v1/cloudstack/config', headers: t.admin });
   assert.equal(stillActive.json<Json>().name, 'standby', 'exactly one active configuration');
 
   const bad = await t.app.inject({
     method: 'POST',
-    url: '/api/v1/ossea/config',
+    url: '/api/v1/cloudstack/config',
     headers: t.admin,
     payload: { name: 'bad', api_url: 'ftp://x', api_key: 'k', secret_key: 's' },
   });
@@ -216,7 +219,11 @@ test('CloudStack configuration: host:port normalised, secret sealed, never retur
     .executeTakeFirstOrThrow();
   assert.match(row.secret_key, /^v1:/);
   assert.ok(!row.secret_key.includes(CS_SECRET_2));
-  await t.app.inject({ method: 'POST', url: `/api/v1/ossea/configs/${String(config.id)}/activate`, headers: t.admin });
+  await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/cloudstack/configs/${String(config.id)}/activate`,
+    headers: t.admin,
+  });
   assert.equal((await t.ctx.services.cloudStackConfigs.resolveActive()).secretKey, CS_SECRET_2);
 
   const logs = t.logs.slice(logStart).join('\n');

@@ -16,6 +16,16 @@ export const operationList = [
   { name: 'postAuthLogout', method: 'post', path: '/api/v1/auth/logout' },
   { name: 'getAuthMe', method: 'get', path: '/api/v1/auth/me' },
   { name: 'postAuthPassword', method: 'post', path: '/api/v1/auth/password' },
+  { name: 'getCloudstackConfig', method: 'get', path: '/api/v1/cloudstack/config' },
+  { name: 'postCloudstackConfig', method: 'post', path: '/api/v1/cloudstack/config' },
+  { name: 'putCloudstackConfig', method: 'put', path: '/api/v1/cloudstack/config' },
+  { name: 'postCloudstackConfigTest', method: 'post', path: '/api/v1/cloudstack/config/test' },
+  { name: 'getCloudstackConfigs', method: 'get', path: '/api/v1/cloudstack/configs' },
+  { name: 'getCloudstackConfigsById', method: 'get', path: '/api/v1/cloudstack/configs/{id}' },
+  { name: 'putCloudstackConfigsById', method: 'put', path: '/api/v1/cloudstack/configs/{id}' },
+  { name: 'deleteCloudstackConfigsById', method: 'delete', path: '/api/v1/cloudstack/configs/{id}' },
+  { name: 'postCloudstackConfigsByIdActivate', method: 'post', path: '/api/v1/cloudstack/configs/{id}/activate' },
+  { name: 'postCloudstackDiscoverResources', method: 'post', path: '/api/v1/cloudstack/discover-resources' },
   { name: 'postDiscover', method: 'post', path: '/api/v1/discover' },
   { name: 'getEvents', method: 'get', path: '/api/v1/events' },
   { name: 'getHealth', method: 'get', path: '/api/v1/health' },
@@ -84,6 +94,26 @@ export function createOperations(http: Http) {
     getAuthMe: (args: OpArgs<paths['/api/v1/auth/me']['get']> = {}) => http.request<OpResult<paths['/api/v1/auth/me']['get']>>('get', '/api/v1/auth/me', args),
     /** Change your own password (POST /api/v1/auth/password) */
     postAuthPassword: (args: OpArgs<paths['/api/v1/auth/password']['post']> = {}) => http.request<OpResult<paths['/api/v1/auth/password']['post']>>('post', '/api/v1/auth/password', args),
+    /** The active CloudStack configuration (GET /api/v1/cloudstack/config) */
+    getCloudstackConfig: (args: OpArgs<paths['/api/v1/cloudstack/config']['get']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config']['get']>>('get', '/api/v1/cloudstack/config', args),
+    /** Create a CloudStack configuration (active unless is_active is false) (POST /api/v1/cloudstack/config) */
+    postCloudstackConfig: (args: OpArgs<paths['/api/v1/cloudstack/config']['post']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config']['post']>>('post', '/api/v1/cloudstack/config', args),
+    /** Update the active configuration (omit secret_key to keep it) (PUT /api/v1/cloudstack/config) */
+    putCloudstackConfig: (args: OpArgs<paths['/api/v1/cloudstack/config']['put']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config']['put']>>('put', '/api/v1/cloudstack/config', args),
+    /** Test a CloudStack connection (typed values, a stored config_id, or the active configuration) (POST /api/v1/cloudstack/config/test) */
+    postCloudstackConfigTest: (args: OpArgs<paths['/api/v1/cloudstack/config/test']['post']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config/test']['post']>>('post', '/api/v1/cloudstack/config/test', args),
+    /** List CloudStack configurations (GET /api/v1/cloudstack/configs) */
+    getCloudstackConfigs: (args: OpArgs<paths['/api/v1/cloudstack/configs']['get']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/configs']['get']>>('get', '/api/v1/cloudstack/configs', args),
+    /** Get a CloudStack configuration (GET /api/v1/cloudstack/configs/{id}) */
+    getCloudstackConfigsById: (args: OpArgs<paths['/api/v1/cloudstack/configs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/configs/{id}']['get']>>('get', '/api/v1/cloudstack/configs/{id}', args),
+    /** Update a CloudStack configuration (PUT /api/v1/cloudstack/configs/{id}) */
+    putCloudstackConfigsById: (args: OpArgs<paths['/api/v1/cloudstack/configs/{id}']['put']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/configs/{id}']['put']>>('put', '/api/v1/cloudstack/configs/{id}', args),
+    /** Delete a CloudStack configuration (DELETE /api/v1/cloudstack/configs/{id}) */
+    deleteCloudstackConfigsById: (args: OpArgs<paths['/api/v1/cloudstack/configs/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/configs/{id}']['delete']>>('delete', '/api/v1/cloudstack/configs/{id}', args),
+    /** Make this the active configuration (POST /api/v1/cloudstack/configs/{id}/activate) */
+    postCloudstackConfigsByIdActivate: (args: OpArgs<paths['/api/v1/cloudstack/configs/{id}/activate']['post']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/configs/{id}/activate']['post']>>('post', '/api/v1/cloudstack/configs/{id}/activate', args),
+    /** Zones, domains, templates, offerings and networks by name, with their ids (POST /api/v1/cloudstack/discover-resources) */
+    postCloudstackDiscoverResources: (args: OpArgs<paths['/api/v1/cloudstack/discover-resources']['post']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/discover-resources']['post']>>('post', '/api/v1/cloudstack/discover-resources', args),
     /** Discover the VMs of a vCenter through the agent (POST /api/v1/discover) */
     postDiscover: (args: OpArgs<paths['/api/v1/discover']['post']> = {}) => http.request<OpResult<paths['/api/v1/discover']['post']>>('post', '/api/v1/discover', args),
     /** Live stream (text/event-stream) of job.updated, job.step, job.log and context.updated events (GET /api/v1/events) */
@@ -98,25 +128,25 @@ export function createOperations(http: Http) {
     getJobsById: (args: OpArgs<paths['/api/v1/jobs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}']['get']>>('get', '/api/v1/jobs/{id}', args),
     /** NBD exports of the server (one per volume attached to it) (GET /api/v1/nbd/exports) */
     getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
-    /** The active CloudStack configuration (GET /api/v1/ossea/config) */
+    /** The active CloudStack configuration (deprecated alias of /api/v1/cloudstack/config) (GET /api/v1/ossea/config) */
     getOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['get']>>('get', '/api/v1/ossea/config', args),
-    /** Create a CloudStack configuration (active unless is_active is false) (POST /api/v1/ossea/config) */
+    /** Create a CloudStack configuration (active unless is_active is false) (deprecated alias of /api/v1/cloudstack/config) (POST /api/v1/ossea/config) */
     postOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['post']>>('post', '/api/v1/ossea/config', args),
-    /** Update the active configuration (omit secret_key to keep it) (PUT /api/v1/ossea/config) */
+    /** Update the active configuration (omit secret_key to keep it) (deprecated alias of /api/v1/cloudstack/config) (PUT /api/v1/ossea/config) */
     putOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['put']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['put']>>('put', '/api/v1/ossea/config', args),
-    /** Test a CloudStack connection (typed values, a stored config_id, or the active configuration) (POST /api/v1/ossea/config/test) */
+    /** Test a CloudStack connection (typed values, a stored config_id, or the active configuration) (deprecated alias of /api/v1/cloudstack/config/test) (POST /api/v1/ossea/config/test) */
     postOsseaConfigTest: (args: OpArgs<paths['/api/v1/ossea/config/test']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config/test']['post']>>('post', '/api/v1/ossea/config/test', args),
-    /** List CloudStack configurations (GET /api/v1/ossea/configs) */
+    /** List CloudStack configurations (deprecated alias of /api/v1/cloudstack/configs) (GET /api/v1/ossea/configs) */
     getOsseaConfigs: (args: OpArgs<paths['/api/v1/ossea/configs']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs']['get']>>('get', '/api/v1/ossea/configs', args),
-    /** Get a CloudStack configuration (GET /api/v1/ossea/configs/{id}) */
+    /** Get a CloudStack configuration (deprecated alias of /api/v1/cloudstack/configs/:id) (GET /api/v1/ossea/configs/{id}) */
     getOsseaConfigsById: (args: OpArgs<paths['/api/v1/ossea/configs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}']['get']>>('get', '/api/v1/ossea/configs/{id}', args),
-    /** Update a CloudStack configuration (PUT /api/v1/ossea/configs/{id}) */
+    /** Update a CloudStack configuration (deprecated alias of /api/v1/cloudstack/configs/:id) (PUT /api/v1/ossea/configs/{id}) */
     putOsseaConfigsById: (args: OpArgs<paths['/api/v1/ossea/configs/{id}']['put']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}']['put']>>('put', '/api/v1/ossea/configs/{id}', args),
-    /** Delete a CloudStack configuration (DELETE /api/v1/ossea/configs/{id}) */
+    /** Delete a CloudStack configuration (deprecated alias of /api/v1/cloudstack/configs/:id) (DELETE /api/v1/ossea/configs/{id}) */
     deleteOsseaConfigsById: (args: OpArgs<paths['/api/v1/ossea/configs/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}']['delete']>>('delete', '/api/v1/ossea/configs/{id}', args),
-    /** Make this the active configuration (POST /api/v1/ossea/configs/{id}/activate) */
+    /** Make this the active configuration (deprecated alias of /api/v1/cloudstack/configs/:id/activate) (POST /api/v1/ossea/configs/{id}/activate) */
     postOsseaConfigsByIdActivate: (args: OpArgs<paths['/api/v1/ossea/configs/{id}/activate']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}/activate']['post']>>('post', '/api/v1/ossea/configs/{id}/activate', args),
-    /** Zones, domains, templates, offerings and networks by name, with their ids (POST /api/v1/ossea/discover-resources) */
+    /** Zones, domains, templates, offerings and networks by name, with their ids (deprecated alias of /api/v1/cloudstack/discover-resources) (POST /api/v1/ossea/discover-resources) */
     postOsseaDiscoverResources: (args: OpArgs<paths['/api/v1/ossea/discover-resources']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/discover-resources']['post']>>('post', '/api/v1/ossea/discover-resources', args),
     /** List replication jobs (GET /api/v1/replications) */
     getReplications: (args: OpArgs<paths['/api/v1/replications']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications']['get']>>('get', '/api/v1/replications', args),

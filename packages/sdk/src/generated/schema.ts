@@ -991,6 +991,1031 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cloudstack/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active CloudStack configuration */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_key: string;
+                            /** @description Normalised endpoint, http(s)://host:port/client/api */
+                            api_url: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            default_network_id: string | null;
+                            disk_offering_id: string | null;
+                            domain_id: string | null;
+                            /** @description The secret key itself is never returned */
+                            has_secret_key: boolean;
+                            id: string;
+                            is_active: boolean;
+                            name: string;
+                            /** @description The CloudStack VM this server runs in */
+                            server_vm_id: string | null;
+                            service_offering_id: string | null;
+                            template_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Update the active configuration (omit secret_key to keep it) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key?: string;
+                        /** @description host:port of the management server; /client/api is added */
+                        api_url?: string;
+                        default_network_id?: string | null;
+                        disk_offering_id?: string | null;
+                        domain_id?: string | null;
+                        name?: string;
+                        secret_key?: string;
+                        server_vm_id?: string | null;
+                        service_offering_id?: string | null;
+                        template_id?: string | null;
+                        zone_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_key: string;
+                            /** @description Normalised endpoint, http(s)://host:port/client/api */
+                            api_url: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            default_network_id: string | null;
+                            disk_offering_id: string | null;
+                            domain_id: string | null;
+                            /** @description The secret key itself is never returned */
+                            has_secret_key: boolean;
+                            id: string;
+                            is_active: boolean;
+                            name: string;
+                            /** @description The CloudStack VM this server runs in */
+                            server_vm_id: string | null;
+                            service_offering_id: string | null;
+                            template_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Create a CloudStack configuration (active unless is_active is false) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key: string;
+                        /** @description host:port of the management server; /client/api is added */
+                        api_url: string;
+                        default_network_id?: string | null;
+                        disk_offering_id?: string | null;
+                        domain_id?: string | null;
+                        is_active?: boolean;
+                        name: string;
+                        secret_key: string;
+                        server_vm_id?: string | null;
+                        service_offering_id?: string | null;
+                        template_id?: string | null;
+                        zone_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_key: string;
+                            /** @description Normalised endpoint, http(s)://host:port/client/api */
+                            api_url: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            default_network_id: string | null;
+                            disk_offering_id: string | null;
+                            domain_id: string | null;
+                            /** @description The secret key itself is never returned */
+                            has_secret_key: boolean;
+                            id: string;
+                            is_active: boolean;
+                            name: string;
+                            /** @description The CloudStack VM this server runs in */
+                            server_vm_id: string | null;
+                            service_offering_id: string | null;
+                            template_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cloudstack/config/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a CloudStack connection (typed values, a stored config_id, or the active configuration)
+         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key?: string;
+                        /** @description host:port of the management server, or a URL */
+                        api_url?: string;
+                        /** @description A stored configuration */
+                        config_id?: string;
+                        secret_key?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_url: string;
+                            cloudstack_version: string | null;
+                            elapsed_ms: number;
+                            /** @enum {boolean} */
+                            ok: true;
+                            /** @description Zones this account can see */
+                            zones: number;
+                        } | {
+                            error: {
+                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                field?: string;
+                                message: string;
+                            };
+                            /** @enum {boolean} */
+                            ok: false;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cloudstack/configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List CloudStack configurations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                api_key: string;
+                                /** @description Normalised endpoint, http(s)://host:port/client/api */
+                                api_url: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                default_network_id: string | null;
+                                disk_offering_id: string | null;
+                                domain_id: string | null;
+                                /** @description The secret key itself is never returned */
+                                has_secret_key: boolean;
+                                id: string;
+                                is_active: boolean;
+                                name: string;
+                                /** @description The CloudStack VM this server runs in */
+                                server_vm_id: string | null;
+                                service_offering_id: string | null;
+                                template_id: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                zone_id: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cloudstack/configs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a CloudStack configuration */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_key: string;
+                            /** @description Normalised endpoint, http(s)://host:port/client/api */
+                            api_url: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            default_network_id: string | null;
+                            disk_offering_id: string | null;
+                            domain_id: string | null;
+                            /** @description The secret key itself is never returned */
+                            has_secret_key: boolean;
+                            id: string;
+                            is_active: boolean;
+                            name: string;
+                            /** @description The CloudStack VM this server runs in */
+                            server_vm_id: string | null;
+                            service_offering_id: string | null;
+                            template_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Update a CloudStack configuration */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key?: string;
+                        /** @description host:port of the management server; /client/api is added */
+                        api_url?: string;
+                        default_network_id?: string | null;
+                        disk_offering_id?: string | null;
+                        domain_id?: string | null;
+                        name?: string;
+                        secret_key?: string;
+                        server_vm_id?: string | null;
+                        service_offering_id?: string | null;
+                        template_id?: string | null;
+                        zone_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_key: string;
+                            /** @description Normalised endpoint, http(s)://host:port/client/api */
+                            api_url: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            default_network_id: string | null;
+                            disk_offering_id: string | null;
+                            domain_id: string | null;
+                            /** @description The secret key itself is never returned */
+                            has_secret_key: boolean;
+                            id: string;
+                            is_active: boolean;
+                            name: string;
+                            /** @description The CloudStack VM this server runs in */
+                            server_vm_id: string | null;
+                            service_offering_id: string | null;
+                            template_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a CloudStack configuration */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cloudstack/configs/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make this the active configuration */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_key: string;
+                            /** @description Normalised endpoint, http(s)://host:port/client/api */
+                            api_url: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            default_network_id: string | null;
+                            disk_offering_id: string | null;
+                            domain_id: string | null;
+                            /** @description The secret key itself is never returned */
+                            has_secret_key: boolean;
+                            id: string;
+                            is_active: boolean;
+                            name: string;
+                            /** @description The CloudStack VM this server runs in */
+                            server_vm_id: string | null;
+                            service_offering_id: string | null;
+                            template_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            zone_id: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cloudstack/discover-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Zones, domains, templates, offerings and networks by name, with their ids */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        api_key?: string;
+                        /** @description host:port of the management server, or a URL */
+                        api_url?: string;
+                        /** @description A stored configuration */
+                        config_id?: string;
+                        secret_key?: string;
+                        /** @description Only templates and networks of this zone */
+                        zone_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_url: string;
+                            disk_offerings: {
+                                disk_size_gb: number | null;
+                                display_text: string | null;
+                                id: string;
+                                is_customized: boolean;
+                                name: string;
+                            }[];
+                            domains: {
+                                id: string;
+                                name: string;
+                                path: string | null;
+                            }[];
+                            networks: {
+                                can_use_for_deploy: boolean | null;
+                                cidr: string | null;
+                                guest_ip_type: string;
+                                id: string;
+                                /** @description L2 or isolated: suitable as a test-failover network */
+                                is_test_candidate: boolean;
+                                name: string;
+                                state: string | null;
+                                traffic_type: string | null;
+                                /** @description Isolated, Shared or L2 */
+                                type: string;
+                                vlan: string | null;
+                                zone_id: string | null;
+                                zone_name: string | null;
+                            }[];
+                            service_offerings: {
+                                cpu_number: number | null;
+                                cpu_speed_mhz: number | null;
+                                display_text: string | null;
+                                id: string;
+                                is_customized: boolean;
+                                memory_mb: number | null;
+                                name: string;
+                            }[];
+                            templates: {
+                                display_text: string | null;
+                                hypervisor: string | null;
+                                id: string;
+                                is_ready: boolean | null;
+                                name: string;
+                                os_type: string | null;
+                                size_bytes: number | null;
+                                zone_id: string | null;
+                            }[];
+                            zones: {
+                                allocation_state: string | null;
+                                id: string;
+                                name: string;
+                                network_type: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/discover": {
         parameters: {
             query?: never;
@@ -1842,7 +2867,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The active CloudStack configuration */
+        /**
+         * The active CloudStack configuration (deprecated alias of /api/v1/cloudstack/config)
+         * @deprecated
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1926,7 +2954,10 @@ export interface paths {
                 };
             };
         };
-        /** Update the active configuration (omit secret_key to keep it) */
+        /**
+         * Update the active configuration (omit secret_key to keep it) (deprecated alias of /api/v1/cloudstack/config)
+         * @deprecated
+         */
         put: {
             parameters: {
                 query?: never;
@@ -2027,7 +3058,10 @@ export interface paths {
                 };
             };
         };
-        /** Create a CloudStack configuration (active unless is_active is false) */
+        /**
+         * Create a CloudStack configuration (active unless is_active is false) (deprecated alias of /api/v1/cloudstack/config)
+         * @deprecated
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2145,7 +3179,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Test a CloudStack connection (typed values, a stored config_id, or the active configuration)
+         * Test a CloudStack connection (typed values, a stored config_id, or the active configuration) (deprecated alias of /api/v1/cloudstack/config/test)
+         * @deprecated
          * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
          */
         post: {
@@ -2254,7 +3289,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List CloudStack configurations */
+        /**
+         * List CloudStack configurations (deprecated alias of /api/v1/cloudstack/configs)
+         * @deprecated
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2355,7 +3393,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a CloudStack configuration */
+        /**
+         * Get a CloudStack configuration (deprecated alias of /api/v1/cloudstack/configs/:id)
+         * @deprecated
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2441,7 +3482,10 @@ export interface paths {
                 };
             };
         };
-        /** Update a CloudStack configuration */
+        /**
+         * Update a CloudStack configuration (deprecated alias of /api/v1/cloudstack/configs/:id)
+         * @deprecated
+         */
         put: {
             parameters: {
                 query?: never;
@@ -2545,7 +3589,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete a CloudStack configuration */
+        /**
+         * Delete a CloudStack configuration (deprecated alias of /api/v1/cloudstack/configs/:id)
+         * @deprecated
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2622,7 +3669,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make this the active configuration */
+        /**
+         * Make this the active configuration (deprecated alias of /api/v1/cloudstack/configs/:id/activate)
+         * @deprecated
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2723,7 +3773,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Zones, domains, templates, offerings and networks by name, with their ids */
+        /**
+         * Zones, domains, templates, offerings and networks by name, with their ids (deprecated alias of /api/v1/cloudstack/discover-resources)
+         * @deprecated
+         */
         post: {
             parameters: {
                 query?: never;

@@ -117,7 +117,7 @@ async function ensureCloudStackConfig(
 ): Promise<void> {
   const found = await server.app.inject({
     method: 'GET',
-    url: '/api/v1/ossea/config',
+    url: '/api/v1/cloudstack/config',
     headers: { authorization: `Bearer ${token}` },
   });
   const body = {
@@ -127,8 +127,8 @@ async function ensureCloudStackConfig(
     server_vm_id: cloudstack.serverVmId,
   };
   if (found.statusCode === 404)
-    await api(server, token, 'POST', '/api/v1/ossea/config', { name: DEV_CLOUDSTACK_NAME, ...body });
-  else await api(server, token, 'PUT', '/api/v1/ossea/config', body);
+    await api(server, token, 'POST', '/api/v1/cloudstack/config', { name: DEV_CLOUDSTACK_NAME, ...body });
+  else await api(server, token, 'PUT', '/api/v1/cloudstack/config', body);
 }
 
 export async function startDevEstate(options: DevEstateOptions): Promise<DevEstate> {

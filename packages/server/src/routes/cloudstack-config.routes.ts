@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app-context';
+import { cloudStackPaths } from '../http/legacy-paths';
 import { principalOf } from '../http/auth-hook';
 import { IdParams } from '../http/schemas';
 import type { AuditContext } from '../services/audit.service';
@@ -74,20 +75,20 @@ function auditContext(request: FastifyRequest): AuditContext {
   return { principal: principalOf(request), requestId: request.id };
 }
 
-// The seed's paths say "ossea"; they are kept for the GUI and scripts. Writes are admin-only, like credentials.
-export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
+// Under /api/v1/cloudstack, with the deprecated /api/v1/ossea alias (http/legacy-paths.ts). Writes are admin-only, like credentials.
+export const cloudStackConfigRoutes: RoutePlugin = cloudStackPaths((app, { services }, base) => {
   const tags = ['cloudstack-config'];
   const admin = { minRole: 'admin' as const };
   const configs = services.cloudStackConfigs;
 
   app.get(
-    '/api/v1/ossea/config',
+    `${base}/config`,
     { schema: { tags, summary: 'The active CloudStack configuration', response: { 200: ConfigView } } },
     async () => configs.getActive(),
   );
 
   app.post<{ Body: Static<typeof CreateBody> }>(
-    '/api/v1/ossea/config',
+    `${base}/config`,
     {
       config: admin,
       schema: {
@@ -101,7 +102,7 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
   );
 
   app.put<{ Body: Static<typeof UpdateBody> }>(
-    '/api/v1/ossea/config',
+    `${base}/config`,
     {
       config: admin,
       schema: {
@@ -115,7 +116,7 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
   );
 
   app.get(
-    '/api/v1/ossea/configs',
+    `${base}/configs`,
     {
       schema: {
         tags,
@@ -129,13 +130,13 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
-    '/api/v1/ossea/configs/:id',
+    `${base}/configs/:id`,
     { schema: { tags, summary: 'Get a CloudStack configuration', params: IdParams, response: { 200: ConfigView } } },
     async (request) => configs.get(request.params.id),
   );
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
-    '/api/v1/ossea/configs/:id',
+    `${base}/configs/:id`,
     {
       config: admin,
       schema: {
@@ -150,7 +151,7 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
-    '/api/v1/ossea/configs/:id/activate',
+    `${base}/configs/:id/activate`,
     {
       config: admin,
       schema: { tags, summary: 'Make this the active configuration', params: IdParams, response: { 200: ConfigView } },
@@ -159,7 +160,7 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
   );
 
   app.delete<{ Params: Static<typeof IdParams> }>(
-    '/api/v1/ossea/configs/:id',
+    `${base}/configs/:id`,
     {
       config: admin,
       schema: { tags, summary: 'Delete a CloudStack configuration', params: IdParams, response: { 204: Type.Null() } },
@@ -169,4 +170,4 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
       return reply.code(204).send();
     },
   );
-};
+});

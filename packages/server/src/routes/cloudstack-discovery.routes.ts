@@ -1,8 +1,9 @@
-// CloudStack "test connection" and "discover resources" (SPEC §5.7), on the seed's ossea paths. The body names
+// CloudStack "test connection" and "discover resources", under /api/v1/cloudstack (and the deprecated ossea alias). The body names
 // the CloudStack to ask: typed values, a stored config_id, or nothing for the active configuration.
 import { systemClock } from '@migratekit/core';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
+import { cloudStackPaths } from '../http/legacy-paths';
 import { discoverCloudStackResources, resolveCloudStackTarget, testCloudStackConnection } from '../cloudstack';
 import { Nullable } from '../http/schemas';
 import { connectionTestResponse, runConnectionTest } from './connection-test';
@@ -94,13 +95,13 @@ const Resources = Type.Object({
   ),
 });
 
-export const cloudStackDiscoveryRoutes: RoutePlugin = (app, ctx) => {
+export const cloudStackDiscoveryRoutes: RoutePlugin = cloudStackPaths((app, ctx, base) => {
   const tags = ['cloudstack-config'];
   // Signatures expire against CloudStack's own wall clock, so the client signs with real time, not an injected one.
   const connection = { clock: systemClock };
 
   app.post<{ Body: Static<typeof TestBody> }>(
-    '/api/v1/ossea/config/test',
+    `${base}/config/test`,
     {
       schema: {
         tags,
@@ -120,7 +121,7 @@ export const cloudStackDiscoveryRoutes: RoutePlugin = (app, ctx) => {
   );
 
   app.post<{ Body: Static<typeof DiscoverBody> }>(
-    '/api/v1/ossea/discover-resources',
+    `${base}/discover-resources`,
     {
       schema: {
         tags,
@@ -138,4 +139,4 @@ export const cloudStackDiscoveryRoutes: RoutePlugin = (app, ctx) => {
       );
     },
   );
-};
+});

@@ -1,4 +1,4 @@
-// POST /api/v1/ossea/config/test and /api/v1/ossea/discover-resources against the CloudStack simulator:
+// POST /api/v1/cloudstack/config/test and /api/v1/cloudstack/discover-resources against the CloudStack simulator:
 // distinct errors for a wrong key, an unreachable port and a URL that is not CloudStack. A failed test is a
 // result (200, ok false, error.code), missing input stays 400.
 import assert from 'node:assert/strict';
@@ -55,7 +55,7 @@ function post(url: string, payload: Record<string, unknown>, headers = t.admin) 
 }
 
 test('config test: host:port and keys that work report the version and zone count', async () => {
-  const response = await post('/api/v1/ossea/config/test', {
+  const response = await post('/api/v1/cloudstack/config/test', {
     api_url: sim.hostPort,
     api_key: API_KEY,
     secret_key: SECRET_KEY,
@@ -69,7 +69,7 @@ test('config test: host:port and keys that work report the version and zone coun
 });
 
 test('config test: wrong key, unreachable port and wrong path give 200 ok false with three distinct codes', async () => {
-  const wrongKey = await post('/api/v1/ossea/config/test', {
+  const wrongKey = await post('/api/v1/cloudstack/config/test', {
     api_url: sim.hostPort,
     api_key: API_KEY,
     secret_key: 'not-the-secret',
@@ -78,7 +78,7 @@ test('config test: wrong key, unreachable port and wrong path give 200 ok false 
   assert.equal(failure(wrongKey).error.code, 'MKE_UPSTREAM_AUTH');
 
   const port = await closedPort();
-  const unreachable = await post('/api/v1/ossea/config/test', {
+  const unreachable = await post('/api/v1/cloudstack/config/test', {
     api_url: `127.0.0.1:${port}`,
     api_key: API_KEY,
     secret_key: SECRET_KEY,
@@ -88,7 +88,7 @@ test('config test: wrong key, unreachable port and wrong path give 200 ok false 
   assert.equal(unreachableError.code, 'MKE_UPSTREAM_UNREACHABLE');
   assert.match(unreachableError.message, /ECONNREFUSED/);
 
-  const wrongPath = await post('/api/v1/ossea/config/test', {
+  const wrongPath = await post('/api/v1/cloudstack/config/test', {
     api_url: `http://${sim.hostPort}/cloudstack-ui`,
     api_key: API_KEY,
     secret_key: SECRET_KEY,
@@ -98,7 +98,7 @@ test('config test: wrong key, unreachable port and wrong path give 200 ok false 
 
   // Not CloudStack at all: our own API server answers JSON, but not the CloudStack shape.
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const notCloudStack = await post('/api/v1/ossea/config/test', {
+  const notCloudStack = await post('/api/v1/cloudstack/config/test', {
     api_url: `${address}/client/api`,
     api_key: API_KEY,
     secret_key: SECRET_KEY,
@@ -111,7 +111,7 @@ test('config test: wrong key, unreachable port and wrong path give 200 ok false 
   const https = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (_req, res) => res.end('{}'));
   await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
   try {
-    const untrusted = await post('/api/v1/ossea/config/test', {
+    const untrusted = await post('/api/v1/cloudstack/config/test', {
       api_url: `https://127.0.0.1:${(https.address() as AddressInfo).port}`,
       api_key: API_KEY,
       secret_key: SECRET_KEY,
@@ -123,17 +123,17 @@ test('config test: wrong key, unreachable port and wrong path give 200 ok false 
     await new Promise<void>((resolve) => https.close(() => resolve()));
   }
 
-  const missing = await post('/api/v1/ossea/config/test', { api_url: sim.hostPort, api_key: API_KEY });
+  const missing = await post('/api/v1/cloudstack/config/test', { api_url: sim.hostPort, api_key: API_KEY });
   assert.equal(missing.statusCode, 400);
   assert.equal(missing.json<{ error: { field: string } }>().error.field, 'body.secret_key');
 
   const viewer = await t.userWithRole('viewer');
-  assert.equal((await post('/api/v1/ossea/config/test', {}, viewer)).statusCode, 403);
-  assert.equal((await post('/api/v1/ossea/config/test', {}, {})).statusCode, 401);
+  assert.equal((await post('/api/v1/cloudstack/config/test', {}, viewer)).statusCode, 403);
+  assert.equal((await post('/api/v1/cloudstack/config/test', {}, {})).statusCode, 401);
 });
 
 test('config test and discovery work from a stored configuration (by id, or the active one)', async () => {
-  const created = await post('/api/v1/ossea/config', {
+  const created = await post('/api/v1/cloudstack/config', {
     name: 'sim',
     api_url: sim.hostPort,
     api_key: API_KEY,
@@ -141,17 +141,17 @@ test('config test and discovery work from a stored configuration (by id, or the 
   });
   assert.equal(created.statusCode, 201, created.body);
   const configId = created.json<{ id: string }>().id;
-  const byId = await post('/api/v1/ossea/config/test', { config_id: configId });
+  const byId = await post('/api/v1/cloudstack/config/test', { config_id: configId });
   assert.equal(byId.statusCode, 200, byId.body);
-  const overridden = await post('/api/v1/ossea/config/test', { config_id: configId, secret_key: 'edited-wrong' });
+  const overridden = await post('/api/v1/cloudstack/config/test', { config_id: configId, secret_key: 'edited-wrong' });
   assert.equal(overridden.statusCode, 200, overridden.body);
   assert.equal(failure(overridden).error.code, 'MKE_UPSTREAM_AUTH');
-  const active = await post('/api/v1/ossea/config/test', {});
+  const active = await post('/api/v1/cloudstack/config/test', {});
   assert.equal(active.statusCode, 200, active.body);
-  const unknown = await post('/api/v1/ossea/config/test', { config_id: 'csc-nope' });
+  const unknown = await post('/api/v1/cloudstack/config/test', { config_id: 'csc-nope' });
   assert.equal(unknown.statusCode, 404);
 
-  const discovered = await post('/api/v1/ossea/discover-resources', { config_id: configId });
+  const discovered = await post('/api/v1/cloudstack/discover-resources', { config_id: configId });
   assert.equal(discovered.statusCode, 200, discovered.body);
   const resources = discovered.json<{
     zones: { id: string; name: string }[];
@@ -181,11 +181,13 @@ test('config test and discovery work from a stored configuration (by id, or the 
     'sorted by name for dropdowns',
   );
 
-  const otherZone = await post('/api/v1/ossea/discover-resources', { zone_id: '11111111-2222-4333-8444-555555555555' });
+  const otherZone = await post('/api/v1/cloudstack/discover-resources', {
+    zone_id: '11111111-2222-4333-8444-555555555555',
+  });
   assert.equal(otherZone.statusCode, 200, otherZone.body);
   assert.deepEqual(otherZone.json<{ networks: unknown[] }>().networks, []);
 
-  const badKey = await post('/api/v1/ossea/discover-resources', {
+  const badKey = await post('/api/v1/cloudstack/discover-resources', {
     api_url: sim.hostPort,
     api_key: 'nobody',
     secret_key: SECRET_KEY,

@@ -79,8 +79,9 @@ export function CloudStackTab() {
     queryKey: ['cloudstack-config'],
     // The list answers 200 even when nothing is configured yet (the single-config GET would be a 404).
     queryFn: async () =>
-      rows<CloudStackConfig>(await http.request<unknown>('get', '/api/v1/ossea/configs')).find((c) => c.is_active) ??
-      null,
+      rows<CloudStackConfig>(await http.request<unknown>('get', '/api/v1/cloudstack/configs')).find(
+        (c) => c.is_active,
+      ) ?? null,
   });
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [resources, setResources] = useState<DiscoveredResources | null>(null);
@@ -97,7 +98,7 @@ export function CloudStackTab() {
         ? { config_id: config.data.id }
         : { api_url: draft.api_url, api_key: draft.api_key };
   const test = useMutation({
-    mutationFn: () => api.ops.postOsseaConfigTest({ body: target() }),
+    mutationFn: () => api.ops.postCloudstackConfigTest({ body: target() }),
     // A CloudStack that answers badly is a test result (ok false with a distinct code), not a failed request.
     onSuccess: (r) =>
       setTestMessage(
@@ -109,7 +110,7 @@ export function CloudStackTab() {
   });
   const discover = useMutation({
     mutationFn: (): Promise<DiscoveredResources> =>
-      api.ops.postOsseaDiscoverResources({
+      api.ops.postCloudstackDiscoverResources({
         body: { ...target(), ...(draft.zone_id ? { zone_id: draft.zone_id } : {}) },
       }),
     onSuccess: (r) => setResources(r),
@@ -123,8 +124,8 @@ export function CloudStackTab() {
           .map(([k, v]) => [k, k.endsWith('_id') && v === '' ? null : v]),
       );
       return config.data
-        ? http.request('put', '/api/v1/ossea/config', { body })
-        : http.request('post', '/api/v1/ossea/config', { body });
+        ? http.request('put', '/api/v1/cloudstack/config', { body })
+        : http.request('post', '/api/v1/cloudstack/config', { body });
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['cloudstack-config'] }),
   });
