@@ -32,4 +32,68 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Architecture boundaries (docs/architecture.md): production code never loads a simulator except from a dev
+  // folder; routes never reach a repository; only the composition root builds services.
+  {
+    files: ['packages/{server,agent,cli}/src/**/*.ts'],
+    ignores: ['**/dev/**', '**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@migratekit/sim-*'],
+              message: 'Simulators are dev tools: import them only from a dev/ folder (and load them lazily).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/composition/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'NewExpression[callee.name=/(Service|Daemon|^JobLog|^AgentHub|^NbdTarget|^EventBus)$/]',
+          message: 'Services and adapters are built once, in packages/server/src/composition/ (docs/architecture.md).',
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/routes/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'NewExpression[callee.name=/(Service|Daemon|^JobLog|^AgentHub|^NbdTarget|^EventBus)$/]',
+          message: 'Services and adapters are built once, in packages/server/src/composition/ (docs/architecture.md).',
+        },
+        {
+          selector: "MemberExpression[property.name='repositories']",
+          message: 'Routes call a service; repositories belong to services (docs/architecture.md).',
+        },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@migratekit/sim-*'],
+              message: 'Simulators are dev tools: import them only from a dev/ folder (and load them lazily).',
+            },
+            {
+              group: ['@migratekit/db', '@migratekit/db/*'],
+              importNamePattern: 'Repository$|^createRepositories$|^Repositories$',
+              message: 'Routes call a service; repositories belong to services (docs/architecture.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -6,9 +6,9 @@ import { registerDiscoverCommand } from './commands/discover.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerReplicateCommand } from './commands/replicate.command';
 import { registerServerCommands } from './commands/server.command';
-import { registerSimCloudStackCommand } from './commands/sim-cloudstack.command';
-import { registerSimVcenterCommand } from './commands/sim-vcenter.command';
 import { registerVmCommands } from './commands/vm.command';
+import { registerSimCloudStackCommand } from './dev/sim-cloudstack.command';
+import { registerSimVcenterCommand } from './dev/sim-vcenter.command';
 
 // Each area registers its own subcommands; this file only assembles them.
 const program = new Command('migratekit')

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { createLogger, startDevStack } from '@migratekit/server';
+import { createLogger } from '@migratekit/server';
+import { startDevStack } from '@migratekit/server/dev';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
 import { resolveTarget, writeConfigFile } from '../src/lib/cli-config';
 

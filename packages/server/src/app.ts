@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { AppContext, AppDeps, RoutePlugin } from './app-context';
+import type { AppContext, RoutePlugin } from './app-context';
+import type { Composition } from './composition/compose';
 import { installAuthHook } from './http/auth-hook';
 import { installErrorHandlers } from './http/error-handler';
 import { installMetrics } from './http/metrics.plugin';
@@ -11,7 +12,6 @@ import { installOpenApi } from './http/openapi.plugin';
 import { ErrorResponse } from './http/schemas';
 import { createValidatorCompiler } from './http/validator-compiler';
 import { ROUTE_PLUGINS } from './routes';
-import { createCoreServices } from './services/core-services';
 import { webStaticPlugin } from './web/static.plugin';
 
 export interface BuildAppOptions {
@@ -24,20 +24,18 @@ export interface BuiltApp {
   ctx: AppContext;
 }
 
-export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
-  return (await buildAppWithContext(deps, options)).app;
-}
-
-export async function buildAppWithContext(deps: AppDeps, options: BuildAppOptions = {}): Promise<BuiltApp> {
+export async function buildApp(composition: Composition, options: BuildAppOptions = {}): Promise<BuiltApp> {
+  const { adapters, services } = composition;
+  const config = adapters.config;
   // Typed as Fastify's logger interface so the instance keeps the default generic parameters.
-  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const loggerInstance: FastifyBaseLogger = adapters.logger;
   const app = Fastify({
     loggerInstance,
-    bodyLimit: deps.config.bodyLimitBytes,
+    bodyLimit: config.bodyLimitBytes,
     genReqId: () => `req-${randomBytes(8).toString('hex')}`,
     // Ids are ours; a client-supplied X-Request-Id is not trusted into the logs.
     requestIdHeader: false,
-    trustProxy: deps.config.trustProxy ?? false,
+    trustProxy: config.trustProxy ?? false,
     // Open SSE streams would otherwise keep close() waiting.
     forceCloseConnections: true,
     // Longer path params reach schema validation (a 400 naming the param) instead of a router 404.
@@ -45,10 +43,10 @@ export async function buildAppWithContext(deps: AppDeps, options: BuildAppOption
     // One line per request, written below, instead of Fastify's two (incoming + completed).
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const ctx: AppContext = {
-    deps: { ...deps, startedAt: deps.startedAt ?? deps.clock.now() },
-    services: createCoreServices(deps),
-  };
+  const ctx: AppContext = Object.freeze({
+    deps: Object.freeze({ config, clock: adapters.clock, logger: adapters.logger, events: adapters.events }),
+    services,
+  });
 
   app.setValidatorCompiler(createValidatorCompiler());
   // JSON only: other content types answer 415 instead of reaching a handler as a string.

@@ -1,24 +1,20 @@
-// Start-up sequence shared by `migratekit server` and `migratekit dev`: open and migrate the database, load
-// the master key, mark jobs a previous process left unfinished as interrupted, create the first admin, build
-// the app and listen. Everything it opens is closed by the returned close().
+// Start-up and shutdown of `migratekit server` (and of the server inside `migratekit dev`), in one order:
+// open and migrate the database, load the master key and the server certificate, compose adapters and services,
+// recover what a previous process left, create the first admin, then listen: the API, the NBD target and the
+// HTTPS listener agents connect to. close() stops them in reverse.
 import { mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from '@migratekit/core';
-import {
-  createRepositories,
-  defaultDatabaseUrl,
-  migrateToLatest,
-  openDatabase,
-  type Repositories,
-} from '@migratekit/db';
+import { createRepositories, defaultDatabaseUrl, migrateToLatest, openDatabase } from '@migratekit/db';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { startAgentGateway, type AgentGateway } from './agents/agent-gateway';
 import { buildApp, type BuildAppOptions } from './app';
-import type { AppDeps } from './app-context';
+import type { AdapterInput, ServerSettings } from './composition/adapters';
+import { compose, type Composition } from './composition/compose';
+import type { Services } from './composition/services';
 import type { ServerConfig } from './config/server-config';
-import { EventBus } from './events/event-bus';
-import type { ServerEvent } from './events/event-types';
-import { JobLog } from './joblog';
 import { createLogger } from './logging/logger';
+import { loadOrCreateServerCertificate } from './nbd-target/server-certificate';
 import { isKeyFileExposed, loadOrCreateMasterKey } from './security/master-key';
 import { SecretBox } from './security/secret-box';
 import { bootstrapAdmin, type BootstrapResult } from './services/bootstrap-admin';
@@ -30,16 +26,20 @@ export interface StartServerOptions {
   /** Human-readable logs (dev on a terminal). */
   prettyLogs?: boolean;
   buildOptions?: BuildAppOptions;
-  /** Adds optional services (the agent link) to the deps before the app is built. */
-  extendDeps?: (deps: AppDeps) => AppDeps | Promise<AppDeps>;
+  /** Shorter timeouts (tests, dev); the listeners' addresses always come from config. */
+  settings?: Partial<Omit<ServerSettings, 'nbd' | 'byIdDir'>>;
+  createCloudStackClient?: AdapterInput['createCloudStackClient'];
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
-  deps: AppDeps;
-  repositories: Repositories;
+  composition: Composition;
+  services: Services;
   bootstrap: BootstrapResult;
+  gateway: AgentGateway;
+  /** The port the NBD target listens on. */
+  nbdPort: number;
   close(): Promise<void>;
 }
 
@@ -48,62 +48,81 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: options.prettyLogs ?? false });
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const databaseUrl = config.databaseUrl ?? defaultDatabaseUrl(config.dataDir);
-  const database = openDatabase(databaseUrl);
-  let app: FastifyInstance | undefined;
+  const database = openDatabase(config.databaseUrl ?? defaultDatabaseUrl(config.dataDir));
+  const closers: Array<() => Promise<void>> = [() => database.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
   try {
     await migrateToLatest(database.db);
     logger.info({ database: database.displayUrl, engine: database.engine }, 'database ready');
 
     const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
-    if (masterKey.path !== undefined && isKeyFileExposed(masterKey.path)) {
+    if (masterKey.path !== undefined && isKeyFileExposed(masterKey.path))
       logger.warn({ path: masterKey.path }, 'master key file is readable by group or others; chmod 600 it');
-    }
     logger.info({ origin: masterKey.origin, path: masterKey.path }, 'master key loaded');
+    const certificate = await loadOrCreateServerCertificate({
+      dataDir: config.dataDir,
+      ...(config.tls.certPath === undefined ? {} : { certPath: config.tls.certPath }),
+      ...(config.tls.keyPath === undefined ? {} : { keyPath: config.tls.keyPath }),
+    });
 
     const repositories = createRepositories(database.db, clock);
-    const events = new EventBus<ServerEvent>((error) => logger.error({ err: error }, 'event listener failed'));
-    const joblog = new JobLog({ repositories, clock, publish: (event) => events.publish(event) });
-    const interrupted = await joblog.markInterruptedJobs();
-    if (interrupted.length > 0)
-      logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by the previous run as interrupted');
+    const composition = compose({
+      config,
+      engine: database.engine,
+      repositories,
+      clock,
+      logger,
+      secrets: new SecretBox(masterKey.key),
+      certificate,
+      startedAt,
+      settings: {
+        ...options.settings,
+        byIdDir: config.byIdDir,
+        nbd: { host: config.nbd.host, port: config.nbd.port },
+        nbdAdvertise: config.nbd.advertise,
+      },
+      ...(options.createCloudStackClient === undefined
+        ? {}
+        : { createCloudStackClient: options.createCloudStackClient }),
+    });
+    closers.push(() => composition.close());
+    await composition.recover();
 
     const bootstrap = await bootstrapAdmin(repositories.users, config.adminPassword);
     if (bootstrap.created)
       logger.info({ username: bootstrap.username, source: bootstrap.passwordSource }, 'created the first admin user');
 
-    const baseDeps: AppDeps = {
-      config,
-      database: { engine: database.engine },
-      repositories,
-      clock,
+    const { app } = await buildApp(composition, options.buildOptions);
+    closers.push(() => app.close());
+    const address = await app.listen({ host: config.host, port: config.port });
+    const nbdPort = await composition.adapters.nbdTarget.start();
+    logger.info({ port: nbdPort, fingerprint256: certificate.fingerprint256 }, 'nbd target listening');
+    const gateway = await startAgentGateway({
+      app,
+      hub: composition.adapters.hub,
+      pairing: composition.services.agentPairing,
+      tls: { cert: certificate.cert, key: certificate.key },
+      host: config.agentListener.host,
+      port: config.agentListener.port,
       logger,
-      secrets: new SecretBox(masterKey.key),
-      joblog,
-      events,
-      startedAt,
-    };
-    const deps = options.extendDeps === undefined ? baseDeps : await options.extendDeps(baseDeps);
-    const built = await buildApp(deps, options.buildOptions);
-    app = built;
-    const address = await built.listen({ host: config.host, port: config.port });
-    const url = address.replace('[::1]', 'localhost');
+    });
+    closers.push(() => gateway.close());
     return {
-      app: built,
-      url,
-      deps,
-      repositories,
+      app,
+      url: address.replace('[::1]', 'localhost'),
+      composition,
+      services: composition.services,
       bootstrap,
-      close: async () => {
-        await built.close();
-        await database.close();
-      },
+      gateway,
+      nbdPort,
+      close: closeAll,
     };
   } catch (error) {
-    if (app !== undefined) await app.close();
-    await database.close();
+    await closeAll();
     throw error;
   }
 }

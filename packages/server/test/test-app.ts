@@ -6,12 +6,12 @@ import { ManualClock } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
 import { engineCases, type TestDatabase } from '@migratekit/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildAppWithContext, type BuildAppOptions } from '../src/app';
-import type { AppContext, AppDeps } from '../src/app-context';
-import { EventBus } from '../src/events/event-bus';
-import type { ServerEvent } from '../src/events/event-types';
-import { JobLog } from '../src/joblog';
+import { buildApp, type BuildAppOptions } from '../src/app';
+import type { AppContext } from '../src/app-context';
+import type { ServerAdapters } from '../src/composition/adapters';
+import { compose, type Composition } from '../src/composition/compose';
 import { createLogger } from '../src/logging/logger';
+import { testCertificate } from './test-certificate';
 import { SecretBox } from '../src/security/secret-box';
 import type { Role } from '../src/security/roles';
 import { bootstrapAdmin } from '../src/services/bootstrap-admin';
@@ -22,7 +22,9 @@ export const ADMIN_PASSWORD = 'admin-test-password';
 export interface TestApp {
   app: FastifyInstance;
   ctx: AppContext;
-  deps: AppDeps;
+  composition: Composition;
+  /** The adapters the services were built from (events, JobLog, hub, repositories). */
+  deps: ServerAdapters;
   clock: ManualClock;
   database: TestDatabase;
   repositories: Repositories;
@@ -57,25 +59,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logs: string[] = [];
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logs.push(line) } });
   const repositories = createRepositories(database.db, clock);
-  const events = new EventBus<ServerEvent>();
-  const joblog = new JobLog({ repositories, clock, publish: (event) => events.publish(event) });
-  const deps: AppDeps = {
+  const composition = compose({
     config: {
       bodyLimitBytes: 64 * 1024,
       sessionTtlMs: 60 * 60 * 1000,
       sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
       trustProxy: options.trustProxy ?? false,
     },
-    database: { engine: database.engine },
+    engine: database.engine,
     repositories,
     clock,
     logger,
     secrets: new SecretBox(randomBytes(32)),
-    joblog,
-    events,
-    ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle }),
-  };
-  const { app, ctx } = await buildAppWithContext(deps, options);
+    certificate: await testCertificate(),
+    settings: options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle },
+  });
+  const { app, ctx } = await buildApp(composition, options);
   const bootstrap = await bootstrapAdmin(repositories.users, ADMIN_PASSWORD);
   assert.ok(bootstrap.created);
   const adminToken = await ctx.services.apiTokens.issue(bootstrap.userId, 'test admin');
@@ -98,7 +97,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     ctx,
-    deps,
+    composition,
+    deps: composition.adapters,
     clock,
     database,
     repositories,
@@ -108,6 +108,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     login,
     close: async () => {
       await app.close();
+      await composition.close();
       await database.drop();
     },
   };

@@ -131,7 +131,7 @@ describe('dashboard in Chromium', { skip }, () => {
   });
 
   test('a job page follows steps, logs and progress live over Server-Sent Events', async () => {
-    const joblog = h.stack.server.deps.joblog;
+    const joblog = h.stack.server.services.jobs;
     const job = await joblog.startJob({
       jobType: 'cleanup',
       operation: 'test failover cleanup of e2e-vm',

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startDevStack } from '@migratekit/server';
-import type { DevStack } from '@migratekit/server';
+import { startDevStack } from '@migratekit/server/dev';
+import type { DevStack } from '@migratekit/server/dev';
 import { ensureWebBuilt, WEB_DIST } from '../scripts/ensure-built';
 
 // The server serves the built dashboard at `/`: hashed assets cached for good, index.html revalidated, client

@@ -45,7 +45,7 @@ describe('Virtual Machines at scale, context panel and discovery answers', { ski
     page = browser.pages()[0] ?? (await browser.newPage());
     consoleWatch = watchConsole(page, h.documentedPaths);
     // The 10,000 VMs are real rows behind the real list API (read in pages of 500 by the dashboard).
-    const contexts = h.stack.server.repositories.contexts;
+    const contexts = h.stack.server.composition.adapters.repositories.contexts;
     const started = Date.now();
     for (let i = 0; i < VM_COUNT; i++) await contexts.create(context(i));
     console.log(`seeded ${VM_COUNT} contexts in ${Date.now() - started} ms`);

@@ -1,7 +1,8 @@
 // `migratekit server` (production: configuration from the environment) and `migratekit dev` (what `npm start`
 // runs: the embedded stack on SQLite under ./data). Both stop cleanly on SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { ConfigError, loadServerConfig, startDevStack, startServerWithAgents } from '@migratekit/server';
+import { ConfigError, loadServerConfig, startServer } from '@migratekit/server';
+import { loadDevModule } from '../dev/simulator-command';
 
 type Closer = () => Promise<void>;
 
@@ -39,9 +40,9 @@ function fail(error: unknown): never {
 
 async function runServer(): Promise<void> {
   const config = loadServerConfig(process.env);
-  const server = await startServerWithAgents({ config });
+  const server = await startServer({ config });
   stopOnSignals(() => server.close());
-  process.stdout.write(`Agents connect to ${server.wiring.gateway.url}\n`);
+  process.stdout.write(`Agents connect to ${server.gateway.url}\n`);
   if (server.bootstrap.created && server.bootstrap.passwordSource === 'generated') {
     // Printed once, on the terminal only: it is not in the logs and cannot be shown again.
     process.stdout.write(
@@ -52,6 +53,7 @@ async function runServer(): Promise<void> {
 }
 
 async function runDev(): Promise<void> {
+  const { startDevStack } = await loadDevModule(() => import('@migratekit/server/dev'), 'The dev stack');
   const stack = await startDevStack();
   stopOnSignals(() => stack.close());
 }

@@ -136,6 +136,35 @@ export class ContextRepository {
     return rows.map(toRecord);
   }
 
+  /**
+   * The active contexts whose VM has one of these instance UUIDs or display names, in one query per chunk of
+   * 500 (discovery marks thousands of VMs as managed or colliding by name).
+   */
+  async listActiveByVmwareIdsOrNames(
+    vmwareVmIds: readonly string[],
+    vmNames: readonly string[],
+  ): Promise<ContextRecord[]> {
+    const found = new Map<string, ContextRecord>();
+    const chunk = 500;
+    for (let i = 0; i < Math.max(vmwareVmIds.length, vmNames.length); i += chunk) {
+      const ids = vmwareVmIds.slice(i, i + chunk);
+      const names = vmNames.slice(i, i + chunk);
+      const rows = await this.deps.db
+        .selectFrom('vm_replication_contexts')
+        .selectAll()
+        .where('active_vmware_vm_id', 'is not', null)
+        .where((eb) =>
+          eb.or([
+            ...(ids.length === 0 ? [] : [eb('active_vmware_vm_id', 'in', ids)]),
+            ...(names.length === 0 ? [] : [eb('vm_name', 'in', names)]),
+          ]),
+        )
+        .execute();
+      for (const row of rows) found.set(row.context_id, toRecord(row));
+    }
+    return [...found.values()];
+  }
+
   async list(filter: ContextFilter = {}, options: ContextListOptions = {}): Promise<Page<ContextRecord>> {
     const { limit, offset } = pageBounds(options);
     let query = this.deps.db.selectFrom('vm_replication_contexts');

@@ -17,6 +17,7 @@ import { createLogger } from '../logging/logger';
 import { loadOrCreateServerCertificate } from '../nbd-target';
 import { agentRoutes } from '../routes/agent.routes';
 import { startAgentGateway } from './agent-gateway';
+import { AgentDirectoryService } from './agent-directory.service';
 import { AgentHub } from './agent-hub';
 import { AgentPairingService } from './agent-pairing.service';
 
@@ -45,7 +46,9 @@ async function fixture(t: { after(fn: () => unknown): void }, hubClock: Clock = 
   const app = Fastify();
   installErrorHandlers(app);
   await app.register(async (scope) =>
-    agentRoutes(scope, { deps: { repositories, agents: { hub, pairing } }, services: {} } as unknown as AppContext),
+    agentRoutes(scope, {
+      services: { agentPairing: pairing, agents: new AgentDirectoryService({ repositories, hub }) },
+    } as unknown as AppContext),
   );
   await app.ready();
   const gateway = await startAgentGateway({

@@ -24,7 +24,19 @@ export interface ServerConfig {
   sseHeartbeatMs: number;
   /** Trust X-Forwarded-For/-Proto from a reverse proxy in front (client address, Secure cookie over HTTPS). */
   trustProxy: boolean;
+  /** The HTTPS listener agents connect to (pairing and the control channel). */
+  agentListener: { host: string; port: number };
+  /** The NBD target that receives replicated disks; `advertise` is the host agents dial (default: their server URL's). */
+  nbd: { host: string; port: number; advertise: string | undefined };
+  /** Where attached CloudStack volumes appear as `virtio-<serial>`. */
+  byIdDir: string;
+  /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
+  tls: { certPath: string | undefined; keyPath: string | undefined };
 }
+
+export const DEFAULT_AGENT_PORT = 8443;
+export const DEFAULT_NBD_PORT = 10809;
+export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
 
 export class ConfigError extends Error {
   constructor(
@@ -40,6 +52,9 @@ export interface ConfigDefaults {
   host?: string;
   port?: number;
   dataDir?: string;
+  agentPort?: number;
+  nbdPort?: number;
+  byIdDir?: string;
 }
 
 function parsePort(env: NodeJS.ProcessEnv, fallback: number): number {
@@ -49,6 +64,20 @@ function parsePort(env: NodeJS.ProcessEnv, fallback: number): number {
   const port = Number(raw);
   if (port > 65535) throw new ConfigError('PORT', `must be an integer between 0 and 65535, got "${raw}"`);
   return port;
+}
+
+function parseNamedPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535)
+    throw new ConfigError(name, `must be an integer between 0 and 65535, got "${raw}"`);
+  return port;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
 }
 
 function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
@@ -96,8 +125,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     const decoded = decodeMasterKey(masterKey);
     if (typeof decoded === 'string') throw new ConfigError('MIGRATEKIT_MASTER_KEY', decoded);
   }
+  const host = optional(env, 'HOST') ?? defaults.host ?? '127.0.0.1';
   return {
-    host: env.HOST === undefined || env.HOST === '' ? (defaults.host ?? '127.0.0.1') : env.HOST,
+    host,
     port: parsePort(env, defaults.port ?? 8080),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     databaseUrl: parseDatabaseUrl(env),
@@ -108,5 +138,16 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     sessionTtlMs: 12 * 60 * 60 * 1000,
     sseHeartbeatMs: 15_000,
     trustProxy: parseBoolean(env, 'MIGRATEKIT_TRUST_PROXY'),
+    agentListener: {
+      host: optional(env, 'MIGRATEKIT_AGENT_HOST') ?? host,
+      port: parseNamedPort(env, 'MIGRATEKIT_AGENT_PORT', defaults.agentPort ?? DEFAULT_AGENT_PORT),
+    },
+    nbd: {
+      host: optional(env, 'MIGRATEKIT_NBD_HOST') ?? '0.0.0.0',
+      port: parseNamedPort(env, 'MIGRATEKIT_NBD_PORT', defaults.nbdPort ?? DEFAULT_NBD_PORT),
+      advertise: optional(env, 'MIGRATEKIT_NBD_ADVERTISE'),
+    },
+    byIdDir: optional(env, 'MIGRATEKIT_BY_ID_DIR') ?? defaults.byIdDir ?? DEFAULT_BY_ID_DIR,
+    tls: { certPath: optional(env, 'MIGRATEKIT_TLS_CERT'), keyPath: optional(env, 'MIGRATEKIT_TLS_KEY') },
   };
 }

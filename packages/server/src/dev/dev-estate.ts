@@ -1,16 +1,13 @@
 // The simulated estate of `migratekit dev`: the vCenter simulator (demo estate, guest writes, snapshot disks
 // over NBD), the CloudStack simulator (its server VM is where volumes attach), the VMware credential and
-// CloudStack configuration for them (created through the API on first start, kept up to date after), the
-// NBD target and agent gateway with the server certificate, and an agent paired through the real path.
+// CloudStack configuration for them (created through the API on first start, kept up to date after; the server
+// picks the configuration up without a restart), and an agent paired through the real path.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runAgent, SimulatorDiskAccess, type RunningAgent } from '@migratekit/agent';
-import { CloudStackClient } from '@migratekit/cloudstack';
 import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
 import { startVCenterSimulator, type InventorySpec, type VCenterSimulator } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
-import { wireReplication, type ReplicationWiring } from '../agents/agent-wiring';
-import type { ServerCertificate } from '../nbd-target';
 import type { RunningServer } from '../server-runtime';
 
 export const DEV_CREDENTIAL_NAME = 'dev-vcenter';
@@ -26,26 +23,20 @@ function newDevCloudStackKeys(): DevCloudStackKeys {
   return { apiKey: randomBytes(32).toString('base64url'), secretKey: randomBytes(32).toString('base64url') };
 }
 
+/** The simulators' ports (the server's own listeners come from its configuration). */
 export interface DevPorts {
   vcenter: number;
   vcenterNbd: number;
   cloudstack: number;
-  nbd: number;
-  agentGateway: number;
 }
 
-export const DEFAULT_DEV_PORTS: DevPorts = {
-  vcenter: 18443,
-  vcenterNbd: 10810,
-  cloudstack: 18080,
-  nbd: 10809,
-  agentGateway: 8443,
-};
+export const DEFAULT_DEV_PORTS: DevPorts = { vcenter: 18443, vcenterNbd: 10810, cloudstack: 18080 };
 
 export interface DevEstateOptions {
   server: RunningServer;
-  certificate: ServerCertificate;
   dataDir: string;
+  /** Where the CloudStack simulator makes its by-id links (the server's MIGRATEKIT_BY_ID_DIR). */
+  byIdDir: string;
   cliToken: string;
   logger: Logger;
   ports: DevPorts;
@@ -59,7 +50,6 @@ export interface DevEstateOptions {
 export interface DevEstate {
   vcenter: VCenterSimulator;
   cloudstack: CloudStackSimulatorHandle;
-  wiring: ReplicationWiring;
   agent: RunningAgent;
   credentialId: string;
   /** Starts a new agent process-equivalent on the same credential (after `agent.close()` in tests). */
@@ -133,9 +123,7 @@ async function ensureCloudStackConfig(
 
 export async function startDevEstate(options: DevEstateOptions): Promise<DevEstate> {
   const { server, logger, dataDir, ports } = options;
-  const deps = server.deps;
-  const services = deps.agents;
-  if (services === undefined) throw new Error('the dev server was started without the agent link');
+  const services = server.services;
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {
@@ -157,7 +145,7 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       logger: logger.child({ component: 'sim-vcenter' }),
     });
     closers.push(() => vcenter.close());
-    const byIdDir = join(dataDir, 'sim-cloudstack', 'by-id');
+    const byIdDir = options.byIdDir;
     const cloudstack = await startCloudStackSimulator({
       dataDir: join(dataDir, 'sim-cloudstack'),
       byIdDir,
@@ -169,30 +157,10 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
     closers.push(() => cloudstack.close());
     const credentialId = await ensureCredential(server, options.cliToken, vcenter);
     await ensureCloudStackConfig(server, options.cliToken, cloudstack, keys);
-    const wiring = await wireReplication({
-      deps,
-      app: server.app,
-      dataDir,
-      certificate: options.certificate,
-      cloudstack: {
-        client: new CloudStackClient({
-          apiUrl: cloudstack.hostPort,
-          apiKey: keys.apiKey,
-          secretKey: keys.secretKey,
-          // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
-          jobs: { initialIntervalMs: 20, stepMs: 20, maxIntervalMs: 500 },
-        }),
-        serverVmId: cloudstack.serverVmId,
-        byIdDir,
-      },
-      nbd: { host: '127.0.0.1', port: ports.nbd },
-      gateway: { host: '127.0.0.1', port: ports.agentGateway },
-    });
-    closers.push(() => wiring.close());
     const startAgent = async (): Promise<RunningAgent> => {
-      const issued = await services.pairing.issueToken('migratekit dev', 10 * 60_000);
+      const issued = await services.agentPairing.issueToken('migratekit dev', 10 * 60_000);
       const agent = await runAgent({
-        serverUrl: wiring.gateway.url,
+        serverUrl: server.gateway.url,
         pairingToken: issued.token,
         stateDir: join(dataDir, 'agent'),
         name: 'dev-agent',
@@ -201,7 +169,7 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
         logger: logger.child({ component: 'agent' }),
         backoff: { initialMs: 200, maxMs: 5_000 },
       });
-      await services.hub.waitForAgent(30_000, agent.credential.agent_id);
+      await server.composition.adapters.hub.waitForAgent(30_000, agent.credential.agent_id);
       return agent;
     };
     let agent = await startAgent();
@@ -209,7 +177,6 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
     return {
       vcenter,
       cloudstack,
-      wiring,
       get agent() {
         return agent;
       },

@@ -49,7 +49,8 @@ test('dev stack: health, printed login, CLI token, restart keeps data and interr
     const me = await fetch(`${first.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${cliToken}` } });
     assert.equal(((await me.json()) as { user: { role: string } }).user.role, 'admin');
 
-    runningJobId = (await first.server.deps.joblog.startJob({ jobType: 'replication', operation: 'left running' })).id;
+    runningJobId = (await first.server.services.jobs.startJob({ jobType: 'replication', operation: 'left running' }))
+      .id;
   } finally {
     await first.close();
   }

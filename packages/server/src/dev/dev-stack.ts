@@ -3,17 +3,15 @@
 // `npm start` is the one command.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudStackClient } from '@migratekit/cloudstack';
 import type { Clock } from '@migratekit/core';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
-import { withAgentServices } from '../agents/agent-wiring';
 import { loadServerConfig, type ServerConfig } from '../config/server-config';
 import { createLogger } from '../logging/logger';
-import { loadOrCreateServerCertificate } from '../nbd-target';
 import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
-import { ApiTokenService } from '../services/api-token.service';
 import { BOOTSTRAP_ADMIN_USERNAME } from '../services/bootstrap-admin';
 
 export const CLI_TOKEN_FILE = 'cli-token';
@@ -27,7 +25,7 @@ export interface DevStackOptions {
   out?: (line: string) => void;
   /** false: the server only, without simulators and agent. */
   estate?: boolean;
-  /** Ports of the simulated estate; all ephemeral when PORT=0. */
+  /** Ports of the simulators; all ephemeral when PORT=0. */
   ports?: Partial<DevPorts>;
   /** Replaces the demo vCenter estate (tests use small disks). */
   inventory?: InventorySpec;
@@ -63,7 +61,7 @@ async function adminLogin(
       writePrivateFile(passwordFile, `${server.bootstrap.password}\n`);
     return { username: server.bootstrap.username, password: server.bootstrap.password };
   }
-  const admin = await server.repositories.users.getByUsername(BOOTSTRAP_ADMIN_USERNAME);
+  const admin = await server.composition.adapters.repositories.users.getByUsername(BOOTSTRAP_ADMIN_USERNAME);
   if (admin === undefined || !existsSync(passwordFile))
     return { username: BOOTSTRAP_ADMIN_USERNAME, password: undefined };
   const saved = readFileSync(passwordFile, 'utf8').trim();
@@ -73,48 +71,67 @@ async function adminLogin(
 /** Keeps `<dataDir>/cli-token` holding a usable API token of the local admin. */
 async function ensureCliToken(server: RunningServer, dataDir: string): Promise<string> {
   const path = join(dataDir, CLI_TOKEN_FILE);
-  const tokens = new ApiTokenService({
-    apiTokens: server.repositories.apiTokens,
-    users: server.repositories.users,
-    clock: server.deps.clock,
-  });
+  const tokens = server.services.apiTokens;
+  const users = server.composition.adapters.repositories.users;
   if (existsSync(path) && (await tokens.isUsable(readFileSync(path, 'utf8').trim()))) return path;
   const admin =
-    (await server.repositories.users.getByUsername(BOOTSTRAP_ADMIN_USERNAME)) ??
-    (await server.repositories.users.list()).find((u) => u.role === 'admin' && u.is_active);
+    (await users.getByUsername(BOOTSTRAP_ADMIN_USERNAME)) ??
+    (await users.list()).find((u) => u.role === 'admin' && u.is_active);
   if (admin === undefined) throw new Error('no active admin user to own the CLI token');
   const created = await tokens.issue(admin.id, 'migratekit dev CLI');
   writePrivateFile(path, `${created.token}\n`);
   return path;
 }
 
+/** The dev server's own listeners: the defaults of `migratekit server`, all ephemeral with PORT=0. */
+function devConfig(env: NodeJS.ProcessEnv, withEstate: boolean): ServerConfig {
+  const base = loadServerConfig(env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
+  const ephemeral = base.port === 0;
+  const config = ephemeral
+    ? loadServerConfig(env, { host: '127.0.0.1', port: 0, dataDir: './data', agentPort: 0, nbdPort: 0 })
+    : base;
+  // The CloudStack simulator makes its by-id links under the data dir; the server must look there.
+  const byIdDir =
+    withEstate && (env.MIGRATEKIT_BY_ID_DIR ?? '') === ''
+      ? join(config.dataDir, 'sim-cloudstack', 'by-id')
+      : config.byIdDir;
+  // A demo listens on loopback only unless told otherwise.
+  const nbdHost = (env.MIGRATEKIT_NBD_HOST ?? '') === '' ? '127.0.0.1' : config.nbd.host;
+  return { ...config, byIdDir, nbd: { ...config.nbd, host: nbdHost } };
+}
+
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
-  const config = loadServerConfig(options.env ?? process.env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
-  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const withEstate = options.estate ?? true;
-  const certificate = withEstate ? await loadOrCreateServerCertificate({ dataDir: config.dataDir }) : undefined;
+  const config = devConfig(options.env ?? process.env, withEstate);
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   const server = await startServer({
     config,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger,
     prettyLogs: process.stdout.isTTY,
-    ...(certificate === undefined ? {} : { extendDeps: withAgentServices({ certificate }) }),
+    // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
+    createCloudStackClient: (cs) =>
+      new CloudStackClient({
+        apiUrl: cs.apiUrl,
+        apiKey: cs.apiKey,
+        secretKey: cs.secretKey,
+        logger,
+        jobs: { initialIntervalMs: 20, stepMs: 20, maxIntervalMs: 500 },
+      }),
   });
   let estate: DevEstate | undefined;
   try {
     const admin = await adminLogin(server, config.dataDir);
     const cliTokenPath = await ensureCliToken(server, config.dataDir);
     const url = server.url;
-    if (certificate !== undefined) {
+    if (withEstate) {
       const ephemeral = config.port === 0;
-      const ports: DevPorts = ephemeral
-        ? { vcenter: 0, vcenterNbd: 0, cloudstack: 0, nbd: 0, agentGateway: 0 }
-        : { ...DEFAULT_DEV_PORTS };
+      const ports: DevPorts = ephemeral ? { vcenter: 0, vcenterNbd: 0, cloudstack: 0 } : { ...DEFAULT_DEV_PORTS };
       estate = await startDevEstate({
         server,
-        certificate,
         dataDir: config.dataDir,
+        byIdDir: config.byIdDir,
         cliToken: readFileSync(cliTokenPath, 'utf8').trim(),
         logger,
         ports: { ...ports, ...options.ports },
@@ -133,13 +150,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       }`,
     );
     out(`  CLI token:  ${cliTokenPath}`);
-    out(`  Data:       ${config.dataDir} (${server.deps.database.engine})`);
+    out(`  Data:       ${config.dataDir} (${server.composition.adapters.engine})`);
     if (estate !== undefined) {
       out(`  vCenter:    ${estate.vcenter.url} (simulator, ${estate.vcenter.listVms().length} VMs)`);
       out(`  CloudStack: ${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
-      out(`  Agents:     ${estate.wiring.gateway.url} (agent ${estate.agent.credential.agent_id} online)`);
-      out(`  NBD target: 127.0.0.1:${estate.wiring.nbdTarget?.port ?? '-'} (TLS)`);
+      out(`  Agents:     ${server.gateway.url} (agent ${estate.agent.credential.agent_id} online)`);
     }
+    out(`  NBD target: ${config.nbd.host}:${server.nbdPort} (TLS)`);
     out('  Stop with Ctrl+C; data is kept for the next start.');
     out('');
     const running = estate;

@@ -1,10 +1,4 @@
-export {
-  DEFAULT_NBD_PORT,
-  NbdTarget,
-  agentOnlyAuthorizer,
-  type NbdTargetOptions,
-  type VolumeExportInfo,
-} from './nbd-target';
+export { NbdTarget, agentOnlyAuthorizer, type NbdTargetOptions, type VolumeExportInfo } from './nbd-target';
 export {
   loadOrCreateServerCertificate,
   NBD_CERT_FILE,

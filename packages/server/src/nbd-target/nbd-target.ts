@@ -2,10 +2,9 @@
 // server VM as `vol-<uuid>`, with TLS required (certificate and/or PSK). Only agents see volume exports.
 import type { Clock } from '@migratekit/core';
 import { FileBackend, NbdServer, type AuthorizeContext, type NbdLogger, type PskKeys } from '@migratekit/nbd';
+import { DEFAULT_NBD_PORT } from '../config/server-config';
 import { isVolumeExportName, volumeExportName } from '../volumes/volume-naming';
 import type { VolumeExportTarget } from '../volumes/volume-daemon.types';
-
-export const DEFAULT_NBD_PORT = 10809;
 
 export interface NbdTargetOptions {
   /** 0 picks a free port (tests). */

@@ -233,17 +233,17 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
 
   // A change id vCenter rejects: that disk is copied in full, with the reason in the job log.
   const dbContext = contexts.get(dbId) as string;
-  const latest = await stack.server.repositories.vmDisks.listLatestByContext(dbContext);
+  const latest = await stack.server.composition.adapters.repositories.vmDisks.listLatestByContext(dbContext);
   const target = latest.find((d) => d.disk_id === 'disk-2000');
   assert.ok(target);
-  await stack.server.repositories.vmDisks.update(target.id, {
+  await stack.server.composition.adapters.repositories.vmDisks.update(target.id, {
     disk_change_id: '52 00 00 00 00 00 00 00-00 00 00 00 00 00 00 00/999',
   });
   await estate.vcenter.writeGuest('db-01', 2001, 2 * MiB, Buffer.alloc(4096, 0x5a));
   const rerun = await api.call<{ job_id: string }>('POST', '/api/v1/replications', { vm_id: dbId });
   const fallback = await waitForJob(api, rerun.body.job_id);
   assert.equal(fallback.status, 'completed', JSON.stringify(fallback));
-  const details = await stack.server.deps.joblog.getJob(rerun.body.job_id);
+  const details = await stack.server.services.jobs.getJob(rerun.body.job_id);
   const reasons = (details?.logs ?? []).filter((l) => l.message === 'disk copied').map((l) => l.fields);
   const full = reasons.find((f) => f?.disk_id === 'disk-2000');
   assert.equal(full?.sync_type, 'full');
@@ -255,7 +255,7 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
   const appId = vmIds[2] as string;
   await estate.vcenter.writeGuest('app-01', 2000, 16 * MiB, randomBytes(16 * MiB));
   let killed = false;
-  const unsubscribe = stack.server.deps.events.subscribe((event) => {
+  const unsubscribe = stack.server.composition.adapters.events.subscribe((event) => {
     if (event.type === 'replication.progress' && event.phase === 'copying' && !killed) {
       killed = true;
       estate.agent.link.cut();
@@ -293,7 +293,7 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
   await estate.vcenter.writeGuest('db-01', 2000, 20 * MiB, randomBytes(16 * MiB));
   let cancel: Promise<{ status: number; body: Job }> | undefined;
   let second: { status: number; body: { existing_context_id?: string; error?: { code: string } } } | undefined;
-  const stopOnce = stack.server.deps.events.subscribe((event) => {
+  const stopOnce = stack.server.composition.adapters.events.subscribe((event) => {
     if (event.type === 'replication.progress' && event.phase === 'copying' && cancel === undefined)
       // While it copies: a second replication of the VM is refused, then the operator cancels.
       cancel = api

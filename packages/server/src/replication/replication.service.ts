@@ -18,7 +18,8 @@ import { vcenterParams } from './vcenter-params';
 export interface ReplicationNbd {
   /** Host the agent dials for NBD; undefined = the host of the server URL the agent knows. */
   host?: string;
-  port: number;
+  /** The NBD target's port, read when a job starts (the target may listen on an ephemeral port). */
+  port(): number;
   /** The NBD target's live PSK table: a job's key is added for its run and removed after. */
   psk: Map<string, Buffer>;
 }
@@ -225,7 +226,7 @@ export class ReplicationService {
             disks,
             nbd: {
               ...(this.deps.nbd.host === undefined ? {} : { host: this.deps.nbd.host }),
-              port: this.deps.nbd.port,
+              port: this.deps.nbd.port(),
               psk_identity: pskIdentity,
               psk_key_hex: key.toString('hex'),
             },

@@ -32,8 +32,33 @@ export interface AddVmOutcome {
   created: boolean;
 }
 
+/** One VM's result in a bulk add: the outcome, or the catalogue error that stopped it (others go on). */
+export type BulkAddResult =
+  { vm_id: string; ok: true; outcome: AddVmOutcome } | { vm_id: string; ok: false; error: MigrateKitError };
+
 export class VmManagementService {
   constructor(private readonly deps: VmManagementDeps) {}
+
+  /** Adds each VM in turn; a VM that fails with a catalogue error is reported and the rest continue. */
+  async addMany(vmIds: readonly string[], options: Omit<AddVmInput, 'vm_id'>): Promise<BulkAddResult[]> {
+    const results: BulkAddResult[] = [];
+    for (const vmId of vmIds) {
+      try {
+        results.push({ vm_id: vmId, ok: true, outcome: await this.add({ ...options, vm_id: vmId }) });
+      } catch (error) {
+        if (!isMigrateKitError(error)) throw error;
+        results.push({ vm_id: vmId, ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  /** Starts a replication of a managed VM, named by its context (MKE_JOB_ACTIVE with existing_context_id). */
+  async replicateContext(contextId: string, owner: string | undefined): Promise<AddVmOutcome> {
+    const context = await this.deps.repositories.contexts.require(contextId);
+    const job = await this.startOn(context, owner);
+    return { context: await this.deps.repositories.contexts.require(contextId), job, created: false };
+  }
 
   async add(input: AddVmInput): Promise<AddVmOutcome> {
     const { repositories } = this.deps;

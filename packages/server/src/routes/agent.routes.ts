@@ -3,7 +3,6 @@
 import { PROTOCOL_VERSION } from '@migratekit/agent/protocol';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
-import { requireAgentServices } from '../agents/agent-services';
 import { principalOf } from '../http/auth-hook';
 import { NullableTimestamp, Timestamp, iso } from '../http/schemas';
 
@@ -36,7 +35,7 @@ const AgentView = Type.Object({
   created_at: Timestamp,
 });
 
-export const agentRoutes: RoutePlugin = (app, { deps }) => {
+export const agentRoutes: RoutePlugin = (app, { services }) => {
   const tags = ['agents'];
 
   app.post<{ Body: Static<typeof TokenBody> }>(
@@ -46,8 +45,10 @@ export const agentRoutes: RoutePlugin = (app, { deps }) => {
       schema: { tags, summary: 'Create a one-time agent pairing token', body: TokenBody, response: { 201: TokenView } },
     },
     async (request, reply) => {
-      const { pairing } = requireAgentServices(deps.agents);
-      const issued = await pairing.issueToken(principalOf(request).username, (request.body.ttl_seconds ?? 3600) * 1000);
+      const issued = await services.agentPairing.issueToken(
+        principalOf(request).username,
+        (request.body.ttl_seconds ?? 3600) * 1000,
+      );
       return reply.code(201).send({ token: issued.token, expires_at: iso(issued.expires_at) });
     },
   );
@@ -63,21 +64,20 @@ export const agentRoutes: RoutePlugin = (app, { deps }) => {
         response: { 200: PairView },
       },
     },
-    async (request) => requireAgentServices(deps.agents).pairing.pair(request.body),
+    async (request) => services.agentPairing.pair(request.body),
   );
 
   app.get(
     '/api/v1/agents',
     { schema: { tags, summary: 'List agents', response: { 200: Type.Object({ items: Type.Array(AgentView) }) } } },
     async () => {
-      const hub = deps.agents?.hub;
-      const rows = await deps.repositories.agents.list();
+      const rows = await services.agents.list();
       return {
         items: rows.map((a) => ({
           id: a.id,
           name: a.name,
-          status: hub?.isConnected(a.id) === true ? 'online' : a.status === 'paired' ? 'paired' : 'offline',
-          connected: hub?.isConnected(a.id) === true,
+          status: a.status,
+          connected: a.connected,
           version: a.version,
           last_seen: iso(a.last_seen),
           scope: a.scope,

@@ -4,10 +4,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
-import { requireAgentServices } from '../agents/agent-services';
 import { IdParams } from '../http/schemas';
 import { DiscoverResponse } from '../replication/replication.schemas';
-import { vcenterParams } from '../replication/vcenter-params';
 import { connectionTestResponse, runConnectionTest } from './connection-test';
 
 const TestBody = Type.Object(
@@ -44,7 +42,7 @@ const DiscoverBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
+export const discoveryRoutes: RoutePlugin = (app, { services }) => {
   // "Test connection" of a stored credential (SPEC §5.7): log in, list datacenters, confirm the configured one.
   // A failed test is a result, not an HTTP error: 200 { ok: false, error: { code, message, details } }. A refused
   // certificate gives MKE_UPSTREAM_TLS with the presented thumbprints, so the operator can pin one. An unknown
@@ -94,45 +92,21 @@ export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
       },
     },
     async (request) => {
-      const { hub } = requireAgentServices(deps.agents);
       const body = request.body;
       const plain = body.vcenter !== undefined && body.username !== undefined && body.password !== undefined;
-      const vcenter = plain
-        ? {
-            host: body.vcenter as string,
-            username: body.username as string,
-            password: body.password as string,
-            thumbprint: body.thumbprint ?? null,
-          }
-        : vcenterParams(await services.vmwareCredentials.resolveForUse(body.credential_id));
-      const result = await hub.request(
-        hub.pick(),
-        'discover',
-        { vcenter, datacenter: body.datacenter ?? null, filter: body.filter ?? null },
-        { timeoutMs: 300_000 },
-      );
-      const vms = [];
-      const names = new Map<string, number>();
-      for (const vm of result.vms) names.set(vm.name, (names.get(vm.name) ?? 0) + 1);
-      for (const vm of result.vms) {
-        const managed = await deps.repositories.contexts.findActiveByVmwareVmId(vm.id);
-        const namesake = (await deps.repositories.contexts.findActiveByVmName(vm.name)).find(
-          (c) => c.vmware_vm_id !== vm.id,
-        );
-        // Name collisions (SPEC §5.1): the name is for display only, but two VMs sharing it confuse operators.
-        const concerns = [...vm.concerns];
-        if ((names.get(vm.name) ?? 0) > 1 || namesake !== undefined)
-          concerns.push({
-            code: 'name_collision',
-            severity: 'warning',
-            message:
-              namesake === undefined
-                ? `Another VM in this vCenter is also named ${vm.name}`
-                : `A different managed VM is already named ${vm.name} (${namesake.context_id})`,
-          });
-        vms.push({ ...vm, concerns, managed: managed !== undefined, existing_context_id: managed?.context_id ?? null });
-      }
-      return { vcenter_host: result.vcenter_host, datacenter: body.datacenter ?? vcenter.datacenter ?? null, vms };
+      return services.discovery.discover({
+        credentialId: body.credential_id,
+        inline: plain
+          ? {
+              host: body.vcenter as string,
+              username: body.username as string,
+              password: body.password as string,
+              thumbprint: body.thumbprint ?? null,
+            }
+          : undefined,
+        datacenter: body.datacenter,
+        filter: body.filter,
+      });
     },
   );
 };

@@ -3,7 +3,7 @@
 // closing an idle stream; the heartbeat sleeps on the injected clock so tests move time instead of waiting.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import type { AppDeps, RoutePlugin } from '../app-context';
+import type { RouteDeps, RoutePlugin } from '../app-context';
 import type { ServerEvent } from '../events/event-types';
 
 const EventsQuery = Type.Object(
@@ -77,7 +77,7 @@ function writer(reply: FastifyReply, signal: AbortSignal): (text: string) => voi
   };
 }
 
-async function heartbeat(deps: AppDeps, write: (text: string) => void, signal: AbortSignal): Promise<void> {
+async function heartbeat(deps: RouteDeps, write: (text: string) => void, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
       await deps.clock.sleep(deps.config.sseHeartbeatMs, signal);
@@ -88,7 +88,7 @@ async function heartbeat(deps: AppDeps, write: (text: string) => void, signal: A
   }
 }
 
-export const eventRoutes: RoutePlugin = (app, { deps }) => {
+export const eventRoutes: RoutePlugin = (app, { deps, services }) => {
   const open = new Set<AbortController>();
   app.addHook('onClose', (_instance, done) => {
     for (const controller of open) controller.abort();
@@ -106,7 +106,7 @@ export const eventRoutes: RoutePlugin = (app, { deps }) => {
     },
     (request, reply) => {
       const filter = new EventFilter(request.query, async (jobId) => {
-        const job = await deps.repositories.jobLog.getJob(jobId);
+        const job = await services.jobs.getJob(jobId);
         return job === undefined ? undefined : { context: job.vm_context_id, parent: job.parent_job_id };
       });
       const controller = new AbortController();

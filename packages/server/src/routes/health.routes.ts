@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { VERSION } from '@migratekit/core';
 import type { RoutePlugin } from '../app-context';
 
 const Health = Type.Object({
@@ -9,8 +8,7 @@ const Health = Type.Object({
   uptime_seconds: Type.Integer(),
 });
 
-export const healthRoutes: RoutePlugin = (app, { deps }) => {
-  const startedAt = deps.startedAt ?? deps.clock.now();
+export const healthRoutes: RoutePlugin = (app, { services }) => {
   app.get(
     '/api/v1/health',
     {
@@ -22,18 +20,9 @@ export const healthRoutes: RoutePlugin = (app, { deps }) => {
         response: { 200: Health, 503: Health },
       },
     },
-    async (request, reply) => {
-      let status: 'ok' | 'unavailable' = 'ok';
-      try {
-        await deps.repositories.users.count();
-      } catch (error) {
-        request.log.error({ err: error }, 'health check: database unreachable');
-        status = 'unavailable';
-      }
-      const uptime = Math.max(0, Math.floor((deps.clock.now().getTime() - startedAt.getTime()) / 1000));
-      return reply
-        .code(status === 'ok' ? 200 : 503)
-        .send({ status, version: VERSION, database: deps.database.engine, uptime_seconds: uptime });
+    async (_request, reply) => {
+      const report = await services.health.check();
+      return reply.code(report.status === 'ok' ? 200 : 503).send(report);
     },
   );
 };

@@ -130,7 +130,7 @@ function toDetailsView(job: JobDetails | undefined, what: string): Static<typeof
   };
 }
 
-export const jobRoutes: RoutePlugin = (app, { deps }) => {
+export const jobRoutes: RoutePlugin = (app, { services }) => {
   const tags = ['jobs'];
 
   app.get<{ Querystring: Static<typeof JobsQuery> }>(
@@ -140,7 +140,7 @@ export const jobRoutes: RoutePlugin = (app, { deps }) => {
       const q = request.query;
       const limit = q.limit ?? 50;
       const offset = q.offset ?? 0;
-      const page = await deps.joblog.listJobs(
+      const page = await services.jobs.listJobs(
         {
           ...(q.status === undefined ? {} : { status: q.status }),
           ...(q.type === undefined ? {} : { jobType: q.type }),
@@ -165,7 +165,7 @@ export const jobRoutes: RoutePlugin = (app, { deps }) => {
       },
     },
     async (request) =>
-      toDetailsView(await deps.joblog.getJobByExternalId(request.params.id), `with external id ${request.params.id}`),
+      toDetailsView(await services.jobs.getJobByExternalId(request.params.id), `with external id ${request.params.id}`),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -178,6 +178,6 @@ export const jobRoutes: RoutePlugin = (app, { deps }) => {
         response: { 200: JobDetailsView },
       },
     },
-    async (request) => toDetailsView(await deps.joblog.getJob(request.params.id), request.params.id),
+    async (request) => toDetailsView(await services.jobs.getJob(request.params.id), request.params.id),
   );
 };

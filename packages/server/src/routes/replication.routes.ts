@@ -1,12 +1,11 @@
 // Replications (SPEC §5.1-5.2): add VMs to management (single and bulk, start_replication defaulting to
 // true), list and follow replication jobs, cancel one.
 import { isMigrateKitError } from '@migratekit/core';
-import type { ReplicationJobStatus } from '@migratekit/db';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app-context';
-import { requireReplication } from '../agents/agent-services';
 import { errorBody } from '../http/error-handler';
+import type { AddVmOutcome, BulkAddResult } from '../replication/vm-management.service';
 import { IdParams, PagingQuery } from '../http/schemas';
 import {
   AddOutcome,
@@ -16,19 +15,35 @@ import {
   ReplicationJob,
 } from '../replication/replication.schemas';
 
-const AddBody = Type.Object(
-  {
-    vm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'VMware instance UUID' })),
-    vmware_vm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Same as vm_id' })),
-    context_id: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'Replicate this managed VM (context first, SPEC §3)' }),
+const VmwareVmId = Type.String({ minLength: 1, maxLength: 200, description: 'VMware instance UUID' });
+const AddOptions = {
+  credential_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  start_replication: Type.Optional(
+    Type.Boolean({ description: 'Start a replication at once (default true); false only adds to management' }),
+  ),
+};
+const closed = { additionalProperties: false } as const;
+
+/** The four forms of POST /api/v1/replications: one VM (vm_id, or the seed's vmware_vm_id), many VMs, a context. */
+const AddBody = Type.Union(
+  [
+    Type.Object({ vm_id: VmwareVmId, ...AddOptions }, { ...closed, title: 'AddVm' }),
+    Type.Object({ vmware_vm_id: VmwareVmId, ...AddOptions }, { ...closed, title: 'AddVmLegacy' }),
+    Type.Object(
+      { vm_ids: Type.Array(VmwareVmId, { minItems: 1, maxItems: 500 }), ...AddOptions },
+      { ...closed, title: 'AddVms' },
     ),
-    vm_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 500 })),
-    credential_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    start_replication: Type.Optional(Type.Boolean({ default: true })),
-  },
-  { additionalProperties: false },
+    Type.Object(
+      {
+        context_id: Type.String({ minLength: 1, maxLength: 200, description: 'Replicate this managed VM now' }),
+        start_replication: Type.Optional(Type.Literal(true, { description: 'A managed VM is always replicated' })),
+      },
+      { ...closed, title: 'ReplicateContext' },
+    ),
+  ],
+  { description: 'One VM, many VMs (bulk, answered per VM), or a managed VM by its context id' },
 );
+type AddBodyType = Static<typeof AddBody>;
 
 const ListQuery = Type.Object(
   {
@@ -53,10 +68,41 @@ function conflictBody(request: FastifyRequest, error: unknown): Record<string, u
   };
 }
 
-export const replicationRoutes: RoutePlugin = (app, { deps }) => {
+function addOptions(body: { credential_id?: string; start_replication?: boolean }) {
+  return { credential_id: body.credential_id, start_replication: body.start_replication };
+}
+
+/** The one shape of an added or replicated VM, alone (201/202) or inside a bulk answer. */
+function outcomeView(outcome: AddVmOutcome) {
+  return {
+    context_id: outcome.context.context_id,
+    vm_name: outcome.context.vm_name,
+    current_status: outcome.context.current_status,
+    job_id: outcome.job?.id ?? null,
+    replication_type: outcome.job?.replication_type ?? null,
+    created: outcome.created,
+  };
+}
+
+function bulkResultView(result: BulkAddResult) {
+  if (result.ok) return { vm_id: result.vm_id, ok: true, ...outcomeView(result.outcome) };
+  const { error } = result;
+  return {
+    vm_id: result.vm_id,
+    ok: false,
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+    existing_context_id: (error.details?.existing_context_id as string | undefined) ?? null,
+  };
+}
+
+export const replicationRoutes: RoutePlugin = (app, { services }) => {
   const tags = ['replications'];
 
-  app.post<{ Body: Static<typeof AddBody> }>(
+  app.post<{ Body: AddBodyType }>(
     '/api/v1/replications',
     {
       schema: {
@@ -67,82 +113,22 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
       },
     },
     async (request, reply: FastifyReply) => {
-      const { management } = requireReplication(deps.agents);
-      const body = request.body;
+      const body: AddBodyType = request.body;
       const owner = request.principal?.username;
-      if (body.vm_ids !== undefined) {
-        const results = [];
-        for (const vmId of body.vm_ids) {
-          try {
-            const outcome = await management.add({
-              vm_id: vmId,
-              credential_id: body.credential_id,
-              start_replication: body.start_replication,
-              owner,
-            });
-            results.push({
-              vm_id: vmId,
-              ok: true,
-              context_id: outcome.context.context_id,
-              job_id: outcome.job?.id ?? null,
-              created: outcome.created,
-            });
-          } catch (error) {
-            if (!isMigrateKitError(error)) throw error;
-            results.push({
-              vm_id: vmId,
-              ok: false,
-              error: {
-                code: error.code,
-                message: error.message,
-                ...(error.details === undefined ? {} : { details: error.details }),
-              },
-              existing_context_id: (error.details?.existing_context_id as string | undefined) ?? null,
-            });
-          }
-        }
-        return reply.code(200).send({ results });
+      if ('vm_ids' in body) {
+        const results = await services.vmManagement.addMany(body.vm_ids, { ...addOptions(body), owner });
+        return reply.code(200).send({ results: results.map(bulkResultView) });
       }
-      if (body.context_id !== undefined) {
-        try {
-          const job = await requireReplication(deps.agents).replication.start(body.context_id, {
-            ...(owner === undefined ? {} : { owner }),
-          });
-          const context = await deps.repositories.contexts.require(body.context_id);
-          return reply.code(202).send({
-            context_id: context.context_id,
-            vm_name: context.vm_name,
-            current_status: context.current_status,
-            job_id: job.id,
-            replication_type: job.replication_type,
-            created: false,
-          });
-        } catch (error) {
-          const conflict = conflictBody(request, error);
-          if (conflict === undefined) throw error;
-          return reply.code(409).send({ ...conflict, existing_context_id: body.context_id });
-        }
-      }
-      const vmId = body.vm_id ?? body.vmware_vm_id;
-      if (vmId === undefined)
-        return reply
-          .code(400)
-          .send(errorBody('MKE_VALIDATION', 'body.vm_id or body.vm_ids is required', request, { field: 'body.vm_id' }));
       try {
-        const outcome = await management.add({
-          vm_id: vmId,
-          credential_id: body.credential_id,
-          start_replication: body.start_replication,
-          owner,
-        });
-        return reply.code(outcome.created ? 201 : 202).send({
-          context_id: outcome.context.context_id,
-          vm_name: outcome.context.vm_name,
-          current_status: outcome.context.current_status,
-          job_id: outcome.job?.id ?? null,
-          replication_type: outcome.job?.replication_type ?? null,
-          created: outcome.created,
-        });
+        const outcome =
+          'context_id' in body
+            ? await services.vmManagement.replicateContext(body.context_id, owner)
+            : await services.vmManagement.add({
+                vm_id: 'vm_id' in body ? body.vm_id : body.vmware_vm_id,
+                ...addOptions(body),
+                owner,
+              });
+        return reply.code(outcome.created ? 201 : 202).send(outcomeView(outcome));
       } catch (error) {
         const conflict = conflictBody(request, error);
         if (conflict === undefined) throw error;
@@ -163,14 +149,12 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
     },
     async (request) => {
       const q = request.query;
-      const page = await deps.repositories.replicationJobs.list(
-        {
-          ...(q.context_id === undefined ? {} : { contextId: q.context_id }),
-          ...(q.status === undefined ? {} : { status: [q.status as ReplicationJobStatus] }),
-        },
-        { limit: q.limit ?? 50, offset: q.offset ?? 0 },
-      );
-      return { ...page, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+      return services.replicationJobs.list({
+        contextId: q.context_id,
+        status: q.status,
+        limit: q.limit ?? 50,
+        offset: q.offset ?? 0,
+      });
     },
   );
 
@@ -184,19 +168,13 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
         response: { 200: ReplicationJob },
       },
     },
-    async (request) => {
-      const job = await deps.repositories.replicationJobs.require(request.params.id);
-      const disks = await deps.repositories.vmDisks.listByJob(job.id);
-      const steps = (await deps.joblog.getJob(job.id))?.steps ?? [];
-      // While it runs: the agent's last report, with throughput and per-disk bytes.
-      const live = deps.agents?.replication?.liveProgress(job.id) ?? null;
-      return { ...job, disks, steps, live };
-    },
+    // While it runs, `live` is the agent's last report, with throughput and per-disk bytes.
+    async (request) => services.replicationJobs.details(request.params.id),
   );
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/api/v1/replications/:id',
     { schema: { tags, summary: 'Cancel a replication job', params: IdParams, response: { 200: ReplicationJob } } },
-    async (request) => requireReplication(deps.agents).replication.cancel(request.params.id),
+    async (request) => services.replication.cancel(request.params.id),
   );
 };

@@ -1,9 +1,7 @@
 // VM contexts (SPEC §3): the VM-centric list, one context with its disks, NICs, volumes and jobs, a manual
 // "replicate now", and deletion with every row, NBD export and CloudStack volume of the VM.
-import type { ContextStatus } from '@migratekit/core';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
-import { requireReplication } from '../agents/agent-services';
 import { IdParams, PagingQuery } from '../http/schemas';
 import { PageOf, ReplicationJob, VmContext } from '../replication/replication.schemas';
 
@@ -16,23 +14,20 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
+export const vmContextRoutes: RoutePlugin = (app, { services }) => {
   const tags = ['vm-contexts'];
-  const repos = deps.repositories;
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/vm-contexts',
     { schema: { tags, summary: 'List managed VMs', querystring: ListQuery, response: { 200: PageOf(VmContext) } } },
     async (request) => {
       const q = request.query;
-      const page = await repos.contexts.list(
-        {
-          ...(q.status === undefined ? {} : { status: q.status.split(',') as ContextStatus[] }),
-          ...(q.search === undefined ? {} : { search: q.search }),
-        },
-        { limit: q.limit ?? 50, offset: q.offset ?? 0 },
-      );
-      return { ...page, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+      return services.vmContexts.list({
+        status: q.status,
+        search: q.search,
+        limit: q.limit ?? 50,
+        offset: q.offset ?? 0,
+      });
     },
   );
 
@@ -46,19 +41,7 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
         response: { 200: VmContext },
       },
     },
-    async (request) => {
-      const context = await repos.contexts.require(request.params.id);
-      const disks = await repos.vmDisks.listLatestByContext(context.context_id);
-      const volumes = await repos.cloudstackVolumes.listByContext(context.context_id);
-      const jobs = await repos.replicationJobs.list({ contextId: context.context_id }, { limit: 50 });
-      return {
-        ...context,
-        disks,
-        networks: disks[0]?.nics ?? [],
-        volumes,
-        jobs: jobs.items,
-      };
-    },
+    async (request) => services.vmContexts.details(request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
@@ -72,7 +55,7 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
       },
     },
     async (request, reply) => {
-      const job = await requireReplication(deps.agents).replication.start(request.params.id, {
+      const job = await services.replication.start(request.params.id, {
         ...(request.principal === null ? {} : { owner: request.principal.username }),
       });
       return reply.code(202).send(job);
@@ -89,6 +72,6 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
         response: { 200: Type.Object({ volumes_deleted: Type.Integer() }) },
       },
     },
-    async (request) => requireReplication(deps.agents).management.delete(request.params.id),
+    async (request) => services.vmManagement.delete(request.params.id),
   );
 };

@@ -9,7 +9,6 @@ import type {
 } from '@migratekit/db';
 import type { RoutePlugin } from '../app-context';
 import { Nullable, NullableTimestamp, Page, PagingQuery, Timestamp, iso } from '../http/schemas';
-import { VolumeViews } from '../volumes/volume-views';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const NullableString = Nullable(Type.String());
@@ -142,8 +141,8 @@ function paging(q: { limit?: number; offset?: number }): { limit: number; offset
   return { limit: q.limit ?? 50, offset: q.offset ?? 0 };
 }
 
-export const volumeRoutes: RoutePlugin = (app, { deps }) => {
-  const views = new VolumeViews(deps.repositories);
+export const volumeRoutes: RoutePlugin = (app, { services }) => {
+  const views = services.volumeViews;
   const tags = ['volumes'];
 
   app.get<{ Querystring: Static<typeof VolumesQuery> }>(

@@ -8,14 +8,9 @@ export type {
   VolumeExportTarget,
   VolumeLogger,
   VolumeSnapshotInfo,
+  VolumeTarget,
 } from './volume-daemon.types';
 export { DeviceResolver, nodeDeviceFs, type DeviceFs, type ResolvedDevice } from './device-resolver';
 export { KeyedMutex } from './keyed-mutex';
 export { byIdPath, isVolumeExportName, volumeExportName, volumeSerial } from './volume-naming';
-export {
-  startVolumeSubsystem,
-  DEFAULT_BY_ID_DIR,
-  type VolumeSubsystem,
-  type VolumeSubsystemOptions,
-} from './volume-subsystem';
 export { VolumeViews } from './volume-views';

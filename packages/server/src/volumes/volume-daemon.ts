@@ -4,106 +4,140 @@
 // createSnapshot, attachToVm, revertSnapshot, attachToServer and deleteSnapshot.
 import { toMigrateKitError, type Snapshot, type Volume } from '@migratekit/cloudstack';
 import type { CloudstackVolumeRecord } from '@migratekit/db';
+import { KeyedMutex } from './keyed-mutex';
 import { VolumeAttachment } from './volume-attachment';
-import type { EnsureVolumeInput, ServerAttachment, VolumeDaemonDeps, VolumeSnapshotInfo } from './volume-daemon.types';
+import type {
+  EnsureVolumeInput,
+  ServerAttachment,
+  VolumeDaemonDeps,
+  VolumeSnapshotInfo,
+  VolumeTarget,
+} from './volume-daemon.types';
 import { VolumeLifecycle } from './volume-lifecycle';
 import { VolumeReconciler, type ReconcileReport } from './volume-reconciler';
 import { createVolumeRuntime, requireVolumeRow, type VolumeRuntime } from './volume-runtime';
 import { VolumeSnapshots } from './volume-snapshots';
 
+interface VolumeParts {
+  rt: VolumeRuntime;
+  attachment: VolumeAttachment;
+  snapshots: VolumeSnapshots;
+  lifecycle: VolumeLifecycle;
+  reconciler: VolumeReconciler;
+}
+
 export class VolumeDaemon {
-  private readonly rt: VolumeRuntime;
-  private readonly attachment: VolumeAttachment;
-  private readonly snapshots: VolumeSnapshots;
-  private readonly lifecycle: VolumeLifecycle;
-  private readonly reconciler: VolumeReconciler;
+  /** Per volume, across configuration changes: two operations on one volume never overlap. */
+  private readonly locks = new KeyedMutex();
+  private current: { target: VolumeTarget; parts: VolumeParts } | undefined;
 
-  constructor(deps: VolumeDaemonDeps) {
-    this.rt = createVolumeRuntime(deps);
-    this.attachment = new VolumeAttachment(this.rt);
-    this.snapshots = new VolumeSnapshots(this.rt);
-    this.lifecycle = new VolumeLifecycle(this.rt, this.attachment, this.snapshots);
-    this.reconciler = new VolumeReconciler(this.rt, this.attachment);
-  }
+  constructor(private readonly deps: VolumeDaemonDeps) {}
 
-  get serverVmId(): string {
-    return this.rt.serverVmId;
+  /** The server VM volumes attach to for replication; MKE_NOT_CONFIGURED without an active configuration. */
+  async serverVmId(): Promise<string> {
+    return (await this.parts()).rt.serverVmId;
   }
 
   /** The context's volume for `diskId`, created in CloudStack (detached) when it has none yet. */
   ensureVolume(input: EnsureVolumeInput): Promise<CloudstackVolumeRecord> {
-    return this.locked(`create:${input.contextId}:${input.diskId}`, () => this.lifecycle.ensure(input));
+    return this.locked(`create:${input.contextId}:${input.diskId}`, (p) => p.lifecycle.ensure(input));
   }
 
   /** Attaches to the server VM (mode `oma`), waits for its by-id device and exports it as `vol-<uuid>`. */
   attachToServer(volumeId: string): Promise<ServerAttachment> {
-    return this.locked(volumeId, async () => this.attachment.toServer(await requireVolumeRow(this.rt, volumeId)));
+    return this.locked(volumeId, async (p) => p.attachment.toServer(await requireVolumeRow(p.rt, volumeId)));
   }
 
   /** Removes the NBD export and device mapping, then detaches from the server VM (no-op elsewhere). */
   detachFromServer(volumeId: string): Promise<Volume> {
-    return this.locked(volumeId, async () => this.attachment.detach(await requireVolumeRow(this.rt, volumeId), true));
+    return this.locked(volumeId, async (p) => p.attachment.detach(await requireVolumeRow(p.rt, volumeId), true));
   }
 
   /** Attaches to a VM that is not the server (mode `failover`), moving it off its current VM first. */
-  attachToVm(volumeId: string, vmId: string, deviceId?: number): Promise<Volume | ServerAttachment> {
-    if (vmId === this.rt.serverVmId) return this.attachToServer(volumeId);
-    return this.locked(volumeId, async () =>
-      this.attachment.toVm(await requireVolumeRow(this.rt, volumeId), vmId, deviceId),
+  async attachToVm(volumeId: string, vmId: string, deviceId?: number): Promise<Volume | ServerAttachment> {
+    if (vmId === (await this.serverVmId())) return this.attachToServer(volumeId);
+    return this.locked(volumeId, async (p) =>
+      p.attachment.toVm(await requireVolumeRow(p.rt, volumeId), vmId, deviceId),
     );
   }
 
   /** Detaches from whichever VM holds the volume. */
   detach(volumeId: string): Promise<Volume> {
-    return this.locked(volumeId, async () => this.attachment.detach(await requireVolumeRow(this.rt, volumeId), false));
+    return this.locked(volumeId, async (p) => p.attachment.detach(await requireVolumeRow(p.rt, volumeId), false));
   }
 
   /** Detaches, deletes the volume's snapshots and the volume; a volume already gone counts as deleted. */
   deleteVolume(volumeId: string): Promise<void> {
-    return this.locked(volumeId, () => this.lifecycle.delete(volumeId));
+    return this.locked(volumeId, (p) => p.lifecycle.delete(volumeId));
   }
 
   createSnapshot(volumeId: string): Promise<VolumeSnapshotInfo> {
-    return this.locked(volumeId, async () => this.snapshots.create(await requireVolumeRow(this.rt, volumeId)));
+    return this.locked(volumeId, async (p) => p.snapshots.create(await requireVolumeRow(p.rt, volumeId)));
   }
 
   /** CloudStack requires the volume detached or its VM stopped. */
   async revertSnapshot(snapshotId: string): Promise<VolumeSnapshotInfo> {
-    const snapshot = this.snapshots.requireFound(snapshotId, await this.findSnapshot(snapshotId));
-    return this.locked(snapshot.volumeid, () => this.snapshots.revertLocked(snapshot));
+    const parts = await this.parts();
+    const snapshot = parts.snapshots.requireFound(snapshotId, await this.findSnapshot(parts, snapshotId));
+    return this.locked(snapshot.volumeid, (p) => p.snapshots.revertLocked(snapshot));
   }
 
   /** A snapshot already gone counts as deleted. */
   async deleteSnapshot(snapshotId: string): Promise<void> {
-    const snapshot = await this.findSnapshot(snapshotId);
+    const parts = await this.parts();
+    const snapshot = await this.findSnapshot(parts, snapshotId);
     if (snapshot === undefined)
-      return this.locked(`snapshot:${snapshotId}`, () => this.snapshots.deleteLocked(snapshotId, null, null));
-    const row = await this.rt.repos.cloudstackVolumes.getByVolumeId(snapshot.volumeid);
-    return this.locked(snapshot.volumeid, () =>
-      this.snapshots.deleteLocked(snapshotId, snapshot.volumeid, row?.vm_context_id ?? null),
+      return this.locked(`snapshot:${snapshotId}`, (p) => p.snapshots.deleteLocked(snapshotId, null, null));
+    const row = await this.deps.repositories.cloudstackVolumes.getByVolumeId(snapshot.volumeid);
+    return this.locked(snapshot.volumeid, (p) =>
+      p.snapshots.deleteLocked(snapshotId, snapshot.volumeid, row?.vm_context_id ?? null),
     );
   }
 
   /** Detaches and deletes every volume (and snapshot) of a context. Returns how many volumes it handled. */
-  deleteContextVolumes(contextId: string): Promise<number> {
-    return this.lifecycle.deleteContext(contextId, (volumeId) => this.deleteVolume(volumeId));
+  async deleteContextVolumes(contextId: string): Promise<number> {
+    const parts = await this.parts();
+    return parts.lifecycle.deleteContext(contextId, (volumeId) => this.deleteVolume(volumeId));
   }
 
-  private findSnapshot(snapshotId: string): Promise<Snapshot | undefined> {
-    return this.snapshots.find(snapshotId).catch((error: unknown) => {
+  private findSnapshot(parts: VolumeParts, snapshotId: string): Promise<Snapshot | undefined> {
+    return parts.snapshots.find(snapshotId).catch((error: unknown) => {
       throw toMigrateKitError(error);
     });
   }
 
   /** Resolves operations a previous process left unfinished and restores exports of server-attached volumes. */
-  reconcileAtStartup(): Promise<ReconcileReport> {
-    return this.reconciler.run();
+  async reconcileAtStartup(): Promise<ReconcileReport> {
+    return (await this.parts()).reconciler.run();
+  }
+
+  /** The parts for the current target, rebuilt when the active configuration (client or server VM) changed. */
+  private async parts(): Promise<VolumeParts> {
+    const target = await this.deps.target();
+    const current = this.current;
+    if (current?.target.cloudstack === target.cloudstack && current.target.serverVmId === target.serverVmId)
+      return current.parts;
+    const rt = createVolumeRuntime(this.deps, target, this.locks);
+    const attachment = new VolumeAttachment(rt);
+    const snapshots = new VolumeSnapshots(rt);
+    const parts: VolumeParts = {
+      rt,
+      attachment,
+      snapshots,
+      lifecycle: new VolumeLifecycle(rt, attachment, snapshots),
+      reconciler: new VolumeReconciler(rt, attachment),
+    };
+    this.current = { target, parts };
+    return parts;
   }
 
   /** Serialized per volume; any CloudStack client error leaves as a catalogue error (MKE_UPSTREAM_*). */
-  private locked<T>(key: string, work: () => Promise<T>): Promise<T> {
-    return this.rt.locks.run(key, work).catch((error: unknown) => {
-      throw toMigrateKitError(error);
-    });
+  private async locked<T>(key: string, work: (parts: VolumeParts) => Promise<T>): Promise<T> {
+    const parts = await this.parts();
+    return this.locks
+      .run(key, () => work(parts))
+      .catch((error: unknown) => {
+        throw toMigrateKitError(error);
+      });
   }
 }

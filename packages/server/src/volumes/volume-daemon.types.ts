@@ -50,16 +50,22 @@ export interface VolumeLogger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-export interface VolumeDaemonDeps {
+/** Where volumes live and attach: the active CloudStack configuration's client and the server's own VM id. */
+export interface VolumeTarget {
   cloudstack: VolumeCloud;
+  /** The CloudStack VM this server runs in (cloudstack_configs.server_vm_id). */
+  serverVmId: string;
+}
+
+export interface VolumeDaemonDeps {
+  /** Resolved per operation, so a configuration activated later is used without a restart (MKE_NOT_CONFIGURED before). */
+  target(): Promise<VolumeTarget>;
   repositories: Repositories;
   clock: Clock;
   logger: VolumeLogger;
   nbdTarget: VolumeExportTarget;
   /** /dev/disk/by-id in production; the simulator's link directory in dev and tests. */
   byIdDir: string;
-  /** The CloudStack VM this server runs in (cloudstack_configs.server_vm_id). */
-  serverVmId: string;
   /** How long an attached volume may take to show up under byIdDir. */
   deviceWaitTimeoutMs: number;
   devicePollIntervalMs?: number;

@@ -5,9 +5,9 @@ import { MigrateKitError } from '@migratekit/core';
 import type { CloudstackVolumeRecord, Repositories } from '@migratekit/db';
 import { CloudReads } from './cloud-reads';
 import { DeviceResolver, nodeDeviceFs } from './device-resolver';
-import { KeyedMutex } from './keyed-mutex';
+import type { KeyedMutex } from './keyed-mutex';
 import { OperationRunner } from './operation-runner';
-import type { VolumeCloud, VolumeDaemonDeps } from './volume-daemon.types';
+import type { VolumeCloud, VolumeDaemonDeps, VolumeTarget } from './volume-daemon.types';
 
 export interface VolumeRuntime {
   deps: VolumeDaemonDeps;
@@ -20,12 +20,13 @@ export interface VolumeRuntime {
   serverVmId: string;
 }
 
-export function createVolumeRuntime(deps: VolumeDaemonDeps): VolumeRuntime {
+/** The runtime for one CloudStack (the active configuration's client) and server VM; locks are shared across. */
+export function createVolumeRuntime(deps: VolumeDaemonDeps, target: VolumeTarget, locks: KeyedMutex): VolumeRuntime {
   return {
     deps,
-    cloud: deps.cloudstack,
+    cloud: target.cloudstack,
     repos: deps.repositories,
-    reads: new CloudReads(deps.cloudstack, deps.clock, deps.readAttempts ?? 3),
+    reads: new CloudReads(target.cloudstack, deps.clock, deps.readAttempts ?? 3),
     ops: new OperationRunner(deps.repositories, deps.logger),
     devices: new DeviceResolver({
       fs: deps.fs ?? nodeDeviceFs,
@@ -34,8 +35,8 @@ export function createVolumeRuntime(deps: VolumeDaemonDeps): VolumeRuntime {
       timeoutMs: deps.deviceWaitTimeoutMs,
       pollIntervalMs: deps.devicePollIntervalMs ?? 250,
     }),
-    locks: new KeyedMutex(),
-    serverVmId: deps.serverVmId,
+    locks,
+    serverVmId: target.serverVmId,
   };
 }
 

@@ -83,13 +83,12 @@ export async function startVolumeFixture(
   const targets: NbdTarget[] = [await makeTarget()];
   const logs: VolumeFixture['logs'] = [];
   const baseDeps = (target: NbdTarget): VolumeDaemonDeps => ({
-    cloudstack: client,
+    target: () => Promise.resolve({ cloudstack: client, serverVmId: sim.serverVmId }),
     repositories,
     clock: systemClock,
     logger: captureLogger(logs),
     nbdTarget: target,
     byIdDir,
-    serverVmId: sim.serverVmId,
     deviceWaitTimeoutMs: 5_000,
     devicePollIntervalMs: 5,
     readAttempts: 4,

@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startDevStack } from '@migratekit/server';
-import type { DevStack } from '@migratekit/server';
+import { startDevStack } from '@migratekit/server/dev';
+import type { DevStack } from '@migratekit/server/dev';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ensureWebBuilt } from '../../scripts/ensure-built';

@@ -1,5 +1,20 @@
-// What the `migratekit sim <name>` commands share: the `sim` group, option parsing, running until a signal.
+// What the `migratekit sim <name>` commands and `migratekit dev` share: the `sim` group, option parsing, running
+// until a signal, and loading the simulator packages only when such a command runs (a production install has
+// none of them: the main CLI never imports them).
 import type { Command } from 'commander';
+
+/** Imports a development-only package, or explains that this install has none. */
+export async function loadDevModule<T>(load: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND')
+      throw new Error(`${what} is a development tool and is not part of this installation (use a source checkout)`, {
+        cause: error,
+      });
+    throw error;
+  }
+}
 
 /** The `sim` group: shared by the simulator commands, so reuse it when another module created it first. */
 export function simulatorGroup(program: Command): Command {

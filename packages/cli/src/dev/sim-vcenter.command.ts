@@ -3,8 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startVCenterSimulator, validateInventory } from '@migratekit/sim-vcenter';
-import { closeOnSignals, nonNegativeInteger, simulatorAction, simulatorGroup } from '../lib/simulator-command';
+import {
+  closeOnSignals,
+  loadDevModule,
+  nonNegativeInteger,
+  simulatorAction,
+  simulatorGroup,
+} from './simulator-command';
 
 interface SimVcenterOptions {
   port: string;
@@ -19,6 +24,10 @@ interface SimVcenterOptions {
 }
 
 async function run(opts: SimVcenterOptions): Promise<void> {
+  const { startVCenterSimulator, validateInventory } = await loadDevModule(
+    () => import('@migratekit/sim-vcenter'),
+    'The vCenter simulator',
+  );
   const inventory = opts.inventory
     ? validateInventory(JSON.parse(await readFile(resolve(opts.inventory), 'utf8')))
     : undefined;

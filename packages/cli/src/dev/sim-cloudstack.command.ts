@@ -2,8 +2,13 @@
 // sparse files, by-id links for the appliance VM), for trying the server, the CLI or `cs` without a cloud.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadSeedFile, startCloudStackSimulator } from '@migratekit/sim-cloudstack';
-import { closeOnSignals, nonNegativeInteger, simulatorAction, simulatorGroup } from '../lib/simulator-command';
+import {
+  closeOnSignals,
+  loadDevModule,
+  nonNegativeInteger,
+  simulatorAction,
+  simulatorGroup,
+} from './simulator-command';
 
 interface SimCloudStackOptions {
   port: string;
@@ -17,6 +22,10 @@ interface SimCloudStackOptions {
 }
 
 async function run(opts: SimCloudStackOptions): Promise<void> {
+  const { loadSeedFile, startCloudStackSimulator } = await loadDevModule(
+    () => import('@migratekit/sim-cloudstack'),
+    'The CloudStack simulator',
+  );
   const dataDir = resolve(opts.data);
   const byIdDir = resolve(opts.byId ?? resolve(dataDir, 'by-id'));
   const sim = await startCloudStackSimulator({

@@ -1,0 +1,121 @@
+// The adapters every service is built from: the database's repositories, the clock, the logger, the secret box,
+// the event bus and JobLog, the agent hub (the link to vCenter through agents), the NBD target and the
+// CloudStack client factory. Built once per process by createAdapters; tests pass their own clock, logger and
+// database. Nothing here listens on a port: the runtime starts listeners in its start-up order.
+import type { CloudStackClient } from '@migratekit/cloudstack';
+import type { Clock } from '@migratekit/core';
+import type { DatabaseEngine, Repositories } from '@migratekit/db';
+import type { Logger } from 'pino';
+import { AgentHub } from '../agents/agent-hub';
+import type { AppConfig } from '../app-context';
+import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
+import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
+import { EventBus } from '../events/event-bus';
+import type { ServerEvent } from '../events/event-types';
+import { JobLog } from '../joblog';
+import { NbdTarget } from '../nbd-target/nbd-target';
+import type { SecretBox } from '../security/secret-box';
+import type { LoginThrottleOptions } from '../services/login-throttle';
+import type { ResolvedCloudStackConfig } from '../services/cloudstack-config.service';
+
+export interface ServerCertificateIdentity {
+  cert: string;
+  key: string;
+  fingerprint256: string;
+}
+
+/** Tunables with production defaults; tests and the dev stack shorten them. */
+export interface ServerSettings {
+  byIdDir: string;
+  /** How long an attached volume may take to appear under byIdDir. */
+  deviceWaitTimeoutMs: number;
+  nbd: { host: string; port: number };
+  /** Host agents dial for NBD; undefined = the host of the server URL the agent knows. */
+  nbdAdvertise?: string | undefined;
+  agentSilenceTimeoutMs?: number | undefined;
+  agentHeartbeatMs?: number | undefined;
+  agentHeartbeatTimeoutMs?: number | undefined;
+  copy?: { connections?: number; inFlight?: number } | undefined;
+  loginThrottle?: LoginThrottleOptions | undefined;
+}
+
+export interface AdapterInput {
+  config: AppConfig;
+  engine: DatabaseEngine;
+  repositories: Repositories;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretBox;
+  certificate: ServerCertificateIdentity;
+  settings?: Partial<ServerSettings>;
+  /** Builds the CloudStack client of a configuration (default: the production client, real-time signatures). */
+  createCloudStackClient?: (config: ResolvedCloudStackConfig) => CloudStackClient;
+  startedAt?: Date;
+}
+
+export interface ServerAdapters {
+  readonly config: AppConfig;
+  readonly engine: DatabaseEngine;
+  readonly repositories: Repositories;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly secrets: SecretBox;
+  readonly certificate: ServerCertificateIdentity;
+  readonly settings: ServerSettings;
+  readonly events: EventBus<ServerEvent>;
+  readonly joblog: JobLog;
+  readonly hub: AgentHub;
+  readonly nbdTarget: NbdTarget;
+  /** The NBD target's live PSK table: replication adds a key per job and removes it after. */
+  readonly nbdPsk: Map<string, Buffer>;
+  readonly createCloudStackClient: (config: ResolvedCloudStackConfig) => CloudStackClient;
+  readonly startedAt: Date;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  byIdDir: DEFAULT_BY_ID_DIR,
+  deviceWaitTimeoutMs: 30_000,
+  nbd: { host: '0.0.0.0', port: DEFAULT_NBD_PORT },
+};
+
+export function createAdapters(input: AdapterInput): ServerAdapters {
+  const { logger, clock, repositories } = input;
+  const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...input.settings };
+  const events = new EventBus<ServerEvent>((error) => logger.error({ err: error }, 'event listener failed'));
+  const nbdPsk = new Map<string, Buffer>();
+  return Object.freeze({
+    config: input.config,
+    engine: input.engine,
+    repositories,
+    clock,
+    logger,
+    secrets: input.secrets,
+    certificate: input.certificate,
+    settings,
+    events,
+    joblog: new JobLog({ repositories, clock, publish: (event) => events.publish(event) }),
+    hub: new AgentHub({
+      agents: repositories.agents,
+      clock,
+      logger,
+      ...(settings.agentHeartbeatMs === undefined ? {} : { heartbeatMs: settings.agentHeartbeatMs }),
+      ...(settings.agentHeartbeatTimeoutMs === undefined
+        ? {}
+        : { heartbeatTimeoutMs: settings.agentHeartbeatTimeoutMs }),
+    }),
+    nbdTarget: new NbdTarget({
+      port: settings.nbd.port,
+      host: settings.nbd.host,
+      tls: { cert: input.certificate.cert, key: input.certificate.key, psk: nbdPsk },
+      fingerprint256: input.certificate.fingerprint256,
+      isAgent: (identity) => nbdPsk.has(identity),
+      logger,
+      clock,
+    }),
+    nbdPsk,
+    createCloudStackClient:
+      input.createCloudStackClient ??
+      ((config: ResolvedCloudStackConfig) => cloudStackClientFromConfig(config, { logger })),
+    startedAt: input.startedAt ?? clock.now(),
+  });
+}

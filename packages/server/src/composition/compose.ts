@@ -1,0 +1,60 @@
+// The composition root: adapters, then every service once, then what start-up must do before the server takes
+// requests (recovery of work a previous process left) and what shutdown must stop, in one place.
+import { isMigrateKitError } from '@migratekit/core';
+import { createAdapters, type AdapterInput, type ServerAdapters } from './adapters';
+import { createServices, type Services } from './services';
+
+export interface Composition {
+  readonly adapters: ServerAdapters;
+  readonly services: Services;
+  /** Ends or resumes what a previous process left running; call once, before listening. */
+  recover(): Promise<void>;
+  /** Stops background work and the agent link; listeners are closed by their owners first. */
+  close(): Promise<void>;
+}
+
+export function compose(input: AdapterInput): Composition {
+  const adapters = createAdapters(input);
+  const services = createServices(adapters);
+  const { logger } = adapters;
+  return {
+    adapters,
+    services,
+    recover: async () => {
+      const interrupted = await adapters.joblog.markInterruptedJobs();
+      if (interrupted.length > 0)
+        logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by the previous run as interrupted');
+      await services.replication.recoverInterrupted();
+      await reconcileVolumes(services, adapters);
+    },
+    close: async () => {
+      await services.replication.close();
+      await adapters.hub.close();
+      await adapters.nbdTarget.close();
+    },
+  };
+}
+
+/** Finishes volume operations a crash left half done and restores the exports of server-attached volumes. */
+async function reconcileVolumes(services: Services, adapters: ServerAdapters): Promise<void> {
+  try {
+    const report = await services.volumes.reconcileAtStartup();
+    adapters.logger.info(
+      {
+        completed: report.completed.length,
+        failed: report.failed.length,
+        undecided: report.undecided.length,
+        exportsRestored: report.exportsRestored.length,
+        exportsFailed: report.exportsFailed.length,
+      },
+      'volume daemon reconciled',
+    );
+  } catch (error) {
+    if (isMigrateKitError(error) && error.code === 'MKE_NOT_CONFIGURED') {
+      adapters.logger.info({ reason: error.message }, 'volume reconciliation skipped: CloudStack is not configured');
+      return;
+    }
+    // An unreachable CloudStack must not keep the API down: log it; volume operations retry on their own.
+    adapters.logger.error({ err: error }, 'volume reconciliation failed');
+  }
+}

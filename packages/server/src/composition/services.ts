@@ -1,0 +1,141 @@
+// Every service of the server, built exactly once here, in dependency order, from the adapters. Routes receive
+// the frozen result; nothing else in packages/server/src calls `new` on a service (an ESLint rule checks it).
+// Adding a service is one entry in `Services` and one line below. See docs/architecture.md.
+import { AgentDirectoryService } from '../agents/agent-directory.service';
+import { AgentPairingService } from '../agents/agent-pairing.service';
+import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
+import { VmContextService } from '../contexts/vm-context.service';
+import { DiscoveryService } from '../discovery/discovery.service';
+import type { JobLog } from '../joblog';
+import { ReplicationJobsService } from '../replication/replication-jobs.service';
+import { ReplicationService } from '../replication/replication.service';
+import { VmManagementService } from '../replication/vm-management.service';
+import { ApiTokenService } from '../services/api-token.service';
+import { AuditService } from '../services/audit.service';
+import { AuthService } from '../services/auth.service';
+import { CloudStackConfigService } from '../services/cloudstack-config.service';
+import { HealthService } from '../services/health.service';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from '../services/login-throttle';
+import { UserService } from '../services/user.service';
+import { VmwareCredentialService } from '../services/vmware-credential.service';
+import { VolumeDaemon } from '../volumes/volume-daemon';
+import { VolumeViews } from '../volumes/volume-views';
+import type { ServerAdapters } from './adapters';
+
+export interface Services {
+  readonly health: HealthService;
+  readonly audit: AuditService;
+  readonly auth: AuthService;
+  readonly users: UserService;
+  readonly apiTokens: ApiTokenService;
+  readonly vmwareCredentials: VmwareCredentialService;
+  readonly cloudStackConfigs: CloudStackConfigService;
+  /** The active CloudStack configuration's client (MKE_NOT_CONFIGURED without one). */
+  readonly cloudStack: CloudStackAccess;
+  readonly agentPairing: AgentPairingService;
+  readonly agents: AgentDirectoryService;
+  /** The only code that changes CloudStack volumes (docs/architecture.md#volume-daemon). */
+  readonly volumes: VolumeDaemon;
+  readonly volumeViews: VolumeViews;
+  readonly jobs: JobLog;
+  readonly discovery: DiscoveryService;
+  readonly vmContexts: VmContextService;
+  readonly vmManagement: VmManagementService;
+  readonly replication: ReplicationService;
+  readonly replicationJobs: ReplicationJobsService;
+}
+
+export function createServices(adapters: ServerAdapters): Services {
+  const { repositories, clock, logger, secrets, settings, hub, joblog } = adapters;
+  const health = new HealthService({
+    repositories,
+    clock,
+    engine: adapters.engine,
+    startedAt: adapters.startedAt,
+    logger,
+  });
+  const audit = new AuditService({ audit: repositories.audit });
+  const auth = new AuthService({
+    users: repositories.users,
+    sessions: repositories.sessions,
+    apiTokens: repositories.apiTokens,
+    clock,
+    throttle: new LoginThrottle(clock, settings.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
+    sessionTtlMs: adapters.config.sessionTtlMs,
+  });
+  const users = new UserService({ users: repositories.users, sessions: repositories.sessions });
+  const apiTokens = new ApiTokenService({ apiTokens: repositories.apiTokens, users: repositories.users, clock });
+  const vmwareCredentials = new VmwareCredentialService({
+    credentials: repositories.vmwareCredentials,
+    contexts: repositories.contexts,
+    secrets,
+    audit,
+  });
+  const cloudStackConfigs = new CloudStackConfigService({ configs: repositories.cloudstackConfigs, secrets, audit });
+  const cloudStack = createCloudStackAccess({
+    configs: cloudStackConfigs,
+    createClient: adapters.createCloudStackClient,
+  });
+  const agentPairing = new AgentPairingService({
+    repositories,
+    clock,
+    serverFingerprint: adapters.certificate.fingerprint256,
+  });
+  const agents = new AgentDirectoryService({ repositories, hub });
+  const volumes = new VolumeDaemon({
+    target: async () => {
+      const active = await cloudStack.withServerVm();
+      return { cloudstack: active.client, serverVmId: active.serverVmId };
+    },
+    repositories,
+    clock,
+    logger,
+    nbdTarget: adapters.nbdTarget,
+    byIdDir: settings.byIdDir,
+    deviceWaitTimeoutMs: settings.deviceWaitTimeoutMs,
+  });
+  const replication = new ReplicationService({
+    repositories,
+    joblog,
+    events: adapters.events,
+    clock,
+    logger,
+    hub,
+    volumes,
+    nbd: {
+      ...(settings.nbdAdvertise === undefined ? {} : { host: settings.nbdAdvertise }),
+      port: () => adapters.nbdTarget.port,
+      psk: adapters.nbdPsk,
+    },
+    credentials: vmwareCredentials,
+    ...(settings.agentSilenceTimeoutMs === undefined ? {} : { agentSilenceTimeoutMs: settings.agentSilenceTimeoutMs }),
+    ...(settings.copy === undefined ? {} : { copy: settings.copy }),
+  });
+  return Object.freeze({
+    health,
+    audit,
+    auth,
+    users,
+    apiTokens,
+    vmwareCredentials,
+    cloudStackConfigs,
+    cloudStack,
+    agentPairing,
+    agents,
+    volumes,
+    volumeViews: new VolumeViews(repositories),
+    jobs: joblog,
+    discovery: new DiscoveryService({ repositories, hub, credentials: vmwareCredentials }),
+    vmContexts: new VmContextService({ repositories }),
+    vmManagement: new VmManagementService({
+      repositories,
+      clock,
+      hub,
+      credentials: vmwareCredentials,
+      replication,
+      volumes,
+    }),
+    replication,
+    replicationJobs: new ReplicationJobsService({ repositories, joblog, replication }),
+  });
+}

@@ -1,0 +1,51 @@
+// The operator's read view of managed VMs: the list (filtered by status and name) and one VM with its latest
+// disks, NICs, CloudStack volumes and jobs.
+import { MigrateKitError, isContextStatus, type ContextStatus } from '@migratekit/core';
+import type { Repositories } from '@migratekit/db';
+
+export interface VmContextServiceDeps {
+  repositories: Pick<Repositories, 'contexts' | 'vmDisks' | 'cloudstackVolumes' | 'replicationJobs'>;
+}
+
+export interface VmContextListQuery {
+  /** Comma-separated context statuses. */
+  status?: string | undefined;
+  search?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+function parseStatuses(raw: string): ContextStatus[] {
+  const statuses = raw.split(',').map((s) => s.trim());
+  const unknown = statuses.filter((s) => !isContextStatus(s));
+  if (unknown.length > 0)
+    throw new MigrateKitError('MKE_VALIDATION', {
+      message: `Unknown status ${unknown.join(', ')}`,
+      field: 'query.status',
+    });
+  return statuses as ContextStatus[];
+}
+
+export class VmContextService {
+  constructor(private readonly deps: VmContextServiceDeps) {}
+
+  async list(query: VmContextListQuery) {
+    const page = await this.deps.repositories.contexts.list(
+      {
+        ...(query.status === undefined ? {} : { status: parseStatuses(query.status) }),
+        ...(query.search === undefined ? {} : { search: query.search }),
+      },
+      { limit: query.limit, offset: query.offset },
+    );
+    return { ...page, limit: query.limit, offset: query.offset };
+  }
+
+  async details(contextId: string) {
+    const repos = this.deps.repositories;
+    const context = await repos.contexts.require(contextId);
+    const disks = await repos.vmDisks.listLatestByContext(context.context_id);
+    const volumes = await repos.cloudstackVolumes.listByContext(context.context_id);
+    const jobs = await repos.replicationJobs.list({ contextId: context.context_id }, { limit: 50 });
+    return { ...context, disks, networks: disks[0]?.nics ?? [], volumes, jobs: jobs.items };
+  }
+}
