@@ -32,13 +32,18 @@ export class LongValue {
   constructor(readonly value: number) {}
 }
 
+/** An empty array property that must still name its type (`<val xsi:type="ArrayOfX"/>`), as vCenter sends. */
+export class EmptyArray {
+  constructor(readonly itemType: string) {}
+}
+
 export interface DataObject {
   _type: string;
   [field: string]: VimValue | undefined;
 }
 
 export type VimValue =
-  string | number | boolean | Date | Mor | AnyType | EnumValue | LongValue | DataObject | VimValue[];
+  string | number | boolean | Date | Mor | AnyType | EnumValue | LongValue | EmptyArray | DataObject | VimValue[];
 
 export function data(type: string, fields: Record<string, VimValue | undefined>): DataObject {
   return { _type: type, ...fields };
@@ -142,6 +147,9 @@ export function encodeElement(
     return encodeElement(name, inner, true, version);
   }
   if (Array.isArray(value)) return value.map((v) => encodeElement(name, v, typed, version)).join('');
+  if (value instanceof EmptyArray) {
+    return typed ? `<${name}${typeAttr(`ArrayOf${value.itemType.replace(/^./, (c) => c.toUpperCase())}`)}/>` : '';
+  }
   if (value instanceof Mor) {
     const t = typed ? typeAttr('ManagedObjectReference') : '';
     return `<${name}${t} type="${escapeXml(value.type)}">${escapeXml(value.value)}</${name}>`;

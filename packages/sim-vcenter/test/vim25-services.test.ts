@@ -103,6 +103,9 @@ describe('vim25 services', { timeout: 60_000 }, () => {
     }
     const roles = await property({ type: 'AuthorizationManager', value: 'AuthorizationManager' }, 'roleList');
     assert.ok(children(roles, 'AuthorizationRole').some((x) => childText(x, 'name') === 'Admin'));
+    const fields = await property({ type: 'CustomFieldsManager', value: 'CustomFieldsManager' }, 'field');
+    assert.equal(fields?.attrs['xsi:type'], 'ArrayOfCustomFieldDef', 'an empty array is still sent, typed');
+    assert.equal(fields?.children.length, 0);
     const domains = await property({ type: 'UserDirectory', value: 'UserDirectory' }, 'domainList');
     assert.equal(children(domains, 'string')[0]?.text, 'vsphere.local');
   });

@@ -64,13 +64,13 @@ def managers(si):
     """Every manager named in ServiceContent answers its properties."""
     c = si.RetrieveContent()
     return {
-        "customFields": len(c.customFieldsManager.field or []),
+        "customFields": len(c.customFieldsManager.field),
         "roles": sorted(r.name for r in c.authorizationManager.roleList),
         "domains": list(c.userDirectory.domainList),
         "licenseSource": type(c.licenseManager.source).__name__,
         "setting": sorted(o.key for o in c.setting.setting),
         "eventCategories": sorted({e.category for e in c.eventManager.description.eventInfo}),
-        "recentTasks": len(c.taskManager.recentTask or []),
+        "recentTasks": len(c.taskManager.recentTask),
         "fileManager": c.fileManager._moId,
         "virtualDiskManager": c.virtualDiskManager._moId,
         "dvSwitchManager": c.dvSwitchManager._moId,
