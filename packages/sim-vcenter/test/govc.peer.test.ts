@@ -240,6 +240,13 @@ test('govc events shows the power events and tasks of a VM', { skip }, async () 
   assert.match(out, /\[info\] lin-01 on esx-a1\.test in DC-Test is powered off\n/);
   assert.match(out, /\[info\] lin-01 on esx-a1\.test in DC-Test is powered on\n/);
   assert.match(out, /\[info\] Task: VirtualMachine\.powerOff \(target=VirtualMachine lin-01\)\n/);
+  // No path: the root folder, whose events include the logins.
+  assert.match(await ok(['events', '-n', '100']), /\[info\] User admin@test\.local@127\.0\.0\.1 logged in as govc\//);
+  // A cluster sees the power events of the VMs on its hosts.
+  assert.match(
+    await ok(['events', '-l', '/DC-Test/host/Cluster-A']),
+    /\[info\] \[VmPoweredOffEvent\] lin-01 on esx-a1\.test/,
+  );
   const onlyOn = await ok(['events', '-type', 'VmPoweredOnEvent', 'vm/Prod/lin-01']);
   assert.doesNotMatch(onlyOn, /powered off/);
   // Two objects: govc watches both collectors through a ListView.
