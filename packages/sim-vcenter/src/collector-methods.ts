@@ -107,7 +107,9 @@ async function collectUpdates(req: MethodRequest, maxWaitSeconds: number | undef
     const found = pendingUpdates(req, collector, version);
     if (found) return found;
     const left = deadline - Date.now();
-    if (left <= 0 || req.engine.isClosed) return undefined;
+    // A waiter whose session ended (Logout, expiry) stops, so an abandoned wait does not live on.
+    const sessionGone = req.ctx.sessionKey !== undefined && !req.engine.sessions.get(req.ctx.sessionKey);
+    if (left <= 0 || req.engine.isClosed || sessionGone) return undefined;
     // Wake at least every minute: a CancelWaitForUpdates or a closing simulator also emits "change".
     await nextChange(req, Math.min(left, 60_000));
   }

@@ -129,6 +129,7 @@ export class VCenterEngine {
     this.sessions.remove(key);
     this.sessionCollectors.delete(key);
     this.registry.removeWhere((id) => id.startsWith(`session[${key}]`));
+    this.changes.emit('change'); // wakes the session's pending WaitForUpdates, which then end
   }
 
   get isClosed(): boolean {

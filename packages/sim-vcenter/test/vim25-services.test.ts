@@ -235,4 +235,25 @@ describe('vim25 services', { timeout: 60_000 }, () => {
     const missing = await soap.runTask('SearchDatastore_Task', self, '<datastorePath>[DS-01] nothing</datastorePath>');
     assert.equal(child(child(missing, 'error'), 'fault')?.attrs['xsi:type'], 'FileNotFound');
   });
+
+  test('a pending WaitForUpdates ends when its session does', async () => {
+    const waiter = new TestSoapClient(sim);
+    await waiter.login(sim);
+    const vm = sim.engine.vms[0];
+    assert.ok(vm);
+    await waiter.call(
+      'CreateFilter',
+      PC,
+      `<spec><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">${vm.ref.value}</obj></objectSet></spec><partialUpdates>false</partialUpdates>`,
+    );
+    const first = await waiter.call('WaitForUpdates', PC, '<version></version>');
+    const pending = waiter.call(
+      'WaitForUpdates',
+      PC,
+      `<version>${childText(first.returnval, 'version') ?? ''}</version>`,
+    );
+    await waiter.call('Logout', { type: 'SessionManager', value: 'SessionManager' });
+    const ended = await pending;
+    assert.equal(child(ended.returnval, 'filterSet'), undefined, 'an empty UpdateSet, not a wait forever');
+  });
 });
