@@ -126,7 +126,8 @@ export async function createSnapshot(
 }
 
 /**
- * RevertToSnapshot_Task: the disks return to the snapshot's content and it becomes the current snapshot.
+ * RevertToSnapshot_Task: the disks and configuration return to the snapshot's and it becomes the current
+ * snapshot.
  * As on vSphere, a snapshot with memory of a running VM resumes it running (unless `suppressPowerOn`);
  * any other snapshot leaves the VM powered off.
  */
@@ -138,6 +139,13 @@ export async function revertToSnapshot(
   const vm = snap.vm;
   for (const d of vm.disks) if (d.disk.hasLayer(snap.ref.value)) await d.disk.revertTo(snap.ref.value);
   vm.currentSnapshot = snap;
+  // The configuration comes back too (what the simulator lets change: CPUs, memory, annotation).
+  const hardware = snap.config.hardware;
+  if (hardware && typeof hardware === 'object' && '_type' in hardware) {
+    if (typeof hardware.numCPU === 'number') vm.cpus = hardware.numCPU;
+    if (typeof hardware.memoryMB === 'number') vm.memoryMB = hardware.memoryMB;
+  }
+  if (typeof snap.config.annotation === 'string') vm.spec.annotation = snap.config.annotation;
   const on = snap.memory && snap.powerState === 'poweredOn' && !suppressPowerOn;
   if (on && vm.powerState !== 'poweredOn') powerOn(engine, vm);
   if (!on && vm.powerState === 'poweredOn') powerOff(engine, vm);

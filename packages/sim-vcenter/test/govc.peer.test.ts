@@ -200,7 +200,10 @@ test('govc snapshot.revert brings the disks back and restores the snapshot power
   const before = await sim.readDisk('lin-01', 2000, 3 * MiB, 4096);
   await ok(['snapshot.create', '-vm', 'lin-01', '-m=false', 'no-memory']);
   await sim.writeGuest('lin-01', 2000, 3 * MiB, Buffer.alloc(4096, 0xab));
+  await ok(['vm.change', '-vm', 'lin-01', '-c', '4', '-m', '8192']);
+  assert.equal(vm.cpus, 4);
   await ok(['snapshot.revert', '-vm', 'lin-01', 'no-memory']);
+  assert.deepEqual([vm.cpus, vm.memoryMB], [2, 4096], 'the configuration comes back with the snapshot');
   assert.deepEqual(await sim.readDisk('lin-01', 2000, 3 * MiB, 4096), before, 'the guest write is undone');
   assert.equal(vm.powerState, 'poweredOff', 'a snapshot without memory reverts to powered off');
   await ok(['vm.power', '-on', 'lin-01']);
