@@ -256,4 +256,32 @@ describe('vim25 services', { timeout: 60_000 }, () => {
     const ended = await pending;
     assert.equal(child(ended.returnval, 'filterSet'), undefined, 'an empty UpdateSet, not a wait forever');
   });
+
+  test('SearchIndex: FindByUuid (BIOS and instance UUID) and FindChild', async () => {
+    const vm = sim.engine.findVm('win-01');
+    assert.ok(vm);
+    const si = { type: 'SearchIndex', value: 'SearchIndex' };
+    const byBios = await soap.call('FindByUuid', si, `<uuid>${vm.uuid.toUpperCase()}</uuid><vmSearch>true</vmSearch>`);
+    assert.equal(byBios.returnval?.text, vm.ref.value);
+    const byInstance = await soap.call(
+      'FindByUuid',
+      si,
+      `<uuid>${vm.instanceUuid}</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>`,
+    );
+    assert.equal(byInstance.returnval?.text, vm.ref.value);
+    const none = await soap.call(
+      'FindByUuid',
+      si,
+      '<uuid>00000000-0000-0000-0000-000000000000</uuid><vmSearch>true</vmSearch>',
+    );
+    assert.equal(none.returnval, undefined);
+    const folder = vm.parent;
+    assert.ok(folder);
+    const found = await soap.call(
+      'FindChild',
+      si,
+      `<entity type="Folder">${folder.ref.value}</entity><name>win-01</name>`,
+    );
+    assert.equal(found.returnval?.text, vm.ref.value);
+  });
 });
