@@ -55,6 +55,7 @@ function runPython(script: string, args: string[], opts: PythonRun = {}): Promis
       cwd: SCRIPTS,
       env: {
         PATH: process.env.PATH ?? '',
+        PYTHONDONTWRITEBYTECODE: '1',
         SIM_HOST: sim.host,
         SIM_PORT: String(sim.port),
         SIM_USER: sim.username,
