@@ -6,7 +6,7 @@ import type { VCenterEngine } from './vcenter-engine';
 import { VimFault } from './vim-fault';
 import { data, Mor, registerArrayBase } from './vim-value';
 import type { DataObject, VimValue } from './vim-value';
-import { diskFileAt } from './vm-devices';
+import { diskFileAt, SCSI_TYPE } from './vm-devices';
 import { child, childBool, childText, children, xsiType } from './xml-node';
 import type { XNode } from './xml-node';
 
@@ -69,7 +69,7 @@ function vmFolderFiles(engine: VCenterEngine, vm: SimVm, ds: SimEntity): DsFile[
           diskType: 'VirtualDiskFlatVer2BackingInfo',
           capacityKb: Math.floor(d.capacity / 1024),
           hardwareVersion: 4,
-          controllerType: 'ParaVirtualSCSIController',
+          controllerType: SCSI_TYPE[vm.controllers.find((c) => c.key === d.controllerKey)?.kind ?? 'pvscsi'].type,
           diskExtents: [diskFileAt(d, depth).replace(/\.vmdk$/, depth === 0 ? '-flat.vmdk' : '-delta.vmdk')],
           thin: d.thin,
         },

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { EventLog } from './event-log';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '@migratekit/core';
+import { EventLog } from './event-log';
 import { buildInventory } from './inventory-builder';
 import type { InventorySpec } from './inventory-spec';
 import { SimEntity } from './managed-object';
