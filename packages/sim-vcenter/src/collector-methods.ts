@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isA } from './managed-object';
 import type { CallContext, ManagedObject, SimEntity } from './managed-object';
+import { containerEntity } from './view-methods';
 import { collect, objectContent, parseFilterSpec, PropertyFilter } from './property-collector';
 import type { CollectedObject } from './property-collector';
 import type { VCenterEngine } from './vcenter-engine';
@@ -10,7 +10,7 @@ import type { DataObject, VimValue } from './vim-value';
 import { child, childBool, childNumber, childText, children, toMor } from './xml-node';
 import type { XNode } from './xml-node';
 
-// PropertyCollector, ViewManager and SearchIndex methods. Session-scoped objects (extra collectors,
+// PropertyCollector and SearchIndex methods (views: view-methods.ts). Session-scoped objects (extra collectors,
 // filters, container views) get ids like vCenter's "session[<key>]<uuid>" and die with the session.
 
 export interface MethodRequest {
@@ -30,33 +30,6 @@ class CollectorObject implements ManagedObject {
   ) {}
   properties(): Record<string, VimValue | undefined> {
     return { filter: [...this.filters.values()].map((f) => f.ref) };
-  }
-}
-
-class ViewObject implements ManagedObject {
-  constructor(
-    readonly ref: Mor,
-    private readonly engine: VCenterEngine,
-    readonly container: SimEntity,
-    readonly types: string[],
-    readonly recursive: boolean,
-  ) {}
-  properties(): Record<string, VimValue | undefined> {
-    const out = new Map<string, Mor>();
-    // Like vCenter, a view of a cluster or resource pool also holds the VMs of its pools.
-    const childrenOf = (e: SimEntity): SimEntity[] =>
-      e.ref.type === 'ResourcePool'
-        ? [...e.children, ...this.engine.vms.filter((v) => v.resourcePool === e)]
-        : e.children;
-    const walk = (e: SimEntity): void => {
-      for (const c of childrenOf(e)) {
-        if (out.has(c.ref.value)) continue;
-        if (this.types.length === 0 || this.types.some((t) => isA(c.ref.type, t))) out.set(c.ref.value, c.ref);
-        if (this.recursive) walk(c);
-      }
-    };
-    walk(this.container);
-    return { view: [...out.values()], container: this.container.ref, type: this.types, recursive: this.recursive };
   }
 }
 
@@ -98,45 +71,48 @@ function specSets(req: MethodRequest): CollectedObject[] {
   return out;
 }
 
-async function waitForUpdates(req: MethodRequest): Promise<VimValue | undefined> {
-  const collector = collectorFor(req);
-  const version = childText(req.body, 'version') ?? '';
-  const options = child(req.body, 'options');
-  const maxWait = childNumber(options, 'maxWaitSeconds');
-  if (version === '') for (const f of collector.filters.values()) f.reset();
-  const deadline = Date.now() + Math.min(maxWait ?? 300, 300) * 1000;
-  for (;;) {
-    const filterSet: DataObject[] = [];
-    for (const f of collector.filters.values()) {
-      const objectSet = f.updates(req.engine.registry, req.ctx);
-      if (objectSet.length > 0) filterSet.push(data('PropertyFilterUpdate', { filter: f.ref, objectSet }));
-    }
-    if (filterSet.length > 0) {
-      return data('UpdateSet', {
-        version: String(Number(version.replace(/\D/g, '') || '0') + 1),
-        filterSet,
-        truncated: false,
-      });
-    }
-    const left = deadline - Date.now();
-    if (maxWait === 0 || left <= 0 || req.engine.isClosed) return undefined;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, left);
-      function done(): void {
-        clearTimeout(timer);
-        req.engine.changes.off('change', done);
-        resolve();
-      }
-      req.engine.changes.on('change', done);
-    });
+function pendingUpdates(req: MethodRequest, collector: CollectorObject, version: string): DataObject | undefined {
+  const filterSet: DataObject[] = [];
+  for (const f of collector.filters.values()) {
+    const objectSet = f.updates(req.engine.registry, req.ctx);
+    if (objectSet.length > 0) filterSet.push(data('PropertyFilterUpdate', { filter: f.ref, objectSet }));
   }
+  if (filterSet.length === 0) return undefined;
+  const next = String(Number(version.replace(/\D/g, '') || '0') + 1);
+  return data('UpdateSet', { version: next, filterSet, truncated: false });
 }
 
-function containerEntity(req: MethodRequest, ref: Mor | undefined): SimEntity {
-  if (!ref) throw faults.invalidArgument('container');
-  const obj = req.engine.registry.get(ref);
-  if (!('children' in obj)) throw faults.invalidArgument('container');
-  return obj as SimEntity;
+function nextChange(req: MethodRequest, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      req.engine.changes.off('change', done);
+      resolve();
+    }
+    req.engine.changes.on('change', done);
+  });
+}
+
+/**
+ * The updates since `version` (all of them for ""), waiting up to `maxWaitSeconds` for some (undefined: as
+ * long as it takes, as WaitForUpdates does; 0: no wait, as CheckForUpdates does). Undefined when none came.
+ */
+async function collectUpdates(req: MethodRequest, maxWaitSeconds: number | undefined): Promise<DataObject | undefined> {
+  const collector = collectorFor(req);
+  const version = childText(req.body, 'version') ?? '';
+  if (version === '') for (const f of collector.filters.values()) f.reset();
+  const deadline = maxWaitSeconds === undefined ? Infinity : Date.now() + maxWaitSeconds * 1000;
+  for (;;) {
+    const found = pendingUpdates(req, collector, version);
+    if (found) return found;
+    const left = deadline - Date.now();
+    // A waiter whose session ended (Logout, expiry) stops, so an abandoned wait does not live on.
+    const sessionGone = req.ctx.sessionKey !== undefined && !req.engine.sessions.get(req.ctx.sessionKey);
+    if (left <= 0 || req.engine.isClosed || sessionGone) return undefined;
+    // Wake at least every minute: a CancelWaitForUpdates or a closing simulator also emits "change".
+    await nextChange(req, Math.min(left, 60_000));
+  }
 }
 
 function findByPath(req: MethodRequest, path: string): Mor | undefined {
@@ -195,25 +171,19 @@ export const collectorMethods: Record<
     req.engine.registry.remove(req.self);
     return undefined;
   },
-  WaitForUpdatesEx: (req) => waitForUpdates(req),
+  WaitForUpdatesEx: (req) => {
+    const maxWait = childNumber(child(req.body, 'options'), 'maxWaitSeconds');
+    return collectUpdates(req, maxWait === undefined ? undefined : Math.min(maxWait, 300));
+  },
+  // The pre-4.1 forms, still what pyVmomi's WaitForTask uses: WaitForUpdates always answers an UpdateSet.
+  WaitForUpdates: async (req) => {
+    const version = childText(req.body, 'version') ?? '';
+    const found = await collectUpdates(req, undefined);
+    return found ?? data('UpdateSet', { version: version || '0', truncated: false });
+  },
+  CheckForUpdates: (req) => collectUpdates(req, 0),
   CancelWaitForUpdates: (req) => {
     req.engine.changes.emit('change');
-    return undefined;
-  },
-  CreateContainerView: (req) => {
-    const container = containerEntity(req, toMor(child(req.body, 'container')));
-    const types = children(req.body, 'type').map((t) => t.text.trim());
-    const view = new ViewObject(
-      new Mor('ContainerView', sessionId(req)),
-      req.engine,
-      container,
-      types,
-      childBool(req.body, 'recursive') ?? false,
-    );
-    return req.engine.registry.add(view).ref;
-  },
-  DestroyView: (req) => {
-    req.engine.registry.remove(req.self);
     return undefined;
   },
   FindByInventoryPath: (req) => findByPath(req, childText(req.body, 'inventoryPath') ?? ''),

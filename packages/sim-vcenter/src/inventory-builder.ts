@@ -2,6 +2,7 @@ import type { DatacenterSpec, HostSpec, InventorySpec } from './inventory-spec';
 import { dvsUuid, hashHex, uuidFrom } from './inventory-ids';
 import { ObjectRegistry, SimEntity } from './managed-object';
 import type { SimVm } from './sim-vm';
+import { browserRef } from './datastore-browser';
 import { buildVm } from './vm-builder';
 import type { DcContext } from './vm-builder';
 import { data } from './vim-value';
@@ -202,6 +203,7 @@ function buildDatacenter(registry: ObjectRegistry, root: SimEntity, spec: Datace
           }),
         ),
         vm: vmsUsing(ds).map((v) => v.ref),
+        browser: browserRef(ds.ref),
       };
     };
     ctx.datastores.set(d.name, ds);

@@ -32,6 +32,8 @@ const PARENT: Record<string, string> = {
   ContainerView: 'ManagedObjectView',
   ListView: 'ManagedObjectView',
   ManagedObjectView: 'View',
+  EventHistoryCollector: 'HistoryCollector',
+  TaskHistoryCollector: 'HistoryCollector',
 };
 
 export function isA(type: string, base: string): boolean {

@@ -1,6 +1,6 @@
 import type { CallContext, ManagedObject, ObjectRegistry } from './managed-object';
 import { isA } from './managed-object';
-import { AnyType, data, encodeElement, Mor } from './vim-value';
+import { AnyType, data, EmptyArray, encodeElement, Mor } from './vim-value';
 import type { DataObject, VimValue } from './vim-value';
 import { child, childBool, childText, children, toMor, xsiType } from './xml-node';
 import type { XNode } from './xml-node';
@@ -92,6 +92,31 @@ function namedSpecs(specs: SelectionSpec[], into: Map<string, SelectionSpec>): v
   }
 }
 
+// Item types of the array properties that may be empty. vCenter still answers a requested empty array
+// (`<val xsi:type="ArrayOfManagedObjectReference"/>`), so SDKs see [] rather than an unset property.
+const EMPTY_ARRAY_ITEM: Record<string, string> = {
+  childEntity: 'ManagedObjectReference',
+  recentTask: 'ManagedObjectReference',
+  rootSnapshot: 'ManagedObjectReference',
+  datastore: 'ManagedObjectReference',
+  network: 'ManagedObjectReference',
+  vm: 'ManagedObjectReference',
+  host: 'ManagedObjectReference',
+  'Datastore.host': 'DatastoreHostMount',
+  portgroup: 'ManagedObjectReference',
+  filter: 'ManagedObjectReference',
+  viewList: 'ManagedObjectReference',
+  view: 'ManagedObjectReference',
+  field: 'CustomFieldDef',
+  latestPage: 'Event',
+  childSnapshot: 'ManagedObjectReference',
+};
+
+function emptyArrayOf(type: string, name: string): EmptyArray | undefined {
+  const item = EMPTY_ARRAY_ITEM[`${type}.${name}`] ?? EMPTY_ARRAY_ITEM[name];
+  return item ? new EmptyArray(item) : undefined;
+}
+
 function isEmptyValue(v: VimValue | undefined): boolean {
   return v === undefined || (Array.isArray(v) && v.length === 0);
 }
@@ -143,7 +168,9 @@ export function collect(registry: ObjectRegistry, spec: FilterSpec, ctx: CallCon
     const values: CollectedObject['props'] = [];
     for (const name of names) {
       const val = name in props ? props[name] : propertyAt(props, name);
-      if (!isEmptyValue(val)) values.push({ name, val: val as VimValue });
+      const empty = Array.isArray(val) && val.length === 0 ? emptyArrayOf(obj.ref.type, name) : undefined;
+      if (empty) values.push({ name, val: empty });
+      else if (!isEmptyValue(val)) values.push({ name, val: val as VimValue });
     }
     out.push({ obj: obj.ref, props: values });
   }

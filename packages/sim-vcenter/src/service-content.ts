@@ -5,10 +5,13 @@ import { userSession } from './session-store';
 import type { VCenterEngine } from './vcenter-engine';
 import { AnyType, data, Mor } from './vim-value';
 import type { DataObject } from './vim-value';
+import { API_VERSION } from './vim-version';
+import { MANAGERS, registerManagers } from './service-managers';
+import { registerDatastoreBrowsers } from './datastore-browser';
+import { eventManagerProperties } from './event-manager';
 
-// ServiceInstance and the manager singletons, with the ids a vCenter 8.0 uses.
-
-export const API_VERSION = '8.0.2.0';
+// ServiceInstance and the manager singletons, with the ids a vCenter 8.0 uses. Every manager named in
+// ServiceContent exists as an object (service-managers.ts for those only read).
 
 export const SERVICE = {
   serviceInstance: new Mor('ServiceInstance', 'ServiceInstance'),
@@ -19,13 +22,7 @@ export const SERVICE = {
   taskManager: new Mor('TaskManager', 'TaskManager'),
   eventManager: new Mor('EventManager', 'EventManager'),
   setting: new Mor('OptionManager', 'VpxSettings'),
-  userDirectory: new Mor('UserDirectory', 'UserDirectory'),
-  authorizationManager: new Mor('AuthorizationManager', 'AuthorizationManager'),
-  customFieldsManager: new Mor('CustomFieldsManager', 'CustomFieldsManager'),
-  fileManager: new Mor('FileManager', 'FileManager'),
-  virtualDiskManager: new Mor('VirtualDiskManager', 'virtualDiskManager'),
-  licenseManager: new Mor('LicenseManager', 'LicenseManager'),
-  dvSwitchManager: new Mor('DistributedVirtualSwitchManager', 'DVSManager'),
+  ...MANAGERS,
 } as const;
 
 export function aboutInfo(engine: VCenterEngine): DataObject {
@@ -102,7 +99,9 @@ export function registerServiceObjects(engine: VCenterEngine): void {
   r.add(new SimpleObject('SearchIndex', 'SearchIndex', () => ({})));
   r.add(new SimpleObject('ViewManager', 'ViewManager', () => ({ viewList: [] })));
   r.add(new SimpleObject('PropertyCollector', 'propertyCollector', () => ({ filter: [] })));
-  r.add(new SimpleObject('EventManager', 'EventManager', () => ({})));
+  r.add(new SimpleObject('EventManager', 'EventManager', eventManagerProperties));
+  registerManagers(r);
+  registerDatastoreBrowsers(r);
   r.add(
     new SimpleObject('OptionManager', 'VpxSettings', () => ({
       setting: [

@@ -208,6 +208,22 @@ export class SimDisk {
     return out;
   }
 
+  /**
+   * Brings the content back to layer `id` (revert to snapshot): every block changed since the freeze is
+   * written back with its frozen content, as a guest write would be, so newer layers keep theirs and CBT
+   * reports the reverted blocks as changed.
+   */
+  async revertTo(id: string): Promise<void> {
+    const { index } = this.layerAt(id);
+    const blocks = new Set<number>();
+    for (const layer of this.layers.slice(index)) for (const b of layer.preserved) blocks.add(b);
+    for (const b of [...blocks].sort((x, y) => x - y)) {
+      const start = b * COW_BLOCK;
+      const len = Math.min(COW_BLOCK, this.capacity - start);
+      await this.write(start, await this.readLayer(id, start, len));
+    }
+  }
+
   /** Releases layer `id`; its saved blocks move to the next older layer, which still needs them. */
   dropLayer(id: string): Promise<void> {
     return this.exclusive(async () => {

@@ -16,6 +16,7 @@ import { VCenterEngine } from './vcenter-engine';
 import { handleControl } from './control-routes';
 import { VimFault } from './vim-fault';
 import { SnapshotNbdExport } from './snapshot-nbd-export';
+import { vimServiceVersionsXml } from './vim-version';
 
 // startVCenterSimulator: the vim25 SOAP endpoint at /sdk over HTTPS, plus /_sim control routes.
 
@@ -134,23 +135,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-const SERVICE_VERSIONS = `<?xml version="1.0" encoding="UTF-8"?>
-<namespaces version="1.0">
- <namespace>
-  <name>urn:vim25</name>
-  <version>8.0.2.0</version>
-  <priorVersions>
-   <version>8.0.1.0</version>
-   <version>8.0.0.0</version>
-   <version>7.0.3.0</version>
-   <version>7.0</version>
-   <version>6.7</version>
-   <version>6.5</version>
-  </priorVersions>
- </namespace>
-</namespaces>
-`;
-
 export async function startVCenterSimulator(options: VCenterSimulatorOptions): Promise<VCenterSimulator> {
   const host = options.host ?? '127.0.0.1';
   const username = options.username ?? DEFAULT_USERNAME;
@@ -211,6 +195,7 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
       const body = (await readBody(req, 16 * 1024 * 1024)).toString('utf8');
       const reply = await soap.handle({
         body,
+        soapAction: req.headers.soapaction?.toString(),
         cookie: req.headers.cookie,
         ipAddress: req.socket.remoteAddress ?? '',
         userAgent: req.headers['user-agent'] ?? '',
@@ -222,7 +207,7 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
       return;
     }
     if (url.pathname === '/sdk/vimServiceVersions.xml' && req.method === 'GET') {
-      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(SERVICE_VERSIONS);
+      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(vimServiceVersionsXml());
       return;
     }
     if (url.pathname.startsWith('/_sim/')) {

@@ -44,6 +44,8 @@ export class SimSnapshot implements ManagedObject {
   readonly ref: Mor;
   parent: SimSnapshot | undefined;
   readonly children: SimSnapshot[] = [];
+  /** Taken with the guest's memory (a revert then leaves the VM in the snapshot's power state). */
+  memory = false;
 
   constructor(
     id: string,

@@ -9,11 +9,17 @@ import type { VimValue } from './vim-value';
 import { child, childText, parseXml, toMor } from './xml-node';
 import type { XNode } from './xml-node';
 import { vmMethods } from './vm-methods';
+import { viewMethods } from './view-methods';
+import { eventMethods } from './event-manager';
+import { datastoreBrowserMethods } from './datastore-browser';
+import { negotiatedVersion } from './vim-version';
 
 // One SOAP request in, one SOAP response out: envelope parsing, session checks, dispatch, faults.
 
 export interface SoapCall {
   body: string;
+  /** The SOAPAction header ("urn:vim25/6.7"): the API version the answer is encoded in. */
+  soapAction: string | undefined;
   cookie: string | undefined;
   ipAddress: string;
   userAgent: string;
@@ -39,6 +45,9 @@ export class SoapService {
     registerServiceObjects(engine);
     this.methods = {
       ...collectorMethods,
+      ...viewMethods,
+      ...eventMethods,
+      ...datastoreBrowserMethods,
       ...vmMethods,
       RetrieveServiceContent: () => serviceContent(engine),
       CurrentTime: () => engine.opts.clock.now(),
@@ -47,6 +56,7 @@ export class SoapService {
 
   async handle(call: SoapCall): Promise<SoapReply> {
     let method = '';
+    const version = negotiatedVersion(call.soapAction);
     try {
       const envelope = parseXml(call.body);
       const body = child(envelope, 'Body');
@@ -57,10 +67,13 @@ export class SoapService {
       if (!self) return { status: 500, body: clientFaultEnvelope(`${method}: missing _this`) };
       const session = this.engine.sessions.fromCookieHeader(call.cookie);
 
-      if (method === 'Login') return { ...this.login(request, call), method };
+      if (method === 'Login') return { ...this.login(request, call, version), method };
       if (method === 'Logout') {
-        if (session) this.engine.endSession(session.key);
-        return { status: 200, body: responseEnvelope(method, undefined), method };
+        if (session) {
+          this.engine.events.logout(session.userName, session.ipAddress, session.userAgent, session.key);
+          this.engine.endSession(session.key);
+        }
+        return { status: 200, body: responseEnvelope(method, undefined, version), method };
       }
       if (!session && !ANONYMOUS.has(method)) throw faults.notAuthenticated(self);
       const handler = this.methods[method];
@@ -87,22 +100,23 @@ export class SoapService {
         self,
         body: request,
       });
-      return { status: 200, body: responseEnvelope(method, value), method };
+      return { status: 200, body: responseEnvelope(method, value, version), method };
     } catch (err) {
-      return { status: 500, body: faultEnvelope(asVimFault(err)), method };
+      return { status: 500, body: faultEnvelope(asVimFault(err), version), method };
     }
   }
 
-  private login(request: XNode, call: SoapCall): SoapReply {
+  private login(request: XNode, call: SoapCall, version: string): SoapReply {
     const user = childText(request, 'userName') ?? '';
     const password = childText(request, 'password') ?? '';
     if (user !== this.engine.opts.username || password !== this.engine.opts.password) {
-      return { status: 500, body: faultEnvelope(faults.invalidLogin()) };
+      return { status: 500, body: faultEnvelope(faults.invalidLogin(), version) };
     }
     const s = this.engine.sessions.create(user, call.ipAddress, call.userAgent);
+    this.engine.events.login(user, call.ipAddress, call.userAgent, s.key);
     return {
       status: 200,
-      body: responseEnvelope('Login', userSession(s)),
+      body: responseEnvelope('Login', userSession(s), version),
       setCookie: `${SESSION_COOKIE}="${s.key}"; Path=/; HttpOnly; Secure`,
     };
   }

@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '@migratekit/core';
+import { EventLog } from './event-log';
 import { buildInventory } from './inventory-builder';
 import type { InventorySpec } from './inventory-spec';
-import type { ManagedObject, ObjectRegistry, SimEntity } from './managed-object';
+import { SimEntity } from './managed-object';
+import type { ManagedObject, ObjectRegistry } from './managed-object';
 import { seedDisk, seedOf } from './disk-seed';
 import { SessionStore } from './session-store';
 import type { SimSnapshot, SimVm } from './sim-vm';
@@ -51,6 +53,7 @@ export class VCenterEngine {
   readonly vms: SimVm[];
   readonly sessions: SessionStore;
   readonly changes = new EventEmitter();
+  readonly events: EventLog;
   readonly instanceUuid: string;
   private readonly tasks: SimTask[] = [];
   readonly snapshotListeners: SnapshotListener[] = [];
@@ -72,6 +75,8 @@ export class VCenterEngine {
     this.datacenters = built.datacenters;
     this.vms = built.vms;
     this.sessions = new SessionStore(opts.clock);
+    this.events = new EventLog(opts.clock);
+    this.events.onPost = () => this.notify();
     this.changes.setMaxListeners(0);
     this.instanceUuid = '6f1c3d2a-8b4e-4a57-9c0e-5d2f7a9b1e34';
   }
@@ -124,6 +129,7 @@ export class VCenterEngine {
     this.sessions.remove(key);
     this.sessionCollectors.delete(key);
     this.registry.removeWhere((id) => id.startsWith(`session[${key}]`));
+    this.changes.emit('change'); // wakes the session's pending WaitForUpdates, which then end
   }
 
   get isClosed(): boolean {
@@ -200,6 +206,7 @@ export class VCenterEngine {
     );
     this.registry.add(task);
     this.tasks.push(task);
+    this.events.task(task, entity instanceof SimEntity ? entity : undefined);
     while (this.tasks.length > 500) {
       const old = this.tasks.shift();
       if (old) this.registry.remove(old.ref);

@@ -58,15 +58,15 @@ const ENVELOPE_OPEN =
   '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';
 const ENVELOPE_CLOSE = '</soapenv:Body></soapenv:Envelope>';
 
-/** `returnval` may be a list (repeated elements) or absent (void methods). */
-export function responseEnvelope(method: string, returnval: VimValue | undefined): string {
-  const body = returnval === undefined ? '' : encodeElement('returnval', returnval);
+/** `returnval` may be a list (repeated elements) or absent (void methods); encoded for API `version`. */
+export function responseEnvelope(method: string, returnval: VimValue | undefined, version?: string): string {
+  const body = returnval === undefined ? '' : encodeElement('returnval', returnval, false, version);
   return `${ENVELOPE_OPEN}<${method}Response xmlns="urn:vim25">${body}</${method}Response>${ENVELOPE_CLOSE}`;
 }
 
-export function faultEnvelope(fault: VimFault): string {
+export function faultEnvelope(fault: VimFault, version?: string): string {
   let fields = '';
-  for (const [k, v] of Object.entries(fault.fields)) fields += encodeElement(k, v);
+  for (const [k, v] of Object.entries(fault.fields)) fields += encodeElement(k, v, false, version);
   const detail = `<${fault.faultType}Fault xmlns="urn:vim25" xsi:type="${fault.faultType}">${fields}</${fault.faultType}Fault>`;
   return `${ENVELOPE_OPEN}<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>${escapeXml(fault.message)}</faultstring><detail>${detail}</detail></soapenv:Fault>${ENVELOPE_CLOSE}`;
 }

@@ -1,5 +1,8 @@
+import { API_VERSION, fieldKnownIn, typeKnownIn } from './vim-version';
+
 // The value model the simulator answers with, and its vim25 XML encoding.
 // Data objects always carry xsi:type (clients ignore it on concrete fields and need it on polymorphic ones).
+// Encoding is for one API version: types and properties that version does not define are left out.
 
 export class Mor {
   constructor(
@@ -29,13 +32,18 @@ export class LongValue {
   constructor(readonly value: number) {}
 }
 
+/** An empty array property that must still name its type (`<val xsi:type="ArrayOfX"/>`), as vCenter sends. */
+export class EmptyArray {
+  constructor(readonly itemType: string) {}
+}
+
 export interface DataObject {
   _type: string;
   [field: string]: VimValue | undefined;
 }
 
 export type VimValue =
-  string | number | boolean | Date | Mor | AnyType | EnumValue | LongValue | DataObject | VimValue[];
+  string | number | boolean | Date | Mor | AnyType | EnumValue | LongValue | EmptyArray | DataObject | VimValue[];
 
 export function data(type: string, fields: Record<string, VimValue | undefined>): DataObject {
   return { _type: type, ...fields };
@@ -65,6 +73,11 @@ for (const t of [
   'VirtualMachineVMCIDevice',
 ]) {
   ARRAY_BASE[t] = 'VirtualDevice';
+}
+
+/** Declares that arrays of these concrete types are sent as arrays of `base` (ArrayOfEvent, ArrayOfFileInfo). */
+export function registerArrayBase(types: string[], base: string): void {
+  for (const t of types) ARRAY_BASE[t] = base;
 }
 
 export function escapeXml(s: string): string {
@@ -111,19 +124,32 @@ function arrayTypeOf(items: VimValue[]): { arrayType: string; itemName: string }
   return { arrayType: 'ArrayOfAnyType', itemName: 'anyType' };
 }
 
-/** Encodes one element. `typed` adds xsi:type to primitives, references and enums (anyType positions). */
-export function encodeElement(name: string, value: VimValue | undefined, typed = false): string {
+/**
+ * Encodes one element in API `version`. `typed` adds xsi:type to primitives, references and enums (anyType
+ * positions).
+ */
+export function encodeElement(
+  name: string,
+  value: VimValue | undefined,
+  typed = false,
+  version: string = API_VERSION,
+): string {
   if (value === undefined || value === null) return '';
   if (value instanceof AnyType) {
     const inner = value.value;
     if (Array.isArray(inner)) {
-      if (inner.length === 0) return '';
-      const { arrayType, itemName } = arrayTypeOf(inner);
-      return `<${name}${typeAttr(arrayType)}>${inner.map((i) => encodeElement(itemName, i)).join('')}</${name}>`;
+      const known = inner.filter((i) => !isDataObject(i) || typeKnownIn(i._type, version));
+      if (known.length === 0) return '';
+      const { arrayType, itemName } = arrayTypeOf(known);
+      const items = known.map((i) => encodeElement(itemName, i, false, version)).join('');
+      return `<${name}${typeAttr(arrayType)}>${items}</${name}>`;
     }
-    return encodeElement(name, inner, true);
+    return encodeElement(name, inner, true, version);
   }
-  if (Array.isArray(value)) return value.map((v) => encodeElement(name, v, typed)).join('');
+  if (Array.isArray(value)) return value.map((v) => encodeElement(name, v, typed, version)).join('');
+  if (value instanceof EmptyArray) {
+    return typed ? `<${name}${typeAttr(`ArrayOf${value.itemType.replace(/^./, (c) => c.toUpperCase())}`)}/>` : '';
+  }
   if (value instanceof Mor) {
     const t = typed ? typeAttr('ManagedObjectReference') : '';
     return `<${name}${t} type="${escapeXml(value.type)}">${escapeXml(value.value)}</${name}>`;
@@ -132,10 +158,11 @@ export function encodeElement(name: string, value: VimValue | undefined, typed =
     return `<${name}${typed ? typeAttr(value.enumType) : ''}>${escapeXml(value.value)}</${name}>`;
   }
   if (isDataObject(value)) {
+    if (!typeKnownIn(value._type, version)) return '';
     let body = '';
     for (const [k, v] of Object.entries(value)) {
-      if (k === '_type') continue;
-      body += encodeElement(k, v);
+      if (k === '_type' || !fieldKnownIn(value._type, k, version)) continue;
+      body += encodeElement(k, v, false, version);
     }
     return `<${name}${typeAttr(value._type)}>${body}</${name}>`;
   }

@@ -5,7 +5,7 @@ import type { DataObject } from './vim-value';
 // config.hardware.device of a VirtualMachine: the fixed chipset devices, SCSI controllers, disks (with their
 // CBT change id) and NICs (standard or distributed port group backings).
 
-const SCSI_TYPE = {
+export const SCSI_TYPE = {
   pvscsi: { type: 'ParaVirtualSCSIController', summary: 'VMware paravirtual SCSI' },
   lsilogic: { type: 'VirtualLsiLogicController', summary: 'LSI Logic' },
   'lsilogic-sas': { type: 'VirtualLsiLogicSASController', summary: 'LSI Logic SAS' },

@@ -10,9 +10,10 @@ import {
   reconfigure,
   restart,
   removeSnapshot,
+  revertToSnapshot,
   shutdownGuest,
 } from './vm-operations';
-import { faults } from './vim-fault';
+import { faults, VimFault } from './vim-fault';
 import type { Mor, VimValue } from './vim-value';
 import { child, childBool, childNumber, childText, toMor } from './xml-node';
 
@@ -91,13 +92,31 @@ export const vmMethods: Record<string, (req: MethodRequest) => Promise<VimValue 
     if (!name) throw faults.invalidArgument('name');
     const description = childText(req.body, 'description') ?? '';
     const quiesce = childBool(req.body, 'quiesce') ?? false;
+    const memory = childBool(req.body, 'memory') ?? false;
     return task(
       req,
       vm,
       'CreateSnapshot_Task',
       'VirtualMachine.createSnapshot',
-      async () => (await createSnapshot(req.engine, vm, name, description, quiesce)).ref,
+      async () => (await createSnapshot(req.engine, vm, name, description, quiesce, memory)).ref,
     );
+  },
+  RevertToSnapshot_Task: (req) => {
+    const snap = findSnapshot(req.engine, req.self);
+    const suppress = childBool(req.body, 'suppressPowerOn') ?? false;
+    return task(req, snap.vm, 'RevertToSnapshot_Task', 'vm.Snapshot.revert', async () => {
+      await revertToSnapshot(req.engine, snap, suppress);
+      return undefined;
+    });
+  },
+  RevertToCurrentSnapshot_Task: (req) => {
+    const vm = vmOf(req);
+    const suppress = childBool(req.body, 'suppressPowerOn') ?? false;
+    return task(req, vm, 'RevertToCurrentSnapshot_Task', 'VirtualMachine.revertToCurrentSnapshot', async () => {
+      if (!vm.currentSnapshot) throw new VimFault('NotFound', 'The virtual machine has no current snapshot.');
+      await revertToSnapshot(req.engine, vm.currentSnapshot, suppress);
+      return undefined;
+    });
   },
   RemoveSnapshot_Task: (req) => snapshotTask(req.engine, req, childBool(req.body, 'removeChildren') ?? false),
   RemoveAllSnapshots_Task: (req) => {

@@ -17,6 +17,7 @@ export function powerOn(engine: VCenterEngine, vm: SimVm): void {
   vm.powerState = 'poweredOn';
   vm.bootTime = engine.opts.clock.now();
   vm.shuttingDown = false;
+  engine.events.vmPoweredOn(vm);
   engine.notify();
 }
 
@@ -25,6 +26,7 @@ export function powerOff(engine: VCenterEngine, vm: SimVm): void {
   vm.powerState = 'poweredOff';
   vm.bootTime = undefined;
   vm.shuttingDown = false;
+  engine.events.vmPoweredOff(vm);
   engine.notify();
 }
 
@@ -35,6 +37,7 @@ export function shutdownGuest(engine: VCenterEngine, vm: SimVm): void {
   if (vm.shuttingDown) return;
   vm.shuttingDown = true;
   const boot = vm.bootTime;
+  engine.events.vmGuestShutdown(vm);
   engine.notify();
   engine.sleep(engine.opts.guestShutdownDelayMs).then(
     () => {
@@ -42,6 +45,7 @@ export function shutdownGuest(engine: VCenterEngine, vm: SimVm): void {
       vm.powerState = 'poweredOff';
       vm.bootTime = undefined;
       vm.shuttingDown = false;
+      engine.events.vmPoweredOff(vm);
       engine.notify();
     },
     () => undefined, // simulator closed
@@ -77,6 +81,7 @@ export function reconfigure(engine: VCenterEngine, vm: SimVm, spec: ReconfigSpec
   if (spec.memoryMB !== undefined) vm.memoryMB = spec.memoryMB;
   if (spec.annotation !== undefined) vm.spec.annotation = spec.annotation;
   vm.changeVersion = engine.opts.clock.now();
+  engine.events.vmReconfigured(vm);
   engine.notify();
 }
 
@@ -86,6 +91,7 @@ export async function createSnapshot(
   name: string,
   description: string,
   quiesce: boolean,
+  memory = false,
 ): Promise<SimSnapshot> {
   const id = engine.registry.nextId('snapshot-');
   const depth = vm.snapshots.length;
@@ -108,6 +114,7 @@ export async function createSnapshot(
     changeIds,
     config,
   );
+  snap.memory = memory && vm.powerState === 'poweredOn';
   snap.parent = vm.currentSnapshot;
   snap.parent?.children.push(snap);
   vm.snapshots.push(snap);
@@ -116,6 +123,34 @@ export async function createSnapshot(
   for (const l of engine.snapshotListeners) l.created(snap);
   engine.notify();
   return snap;
+}
+
+/**
+ * RevertToSnapshot_Task: the disks and configuration return to the snapshot's and it becomes the current
+ * snapshot.
+ * As on vSphere, a snapshot with memory of a running VM resumes it running (unless `suppressPowerOn`);
+ * any other snapshot leaves the VM powered off.
+ */
+export async function revertToSnapshot(
+  engine: VCenterEngine,
+  snap: SimSnapshot,
+  suppressPowerOn: boolean,
+): Promise<void> {
+  const vm = snap.vm;
+  for (const d of vm.disks) if (d.disk.hasLayer(snap.ref.value)) await d.disk.revertTo(snap.ref.value);
+  vm.currentSnapshot = snap;
+  // The configuration comes back too (what the simulator lets change: CPUs, memory, annotation).
+  const hardware = snap.config.hardware;
+  if (hardware && typeof hardware === 'object' && '_type' in hardware) {
+    if (typeof hardware.numCPU === 'number') vm.cpus = hardware.numCPU;
+    if (typeof hardware.memoryMB === 'number') vm.memoryMB = hardware.memoryMB;
+  }
+  if (typeof snap.config.annotation === 'string') vm.spec.annotation = snap.config.annotation;
+  const on = snap.memory && snap.powerState === 'poweredOn' && !suppressPowerOn;
+  if (on && vm.powerState !== 'poweredOn') powerOn(engine, vm);
+  if (!on && vm.powerState === 'poweredOn') powerOff(engine, vm);
+  vm.changeVersion = engine.opts.clock.now();
+  engine.notify();
 }
 
 function descendants(s: SimSnapshot): SimSnapshot[] {

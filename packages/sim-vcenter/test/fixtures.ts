@@ -88,6 +88,8 @@ export interface SoapResult {
 /** A bare SOAP caller that pins the simulator's certificate; enough to test the wire format. */
 export class TestSoapClient {
   cookie: string | undefined;
+  /** The API version sent in SOAPAction (what the answer is encoded for). */
+  apiVersion = '8.0.2.0';
   constructor(private readonly sim: VCenterSimulator) {}
 
   call(method: string, self: { type: string; value: string }, inner = ''): Promise<SoapResult> {
@@ -103,7 +105,7 @@ export class TestSoapClient {
           checkServerIdentity: () => undefined,
           headers: {
             'Content-Type': 'text/xml; charset=utf-8',
-            SOAPAction: 'urn:vim25/8.0.2.0',
+            SOAPAction: `urn:vim25/${this.apiVersion}`,
             ...(this.cookie ? { Cookie: this.cookie } : {}),
           },
         },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessPeer } from '@migratekit/core';
 import type { VCenterSimulator } from '../src/index';
-import { startTestSimulator } from './fixtures';
+import { MiB, startTestSimulator } from './fixtures';
 
 // VMware's own CLI (govc, built from Debian's govmomi source) against the simulator: proof that it speaks vim25.
 
@@ -192,3 +192,98 @@ test('govc sees real faults: bad password, unknown object', { skip }, async () =
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /ManagedObjectNotFound|has already been deleted/);
 });
+
+test('govc snapshot.revert brings the disks back and restores the snapshot power state', { skip }, async () => {
+  const vm = sim.engine.findVm('lin-01');
+  assert.ok(vm);
+  if (vm.powerState !== 'poweredOn') await ok(['vm.power', '-on', 'lin-01']);
+  const before = await sim.readDisk('lin-01', 2000, 3 * MiB, 4096);
+  await ok(['snapshot.create', '-vm', 'lin-01', '-m=false', 'no-memory']);
+  await sim.writeGuest('lin-01', 2000, 3 * MiB, Buffer.alloc(4096, 0xab));
+  await ok(['vm.change', '-vm', 'lin-01', '-c', '4', '-m', '8192']);
+  assert.equal(vm.cpus, 4);
+  await ok(['snapshot.revert', '-vm', 'lin-01', 'no-memory']);
+  assert.deepEqual([vm.cpus, vm.memoryMB], [2, 4096], 'the configuration comes back with the snapshot');
+  assert.deepEqual(await sim.readDisk('lin-01', 2000, 3 * MiB, 4096), before, 'the guest write is undone');
+  assert.equal(vm.powerState, 'poweredOff', 'a snapshot without memory reverts to powered off');
+  await ok(['vm.power', '-on', 'lin-01']);
+  await ok(['snapshot.create', '-vm', 'lin-01', 'with-memory']);
+  await ok(['vm.power', '-off', 'lin-01']);
+  await ok(['snapshot.revert', '-vm', 'lin-01']); // the current snapshot
+  assert.equal(vm.powerState, 'poweredOn', 'a memory snapshot of a running VM resumes it running');
+  assert.equal(vm.currentSnapshot?.name, 'with-memory');
+  await ok(['snapshot.remove', '-vm', 'lin-01', '*']);
+  const missing = await govc(['snapshot.revert', '-vm', 'lin-01', 'no-such-snapshot']);
+  assert.notEqual(missing.code, 0);
+});
+
+test('govc datastore.ls lists the VM folders and their files', { skip }, async () => {
+  assert.deepEqual((await ok(['datastore.ls'])).trim().split('\n'), ['lin-01', 'win-01']);
+  assert.deepEqual((await ok(['datastore.ls', 'lin-01'])).trim().split('\n'), [
+    'lin-01.vmx',
+    'lin-01.nvram',
+    'vmware.log',
+    'lin-01.vmdk',
+    'lin-01_1.vmdk',
+  ]);
+  const long = await ok(['datastore.ls', '-l', 'lin-01/lin-01.vmdk']);
+  // The size is what the guest allocated: 2 MiB of seed data, plus blocks earlier tests wrote.
+  assert.match(long, /^2\.\dMB\s+.+\s+lin-01\.vmdk\n$/, 'a file path lists that file with its allocated size');
+  const tree = await ok(['datastore.ls', '-R', 'win-01']);
+  assert.match(tree, /win-01\.vmx\n/);
+  const none = await govc(['datastore.ls', 'no-such-vm']);
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /was not found/);
+});
+
+test('govc events shows the power events and tasks of a VM', { skip }, async () => {
+  await ok(['vm.power', '-off', 'lin-01']);
+  await ok(['vm.power', '-on', 'lin-01']);
+  const out = await ok(['events', '-n', '50', 'vm/Prod/lin-01']);
+  assert.match(out, /\[info\] lin-01 on esx-a1\.test in DC-Test is powered off\n/);
+  assert.match(out, /\[info\] lin-01 on esx-a1\.test in DC-Test is powered on\n/);
+  assert.match(out, /\[info\] Task: VirtualMachine\.powerOff \(target=VirtualMachine lin-01\)\n/);
+  // No path: the root folder, whose events include the logins.
+  assert.match(await ok(['events', '-n', '100']), /\[info\] User admin@test\.local@127\.0\.0\.1 logged in as govc\//);
+  // A cluster sees the power events of the VMs on its hosts.
+  assert.match(
+    await ok(['events', '-l', '/DC-Test/host/Cluster-A']),
+    /\[info\] \[VmPoweredOffEvent\] lin-01 on esx-a1\.test/,
+  );
+  const onlyOn = await ok(['events', '-type', 'VmPoweredOnEvent', 'vm/Prod/lin-01']);
+  assert.doesNotMatch(onlyOn, /powered off/);
+  // Two objects: govc watches both collectors through a ListView.
+  const two = await ok(['events', 'vm/Prod/lin-01', 'vm/win-01']);
+  const lin = sim.engine.findVm('lin-01');
+  assert.match(two, new RegExp(`==> VirtualMachine:${lin?.ref.value} <==\\n`));
+});
+
+test('govc tasks lists the recent tasks with target, user and result', { skip }, async () => {
+  const out = await ok(['tasks']);
+  const lines = out.trim().split('\n');
+  assert.match(lines[0] ?? '', /^Task\s+Target\s+Initiator\s+Queued\s+Started\s+Completed\s+Result$/);
+  assert.ok(
+    lines.some((l) => /^PowerOffVM\s+lin-01\s+admin@test\.local\s+[\d:]+\s+[\d:]+\s+[\d:]+\s+success \[/.test(l)),
+    out,
+  );
+  assert.ok(
+    lines.some((l) => /^SearchDatastore\s+DS-01\s+/.test(l)),
+    out,
+  );
+});
+
+test(
+  'govc vm.power -s refuses a powered-off guest, -off and -on report InvalidPowerState twice',
+  { skip },
+  async () => {
+    await ok(['vm.power', '-off', 'lin-01']);
+    const shutdown = await govc(['vm.power', '-s', 'lin-01']);
+    assert.notEqual(shutdown.code, 0);
+    assert.match(shutdown.stderr, /cannot be performed in the current state/);
+    const off = await govc(['vm.power', '-off', 'lin-01']);
+    assert.match(off.stderr, /cannot be performed in the current state/);
+    await ok(['vm.power', '-on', 'lin-01']);
+    const on = await govc(['vm.power', '-on', 'lin-01']);
+    assert.match(on.stderr, /cannot be performed in the current state/);
+  },
+);
