@@ -38,7 +38,7 @@ export interface DiscoverParams {
 }
 
 /**
- * One VM as discovery returns it (SPEC §5.1, the vSphere package's DiscoveredVm), plus its validation concerns.
+ * One VM as discovery returns it (the vSphere package's DiscoveredVm), plus its validation concerns.
  * Concern codes are open on the wire: the server adds its own (a name collision) to the agent's.
  */
 export interface DiscoveredVmWire extends DiscoveredVm {

@@ -27,7 +27,7 @@ after(async () => {
   await cleanup();
 });
 
-test('discovery returns the SPEC 5.1 VM JSON with real network names', async () => {
+test('discovery returns the VM JSON with real network names', async () => {
   const vms = await client.discoverVms();
   assert.deepEqual(vms.map((v) => v.name).sort(), ['lin-01', 'win-01']);
   const lin = vms.find((v) => v.name === 'lin-01');

@@ -1,5 +1,5 @@
-// VM contexts (SPEC §3): one row per managed VM; status changes are conditional UPDATEs so the state machine
-// holds even when two requests race.
+// VM contexts (docs/model.md#identity): one row per managed VM; status changes are conditional UPDATEs so the state
+// machine holds even when two requests race.
 import { allowedSources, MigrateKitError, type ContextStatus } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { sql } from 'kysely';

@@ -1,4 +1,4 @@
-// Replication jobs (SPEC §4 replication_jobs): one row per full or incremental copy of a VM.
+// Replication jobs (docs/model.md#tables): one row per full or incremental copy of a VM.
 import { MigrateKitError, newJobId } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';

@@ -4035,7 +4035,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Replicate this managed VM (context first, SPEC §3) */
+                        /** @description Replicate this managed VM (the context id is the preferred identifier) */
                         context_id?: string;
                         credential_id?: string;
                         /** @default true */

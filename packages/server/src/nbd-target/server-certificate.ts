@@ -1,5 +1,5 @@
 // The server's TLS certificate for the NBD target: the configured one, or a self-signed certificate made once
-// with openssl into the data dir (agents pin it by fingerprint, as with the pairing of SPEC §2).
+// with openssl into the data dir (agents pin it by fingerprint, as with the pairing in docs/model.md#components).
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { access, mkdir, readFile } from 'node:fs/promises';

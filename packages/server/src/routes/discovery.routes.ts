@@ -1,6 +1,6 @@
-// POST /api/v1/discover: the agent lists the vCenter's VMs (SPEC §5.1 JSON, concerns per VM), each marked with
-// the context that already manages it. A stored credential id is the normal form; plain credentials are
-// accepted for compatibility and never stored.
+// POST /api/v1/discover: the agent lists the vCenter's VMs (docs/model.md#discovery-and-add-to-management, concerns per
+// VM), each marked with the context that already manages it. A stored credential id is the normal form; plain
+// credentials are accepted for compatibility and never stored.
 import { Type, type Static } from '@sinclair/typebox';
 import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
@@ -45,7 +45,7 @@ const DiscoverBody = Type.Object(
 );
 
 export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
-  // "Test connection" of a stored credential (SPEC §5.7): log in, list datacenters, confirm the configured one.
+  // "Test connection" of a stored credential: log in, list datacenters, confirm the configured one.
   // A failed test is a result, not an HTTP error: 200 { ok: false, error: { code, message, details } }. A refused
   // certificate gives MKE_UPSTREAM_TLS with the presented thumbprints, so the operator can pin one. An unknown
   // credential id is still 404.
@@ -119,7 +119,7 @@ export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
         const namesake = (await deps.repositories.contexts.findActiveByVmName(vm.name)).find(
           (c) => c.vmware_vm_id !== vm.id,
         );
-        // Name collisions (SPEC §5.1): the name is for display only, but two VMs sharing it confuse operators.
+        // Name collisions: the name is for display only, but two VMs sharing it confuse operators.
         const concerns = [...vm.concerns];
         if ((names.get(vm.name) ?? 0) > 1 || namesake !== undefined)
           concerns.push({

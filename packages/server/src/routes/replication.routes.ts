@@ -1,5 +1,5 @@
-// Replications (SPEC §5.1-5.2): add VMs to management (single and bulk, start_replication defaulting to
-// true), list and follow replication jobs, cancel one.
+// Replications (docs/model.md#discovery-and-add-to-management, #replication): add VMs to management (single and bulk,
+// start_replication defaulting to true), list and follow replication jobs, cancel one.
 import { isMigrateKitError } from '@migratekit/core';
 import type { ReplicationJobStatus } from '@migratekit/db';
 import { Type, type Static } from '@sinclair/typebox';
@@ -21,7 +21,11 @@ const AddBody = Type.Object(
     vm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'VMware instance UUID' })),
     vmware_vm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Same as vm_id' })),
     context_id: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'Replicate this managed VM (context first, SPEC §3)' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Replicate this managed VM (the context id is the preferred identifier)',
+      }),
     ),
     vm_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 500 })),
     credential_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -41,7 +45,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** A duplicate or busy VM answers our error envelope plus SPEC §5.1's top-level fields. */
+/** A duplicate or busy VM answers our error envelope plus the top-level fields older clients read. */
 function conflictBody(request: FastifyRequest, error: unknown): Record<string, unknown> | undefined {
   if (!isMigrateKitError(error) || (error.code !== 'MKE_VM_ALREADY_MANAGED' && error.code !== 'MKE_JOB_ACTIVE'))
     return undefined;
