@@ -157,7 +157,7 @@ export interface AgentMethods {
 }
 
 export type AgentMethod = keyof AgentMethods;
-export const AGENT_METHODS: readonly AgentMethod[] = ['discover', 'vm.info', 'vm.power', 'replicate', 'cancel'];
+const AGENT_METHODS: readonly AgentMethod[] = ['discover', 'vm.info', 'vm.power', 'replicate', 'cancel'];
 
 export interface WireError {
   code: string;

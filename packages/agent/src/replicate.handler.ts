@@ -22,7 +22,7 @@ import type { VcenterConnector } from './vcenter-connect';
 import { pinnedThumbprint } from './vcenter-connect';
 import { findVm } from './vm-handlers';
 
-export const SNAPSHOT_PREFIX = 'migratekit-';
+const SNAPSHOT_PREFIX = 'migratekit-';
 
 export interface ReplicateDeps {
   connect: VcenterConnector;

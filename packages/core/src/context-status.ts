@@ -26,10 +26,6 @@ export const CONTEXT_TRANSITIONS: Readonly<Record<ContextStatus, readonly Contex
   cleanup_required: ['ready_for_failover', 'failed'],
 };
 
-export function isContextStatus(value: string): value is ContextStatus {
-  return (CONTEXT_STATUSES as readonly string[]).includes(value);
-}
-
 export function canTransition(from: ContextStatus, to: ContextStatus): boolean {
   return CONTEXT_TRANSITIONS[from].includes(to);
 }

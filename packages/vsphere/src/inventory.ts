@@ -32,7 +32,7 @@ export interface DatastoreEntity extends InventoryEntity {
 
 const PARENTED = ['name', 'parent'];
 
-export const INVENTORY_REQUESTS: readonly PropertyRequest[] = [
+const INVENTORY_REQUESTS: readonly PropertyRequest[] = [
   { type: 'Folder', paths: PARENTED },
   { type: 'Datacenter', paths: PARENTED },
   { type: 'ClusterComputeResource', paths: PARENTED },

@@ -41,7 +41,7 @@ function parseTaskState(value: string | undefined): TaskState {
   return 'running';
 }
 
-export function parseTaskInfo(info: XmlNode): TaskInfo {
+function parseTaskInfo(info: XmlNode): TaskInfo {
   const state = parseTaskState(textOf(info, 'state')?.trim());
   return {
     key: textOf(info, 'key') ?? '',

@@ -11,10 +11,6 @@ export function moRef(type: string, value: string): MoRef {
   return { type, value };
 }
 
-export function sameMoRef(a: MoRef | undefined, b: MoRef | undefined): boolean {
-  return a !== undefined && b !== undefined && a.type === b.type && a.value === b.value;
-}
-
 export function moRefKey(ref: MoRef): string {
   return `${ref.type}:${ref.value}`;
 }

@@ -34,7 +34,7 @@ export function soapFault(faultstring: string, detail: string): SoapHttpResponse
   };
 }
 
-export const SERVICE_CONTENT = soapResponse(
+const SERVICE_CONTENT = soapResponse(
   'RetrieveServiceContent',
   '<returnval><rootFolder type="Folder">group-d1</rootFolder>' +
     '<propertyCollector type="PropertyCollector">propertyCollector</propertyCollector>' +
@@ -46,7 +46,7 @@ export const SERVICE_CONTENT = soapResponse(
     '<searchIndex type="SearchIndex">SearchIndex</searchIndex></returnval>',
 );
 
-export const LOGIN = soapResponse(
+const LOGIN = soapResponse(
   'Login',
   '<returnval><key>52a1</key><userName>VSPHERE.LOCAL\\migratekit</userName><fullName>migratekit</fullName></returnval>',
 );

@@ -35,8 +35,7 @@ export type ContextPatch = Omit<
   | 'last_status_change'
 >;
 
-export const CONTEXT_SORT_COLUMNS = ['vm_name', 'created_at', 'updated_at', 'last_job_at', 'current_status'] as const;
-export type ContextSortColumn = (typeof CONTEXT_SORT_COLUMNS)[number];
+export type ContextSortColumn = 'vm_name' | 'created_at' | 'updated_at' | 'last_job_at' | 'current_status';
 
 export interface ContextFilter {
   status?: readonly ContextStatus[];

@@ -15,7 +15,7 @@ import {
 
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
+const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
 export type StepStatus = 'running' | 'completed' | 'failed';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

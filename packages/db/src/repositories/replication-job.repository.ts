@@ -5,7 +5,7 @@ import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } fro
 
 export const REPLICATION_JOB_STATUSES = ['pending', 'replicating', 'completed', 'failed', 'cancelled'] as const;
 export type ReplicationJobStatus = (typeof REPLICATION_JOB_STATUSES)[number];
-export const ACTIVE_REPLICATION_STATUSES: readonly ReplicationJobStatus[] = ['pending', 'replicating'];
+const ACTIVE_REPLICATION_STATUSES: readonly ReplicationJobStatus[] = ['pending', 'replicating'];
 
 export type ReplicationJobRecord = Omit<Row<'replication_jobs'>, 'status' | 'replication_type'> & {
   status: ReplicationJobStatus;

@@ -120,11 +120,11 @@ const KIND_CLASS: Record<VimFaultKind, new (kind: VimFaultKind, detail: VimFault
   VimFault: VimFaultError,
 };
 
-export function faultKind(faultType: string): VimFaultKind {
+function faultKind(faultType: string): VimFaultKind {
   return SUBTYPE_KIND[faultType] ?? 'VimFault';
 }
 
-export function vimFault(detail: VimFaultDetail): VimFaultError {
+function vimFault(detail: VimFaultDetail): VimFaultError {
   const kind = faultKind(detail.faultType);
   return new KIND_CLASS[kind](kind, detail);
 }
@@ -136,7 +136,7 @@ function faultTypeOf(node: XmlNode): string {
 }
 
 /** Reads the typed fault object (the child of <detail>, or TaskInfo.error.fault). */
-export function faultFromNode(faultNode: XmlNode | undefined, message: string): VimFaultError {
+function faultFromNode(faultNode: XmlNode | undefined, message: string): VimFaultError {
   if (faultNode === undefined) return vimFault({ faultType: 'VimFault', message });
   return vimFault({
     faultType: faultTypeOf(faultNode),
