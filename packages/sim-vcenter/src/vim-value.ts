@@ -1,5 +1,6 @@
 // The value model the simulator answers with, and its vim25 XML encoding.
 // Data objects always carry xsi:type (clients ignore it on concrete fields and need it on polymorphic ones).
+import { escapeXml } from '@migratekit/node-common';
 
 export class Mor {
   constructor(
@@ -65,10 +66,6 @@ for (const t of [
   'VirtualMachineVMCIDevice',
 ]) {
   ARRAY_BASE[t] = 'VirtualDevice';
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function isDataObject(v: unknown): v is DataObject {

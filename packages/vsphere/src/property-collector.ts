@@ -3,7 +3,7 @@
 import type { VimSession } from './soap/vim-session';
 import { parseLocalizedMethodFault, type VimFaultError } from './soap/vim-faults';
 import { type MoRef, parseMoRef } from './vim-types';
-import { child, childrenNamed, textOf, type XmlNode } from './xml/xml-tree';
+import { child, childrenNamed, textOf, type XmlNode } from '@migratekit/node-common';
 import { leaf, leaves, moRefElement, node, type XmlFragment } from './xml/xml-writer';
 
 export interface PropertyRequest {

@@ -1,5 +1,5 @@
 // The vim25 data objects this client reads, reduced to the fields MigrateKit uses.
-import { booleanOf, child, childrenNamed, type XmlNode, numberOf, textOf } from './xml/xml-tree';
+import { booleanOf, child, childrenNamed, type XmlNode, numberOf, textOf } from '@migratekit/node-common';
 
 /** ManagedObjectReference: `<obj type="VirtualMachine">vm-42</obj>`. */
 export interface MoRef {

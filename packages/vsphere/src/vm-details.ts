@@ -4,7 +4,7 @@ import type { Inventory } from './inventory';
 import type { ObjectContent, PropertyRequest } from './property-collector';
 import { type MoRef, parseMoRef, parseSnapshotInfo, type SnapshotInfo } from './vim-types';
 import { parseVmDevices, type VirtualDiskInfo, type VirtualNicInfo } from './vm-devices';
-import { booleanOf, numberOf, textOf } from './xml/xml-tree';
+import { booleanOf, numberOf, textOf } from '@migratekit/node-common';
 
 const VM_PROPERTY_PATHS = [
   'name',

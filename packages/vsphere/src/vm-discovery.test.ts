@@ -11,7 +11,7 @@ import {
   soapResponse,
 } from '../test/fake-transport';
 import { INVENTORY_OBJECTS, SQL_VM } from '../test/vcenter-fixture';
-import { child, childrenNamed, textOf } from './xml/xml-tree';
+import { child, childrenNamed, textOf } from '@migratekit/node-common';
 import { matchesFilter } from './vm-discovery';
 import { VsphereClient } from './vsphere-client';
 

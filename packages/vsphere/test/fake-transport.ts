@@ -1,6 +1,6 @@
 // An in-memory SoapTransport for unit tests: answers each vim25 method from a handler table with recorded
 // (vCenter-formatted) SOAP bodies, and records what the client sent.
-import { child, parseXml, type XmlNode } from '../src/xml/xml-tree';
+import { child, parseXml, type XmlNode } from '@migratekit/node-common';
 import type { SoapHttpRequest, SoapHttpResponse, SoapTransport } from '../src/soap/https-transport';
 
 export interface RecordedCall {

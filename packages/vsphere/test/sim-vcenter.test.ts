@@ -51,6 +51,7 @@ const inventory: InventorySpec = {
           host: 'esx-a2.test',
           guest: 'windows',
           guestId: 'windows2019srv_64Guest',
+          guestFullName: 'Microsoft Windows Server 2019 (64-bit)',
           firmware: 'efi',
           powerState: 'poweredOff',
           disks: [{ capacityBytes: 4 * MiB, datastore: 'DS-01' }],

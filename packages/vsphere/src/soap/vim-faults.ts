@@ -2,7 +2,7 @@
 // callers can `instanceof` the kind they handle and the API layer still sees an MKE_* code.
 import { type ErrorCode, MigrateKitError } from '@migratekit/core';
 import { type MoRef, parseMoRef } from '../vim-types';
-import { child, textOf, type XmlNode } from '../xml/xml-tree';
+import { child, textOf, type XmlNode } from '@migratekit/node-common';
 
 export type VimFaultKind =
   | 'InvalidLogin'

@@ -1,14 +1,9 @@
 // Builds vim25 request bodies. vim25's schema uses xsd:sequence, so callers emit elements in WSDL order;
 // fragments are branded so text is escaped exactly once.
+import { escapeXml } from '@migratekit/node-common';
 import type { MoRef } from '../vim-types';
 
 export type XmlFragment = string & { readonly __xml: true };
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
 
 export type LeafValue = string | number | boolean;
 
