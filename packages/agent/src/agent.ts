@@ -11,7 +11,7 @@ import { replicateHandler } from './replicate.handler';
 import { vcenterConnector } from './vcenter-connect';
 import { discoverHandler, vmInfoHandler, vmPowerHandler } from './vm-handlers';
 
-export const CREDENTIAL_FILE = 'agent-credential.json';
+const CREDENTIAL_FILE = 'agent-credential.json';
 
 export interface RunAgentOptions {
   /** https://host:port of the server's agent listener. */

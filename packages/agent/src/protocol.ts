@@ -38,7 +38,7 @@ export interface DiscoverParams {
 }
 
 /**
- * One VM as discovery returns it (SPEC §5.1, the vSphere package's DiscoveredVm), plus its validation concerns.
+ * One VM as discovery returns it (the vSphere package's DiscoveredVm), plus its validation concerns.
  * Concern codes are open on the wire: the server adds its own (a name collision) to the agent's.
  */
 export interface DiscoveredVmWire extends DiscoveredVm {
@@ -157,7 +157,7 @@ export interface AgentMethods {
 }
 
 export type AgentMethod = keyof AgentMethods;
-export const AGENT_METHODS: readonly AgentMethod[] = ['discover', 'vm.info', 'vm.power', 'replicate', 'cancel'];
+const AGENT_METHODS: readonly AgentMethod[] = ['discover', 'vm.info', 'vm.power', 'replicate', 'cancel'];
 
 export interface WireError {
   code: string;

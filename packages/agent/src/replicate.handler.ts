@@ -1,7 +1,7 @@
-// The agent's half of a replication (SPEC §5.2 steps 2-5): CBT on, a snapshot, per disk the changed areas
-// (`*` for a full copy; the disk's previous change id otherwise, falling back to a full copy when vCenter
-// rejects it or the capacity changed), the copy into the server's NBD export with resume after a dropped
-// connection, the change ids of the frozen snapshot, and the snapshot removed on every path.
+// The agent's half of a replication (docs/model.md#replication, steps 2-5): CBT on, a snapshot, per disk the changed
+// areas (`*` for a full copy; the disk's previous change id otherwise, falling back to a full copy when vCenter rejects
+// it or the capacity changed), the copy into the server's NBD export with resume after a dropped connection, the change
+// ids of the frozen snapshot, and the snapshot removed on every path.
 import { MigrateKitError, systemClock, type Clock } from '@migratekit/core';
 import { NbdClient, type CopyProgress, type Range } from '@migratekit/nbd';
 import { copyWithResume } from './copy-with-resume';
@@ -22,7 +22,7 @@ import type { VcenterConnector } from './vcenter-connect';
 import { pinnedThumbprint } from './vcenter-connect';
 import { findVm } from './vm-handlers';
 
-export const SNAPSHOT_PREFIX = 'migratekit-';
+const SNAPSHOT_PREFIX = 'migratekit-';
 
 export interface ReplicateDeps {
   connect: VcenterConnector;

@@ -11,7 +11,7 @@ import type {
 } from './protocol';
 import type { VcenterConnector } from './vcenter-connect';
 
-export function toWireVm(details: VmDetails): DiscoveredVmWire {
+function toWireVm(details: VmDetails): DiscoveredVmWire {
   return { ...toDiscoveredVm(details), concerns: vmConcerns(details), moref: details.ref.value };
 }
 

@@ -35,7 +35,7 @@ export interface CloudStackTransportOptions {
 export type ApiObject = Record<string, unknown>;
 
 /** Reads and job polling can be repeated without effect; anything else may have happened on the server. */
-export function isSafeToRetry(command: string): boolean {
+function isSafeToRetry(command: string): boolean {
   return command.startsWith('list') || command === 'queryAsyncJobResult';
 }
 

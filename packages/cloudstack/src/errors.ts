@@ -63,7 +63,7 @@ export class CloudStackJobTimeoutError extends Error {
 export type CloudStackError =
   CloudStackApiError | CloudStackTransportError | CloudStackResponseError | CloudStackJobTimeoutError;
 
-export function isCloudStackError(error: unknown): error is CloudStackError {
+function isCloudStackError(error: unknown): error is CloudStackError {
   return (
     error instanceof CloudStackApiError ||
     error instanceof CloudStackTransportError ||

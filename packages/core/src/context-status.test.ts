@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONTEXT_STATUSES, CONTEXT_TRANSITIONS, allowedSources, canTransition } from './context-status';
 
-test('the SPEC §3 happy paths are allowed', () => {
+test('the happy paths of docs/model.md#context-status are allowed', () => {
   const path = [
     ['discovered', 'replicating'],
     ['replicating', 'ready_for_failover'],

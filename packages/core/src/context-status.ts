@@ -1,4 +1,5 @@
-// The VM-context life cycle of SPEC §3, as data. Every status change goes through canTransition/assertTransition.
+// The VM-context life cycle (docs/model.md#context-status), as data. Every status change goes through
+// canTransition/assertTransition.
 
 export const CONTEXT_STATUSES = [
   'discovered',

@@ -20,7 +20,10 @@ export function slugifyVmName(name: string): string {
   return slug === '' ? 'vm' : slug;
 }
 
-/** `ctx-<vm>-<yyyymmdd-hhmmss>`, as the seed named contexts; a random suffix keeps two adds in one second apart. */
+/**
+ * `ctx-<vm>-<yyyymmdd-hhmmss>`, the shape operators know from the system MigrateKit replaces; a random suffix
+ * keeps two adds in one second apart.
+ */
 export function newContextId(vmName: string, now: Date): string {
   return `ctx-${slugifyVmName(vmName)}-${utcStamp(now)}-${randomBytes(2).toString('hex')}`;
 }

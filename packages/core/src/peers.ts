@@ -1,7 +1,7 @@
 // Peer tests (nbdkit, qemu-img, vcsim, govc, cs, PostgreSQL, MariaDB, Chromium) may skip on a developer
 // machine that lacks the peer, but never in CI: MIGRATEKIT_REQUIRE_PEERS=1 turns a missing peer into a failure.
 
-export function peersRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+function peersRequired(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.MIGRATEKIT_REQUIRE_PEERS === '1';
 }
 

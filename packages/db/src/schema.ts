@@ -1,6 +1,6 @@
-// Kysely table types for every table of SPEC §4. The three drivers are configured (see open-database.ts) so a
-// row reads back the same everywhere: timestamps as Date (UTC, millisecond precision), booleans as boolean,
-// BIGINT counters as number. JSON columns are TEXT holding serialized JSON; repositories parse and serialize.
+// Kysely table types for every table of docs/model.md#tables. The three drivers are configured (see open-database.ts)
+// so a row reads back the same everywhere: timestamps as Date (UTC, millisecond precision), booleans as boolean, BIGINT
+// counters as number. JSON columns are TEXT holding serialized JSON; repositories parse and serialize.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A UTC timestamp with millisecond precision. */

@@ -9,9 +9,7 @@ export { seekSupported } from './seek-extents';
 export { NbdServer } from './nbd-server';
 export type { AuthorizeContext, NbdExportOptions, NbdServerOptions, NbdServerTlsOptions } from './nbd-server-types';
 export { NbdClient } from './nbd-client';
-export { connectOptionsFromUri } from './nbd-client-uri';
 export type { BlockSizes, NbdClientOptions, NbdClientTlsOptions, NbdExportInfo } from './nbd-client-types';
-export { TFLAG } from './nbd-constants';
 export {
   copyExtents,
   hashRange,
@@ -25,4 +23,3 @@ export {
 } from './copy-engine';
 export type { CopyProgress } from './copy-progress';
 export type { Range } from './copy-plan';
-export { isZero } from './zero-detect';

@@ -94,7 +94,7 @@ export function encodeOptionReply(option: number, type: number, data: Buffer = B
 }
 
 /** u32 length-prefixed UTF-8 string, as used for export names and context names. */
-export function lengthPrefixed(text: string): Buffer {
+function lengthPrefixed(text: string): Buffer {
   const bytes = Buffer.from(text, 'utf8');
   const buf = Buffer.allocUnsafe(4 + bytes.length);
   buf.writeUInt32BE(bytes.length, 0);

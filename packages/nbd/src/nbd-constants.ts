@@ -95,6 +95,4 @@ export const DEFAULT_MAX_PAYLOAD = 32 * 1024 * 1024;
 export const REQUEST_HEADER_SIZE = 28;
 export const SIMPLE_REPLY_SIZE = 16;
 export const STRUCTURED_HEADER_SIZE = 20;
-export const OPTION_HEADER_SIZE = 16;
-export const OPTION_REPLY_HEADER_SIZE = 20;
 export const DEFAULT_PORT = 10809;

@@ -56,9 +56,3 @@ export function parseNbdUri(text: string): NbdUri {
   } else if (user) result.tlsUsername = user;
   return result;
 }
-
-/** Renders a URI for logs: never includes secrets (there are none in the URI, only file paths). */
-export function formatNbdTarget(uri: NbdUri): string {
-  const where = uri.socketPath ? `unix:${uri.socketPath}` : `${uri.host}:${uri.port}`;
-  return `${uri.tls ? 'nbds' : 'nbd'}://${where}/${uri.exportName}`;
-}

@@ -15,7 +15,7 @@ export function tempDir(t: TestContext, prefix = 'mk-nbd-'): string {
 export const MiB = 1024 * 1024;
 
 /** Default layout: random data with sparse gaps, an all-zero allocated block, and a data tail. */
-export const DEFAULT_REGIONS: Array<[number, number]> = [
+const DEFAULT_REGIONS: Array<[number, number]> = [
   [0, 256 * 1024],
   [1 * MiB, 512 * 1024],
   [3 * MiB + 4096, 100 * 1024],

@@ -7,7 +7,7 @@ import type { TestContext } from 'node:test';
 // Real peers (nbdkit, qemu-nbd, nbd-server, nbdinfo, nbdcopy, qemu-img, qemu-io) run as child processes
 // on free loopback ports; every one started is killed when its test ends.
 
-export function hasProgram(name: string): boolean {
+function hasProgram(name: string): boolean {
   for (const dir of (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin'])) {
     try {
       accessSync(join(dir, name), constants.X_OK);

@@ -4,7 +4,7 @@ import { StreamReader } from '../src/stream-reader';
 // A deliberately minimal, hand-rolled NBD peer for robustness tests: it speaks exactly the bytes a test
 // wants, including ones our real client would never send.
 
-export const IHAVEOPT = Buffer.from('49484156454f5054', 'hex');
+const IHAVEOPT = Buffer.from('49484156454f5054', 'hex');
 
 export function option(type: number, data: Buffer = Buffer.alloc(0)): Buffer {
   const head = Buffer.alloc(16);
@@ -14,7 +14,7 @@ export function option(type: number, data: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([head, data]);
 }
 
-export function goData(name: string): Buffer {
+function goData(name: string): Buffer {
   const n = Buffer.from(name);
   const b = Buffer.alloc(4 + n.length + 2);
   b.writeUInt32BE(n.length, 0);

@@ -48,7 +48,7 @@ test('resolve(id) opens the secret of a stored, inactive configuration', async (
   );
 });
 
-test('the seed-era /api/v1/ossea paths answer like /api/v1/cloudstack and are deprecated in OpenAPI', async () => {
+test('the legacy /api/v1/ossea paths answer like /api/v1/cloudstack and are deprecated in OpenAPI', async () => {
   const id = await createConfig('aliased', 'secret-of-aliased', false);
   const primary = await t.app.inject({ method: 'GET', url: `/api/v1/cloudstack/configs/${id}`, headers: t.admin });
   const legacy = await t.app.inject({ method: 'GET', url: `/api/v1/ossea/configs/${id}`, headers: t.admin });

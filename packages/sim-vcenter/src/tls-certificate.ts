@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { loadOrCreateSelfSignedCertificate, type RunFile } from '@migratekit/node-common';
 
-// A self-signed certificate made once with openssl and kept in the data dir, like a vCenter's own
-// machine certificate. Clients pin it by thumbprint.
+// The simulator's certificate, made once in the data dir like a vCenter's own machine certificate (the shared
+// self-signed implementation of @migratekit/node-common). Clients pin it by thumbprint.
 
 export interface SimCertificate {
   cert: string;
@@ -15,51 +12,22 @@ export interface SimCertificate {
   sha256Thumbprint: string;
 }
 
-export type RunFile = (file: string, args: string[]) => Promise<unknown>;
-
-const defaultRun: RunFile = promisify(execFile);
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function loadOrCreateCertificate(
   dir: string,
   hostNames: string[],
-  run: RunFile = defaultRun,
+  run?: RunFile,
 ): Promise<SimCertificate> {
-  const certPath = join(dir, 'sim-vcenter.crt');
-  const keyPath = join(dir, 'sim-vcenter.key');
-  if (!(await exists(certPath)) || !(await exists(keyPath))) {
-    const san = [...new Set(['localhost', '127.0.0.1', ...hostNames])]
-      .map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? `IP:${h}` : `DNS:${h}`))
-      .join(',');
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      '3650',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-subj',
-      '/CN=vcenter-sim.migratekit.local/O=MigrateKit',
-      '-addext',
-      `subjectAltName=${san}`,
-    ]);
-  }
-  const cert = await readFile(certPath, 'utf8');
-  const key = await readFile(keyPath, 'utf8');
-  const x509 = new X509Certificate(cert);
-  return { cert, key, sha1Thumbprint: x509.fingerprint, sha256Thumbprint: x509.fingerprint256 };
+  const pair = await loadOrCreateSelfSignedCertificate({
+    certPath: join(dir, 'sim-vcenter.crt'),
+    keyPath: join(dir, 'sim-vcenter.key'),
+    commonName: 'vcenter-sim.migratekit.local',
+    hostNames,
+    ...(run === undefined ? {} : { run }),
+  });
+  return {
+    cert: pair.cert,
+    key: pair.key,
+    sha1Thumbprint: pair.sha1Fingerprint,
+    sha256Thumbprint: pair.sha256Fingerprint,
+  };
 }

@@ -1,4 +1,5 @@
-import { data, encodeElement, escapeXml } from './vim-value';
+import { escapeXml } from '@migratekit/node-common';
+import { data, encodeElement } from './vim-value';
 import type { DataObject, VimValue, Mor } from './vim-value';
 
 /** A vim25 fault: thrown by method handlers, sent as a SOAP fault or stored in a failed task's info.error. */

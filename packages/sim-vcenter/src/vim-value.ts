@@ -3,6 +3,7 @@ import { API_VERSION, fieldKnownIn, typeKnownIn } from './vim-version';
 // The value model the simulator answers with, and its vim25 XML encoding.
 // Data objects always carry xsi:type (clients ignore it on concrete fields and need it on polymorphic ones).
 // Encoding is for one API version: types and properties that version does not define are left out.
+import { escapeXml } from '@migratekit/node-common';
 
 export class Mor {
   constructor(
@@ -78,10 +79,6 @@ for (const t of [
 /** Declares that arrays of these concrete types are sent as arrays of `base` (ArrayOfEvent, ArrayOfFileInfo). */
 export function registerArrayBase(types: string[], base: string): void {
   for (const t of types) ARRAY_BASE[t] = base;
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function isDataObject(v: unknown): v is DataObject {

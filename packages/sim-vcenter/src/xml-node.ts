@@ -1,69 +1,18 @@
-import { XMLParser } from 'fast-xml-parser';
+import { child, childrenNamed, parseXml, textOf, type XmlNode } from '@migratekit/node-common';
 import { Mor } from './vim-value';
 
-// A minimal element tree over fast-xml-parser's ordered output: names without namespace prefixes, raw attributes.
-export interface XNode {
-  name: string;
-  attrs: Record<string, string>;
-  children: XNode[];
-  text: string;
-}
+// The simulator's reading helpers over the shared XML tree (@migratekit/node-common): request values are read
+// trimmed, and a ManagedObjectReference element becomes a Mor.
+export type XNode = XmlNode;
 
-type Ordered = Record<string, unknown>;
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  ignoreDeclaration: true,
-});
-
-function localName(name: string): string {
-  const i = name.indexOf(':');
-  return i >= 0 ? name.slice(i + 1) : name;
-}
-
-function convert(items: Ordered[]): { children: XNode[]; text: string } {
-  const children: XNode[] = [];
-  let text = '';
-  for (const item of items) {
-    for (const key of Object.keys(item)) {
-      if (key === ':@') continue;
-      const value = item[key];
-      if (key === '#text') {
-        text += String(value);
-        continue;
-      }
-      const inner = convert(Array.isArray(value) ? (value as Ordered[]) : []);
-      const attrs = (item[':@'] as Record<string, string> | undefined) ?? {};
-      children.push({ name: localName(key), attrs: { ...attrs }, children: inner.children, text: inner.text });
-    }
-  }
-  return { children, text };
-}
-
-export function parseXml(xml: string): XNode {
-  const parsed = parser.parse(xml) as Ordered[];
-  const root = convert(parsed).children[0];
-  if (!root) throw new Error('empty XML document');
-  return root;
-}
-
-export function child(node: XNode | undefined, name: string): XNode | undefined {
-  return node?.children.find((c) => c.name === name);
-}
+export { child, parseXml };
 
 export function children(node: XNode | undefined, name: string): XNode[] {
-  return node ? node.children.filter((c) => c.name === name) : [];
+  return childrenNamed(node, name);
 }
 
 export function childText(node: XNode | undefined, name: string): string | undefined {
-  const c = child(node, name);
-  return c ? c.text.trim() : undefined;
+  return textOf(node, name)?.trim();
 }
 
 export function childBool(node: XNode | undefined, name: string): boolean | undefined {
@@ -80,10 +29,7 @@ export function childNumber(node: XNode | undefined, name: string): number | und
 
 /** The xsi:type of an element, whatever prefix the client bound the XML Schema instance namespace to. */
 export function xsiType(node: XNode): string | undefined {
-  for (const [k, v] of Object.entries(node.attrs)) {
-    if (k.endsWith(':type')) return localName(v);
-  }
-  return undefined;
+  return node.xsiType;
 }
 
 export function toMor(node: XNode | undefined): Mor | undefined {

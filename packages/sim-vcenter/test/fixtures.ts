@@ -81,7 +81,7 @@ export interface SoapResult {
   body: XNode;
   /** The first element inside the *Response, or undefined. */
   returnval: XNode | undefined;
-  returnvals: XNode[];
+  returnvals: readonly XNode[];
   fault: { type: string | undefined; detail: XNode | undefined; message: string } | undefined;
 }
 

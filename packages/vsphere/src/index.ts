@@ -1,5 +1,4 @@
 export * from './vim-types';
-export * from './xml/xml-tree';
 export * from './xml/xml-writer';
 export * from './soap/vim-faults';
 export * from './soap/https-transport';

@@ -3,7 +3,7 @@
 import { type ObjectContent, type PropertyRequest, retrieveFromContainer } from './property-collector';
 import type { VimSession } from './soap/vim-session';
 import { type MoRef, moRefKey, parseMoRef } from './vim-types';
-import { numberOf, textOf } from './xml/xml-tree';
+import { numberOf, textOf } from '@migratekit/node-common';
 
 export interface InventoryEntity {
   ref: MoRef;
@@ -32,7 +32,7 @@ export interface DatastoreEntity extends InventoryEntity {
 
 const PARENTED = ['name', 'parent'];
 
-export const INVENTORY_REQUESTS: readonly PropertyRequest[] = [
+const INVENTORY_REQUESTS: readonly PropertyRequest[] = [
   { type: 'Folder', paths: PARENTED },
   { type: 'Datacenter', paths: PARENTED },
   { type: 'ClusterComputeResource', paths: PARENTED },

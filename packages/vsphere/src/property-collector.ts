@@ -3,7 +3,7 @@
 import type { VimSession } from './soap/vim-session';
 import { parseLocalizedMethodFault, type VimFaultError } from './soap/vim-faults';
 import { type MoRef, parseMoRef } from './vim-types';
-import { child, childrenNamed, textOf, type XmlNode } from './xml/xml-tree';
+import { child, childrenNamed, textOf, type XmlNode } from '@migratekit/node-common';
 import { leaf, leaves, moRefElement, node, type XmlFragment } from './xml/xml-writer';
 
 export interface PropertyRequest {
@@ -23,12 +23,12 @@ export interface RetrieveOptions {
   maxObjects?: number;
 }
 
-export function propertySpec(request: PropertyRequest): XmlFragment {
+function propertySpec(request: PropertyRequest): XmlFragment {
   return node('propSet', [leaf('type', request.type), leaf('all', false), leaves('pathSet', request.paths)]);
 }
 
 /** ObjectSpec selecting every object a ContainerView holds (but not the view itself). */
-export function containerObjectSpec(view: MoRef): XmlFragment {
+function containerObjectSpec(view: MoRef): XmlFragment {
   return node('objectSet', [
     moRefElement('obj', view),
     leaf('skip', true),
@@ -44,7 +44,7 @@ export function directObjectSpec(obj: MoRef): XmlFragment {
   return node('objectSet', [moRefElement('obj', obj), leaf('skip', false)]);
 }
 
-export function parseObjectContent(content: XmlNode): ObjectContent {
+function parseObjectContent(content: XmlNode): ObjectContent {
   const obj = parseMoRef(child(content, 'obj'));
   if (obj === undefined) throw new Error('ObjectContent without obj');
   const props = new Map<string, XmlNode>();
@@ -100,7 +100,7 @@ export async function retrieveObject(
   return content ?? { obj, props: new Map(), missing: [] };
 }
 
-export async function createContainerView(
+async function createContainerView(
   session: VimSession,
   container: MoRef,
   types: readonly string[],

@@ -5,7 +5,7 @@ import { retrieveObject } from './property-collector';
 import { parseLocalizedMethodFault, type VimFaultError } from './soap/vim-faults';
 import type { VimSession } from './soap/vim-session';
 import type { MoRef } from './vim-types';
-import { child, numberOf, textOf, type XmlNode } from './xml/xml-tree';
+import { child, numberOf, textOf, type XmlNode } from '@migratekit/node-common';
 
 export type TaskState = 'queued' | 'running' | 'success' | 'error';
 
@@ -41,7 +41,7 @@ function parseTaskState(value: string | undefined): TaskState {
   return 'running';
 }
 
-export function parseTaskInfo(info: XmlNode): TaskInfo {
+function parseTaskInfo(info: XmlNode): TaskInfo {
   const state = parseTaskState(textOf(info, 'state')?.trim());
   return {
     key: textOf(info, 'key') ?? '',

@@ -4,7 +4,7 @@
 // thumbprints), and MKE_NOT_FOUND with field "datacenter".
 import { MigrateKitError } from '@migratekit/core';
 import { retrieveFromContainer } from './property-collector';
-import { textOf } from './xml/xml-tree';
+import { textOf } from '@migratekit/node-common';
 import { VsphereClient, type VsphereConnectOptions } from './vsphere-client';
 
 export interface TestConnectionOptions extends Omit<VsphereConnectOptions, 'clock'> {

@@ -1,5 +1,5 @@
 // The vim25 data objects this client reads, reduced to the fields MigrateKit uses.
-import { booleanOf, child, childrenNamed, type XmlNode, numberOf, textOf } from './xml/xml-tree';
+import { booleanOf, child, childrenNamed, type XmlNode, numberOf, textOf } from '@migratekit/node-common';
 
 /** ManagedObjectReference: `<obj type="VirtualMachine">vm-42</obj>`. */
 export interface MoRef {
@@ -9,10 +9,6 @@ export interface MoRef {
 
 export function moRef(type: string, value: string): MoRef {
   return { type, value };
-}
-
-export function sameMoRef(a: MoRef | undefined, b: MoRef | undefined): boolean {
-  return a !== undefined && b !== undefined && a.type === b.type && a.value === b.value;
 }
 
 export function moRefKey(ref: MoRef): string {

@@ -2,11 +2,11 @@
 // ContainerView returns these properties for all VMs, and the inventory resolves names and paths.
 import type { Inventory } from './inventory';
 import type { ObjectContent, PropertyRequest } from './property-collector';
-import { moRef, type MoRef, parseMoRef, parseSnapshotInfo, type SnapshotInfo } from './vim-types';
+import { type MoRef, parseMoRef, parseSnapshotInfo, type SnapshotInfo } from './vim-types';
 import { parseVmDevices, type VirtualDiskInfo, type VirtualNicInfo } from './vm-devices';
-import { booleanOf, numberOf, textOf } from './xml/xml-tree';
+import { booleanOf, numberOf, textOf } from '@migratekit/node-common';
 
-export const VM_PROPERTY_PATHS = [
+const VM_PROPERTY_PATHS = [
   'name',
   'parent',
   'parentVApp',
@@ -135,8 +135,4 @@ export function parseVmDetails(content: ObjectContent, inventory: Inventory): Vm
     disks,
     nics,
   };
-}
-
-export function vmRef(value: string): MoRef {
-  return moRef('VirtualMachine', value);
 }

@@ -1,6 +1,6 @@
 // Decodes a VM's `config.hardware.device` (ArrayOfVirtualDevice) into disks, NICs and controllers.
 import { type MoRef, parseMoRef } from './vim-types';
-import { booleanOf, child, descend, numberOf, textOf, type XmlNode } from './xml/xml-tree';
+import { booleanOf, child, descend, numberOf, textOf, type XmlNode } from '@migratekit/node-common';
 
 export interface VirtualControllerInfo {
   key: number;

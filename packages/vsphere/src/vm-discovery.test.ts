@@ -1,4 +1,4 @@
-// Discovery against a recorded vCenter estate: one batched, paged retrieval; SPEC §5.1 JSON; concerns.
+// Discovery against a recorded vCenter estate: one batched, paged retrieval; the discovery VM JSON; concerns.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -11,7 +11,7 @@ import {
   soapResponse,
 } from '../test/fake-transport';
 import { INVENTORY_OBJECTS, SQL_VM } from '../test/vcenter-fixture';
-import { child, childrenNamed, textOf } from './xml/xml-tree';
+import { child, childrenNamed, textOf } from '@migratekit/node-common';
 import { matchesFilter } from './vm-discovery';
 import { VsphereClient } from './vsphere-client';
 
@@ -48,7 +48,7 @@ function estate(pageSize = 5, vms: string[] = [SQL_VM]): FakeTransport {
   });
 }
 
-test('discovery produces the SPEC 5.1 VM JSON with real network names from standard and distributed port groups', async () => {
+test('discovery produces the VM JSON with real network names from standard and distributed port groups', async () => {
   const transport = estate();
   const client = await VsphereClient.connect({ host: 'vcenter.test', username: 'u', password: 'p', transport });
   const vms = await client.discoverVms();

@@ -1,4 +1,5 @@
-// Discovery: the VM JSON of SPEC §5.1, and the per-VM validation concerns shown before "Add to Management".
+// Discovery: the VM JSON of docs/model.md#discovery-and-add-to-management, and the per-VM validation concerns shown
+// before "Add to Management".
 import { MigrateKitError } from '@migratekit/core';
 import { type Inventory, loadInventory } from './inventory';
 import { retrieveFromContainer } from './property-collector';
@@ -116,7 +117,7 @@ export interface VmConcern {
   nic_label?: string;
 }
 
-/** Problems to show per VM before it is added to management (SPEC §5.1). */
+/** Problems to show per VM before it is added to management. */
 export function vmConcerns(vm: VmDetails): VmConcern[] {
   const concerns: VmConcern[] = [];
   if (vm.template) concerns.push({ code: 'template', severity: 'blocker', message: 'VM is a template' });

@@ -13,7 +13,7 @@ import {
 import { FileFaultError, InvalidStateError } from './soap/vim-faults';
 import type { TaskProgress } from './tasks';
 import { moRef } from './vim-types';
-import { textOf } from './xml/xml-tree';
+import { textOf } from '@migratekit/node-common';
 import { mergeChangedAreas } from './vm-operations';
 import { VsphereClient } from './vsphere-client';
 

@@ -5,7 +5,7 @@ import { InvalidStateError, VimFaultError } from './soap/vim-faults';
 import type { VimSession } from './soap/vim-session';
 import { type TaskInfo, waitForTask, type WaitForTaskOptions } from './tasks';
 import { type ChangedArea, moRef, type MoRef, parseDiskChangeInfo, parseMoRef } from './vim-types';
-import { textOf } from './xml/xml-tree';
+import { textOf } from '@migratekit/node-common';
 import { parseVmDevices, type VirtualDiskInfo } from './vm-devices';
 import { leaf, moRefElement, node } from './xml/xml-writer';
 import type { PowerState } from './vm-details';

@@ -1,6 +1,6 @@
 // An in-memory SoapTransport for unit tests: answers each vim25 method from a handler table with recorded
 // (vCenter-formatted) SOAP bodies, and records what the client sent.
-import { child, parseXml, type XmlNode } from '../src/xml/xml-tree';
+import { child, parseXml, type XmlNode } from '@migratekit/node-common';
 import type { SoapHttpRequest, SoapHttpResponse, SoapTransport } from '../src/soap/https-transport';
 
 export interface RecordedCall {
@@ -34,7 +34,7 @@ export function soapFault(faultstring: string, detail: string): SoapHttpResponse
   };
 }
 
-export const SERVICE_CONTENT = soapResponse(
+const SERVICE_CONTENT = soapResponse(
   'RetrieveServiceContent',
   '<returnval><rootFolder type="Folder">group-d1</rootFolder>' +
     '<propertyCollector type="PropertyCollector">propertyCollector</propertyCollector>' +
@@ -46,7 +46,7 @@ export const SERVICE_CONTENT = soapResponse(
     '<searchIndex type="SearchIndex">SearchIndex</searchIndex></returnval>',
 );
 
-export const LOGIN = soapResponse(
+const LOGIN = soapResponse(
   'Login',
   '<returnval><key>52a1</key><userName>VSPHERE.LOCAL\\migratekit</userName><fullName>migratekit</fullName></returnval>',
 );

@@ -97,7 +97,7 @@ interface GovcVm {
   Config: { InstanceUuid: string; Hardware: { NumCPU: number; MemoryMB: number; Device: GovcDevice[] } };
 }
 
-test('discovery returns the four VMs of the default inventory as SPEC 5.1 JSON, matching govc', { skip }, async () => {
+test('discovery returns the four VMs of the default inventory as VM JSON, matching govc', { skip }, async () => {
   const client = await connect();
   try {
     const vms = await client.discoverVms();

@@ -22,7 +22,7 @@ const indexRoute = createRoute({
   },
 });
 
-export const vmsRoute = createRoute({
+const vmsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/vms',
   validateSearch: (s: Record<string, unknown>): { ctx?: string } => (typeof s.ctx === 'string' ? { ctx: s.ctx } : {}),
@@ -31,13 +31,13 @@ export const vmsRoute = createRoute({
 
 const discoveryRoute = createRoute({ getParentRoute: () => rootRoute, path: '/discovery', component: DiscoveryPage });
 const jobsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs', component: JobsPage });
-export const jobDetailRoute = createRoute({
+const jobDetailRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/jobs/$jobId',
   component: JobDetailPage,
 });
 
-export const settingsRoute = createRoute({
+const settingsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/settings',
   validateSearch: (s: Record<string, unknown>): { tab?: SettingsTab } =>

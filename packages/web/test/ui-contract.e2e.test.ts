@@ -8,7 +8,7 @@ import type { Harness } from './e2e/harness';
 
 // The Virtual Machines page at scale: 10,000 real contexts behind the real list API stay virtualized, filter,
 // sort and scroll. Two states the dev estate cannot reach within a test (a context with disks, NICs, volumes and
-// jobs, and a duplicate answer from a bulk add) are answered inside the browser with the SPEC §5 shapes
+// jobs, and a duplicate answer from a bulk add) are answered inside the browser with the shapes of docs/model.md#flows
 // (Playwright routing; the product itself never fakes data) to prove what the pages show for them.
 const skip = skipUnlessPeer('chromium', hasChromium);
 const VM_COUNT = 10_000;

@@ -22,7 +22,7 @@ interface DiscoverOptions extends JsonOption {
   datacenter?: string;
 }
 
-export function discoverBody(options: DiscoverOptions): Record<string, string> {
+function discoverBody(options: DiscoverOptions): Record<string, string> {
   return {
     ...(options.credential === undefined ? {} : { credential_id: options.credential }),
     ...(options.filter === undefined ? {} : { filter: options.filter }),

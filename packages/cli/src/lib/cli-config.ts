@@ -16,13 +16,13 @@ export interface CliTarget {
   tokenSource: 'env' | 'config' | 'dev' | 'none';
 }
 
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+function configPath(env: NodeJS.ProcessEnv = process.env): string {
   const base =
     env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
   return env.MIGRATEKIT_CLI_CONFIG ?? join(base, 'migratekit', 'cli.json');
 }
 
-export function readConfigFile(env: NodeJS.ProcessEnv = process.env): CliConfigFile {
+function readConfigFile(env: NodeJS.ProcessEnv = process.env): CliConfigFile {
   const path = configPath(env);
   if (!existsSync(path)) return {};
   return JSON.parse(readFileSync(path, 'utf8')) as CliConfigFile;

@@ -1,4 +1,4 @@
-// Every table of SPEC §4, plus sessions and agent pairing tokens. VM-related tables cascade from
+// Every table of docs/model.md#tables, plus sessions and agent pairing tokens. VM-related tables cascade from
 // vm_replication_contexts so deleting a context removes everything that belongs to it.
 import { sql, type CreateTableBuilder, type Migration } from 'kysely';
 import { addAutoIncrementId, columnTypes, engineOf, type MigrationDb } from './column-types';

@@ -1,5 +1,5 @@
 // Per-engine column types, so one migration produces the right DDL on SQLite, PostgreSQL and MariaDB.
-import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, type Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Expression, type Kysely } from 'kysely';
 import type { DatabaseEngine } from '../schema';
 import { SQLITE_BOOLEAN_TYPE, SQLITE_TIMESTAMP_TYPE } from '../sqlite-adapter';
 
@@ -56,5 +56,3 @@ export function addAutoIncrementId<T extends string, C extends string>(
       return table.addColumn(column, 'integer', (c) => c.primaryKey().autoIncrement());
   }
 }
-
-export const notNull = (c: ColumnDefinitionBuilder): ColumnDefinitionBuilder => c.notNull();

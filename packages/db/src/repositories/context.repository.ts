@@ -1,5 +1,5 @@
-// VM contexts (SPEC §3): one row per managed VM; status changes are conditional UPDATEs so the state machine
-// holds even when two requests race.
+// VM contexts (docs/model.md#identity): one row per managed VM; status changes are conditional UPDATEs so the state
+// machine holds even when two requests race.
 import { allowedSources, MigrateKitError, type ContextStatus } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { sql } from 'kysely';
@@ -35,8 +35,7 @@ export type ContextPatch = Omit<
   | 'last_status_change'
 >;
 
-export const CONTEXT_SORT_COLUMNS = ['vm_name', 'created_at', 'updated_at', 'last_job_at', 'current_status'] as const;
-export type ContextSortColumn = (typeof CONTEXT_SORT_COLUMNS)[number];
+export type ContextSortColumn = 'vm_name' | 'created_at' | 'updated_at' | 'last_job_at' | 'current_status';
 
 export interface ContextFilter {
   status?: readonly ContextStatus[];

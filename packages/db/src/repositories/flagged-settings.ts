@@ -22,7 +22,7 @@ interface LooseRow {
 type LooseDb = Kysely<Record<FlaggedTable, LooseRow>>;
 
 /** MKE_DUPLICATE for a name already taken; `label` names the kind (`VMware credential`). */
-export function duplicateName(label: string, name: string | undefined): MigrateKitError {
+function duplicateName(label: string, name: string | undefined): MigrateKitError {
   return new MigrateKitError('MKE_DUPLICATE', {
     message: `A ${label} named ${name ?? ''} already exists`,
     field: 'body.name',

@@ -1,5 +1,5 @@
-// The JobLog tables (SPEC §4, §5.8): job_tracking, job_steps and log_events. The JobLog service in the server
-// is the only writer; the API reads jobs, steps and logs through here.
+// The JobLog tables (docs/model.md#the-joblog): job_tracking, job_steps and log_events. The JobLog service in the
+// server is the only writer; the API reads jobs, steps and logs through here.
 import { newId } from '@migratekit/core';
 import type { Row } from '../schema';
 import {
@@ -15,7 +15,7 @@ import {
 
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
+const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
 export type StepStatus = 'running' | 'completed' | 'failed';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,5 +1,5 @@
-// network_mappings (SPEC §5.3): each source network of a VM has one production and one test mapping,
-// enforced by UNIQUE (vm_context_id, source_network_name, is_test_network).
+// network_mappings (docs/model.md#network-mapping): each source network of a VM has one production and one test
+// mapping, enforced by UNIQUE (vm_context_id, source_network_name, is_test_network).
 import { newId } from '@migratekit/core';
 import type { Row } from '../schema';
 import { affected, type RepositoryDeps } from './repository-deps';

@@ -1,11 +1,11 @@
-// Replication jobs (SPEC §4 replication_jobs): one row per full or incremental copy of a VM.
+// Replication jobs (docs/model.md#tables): one row per full or incremental copy of a VM.
 import { MigrateKitError, newJobId } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
 export const REPLICATION_JOB_STATUSES = ['pending', 'replicating', 'completed', 'failed', 'cancelled'] as const;
 export type ReplicationJobStatus = (typeof REPLICATION_JOB_STATUSES)[number];
-export const ACTIVE_REPLICATION_STATUSES: readonly ReplicationJobStatus[] = ['pending', 'replicating'];
+const ACTIVE_REPLICATION_STATUSES: readonly ReplicationJobStatus[] = ['pending', 'replicating'];
 
 export type ReplicationJobRecord = Omit<Row<'replication_jobs'>, 'status' | 'replication_type'> & {
   status: ReplicationJobStatus;

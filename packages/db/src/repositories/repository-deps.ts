@@ -20,8 +20,8 @@ export interface Page<T> {
   total: number;
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
 
 export function pageBounds(paging: Paging = {}): { limit: number; offset: number } {
   const limit = Math.min(Math.max(1, Math.trunc(paging.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);

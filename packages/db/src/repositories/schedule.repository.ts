@@ -1,4 +1,4 @@
-// replication_schedules (SPEC §5.6): cron with seconds and a time zone, driving machine groups.
+// replication_schedules (docs/model.md#scheduler): cron with seconds and a time zone, driving machine groups.
 import { MigrateKitError, newId } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { affected, isUniqueViolation, type RepositoryDeps } from './repository-deps';

@@ -4032,34 +4032,19 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description One VM, many VMs (bulk, answered per VM), or a managed VM by its context id */
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Replicate this managed VM (the context id is the preferred identifier) */
+                        context_id?: string;
                         credential_id?: string;
-                        /** @description Start a replication at once (default true); false only adds to management */
+                        /** @default true */
                         start_replication?: boolean;
                         /** @description VMware instance UUID */
-                        vm_id: string;
-                    } | {
-                        credential_id?: string;
-                        /** @description Start a replication at once (default true); false only adds to management */
-                        start_replication?: boolean;
-                        /** @description VMware instance UUID */
-                        vmware_vm_id: string;
-                    } | {
-                        credential_id?: string;
-                        /** @description Start a replication at once (default true); false only adds to management */
-                        start_replication?: boolean;
-                        vm_ids: string[];
-                    } | {
-                        /** @description Replicate this managed VM now */
-                        context_id: string;
-                        /**
-                         * @description A managed VM is always replicated
-                         * @enum {boolean}
-                         */
-                        start_replication?: true;
+                        vm_id?: string;
+                        vm_ids?: string[];
+                        /** @description Same as vm_id */
+                        vmware_vm_id?: string;
                     };
                 };
             };

@@ -1,6 +1,6 @@
-// The HTTPS listener agents talk to (SPEC §2: one outbound TLS port). Ordinary requests (pairing, the API)
-// go to the Fastify app's router; an upgrade on AGENT_CONNECT_PATH with a valid agent bearer, a compatible
-// version and protocol becomes the agent's control channel in the AgentHub.
+// The HTTPS listener agents talk to (one outbound TLS port: docs/model.md#components). Ordinary requests (pairing, the
+// API) go to the Fastify app's router; an upgrade on AGENT_CONNECT_PATH with a valid agent bearer, a compatible version
+// and protocol becomes the agent's control channel in the AgentHub.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
-// "Test connection" and "discover resources" for the CloudStack settings page (SPEC §5.7). Each failure gets
-// its own catalogue code so the GUI can say what to fix: the key (MKE_UPSTREAM_AUTH), the host or port
-// (MKE_UPSTREAM_UNREACHABLE), the URL (MKE_UPSTREAM_BAD_URL: something answered, but not CloudStack), or an
-// untrusted https certificate (MKE_UPSTREAM_TLS).
+// "Test connection" and "discover resources" for the CloudStack settings page
+// (docs/model.md#credentials-and-cloudstack-configuration). Each failure gets its own catalogue code so the GUI can say
+// what to fix: the key (MKE_UPSTREAM_AUTH), the host or port (MKE_UPSTREAM_UNREACHABLE), the URL (MKE_UPSTREAM_BAD_URL:
+// something answered, but not CloudStack), or an untrusted https certificate (MKE_UPSTREAM_TLS).
 import {
   CloudStackApiError,
   CloudStackClient,

@@ -15,7 +15,7 @@ export interface DiscoveredNetwork {
   state: string | null;
   traffic_type: string | null;
   can_use_for_deploy: boolean | null;
-  /** L2 and isolated networks are what a test failover should land in (SPEC §5.3). */
+  /** L2 and isolated networks are what a test failover should land in (docs/model.md#network-mapping). */
   is_test_candidate: boolean;
 }
 

@@ -1,5 +1,5 @@
-// CloudStack routes answer under /api/v1/cloudstack and, for the GUI scripts written against the seed system
-// (which called CloudStack "OSSEA"), under /api/v1/ossea too; the alias is marked deprecated in OpenAPI.
+// CloudStack routes answer under /api/v1/cloudstack and, for the GUI scripts written against the system MigrateKit
+// replaces (which called CloudStack "OSSEA"), under /api/v1/ossea too; the alias is marked deprecated in OpenAPI.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext, RoutePlugin } from '../app-context';
 

@@ -1,5 +1,5 @@
-// The JobLog (SPEC §5.8): every long operation is a job with ordered steps, structured log events and progress.
-// Callers know the job's external id up front, so a GUI can follow a job whose internal id it never saw.
+// The JobLog (docs/model.md#the-joblog): every long operation is a job with ordered steps, structured log events and
+// progress. Callers know the job's external id up front, so a GUI can follow a job whose internal id it never saw.
 import {
   errorMessage,
   isMigrateKitError,

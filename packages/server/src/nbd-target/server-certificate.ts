@@ -1,10 +1,9 @@
 // The server's TLS certificate for the NBD target: the configured one, or a self-signed certificate made once
-// with openssl into the data dir (agents pin it by fingerprint, as with the pairing of SPEC §2).
-import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { access, mkdir, readFile } from 'node:fs/promises';
+// with openssl into the data dir (agents pin it by fingerprint, as with the pairing in docs/model.md#components).
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { loadOrCreateSelfSignedCertificate, readCertificatePair, type RunFile } from '@migratekit/node-common';
+
+export type { RunFile } from '@migratekit/node-common';
 
 export interface ServerCertificate {
   cert: string;
@@ -15,28 +14,8 @@ export interface ServerCertificate {
   keyPath: string;
 }
 
-/** child_process adapter: runs a program, rejects when it fails. */
-export type RunFile = (file: string, args: string[]) => Promise<unknown>;
-
-const defaultRun: RunFile = promisify(execFile);
-
 export const NBD_CERT_FILE = 'nbd-target.crt';
 export const NBD_KEY_FILE = 'nbd-target.key';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function subjectAltNames(hostNames: readonly string[]): string {
-  return [...new Set(['localhost', '127.0.0.1', ...hostNames])]
-    .map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? `IP:${h}` : `DNS:${h}`))
-    .join(',');
-}
 
 export async function loadOrCreateServerCertificate(options: {
   dataDir: string;
@@ -48,27 +27,14 @@ export async function loadOrCreateServerCertificate(options: {
   const certPath = options.certPath ?? join(options.dataDir, NBD_CERT_FILE);
   const keyPath = options.keyPath ?? join(options.dataDir, NBD_KEY_FILE);
   const configured = options.certPath !== undefined || options.keyPath !== undefined;
-  if (!configured && (!(await exists(certPath)) || !(await exists(keyPath)))) {
-    await mkdir(options.dataDir, { recursive: true });
-    await (options.run ?? defaultRun)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      '3650',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-subj',
-      '/CN=migratekit-server/O=MigrateKit',
-      '-addext',
-      `subjectAltName=${subjectAltNames(options.hostNames ?? [])}`,
-    ]);
-  }
-  const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-  return { cert, key, fingerprint256: new X509Certificate(cert).fingerprint256, certPath, keyPath };
+  const pair = configured
+    ? await readCertificatePair(certPath, keyPath)
+    : await loadOrCreateSelfSignedCertificate({
+        certPath,
+        keyPath,
+        commonName: 'migratekit-server',
+        ...(options.hostNames === undefined ? {} : { hostNames: options.hostNames }),
+        ...(options.run === undefined ? {} : { run: options.run }),
+      });
+  return { cert: pair.cert, key: pair.key, fingerprint256: pair.sha256Fingerprint, certPath, keyPath };
 }

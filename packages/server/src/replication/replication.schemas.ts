@@ -160,7 +160,7 @@ export const BulkAddResponse = open(
   'BulkAddResponse',
 );
 
-/** SPEC §5.1's duplicate answer inside our error envelope. */
+/** The duplicate answer of docs/model.md#discovery-and-add-to-management inside our error envelope. */
 export const ConflictResponse = open(
   {
     error: open({ code: Type.String(), message: Type.String() }, 'ConflictError'),

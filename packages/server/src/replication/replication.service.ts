@@ -1,6 +1,6 @@
-// Replication of one VM (SPEC §5.2) as a JobLog job whose id is also the replication_jobs id: ensure volumes ->
-// export over NBD (TLS-PSK, a key per job) -> the agent copies (CBT, snapshot, changed areas, resume) -> record
-// one vm_disks row per disk with its own change id -> context status. The work runs detached from the HTTP
+// Replication of one VM (docs/model.md#replication) as a JobLog job whose id is also the replication_jobs id: ensure
+// volumes -> export over NBD (TLS-PSK, a key per job) -> the agent copies (CBT, snapshot, changed areas, resume) ->
+// record one vm_disks row per disk with its own change id -> context status. The work runs detached from the HTTP
 // request that started it, under its own AbortController.
 import { randomBytes } from 'node:crypto';
 import type { DiscoveredVmWire, ReplicateDisk, ReplicateProgress, ReplicateResult } from '@migratekit/agent/protocol';

@@ -1,7 +1,7 @@
-// "Add to Management" (SPEC §5.1) and context deletion. Adding asks the agent for the VM (the identity is
-// the instance UUID), creates the context in `discovered`, and starts a replication unless told not to.
-// Duplicates: adding a managed VM is MKE_VM_ALREADY_MANAGED with existing_context_id; replicating a managed
-// VM is allowed unless it has an active job.
+// "Add to Management" (docs/model.md#discovery-and-add-to-management) and context deletion. Adding asks the agent for
+// the VM (the identity is the instance UUID), creates the context in `discovered`, and starts a replication unless told
+// not to. Duplicates: adding a managed VM is MKE_VM_ALREADY_MANAGED with existing_context_id; replicating a managed VM
+// is allowed unless it has an active job.
 import { MigrateKitError, isMigrateKitError, newContextId, type Clock } from '@migratekit/core';
 import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
 import type { AgentHub } from '../agents/agent-hub';

@@ -1,6 +1,6 @@
-// POST /api/v1/discover: the agent lists the vCenter's VMs (SPEC §5.1 JSON, concerns per VM), each marked with
-// the context that already manages it. A stored credential id is the normal form; plain credentials are
-// accepted for compatibility and never stored.
+// POST /api/v1/discover: the agent lists the vCenter's VMs (docs/model.md#discovery-and-add-to-management, concerns per
+// VM), each marked with the context that already manages it. A stored credential id is the normal form; plain
+// credentials are accepted for compatibility and never stored.
 import { Type, type Static } from '@sinclair/typebox';
 import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
@@ -43,7 +43,7 @@ const DiscoverBody = Type.Object(
 );
 
 export const discoveryRoutes: RoutePlugin = (app, { services }) => {
-  // "Test connection" of a stored credential (SPEC §5.7): log in, list datacenters, confirm the configured one.
+  // "Test connection" of a stored credential: log in, list datacenters, confirm the configured one.
   // A failed test is a result, not an HTTP error: 200 { ok: false, error: { code, message, details } }. A refused
   // certificate gives MKE_UPSTREAM_TLS with the presented thumbprints, so the operator can pin one. An unknown
   // credential id is still 404.

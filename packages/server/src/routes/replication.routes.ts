@@ -1,5 +1,5 @@
-// Replications (SPEC §5.1-5.2): add VMs to management (single and bulk, start_replication defaulting to
-// true), list and follow replication jobs, cancel one.
+// Replications (docs/model.md#discovery-and-add-to-management, #replication): add VMs to management (single and bulk,
+// start_replication defaulting to true), list and follow replication jobs, cancel one.
 import { isMigrateKitError } from '@migratekit/core';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,7 +24,7 @@ const AddOptions = {
 };
 const closed = { additionalProperties: false } as const;
 
-/** The four forms of POST /api/v1/replications: one VM (vm_id, or the seed's vmware_vm_id), many VMs, a context. */
+/** The four forms of POST /api/v1/replications: one VM (vm_id, or the legacy vmware_vm_id), many VMs, a context. */
 const AddBody = Type.Union(
   [
     Type.Object({ vm_id: VmwareVmId, ...AddOptions }, { ...closed, title: 'AddVm' }),
@@ -56,7 +56,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** A duplicate or busy VM answers our error envelope plus SPEC §5.1's top-level fields. */
+/** A duplicate or busy VM answers our error envelope plus the top-level fields older clients read. */
 function conflictBody(request: FastifyRequest, error: unknown): Record<string, unknown> | undefined {
   if (!isMigrateKitError(error) || (error.code !== 'MKE_VM_ALREADY_MANAGED' && error.code !== 'MKE_JOB_ACTIVE'))
     return undefined;

@@ -1,5 +1,5 @@
-// VM contexts (SPEC §3): the VM-centric list, one context with its disks, NICs, volumes and jobs, a manual
-// "replicate now", and deletion with every row, NBD export and CloudStack volume of the VM.
+// VM contexts (docs/model.md#identity): the VM-centric list, one context with its disks, NICs, volumes and jobs, a
+// manual "replicate now", and deletion with every row, NBD export and CloudStack volume of the VM.
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
 import { IdParams, PagingQuery } from '../http/schemas';

@@ -1,6 +1,6 @@
-// Correlates an attached volume with its Linux block device by the one identifier KVM guarantees: the disk
-// serial, visible as <byIdDir>/virtio-<serial>. No timing windows, no "newest /dev/vdX" (the seed's bug):
-// the link appears or the wait ends with MKE_VOLUME_DEVICE_TIMEOUT.
+// Correlates an attached volume with its Linux block device by the one identifier KVM guarantees: the disk serial,
+// visible as <byIdDir>/virtio-<serial>. No timing windows, no "newest /dev/vdX"
+// (docs/lessons.md#device-correlation-by-timing): the link appears or the wait ends with MKE_VOLUME_DEVICE_TIMEOUT.
 import { realpath } from 'node:fs/promises';
 import { MigrateKitError, type Clock } from '@migratekit/core';
 import { byIdPath } from './volume-naming';

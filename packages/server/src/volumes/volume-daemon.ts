@@ -1,6 +1,6 @@
-// The volume daemon: the ONLY code that creates, attaches, detaches, deletes, snapshots and reverts CloudStack
-// volumes (SPEC §2). Every call is recorded in volume_operations, serialized per volume, and idempotent: asking
-// for a state that already holds succeeds. Replication calls ensureVolume + attachToServer; failover calls
+// The volume daemon: the ONLY code that creates, attaches, detaches, deletes, snapshots and reverts CloudStack volumes
+// (docs/model.md#components). Every call is recorded in volume_operations, serialized per volume, and idempotent:
+// asking for a state that already holds succeeds. Replication calls ensureVolume + attachToServer; failover calls
 // createSnapshot, attachToVm, revertSnapshot, attachToServer and deleteSnapshot.
 import { toMigrateKitError, type Snapshot, type Volume } from '@migratekit/cloudstack';
 import type { CloudstackVolumeRecord } from '@migratekit/db';

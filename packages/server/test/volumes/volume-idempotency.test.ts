@@ -1,5 +1,6 @@
-// Idempotency and the seed's export bug: asking for a state that already holds succeeds without a second
-// CloudStack change, and a volume's NBD export is removed only when that volume leaves the server VM.
+// Idempotency and the export rule of docs/lessons.md#nbd-exports-dropped-on-failover-moves: asking for a state that
+// already holds succeeds without a second CloudStack change, and a volume's NBD export is removed only when that volume
+// leaves the server VM.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isMigrateKitError } from '@migratekit/core';

@@ -127,7 +127,7 @@ class VerifyingAgent extends Agent {
   }
 }
 
-export function mapTransportError(error: unknown, endpoint: string): MigrateKitError {
+function mapTransportError(error: unknown, endpoint: string): MigrateKitError {
   if (error instanceof MigrateKitError) return error;
   const err = error as NodeJS.ErrnoException;
   if (err.code !== undefined && NETWORK_ERRORS.has(err.code)) {

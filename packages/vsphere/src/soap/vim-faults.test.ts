@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MigrateKitError } from '@migratekit/core';
-import { child, parseXml } from '../xml/xml-tree';
+import { child, parseXml } from '@migratekit/node-common';
 import {
   FileFaultError,
   InvalidArgumentError,

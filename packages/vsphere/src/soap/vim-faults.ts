@@ -2,7 +2,7 @@
 // callers can `instanceof` the kind they handle and the API layer still sees an MKE_* code.
 import { type ErrorCode, MigrateKitError } from '@migratekit/core';
 import { type MoRef, parseMoRef } from '../vim-types';
-import { child, textOf, type XmlNode } from '../xml/xml-tree';
+import { child, textOf, type XmlNode } from '@migratekit/node-common';
 
 export type VimFaultKind =
   | 'InvalidLogin'
@@ -120,11 +120,11 @@ const KIND_CLASS: Record<VimFaultKind, new (kind: VimFaultKind, detail: VimFault
   VimFault: VimFaultError,
 };
 
-export function faultKind(faultType: string): VimFaultKind {
+function faultKind(faultType: string): VimFaultKind {
   return SUBTYPE_KIND[faultType] ?? 'VimFault';
 }
 
-export function vimFault(detail: VimFaultDetail): VimFaultError {
+function vimFault(detail: VimFaultDetail): VimFaultError {
   const kind = faultKind(detail.faultType);
   return new KIND_CLASS[kind](kind, detail);
 }
@@ -136,7 +136,7 @@ function faultTypeOf(node: XmlNode): string {
 }
 
 /** Reads the typed fault object (the child of <detail>, or TaskInfo.error.fault). */
-export function faultFromNode(faultNode: XmlNode | undefined, message: string): VimFaultError {
+function faultFromNode(faultNode: XmlNode | undefined, message: string): VimFaultError {
   if (faultNode === undefined) return vimFault({ faultType: 'VimFault', message });
   return vimFault({
     faultType: faultTypeOf(faultNode),

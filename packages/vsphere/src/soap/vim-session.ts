@@ -9,7 +9,7 @@ import {
   type ServiceContent,
   type UserSession,
 } from '../vim-types';
-import { child, childrenNamed, parseXml, type XmlNode } from '../xml/xml-tree';
+import { child, childrenNamed, parseXml, type XmlNode } from '@migratekit/node-common';
 import { leaf, soapEnvelope, type XmlFragment } from '../xml/xml-writer';
 import type { SoapTransport } from './https-transport';
 import { NotAuthenticatedError, parseLocalizedMethodFault, parseSoapFault } from './vim-faults';

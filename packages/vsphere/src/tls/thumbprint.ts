@@ -53,7 +53,7 @@ function describeName(name: PeerCertificate['subject'] | undefined): string {
     .join(', ');
 }
 
-export function certificateInfo(cert: PeerCertificate): CertificateInfo {
+function certificateInfo(cert: PeerCertificate): CertificateInfo {
   return {
     ...thumbprintsOf(cert.raw),
     subject: describeName(cert.subject),

@@ -1,14 +1,9 @@
 // Builds vim25 request bodies. vim25's schema uses xsd:sequence, so callers emit elements in WSDL order;
 // fragments are branded so text is escaped exactly once.
+import { escapeXml } from '@migratekit/node-common';
 import type { MoRef } from '../vim-types';
 
 export type XmlFragment = string & { readonly __xml: true };
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
 
 export type LeafValue = string | number | boolean;
 
@@ -44,10 +39,10 @@ export function moRefElement(name: string, ref: MoRef | undefined): XmlFragment 
   return leaf(name, ref.value, { type: ref.type });
 }
 
-export const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-export const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
-export const VIM25_NS = 'urn:vim25';
+const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
+const VIM25_NS = 'urn:vim25';
 
 /** Wraps one method call: `<Method xmlns="urn:vim25"><_this type=..>..</_this>...params</Method>`. */
 export function soapEnvelope(method: string, self: MoRef, params: readonly (XmlFragment | undefined)[]): string {

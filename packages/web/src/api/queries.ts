@@ -3,7 +3,7 @@ import { api, rows } from './client';
 import type { Agent, ApiToken, Job, User, VmwareCredential } from './types';
 
 // Endpoints the server publishes go through the generated SDK (`api.ops`), so a change of their shape breaks
-// the web build; the rest use `http` with the SPEC's shapes until their API exists.
+// the web build; the rest use `http` with the shapes of docs/model.md until their API exists.
 
 export function useCredentials() {
   return useQuery({

@@ -1,5 +1,5 @@
-// Shapes the dashboard reads, following SPEC §4-5. Endpoints the generated SDK already types are called
-// through it; these describe the rest until the server publishes them in its OpenAPI document.
+// Shapes the dashboard reads, following docs/model.md (tables and flows). Endpoints the generated SDK already types are
+// called through it; these describe the rest until the server publishes them in its OpenAPI document.
 
 export type Role = 'admin' | 'operator' | 'viewer';
 

@@ -31,7 +31,7 @@ function unwrapUser(body: unknown): User | null {
   return null;
 }
 
-export const ME_KEY = ['auth', 'me'] as const;
+const ME_KEY = ['auth', 'me'] as const;
 
 // The session cookie is HttpOnly, so the page cannot see it. This marker remembers that a login happened in this
 // browser; without it the login page shows at once instead of asking /auth/me for a certain 401 (which the

@@ -24,7 +24,10 @@ interface Concern {
   blocker: boolean;
 }
 
-/** Concerns an operator must see before adding a VM (SPEC §5.1): the API's own, or derived from discovery. */
+/**
+ * Concerns an operator must see before adding a VM (docs/model.md#discovery-and-add-to-management): the API's own,
+ * or derived from discovery.
+ */
 function concernsOf(vm: DiscoveredVm): Concern[] {
   if (vm.concerns !== undefined) {
     return vm.concerns.map((c) =>

@@ -21,7 +21,7 @@ const STATUSES: ContextStatus[] = [
   'cleanup_required',
 ];
 
-export function useContexts() {
+function useContexts() {
   return useQuery({
     queryKey: ['contexts'],
     queryFn: () => fetchAllPages<VmContext>('/api/v1/vm-contexts'),

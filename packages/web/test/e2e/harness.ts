@@ -9,11 +9,11 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ensureWebBuilt } from '../../scripts/ensure-built';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 // The README's pictures are refreshed on request (MIGRATEKIT_UPDATE_SCREENSHOTS=1); an ordinary test run still takes
 // every screenshot, into a scratch directory, so `npm test` never dirties the committed images.
-export const SCREENSHOT_DIR =
+const SCREENSHOT_DIR =
   process.env.MIGRATEKIT_UPDATE_SCREENSHOTS === '1'
     ? resolve(import.meta.dirname, '..', '..', '..', '..', 'docs', 'screenshots')
     : join(tmpdir(), 'migratekit-screenshots');

@@ -10,7 +10,7 @@ import { Button, ConfirmDialog, InlineError } from '../../components/ui';
 interface ActionSpec {
   id: string;
   label: string;
-  /** Context statuses in which the action makes sense (SPEC §3 state machine). */
+  /** Context statuses in which the action makes sense (docs/model.md#context-status). */
   when: string[];
   danger: boolean;
   consequences?: (vm: VmContextDetail) => ReactNode;

@@ -1,0 +1,3 @@
+export * from './xml-tree';
+export * from './xml-escape';
+export * from './self-signed-certificate';
