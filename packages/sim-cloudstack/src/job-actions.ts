@@ -2,6 +2,7 @@ import { SimApiError } from './api-error';
 import { csDate, renderSnapshot, renderVm, renderVolume } from './render';
 import type { ApiObject, JobAction, SimState, SimVolume } from './sim-types';
 import type { VolumeFiles } from './volume-files';
+import { createVmSnapshot, deleteVmSnapshot, removeVmSnapshot, revertToVmSnapshot } from './vm-snapshot-actions';
 
 export interface ActionEnv {
   state: SimState;
@@ -52,6 +53,7 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
       throw new SimApiError(action.errorcode, action.errortext);
     case 'deploy':
     case 'start':
+    case 'reboot':
     case 'stop': {
       const vm = state.vms.find((v) => v.id === action.vmId);
       if (!vm) throw new SimApiError(530, `VM ${action.vmId} disappeared while its job ran`, 4250);
@@ -61,6 +63,7 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
           volume.state = 'Ready';
         }
       }
+      // A reboot restarts the guest in place: the VM stays Running (on the same host).
       vm.state = action.kind === 'stop' || (action.kind === 'deploy' && !action.start) ? 'Stopped' : 'Running';
       return { virtualmachine: renderVm(state, vm) };
     }
@@ -76,7 +79,11 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
       }
       vm.state = action.expunge ? 'Expunging' : 'Destroyed';
       const rendered = renderVm(state, vm);
-      if (action.expunge) state.vms.splice(state.vms.indexOf(vm), 1);
+      if (action.expunge) {
+        // Expunging a VM deletes its VM snapshots (VMSnapshotManager.deleteAllVMSnapshots).
+        for (const snapshot of state.vmSnapshots.filter((s) => s.vmId === vm.id)) await removeVmSnapshot(env, snapshot);
+        state.vms.splice(state.vms.indexOf(vm), 1);
+      }
       return { virtualmachine: rendered };
     }
     case 'createVolume': {
@@ -125,6 +132,12 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
       volume.state = 'Ready';
       return { snapshot: renderSnapshot(state, snapshot) };
     }
+    case 'createVmSnapshot':
+      return createVmSnapshot(env, action.vmSnapshotId);
+    case 'revertToVmSnapshot':
+      return revertToVmSnapshot(env, action.vmSnapshotId);
+    case 'deleteVmSnapshot':
+      return deleteVmSnapshot(env, action.vmSnapshotId);
     case 'deleteSnapshot': {
       const snapshot = state.snapshots.find((s) => s.id === action.snapshotId);
       if (snapshot) {
