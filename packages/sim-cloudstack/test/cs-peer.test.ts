@@ -54,15 +54,25 @@ const CUSTOM = String(DEFAULT_SEED.diskOfferings.find((o) => o.iscustomized === 
 
 test('cs: listZones and listNetworks', { skip }, async () => {
   const zones = await cs(['listZones']);
-  assert.equal(zones.count, 1);
-  assert.equal((zones.zone as { name: string }[])[0]?.name, 'Zone-DC1');
+  assert.deepEqual(
+    (zones.zone as { name: string }[]).map((z) => z.name),
+    ['Zone-DC1', 'Zone-DC2'],
+  );
   const l2 = await cs(['listNetworks', 'type=L2']);
   assert.deepEqual(
     (l2.network as { name: string }[]).map((n) => n.name),
     ['Lab-L2-Test', 'Dev-L2-Bubble'],
   );
   const post = await cs(['--post', 'listNetworks', 'keyword=Prod']);
-  assert.equal(post.count, 3);
+  assert.deepEqual(
+    (post.network as { name: string }[]).map((n) => n.name),
+    ['Prod-Web-VLAN100', 'Prod-App-VLAN150', 'Prod-DB-VLAN200', 'Prod-Billing-Isolated', 'Prod-Analytics-Isolated'],
+  );
+  const deployable = await cs(['listNetworks', `zoneid=${DEFAULT_ZONE_ID}`, 'canusefordeploy=true']);
+  const names = (deployable.network as { name: string }[]).map((n) => n.name);
+  assert.ok(names.includes('Mgmt-VLAN10'));
+  assert.ok(!names.includes('Legacy-VLAN300'), 'an exhausted VLAN is not offered for deployment');
+  assert.ok(!names.includes('DC2-Web-VLAN100'), 'a network of another zone is not listed for this zone');
 });
 
 test('cs: createVolume and attachVolume wait for their jobs; the by-id link appears', { skip }, async () => {
