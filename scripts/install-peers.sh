@@ -4,7 +4,7 @@
 set -euo pipefail
 
 P=${MIGRATEKIT_PEERS_DIR:-/var/cache/migratekit-peers}
-APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs chromium gnutls-bin openssl
+APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-libcloud chromium gnutls-bin openssl
   golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils)
 
 missing=()
