@@ -148,3 +148,41 @@ test('cs: a wrong secret is refused with the 401 body', { skip }, async () => {
     },
   });
 });
+
+test('cs: reboot and VM snapshots, with camel-case parameter names as a user might type them', { skip }, async () => {
+  const deployed = await cs([
+    'deployVirtualMachine',
+    `zoneId=${DEFAULT_ZONE_ID}`,
+    `serviceOfferingId=${String(DEFAULT_SEED.serviceOfferings[0]?.id)}`,
+    `templateId=${String(DEFAULT_SEED.templates[0]?.id)}`,
+    `networkIds=${network('Prod-App-VLAN150')}`,
+    'name=cs-snap-vm',
+  ]);
+  const vm = deployed.virtualmachine as { id: string; state: string; instancename: string };
+  assert.equal(vm.state, 'Running');
+  const rebooted = await cs(['rebootVirtualMachine', `id=${vm.id}`]);
+  assert.equal((rebooted.virtualmachine as { state: string }).state, 'Running');
+  const created = await cs([
+    'createVMSnapshot',
+    `virtualMachineId=${vm.id}`,
+    'snapshotMemory=true',
+    'name=pre-cutover',
+  ]);
+  const snapshot = created.vmsnapshot as { id: string; name: string; displayname: string; type: string };
+  assert.deepEqual([snapshot.displayname, snapshot.type], ['pre-cutover', 'DiskAndMemory']);
+  assert.match(snapshot.name, new RegExp(`^${vm.instancename}_VS_\\d{14}$`));
+  const listed = await cs(['listVMSnapshot', `virtualmachineid=${vm.id}`]);
+  assert.deepEqual(
+    (listed.vmSnapshot as { id: string }[]).map((s) => s.id),
+    [snapshot.id],
+  );
+  const reverted = await cs(['revertToVMSnapshot', `vmSnapshotId=${snapshot.id}`]);
+  assert.equal((reverted.virtualmachine as { state: string }).state, 'Running');
+  assert.deepEqual(await cs(['deleteVMSnapshot', `vmsnapshotid=${snapshot.id}`]), { success: true });
+  const destroyed = await cs(['destroyVirtualMachine', `id=${vm.id}`, 'expunge=true']);
+  assert.equal((destroyed.virtualmachine as { state: string }).state, 'Expunging');
+  assert.deepEqual(
+    fx.sim.inventory().vms.filter((v) => v.id === vm.id),
+    [],
+  );
+});
