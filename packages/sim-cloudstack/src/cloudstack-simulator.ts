@@ -127,8 +127,14 @@ export class CloudStackSimulator {
 
   /** Runs one authenticated API call (`received` as signed: names in the case the client sent). */
   async execute(command: string, received: Readonly<Record<string, string>>): Promise<SimResponse> {
-    const params = dispatchParams(received);
     if (!isImplemented(command)) return errorBody(command, new SimApiError(432, `Unknown API command: ${command}`));
+    let params: Record<string, string>;
+    try {
+      params = dispatchParams(received);
+    } catch (error) {
+      if (error instanceof SimApiError) return errorBody(command, error);
+      throw error;
+    }
     const spec: CommandSpec = COMMAND_TABLE[command];
     const fault = this.faults.takeCallFault(command);
     if (fault?.mode === 'drop') return { status: 0, body: {}, drop: true };
