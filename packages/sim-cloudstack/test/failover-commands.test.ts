@@ -18,6 +18,7 @@ const NET = {
   web: byName(DEFAULT_SEED.networks, 'Prod-Web-VLAN100'),
   legacy: byName(DEFAULT_SEED.networks, 'Legacy-VLAN300'),
   otherZone: byName(DEFAULT_SEED.networks, 'DC2-Web-VLAN100'),
+  analytics: byName(DEFAULT_SEED.networks, 'Prod-Analytics-Isolated'),
 };
 const TEMPLATE = byName(DEFAULT_SEED.templates, 'MigrateKit Placeholder (KVM)');
 const FIXED = byName(DEFAULT_SEED.serviceOfferings, 'Small Instance');
@@ -106,6 +107,27 @@ describe('failover commands', { timeout: 60_000 }, () => {
     const fixed = await client.deployVirtualMachine({ ...base, serviceofferingid: FIXED, name: 'fixed-vm' });
     assert.deepEqual([fixed.cpunumber, fixed.memory, fixed.state], [1, 1024, 'Running']);
     for (const id of [vm.id, fixed.id]) await client.destroyVirtualMachine({ id, expunge: true });
+  });
+
+  test('an Allocated Isolated network is implemented (VLAN assigned) when a VM on it starts', async () => {
+    const network = async () => (await client.listNetworks({ id: NET.analytics }))[0];
+    assert.deepEqual([(await network())?.state, (await network())?.vlan], ['Allocated', undefined]);
+    const vm = await client.deployVirtualMachine({
+      ...base,
+      serviceofferingid: FIXED,
+      name: 'analytics-01',
+      networkids: [NET.analytics],
+      startvm: false,
+    });
+    assert.equal(vm.nic?.[0]?.ipaddress, '10.220.0.2');
+    assert.equal((await network())?.state, 'Allocated', 'a stopped VM does not implement its network');
+    await client.startVirtualMachine(vm.id);
+    const implemented = await network();
+    assert.deepEqual(
+      [implemented?.state, implemented?.vlan, implemented?.broadcasturi],
+      ['Implemented', '1000', 'vlan://1000'],
+    );
+    await client.destroyVirtualMachine({ id: vm.id, expunge: true });
   });
 
   test('networks of another zone or not usable for deployment are refused', async () => {
