@@ -4,8 +4,8 @@
 set -euo pipefail
 
 P=${MIGRATEKIT_PEERS_DIR:-/var/cache/migratekit-peers}
-APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-pyvmomi chromium gnutls-bin openssl
-  golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils)
+APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-pyvmomi python3-libcloud chromium gnutls-bin
+  openssl golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -16,6 +16,7 @@ import type {
   SuccessResponse,
   Template,
   VirtualMachine,
+  VmSnapshot,
   Volume,
   Zone,
 } from './types';
@@ -153,6 +154,11 @@ export class CloudStackClient {
     return this.runAsync('stopVirtualMachine', req, 'virtualmachine', options);
   }
 
+  /** The VM must be Running; it stays Running. */
+  rebootVirtualMachine(id: string, options?: CallOptions): Promise<VirtualMachine> {
+    return this.runAsync('rebootVirtualMachine', { id }, 'virtualmachine', options);
+  }
+
   /** With expunge the VM is gone afterwards; the job result still describes it. */
   destroyVirtualMachine(req: Req.DestroyVirtualMachineRequest, options?: CallOptions): Promise<VirtualMachine> {
     return this.runAsync('destroyVirtualMachine', req, 'virtualmachine', options);
@@ -190,5 +196,24 @@ export class CloudStackClient {
 
   deleteSnapshot(id: string, options?: CallOptions): Promise<SuccessResponse> {
     return this.runAsync('deleteSnapshot', { id }, undefined, options);
+  }
+
+  /** Copies every volume of the VM; while VM snapshots exist, volumes cannot be attached or detached. */
+  createVMSnapshot(req: Req.CreateVmSnapshotRequest, options?: CallOptions): Promise<VmSnapshot> {
+    return this.runAsync('createVMSnapshot', req, 'vmsnapshot', options);
+  }
+
+  /** The items of listVMSnapshot are named `vmSnapshot` (camel case). */
+  listVMSnapshots(req: Req.ListVmSnapshotsRequest = {}, signal?: AbortSignal): Promise<VmSnapshot[]> {
+    return this.list('listVMSnapshot', 'vmSnapshot', req, signal);
+  }
+
+  /** A running VM reverts only to a DiskAndMemory snapshot, a stopped one only to a Disk snapshot. */
+  revertToVMSnapshot(vmsnapshotid: string, options?: CallOptions): Promise<VirtualMachine> {
+    return this.runAsync('revertToVMSnapshot', { vmsnapshotid }, 'virtualmachine', options);
+  }
+
+  deleteVMSnapshot(vmsnapshotid: string, options?: CallOptions): Promise<SuccessResponse> {
+    return this.runAsync('deleteVMSnapshot', { vmsnapshotid }, undefined, options);
   }
 }

@@ -90,7 +90,19 @@ export interface DeployVirtualMachineRequest {
   diskofferingid?: string;
   size?: number;
   hypervisor?: string;
-  details?: Record<string, string>;
+  /**
+   * Sent as details[0].<key>; keys keep their case. A custom (dynamic) service offering needs cpuNumber and
+   * memory (MB), and cpuSpeed (MHz) when the offering has none; rootdisksize (GiB) overrides the template's.
+   */
+  details?: DeployDetails;
+}
+
+export interface DeployDetails {
+  cpuNumber?: number;
+  cpuSpeed?: number;
+  memory?: number;
+  rootdisksize?: number;
+  [key: string]: string | number | boolean | undefined;
 }
 
 export interface StopVirtualMachineRequest {
@@ -151,6 +163,25 @@ export interface ListSnapshotsRequest {
   id?: string;
   volumeid?: string;
   name?: string;
+  keyword?: string;
+  listall?: boolean;
+}
+
+export interface CreateVmSnapshotRequest {
+  virtualmachineid: string;
+  /** The display name; CloudStack names the snapshot <instance name>_VS_<timestamp> itself. */
+  name?: string;
+  description?: string;
+  /** With memory (DiskAndMemory): the VM must be running, and only a running VM can revert to it. */
+  snapshotmemory?: boolean;
+  quiescevm?: boolean;
+}
+
+export interface ListVmSnapshotsRequest {
+  virtualmachineid?: string;
+  vmsnapshotid?: string;
+  name?: string;
+  state?: string;
   keyword?: string;
   listall?: boolean;
 }

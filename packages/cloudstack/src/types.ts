@@ -180,6 +180,24 @@ export interface Snapshot {
   jobstatus?: number;
 }
 
+export interface VmSnapshot {
+  id: string;
+  name: string;
+  displayname?: string;
+  description?: string;
+  virtualmachineid: string;
+  /** Allocated, Creating, Ready, Reverting, Expunging, Error. */
+  state: string;
+  type: 'Disk' | 'DiskAndMemory';
+  current?: boolean;
+  parent?: string;
+  parentName?: string;
+  created?: string;
+  zoneid?: string;
+  jobid?: string;
+  jobstatus?: number;
+}
+
 export interface Capabilities {
   cloudstackversion?: string;
   kvmsnapshotenabled?: boolean;

@@ -7,6 +7,7 @@ import { HANDLERS, CREATE_COMMANDS } from './handlers';
 import { renderJob } from './handlers/job.handlers';
 import { completeAction } from './job-actions';
 import { FaultControls, type ActiveFault } from './faults';
+import { dispatchParams } from './param-names';
 import { csDate } from './render';
 import { applyUndo, type HandlerContext, type JobRequest } from './sim-context';
 import type { ApiObject, SimJob, SimState } from './sim-types';
@@ -52,6 +53,12 @@ function faultError(command: string, fault: ActiveFault): SimApiError {
   const text = fault.errortext ?? `Simulated failure of ${command} (injected by the test harness)`;
   const cserrorcode = fault.errorcode === 431 ? 4350 : fault.errorcode === 530 ? 4250 : undefined;
   return new SimApiError(fault.errorcode, text, cserrorcode);
+}
+
+function jobInstanceType(command: string): SimJob['instanceType'] {
+  if (command.includes('VMSnapshot')) return 'VmSnapshot';
+  if (command.includes('Snapshot')) return 'Snapshot';
+  return command.includes('Volume') ? 'Volume' : 'VirtualMachine';
 }
 
 /** The job's own result objects were rendered while it was still pending: drop its jobid/jobstatus marks. */
@@ -118,9 +125,16 @@ export class CloudStackSimulator {
     saveState(this.dataDir, this.state);
   }
 
-  /** Runs one authenticated API call. */
-  async execute(command: string, params: Readonly<Record<string, string>>): Promise<SimResponse> {
+  /** Runs one authenticated API call (`received` as signed: names in the case the client sent). */
+  async execute(command: string, received: Readonly<Record<string, string>>): Promise<SimResponse> {
     if (!isImplemented(command)) return errorBody(command, new SimApiError(432, `Unknown API command: ${command}`));
+    let params: Record<string, string>;
+    try {
+      params = dispatchParams(received);
+    } catch (error) {
+      if (error instanceof SimApiError) return errorBody(command, error);
+      throw error;
+    }
     const spec: CommandSpec = COMMAND_TABLE[command];
     const fault = this.faults.takeCallFault(command);
     if (fault?.mode === 'drop') return { status: 0, body: {}, drop: true };
@@ -142,12 +156,8 @@ export class CloudStackSimulator {
       // phase of create commands are answered at once.
       if (spec.isasync && !CREATE_COMMANDS.has(command) && apiError.cserrorcode !== 9999) {
         const job = this.submitJob(command, {
-          instanceType: command.includes('Snapshot')
-            ? 'Snapshot'
-            : command.includes('Volume')
-              ? 'Volume'
-              : 'VirtualMachine',
-          instanceId: params.id ?? '',
+          instanceType: jobInstanceType(command),
+          instanceId: params.id ?? params.vmsnapshotid ?? '',
           action: { kind: 'fail', errorcode: apiError.errorcode, errortext: apiError.message },
           undo: { vms: [], volumes: [], snapshots: [] },
         });
@@ -226,7 +236,7 @@ export class CloudStackSimulator {
       job.result = { errorcode: code, errortext: apiError.message };
     }
     job.completed = csDate(this.clock.now());
-    job.undo = { vms: [], volumes: [], snapshots: [] };
+    job.undo = { vms: [], volumes: [], snapshots: [], vmSnapshots: [] };
     this.pruneJobs();
     this.save();
     this.logger?.info({ jobid: job.jobid, command: job.command, status: job.status }, 'simulated job finished');

@@ -13,6 +13,9 @@ import {
   VM_FIELDS,
   VOLUME_FIELDS,
   SNAPSHOT_FIELDS,
+  VM_SNAPSHOT_FIELDS,
+  PUBLIC_IP_FIELDS,
+  FORWARDING_RULE_FIELDS,
   SUCCESS_FIELDS,
   JOB_FIELDS,
   CAPABILITY_FIELDS,
@@ -51,6 +54,7 @@ const PAGING = ['keyword:string', 'page:integer', 'pagesize:integer'];
 const VM_RESPONSE = { responseKey: 'virtualmachine', responseFields: VM_FIELDS };
 const VOLUME_RESPONSE = { responseKey: 'volume', responseFields: VOLUME_FIELDS };
 const SNAPSHOT_RESPONSE = { responseKey: 'snapshot', responseFields: SNAPSHOT_FIELDS };
+const VM_SNAPSHOT_RESPONSE = { responseKey: 'vmsnapshot', responseFields: VM_SNAPSHOT_FIELDS };
 
 export const COMMAND_TABLE = {
   listZones: {
@@ -145,6 +149,7 @@ export const COMMAND_TABLE = {
   },
   startVirtualMachine: { isasync: true, params: params('id:uuid*'), ...VM_RESPONSE },
   stopVirtualMachine: { isasync: true, params: params('id:uuid*', 'forced:boolean'), ...VM_RESPONSE },
+  rebootVirtualMachine: { isasync: true, params: params('id:uuid*'), ...VM_RESPONSE },
   destroyVirtualMachine: {
     isasync: true,
     params: params('id:uuid*', 'expunge:boolean', 'volumeids:list'),
@@ -204,6 +209,62 @@ export const COMMAND_TABLE = {
   },
   revertSnapshot: { isasync: true, params: params('id:uuid*'), ...SNAPSHOT_RESPONSE },
   deleteSnapshot: { isasync: true, params: params('id:uuid*'), responseFields: SUCCESS_FIELDS },
+  createVMSnapshot: {
+    isasync: true,
+    params: params(
+      'virtualmachineid:uuid*',
+      'name:string',
+      'description:string',
+      'snapshotmemory:boolean',
+      'quiescevm:boolean',
+    ),
+    ...VM_SNAPSHOT_RESPONSE,
+  },
+  listVMSnapshot: {
+    isasync: false,
+    params: params(
+      'virtualmachineid:uuid',
+      'vmsnapshotid:uuid',
+      'vmsnapshotids:list',
+      'name:string',
+      'state:string',
+      'listall:boolean',
+      ...PAGING,
+    ),
+    // ListVMSnapshotCmd names its items vmSnapshot; the create job's result object is vmsnapshot.
+    responseKey: 'vmSnapshot',
+    responseFields: VM_SNAPSHOT_FIELDS,
+  },
+  revertToVMSnapshot: { isasync: true, params: params('vmsnapshotid:uuid*'), ...VM_RESPONSE },
+  deleteVMSnapshot: { isasync: true, params: params('vmsnapshotid:uuid*'), responseFields: SUCCESS_FIELDS },
+  listPublicIpAddresses: {
+    isasync: false,
+    params: params(
+      'id:uuid',
+      'ipaddress:string',
+      'zoneid:uuid',
+      'associatednetworkid:uuid',
+      'allocatedonly:boolean',
+      'issourcenat:boolean',
+      'isstaticnat:boolean',
+      'listall:boolean',
+      ...PAGING,
+    ),
+    responseKey: 'publicipaddress',
+    responseFields: PUBLIC_IP_FIELDS,
+  },
+  listPortForwardingRules: {
+    isasync: false,
+    params: params('id:uuid', 'ipaddressid:uuid', 'networkid:uuid', 'listall:boolean', ...PAGING),
+    responseKey: 'portforwardingrule',
+    responseFields: FORWARDING_RULE_FIELDS,
+  },
+  listIpForwardingRules: {
+    isasync: false,
+    params: params('id:uuid', 'ipaddressid:uuid', 'virtualmachineid:uuid', 'listall:boolean', ...PAGING),
+    responseKey: 'ipforwardingrule',
+    responseFields: FORWARDING_RULE_FIELDS,
+  },
   queryAsyncJobResult: { isasync: false, params: params('jobid:uuid*'), responseFields: JOB_FIELDS },
   listCapabilities: { isasync: false, params: {}, responseKey: 'capability', responseFields: CAPABILITY_FIELDS },
   listApis: {

@@ -18,11 +18,14 @@ export interface SimSeed extends SimCatalogue {
 }
 
 const ZONE_ID = '8f3c2a14-5b1e-4c3f-9d2a-7e6b1c0a9f01';
+/** A second site: its networks must never be offered for a VM deployed in Zone-DC1. */
+const ZONE2_ID = '8f3c2a14-5b1e-4c3f-9d2a-7e6b1c0a9f02';
 const ROOT_DOMAIN_ID = '0c4a1f3e-2d6b-11ef-8b1a-525400a1b2c3';
 const CREATED = '2025-09-01T08:00:00+0000';
 
 export const DEFAULT_SERVER_VM_ID = '5a1b9c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 export const DEFAULT_ZONE_ID = ZONE_ID;
+export const SECOND_ZONE_ID = ZONE2_ID;
 
 const owner = { account: 'admin', domainid: ROOT_DOMAIN_ID, domain: 'ROOT' };
 
@@ -54,7 +57,7 @@ function template(id: string, name: string, ostypename: string, sizeGiB: number,
 }
 
 function offering(id: string, name: string, cpunumber: number, memory: number, extra: ApiObject = {}): ApiObject {
-  return {
+  const out: ApiObject = {
     id,
     name,
     displaytext: `${cpunumber} vCPU, ${memory / 1024} GB RAM`,
@@ -72,6 +75,9 @@ function offering(id: string, name: string, cpunumber: number, memory: number, e
     created: CREATED,
     ...extra,
   };
+  // CloudStack omits null fields: a custom offering has no cpunumber or memory at all.
+  for (const [key, value] of Object.entries(out)) if (value === undefined) delete out[key];
+  return out;
 }
 
 function diskOffering(id: string, name: string, disksize: number, iscustomized = false): ApiObject {
@@ -97,6 +103,7 @@ function network(
   extra: ApiObject = {},
 ): ApiObject {
   const base = cidr?.split('/')[0]?.split('.').slice(0, 3).join('.');
+  const zone = extra.zoneid === ZONE2_ID ? { zoneid: ZONE2_ID, zonename: 'Zone-DC2' } : {};
   return {
     id,
     name,
@@ -128,10 +135,15 @@ function network(
     ...(cidr ? { dns1: '10.10.0.53', networkdomain: 'cs.example.internal' } : {}),
     ...owner,
     ...extra,
+    ...zone,
   };
 }
 
-/** A realistic small estate: one zone, production VLANs, a DMZ, isolated and L2 test networks. */
+/**
+ * A realistic small estate for network mapping: Shared production VLANs and a DMZ, Isolated production
+ * networks (one implemented, one not yet), Isolated and L2 test networks, a Shared VLAN whose IP range is
+ * exhausted (canusefordeploy=false), and a second zone with its own network.
+ */
 export const DEFAULT_SEED: SimSeed = {
   zones: [
     {
@@ -145,6 +157,20 @@ export const DEFAULT_SEED: SimSeed = {
       dns1: '10.10.0.53',
       dns2: '10.10.0.54',
       internaldns1: '10.10.0.53',
+      guestcidraddress: '10.1.1.0/24',
+      dhcpprovider: 'VirtualRouter',
+    },
+    {
+      id: ZONE2_ID,
+      name: 'Zone-DC2',
+      description: 'Secondary data centre',
+      networktype: 'Advanced',
+      allocationstate: 'Enabled',
+      localstorageenabled: false,
+      securitygroupsenabled: false,
+      dns1: '10.20.0.53',
+      dns2: '10.20.0.54',
+      internaldns1: '10.20.0.53',
       guestcidraddress: '10.1.1.0/24',
       dhcpprovider: 'VirtualRouter',
     },
@@ -173,9 +199,12 @@ export const DEFAULT_SEED: SimSeed = {
     offering('e1f20002-aa11-4b22-8c33-d44e55f66a77', 'Medium Instance', 2, 4096),
     offering('e1f20003-aa11-4b22-8c33-d44e55f66a77', 'Large Instance', 4, 8192),
     offering('e1f20004-aa11-4b22-8c33-d44e55f66a77', 'XLarge Instance', 8, 16384),
+    // A custom (dynamic) offering has no cpunumber or memory: deployVirtualMachine takes them as details.
     offering('e1f20005-aa11-4b22-8c33-d44e55f66a77', 'Custom Instance', 0, 0, {
       iscustomized: true,
       displaytext: 'Custom CPU and memory',
+      cpunumber: undefined,
+      memory: undefined,
     }),
   ],
   diskOfferings: [
@@ -190,9 +219,23 @@ export const DEFAULT_SEED: SimSeed = {
     network('a0000150-1111-4222-8333-944455556666', 'Prod-App-VLAN150', 'Shared', 150, '10.150.0.0/24'),
     network('a0000200-1111-4222-8333-944455556666', 'Prod-DB-VLAN200', 'Shared', 200, '10.200.0.0/24'),
     network('a0000253-1111-4222-8333-944455556666', 'DMZ-VLAN253', 'Shared', 253, '192.168.253.0/24'),
+    network('a0000300-1111-4222-8333-944455556666', 'Legacy-VLAN300', 'Shared', 300, '10.30.0.0/24', {
+      displaytext: 'Legacy VLAN 300 (IP range exhausted)',
+      canusefordeploy: false,
+    }),
+    network('a0000910-1111-4222-8333-944455556666', 'Prod-Billing-Isolated', 'Isolated', 910, '10.210.0.0/24'),
+    // Allocated: created but never used, so no VLAN is assigned yet (CloudStack implements it on first deploy).
+    network('a0000920-1111-4222-8333-944455556666', 'Prod-Analytics-Isolated', 'Isolated', undefined, '10.220.0.0/24', {
+      state: 'Allocated',
+    }),
     network('a0000900-1111-4222-8333-944455556666', 'DR-Test-Isolated', 'Isolated', 900, '10.250.0.0/24'),
+    network('a0000930-1111-4222-8333-944455556666', 'Test-Bubble-Isolated', 'Isolated', 930, '10.230.0.0/24'),
     network('a0000901-1111-4222-8333-944455556666', 'Lab-L2-Test', 'L2', 901, undefined),
     network('a0000902-1111-4222-8333-944455556666', 'Dev-L2-Bubble', 'L2', 902, undefined),
+    network('b0000100-1111-4222-8333-944455556666', 'DC2-Web-VLAN100', 'Shared', 100, '10.120.0.0/24', {
+      zoneid: ZONE2_ID,
+      dns1: '10.20.0.53',
+    }),
   ],
   limits: { maxDataVolumesLimit: 24 },
   serverVm: {

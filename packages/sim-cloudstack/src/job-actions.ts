@@ -1,7 +1,8 @@
 import { SimApiError } from './api-error';
 import { csDate, renderSnapshot, renderVm, renderVolume } from './render';
-import type { ApiObject, JobAction, SimState, SimVolume } from './sim-types';
+import type { ApiObject, JobAction, SimState, SimVm, SimVolume } from './sim-types';
 import type { VolumeFiles } from './volume-files';
+import { createVmSnapshot, deleteVmSnapshot, removeVmSnapshot, revertToVmSnapshot } from './vm-snapshot-actions';
 
 export interface ActionEnv {
   state: SimState;
@@ -44,6 +45,26 @@ async function deleteVolumeRecord(env: ActionEnv, volume: SimVolume): Promise<vo
   env.state.volumes.splice(env.state.volumes.indexOf(volume), 1);
 }
 
+const GUEST_VLANS = { first: 1000, last: 4094 };
+
+/**
+ * A VM starting on an Isolated network that is still Allocated implements it, as NetworkOrchestrator does:
+ * the network gets a guest VLAN from the zone's range and turns Implemented. Deploying with startvm=false
+ * leaves it Allocated.
+ */
+function implementNetworks(state: SimState, vm: SimVm): void {
+  for (const nic of vm.nics) {
+    const network = state.networks.find((n) => n.id === nic.networkid);
+    if (!network || network.state !== 'Allocated') continue;
+    const used = new Set(state.networks.filter((n) => n.zoneid === network.zoneid).map((n) => Number(n.vlan)));
+    let vlan = GUEST_VLANS.first;
+    while (used.has(vlan) && vlan < GUEST_VLANS.last) vlan++;
+    network.vlan = String(vlan);
+    network.broadcasturi = `vlan://${vlan}`;
+    network.state = 'Implemented';
+  }
+}
+
 /** Does what the job does once its latency has passed; returns the job result object. */
 export async function completeAction(env: ActionEnv, action: JobAction): Promise<ApiObject> {
   const { state } = env;
@@ -52,6 +73,7 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
       throw new SimApiError(action.errorcode, action.errortext);
     case 'deploy':
     case 'start':
+    case 'reboot':
     case 'stop': {
       const vm = state.vms.find((v) => v.id === action.vmId);
       if (!vm) throw new SimApiError(530, `VM ${action.vmId} disappeared while its job ran`, 4250);
@@ -61,7 +83,9 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
           volume.state = 'Ready';
         }
       }
+      // A reboot restarts the guest in place: the VM stays Running (on the same host).
       vm.state = action.kind === 'stop' || (action.kind === 'deploy' && !action.start) ? 'Stopped' : 'Running';
+      if (vm.state === 'Running') implementNetworks(state, vm);
       return { virtualmachine: renderVm(state, vm) };
     }
     case 'destroy': {
@@ -76,7 +100,11 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
       }
       vm.state = action.expunge ? 'Expunging' : 'Destroyed';
       const rendered = renderVm(state, vm);
-      if (action.expunge) state.vms.splice(state.vms.indexOf(vm), 1);
+      if (action.expunge) {
+        // Expunging a VM deletes its VM snapshots (VMSnapshotManager.deleteAllVMSnapshots).
+        for (const snapshot of state.vmSnapshots.filter((s) => s.vmId === vm.id)) await removeVmSnapshot(env, snapshot);
+        state.vms.splice(state.vms.indexOf(vm), 1);
+      }
       return { virtualmachine: rendered };
     }
     case 'createVolume': {
@@ -125,6 +153,12 @@ export async function completeAction(env: ActionEnv, action: JobAction): Promise
       volume.state = 'Ready';
       return { snapshot: renderSnapshot(state, snapshot) };
     }
+    case 'createVmSnapshot':
+      return createVmSnapshot(env, action.vmSnapshotId);
+    case 'revertToVmSnapshot':
+      return revertToVmSnapshot(env, action.vmSnapshotId);
+    case 'deleteVmSnapshot':
+      return deleteVmSnapshot(env, action.vmSnapshotId);
     case 'deleteSnapshot': {
       const snapshot = state.snapshots.find((s) => s.id === action.snapshotId);
       if (snapshot) {

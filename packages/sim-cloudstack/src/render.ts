@@ -1,5 +1,5 @@
-import { NIC_FIELDS, SNAPSHOT_FIELDS, VM_FIELDS, VOLUME_FIELDS } from './command-table';
-import type { ApiObject, SimSnapshot, SimState, SimVm, SimVolume } from './sim-types';
+import { NIC_FIELDS, SNAPSHOT_FIELDS, VM_FIELDS, VM_SNAPSHOT_FIELDS, VOLUME_FIELDS } from './command-table';
+import type { ApiObject, SimSnapshot, SimState, SimVm, SimVmSnapshot, SimVolume } from './sim-types';
 
 // Renders records in CloudStack's JSON shape: lowercase names, numbers as numbers, null fields omitted.
 
@@ -34,6 +34,11 @@ function owner(state: SimState): ApiObject {
   return { account: state.account.name, domainid: state.account.domainid, domain: state.account.domain };
 }
 
+/** The hypervisor-side name, `i-<account id>-<db id>-VM`; CloudStack names volume snapshots after it. */
+export function instanceName(vm: SimVm): string {
+  return `i-2-${vm.dbId}-VM`;
+}
+
 export function renderVm(state: SimState, vm: SimVm): ApiObject {
   const template = byId(state.templates, vm.templateid);
   const offering = byId(state.serviceOfferings, vm.serviceofferingid);
@@ -65,7 +70,7 @@ export function renderVm(state: SimState, vm: SimVm): ApiObject {
     id: vm.id,
     name: vm.name,
     displayname: vm.displayname,
-    instancename: `i-2-${vm.dbId}-VM`,
+    instancename: instanceName(vm),
     state: vm.state,
     zoneid: vm.zoneid,
     zonename: zone?.name,
@@ -76,9 +81,9 @@ export function renderVm(state: SimState, vm: SimVm): ApiObject {
     templatedisplaytext: template?.displaytext,
     serviceofferingid: vm.serviceofferingid,
     serviceofferingname: offering?.name,
-    cpunumber: offering?.cpunumber,
-    cpuspeed: offering?.cpuspeed,
-    memory: offering?.memory,
+    cpunumber: vm.cpunumber ?? offering?.cpunumber,
+    cpuspeed: vm.cpuspeed ?? offering?.cpuspeed,
+    memory: vm.memory ?? offering?.memory,
     ostypeid: template?.ostypeid,
     guestosid: template?.ostypeid,
     rootdeviceid: 0,
@@ -156,6 +161,29 @@ export function renderSnapshot(state: SimState, snapshot: SimSnapshot): ApiObjec
       ...pendingJobFields(state, snapshot.id),
     },
     SNAPSHOT_FIELDS,
+  );
+}
+
+export function renderVmSnapshot(state: SimState, snapshot: SimVmSnapshot): ApiObject {
+  const parent = state.vmSnapshots.find((s) => s.id === snapshot.parentId);
+  return pick(
+    {
+      id: snapshot.id,
+      name: snapshot.name,
+      displayname: snapshot.displayname,
+      description: snapshot.description,
+      virtualmachineid: snapshot.vmId,
+      state: snapshot.state,
+      type: snapshot.type,
+      current: snapshot.current,
+      parent: parent?.id,
+      parentName: parent?.displayname,
+      created: snapshot.created,
+      zoneid: snapshot.zoneid,
+      ...owner(state),
+      ...pendingJobFields(state, snapshot.id),
+    },
+    VM_SNAPSHOT_FIELDS,
   );
 }
 

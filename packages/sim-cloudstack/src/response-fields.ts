@@ -208,6 +208,48 @@ export const SNAPSHOT_FIELDS = [
   ...ASYNC_MARKERS,
 ];
 
+export const VM_SNAPSHOT_FIELDS = [
+  'id',
+  'name',
+  'displayname',
+  'description',
+  'virtualmachineid',
+  'state',
+  'type',
+  'current',
+  'parent',
+  'parentName',
+  'created',
+  'zoneid',
+  ...OWNER_FIELDS,
+  ...ASYNC_MARKERS,
+];
+
+/** Public IPs and NAT rules are not modelled (the estate has none); the fields an answer could carry. */
+export const PUBLIC_IP_FIELDS = [
+  'id',
+  'ipaddress',
+  'state',
+  'zoneid',
+  'zonename',
+  'issourcenat',
+  'isstaticnat',
+  'associatednetworkid',
+  'virtualmachineid',
+];
+
+export const FORWARDING_RULE_FIELDS = [
+  'id',
+  'ipaddressid',
+  'ipaddress',
+  'protocol',
+  'privateport',
+  'publicport',
+  'state',
+  'virtualmachineid',
+  'virtualmachinename',
+];
+
 export const SUCCESS_FIELDS = ['success', 'displaytext'];
 
 export const JOB_FIELDS = [

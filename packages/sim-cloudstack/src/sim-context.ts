@@ -1,6 +1,16 @@
 import { invalidValue } from './api-error';
 import { text } from './render';
-import type { ApiObject, JobAction, JobUndo, SimJob, SimSnapshot, SimState, SimVm, SimVolume } from './sim-types';
+import type {
+  ApiObject,
+  JobAction,
+  JobUndo,
+  SimJob,
+  SimSnapshot,
+  SimState,
+  SimVm,
+  SimVmSnapshot,
+  SimVolume,
+} from './sim-types';
 import type { VolumeFiles } from './volume-files';
 
 export interface JobRequest {
@@ -85,6 +95,10 @@ export function findSnapshot(ctx: HandlerContext, name: string): SimSnapshot | u
   return lookup(ctx, name, ctx.state.snapshots);
 }
 
+export function findVmSnapshot(ctx: HandlerContext, name: string): SimVmSnapshot | undefined {
+  return lookup(ctx, name, ctx.state.vmSnapshots);
+}
+
 export function findCatalogue(ctx: HandlerContext, name: string, list: ApiObject[]): ApiObject | undefined {
   return lookup(ctx, name, list);
 }
@@ -97,7 +111,12 @@ export function must<T>(value: T | undefined): T {
 
 /** Records entities as they were before a job touched them, so a failed job can put them back. */
 export class UndoRecorder {
-  readonly undo: JobUndo = { vms: [], volumes: [], snapshots: [] };
+  readonly undo: JobUndo & { vmSnapshots: NonNullable<JobUndo['vmSnapshots']> } = {
+    vms: [],
+    volumes: [],
+    snapshots: [],
+    vmSnapshots: [],
+  };
 
   constructor(private readonly state: SimState) {}
 
@@ -118,6 +137,12 @@ export class UndoRecorder {
     this.undo.snapshots.push({ id, before: before ? structuredClone(before) : null });
     return this;
   }
+
+  vmSnapshot(id: string): this {
+    const before = this.state.vmSnapshots.find((s) => s.id === id);
+    this.undo.vmSnapshots.push({ id, before: before ? structuredClone(before) : null });
+    return this;
+  }
 }
 
 function restoreList<T extends { id: string }>(list: T[], entries: { id: string; before: T | null }[]): void {
@@ -134,6 +159,7 @@ export function applyUndo(state: SimState, undo: JobUndo): void {
   restoreList(state.vms, undo.vms);
   restoreList(state.volumes, undo.volumes);
   restoreList(state.snapshots, undo.snapshots);
+  restoreList(state.vmSnapshots, undo.vmSnapshots ?? []);
 }
 
 /** Filters by the usual list parameters and pages; an empty result is `{}` (no count, no list). */

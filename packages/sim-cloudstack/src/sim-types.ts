@@ -21,6 +21,10 @@ export interface SimVm {
   zoneid: string;
   templateid: string;
   serviceofferingid: string;
+  /** Set for a custom (dynamic) offering: what details[0].cpuNumber / cpuSpeed / memory asked for. */
+  cpunumber?: number;
+  cpuspeed?: number;
+  memory?: number;
   state: string;
   created: string;
   nics: SimNic[];
@@ -58,11 +62,30 @@ export interface SimSnapshot {
   file: string;
 }
 
+/** A VM snapshot (disk-only or with memory): a copy of every volume of the VM at that moment. */
+export interface SimVmSnapshot {
+  id: string;
+  /** <instance name>_VS_<yyyyMMddHHmmss>; the `name` parameter becomes the display name. */
+  name: string;
+  displayname: string;
+  description?: string;
+  vmId: string;
+  zoneid: string;
+  type: 'Disk' | 'DiskAndMemory';
+  state: string;
+  current: boolean;
+  parentId?: string;
+  created: string;
+  /** The copy of each volume, relative to the data dir. */
+  files: { volumeId: string; file: string }[];
+}
+
 /** What a job does when its latency has passed; serializable so pending jobs survive a restart. */
 export type JobAction =
   | { kind: 'deploy'; vmId: string; start: boolean }
   | { kind: 'start'; vmId: string }
   | { kind: 'stop'; vmId: string }
+  | { kind: 'reboot'; vmId: string }
   | { kind: 'destroy'; vmId: string; expunge: boolean; volumeIds: string[] }
   | { kind: 'createVolume'; volumeId: string; attachTo?: { vmId: string; deviceId: number }; fromSnapshotId?: string }
   | { kind: 'attach'; volumeId: string; vmId: string; deviceId: number }
@@ -71,6 +94,9 @@ export type JobAction =
   | { kind: 'createSnapshot'; snapshotId: string }
   | { kind: 'revertSnapshot'; snapshotId: string }
   | { kind: 'deleteSnapshot'; snapshotId: string }
+  | { kind: 'createVmSnapshot'; vmSnapshotId: string }
+  | { kind: 'revertToVmSnapshot'; vmSnapshotId: string }
+  | { kind: 'deleteVmSnapshot'; vmSnapshotId: string }
   /** A job that failed its preconditions: it ends in status 2 without touching anything. */
   | { kind: 'fail'; errorcode: number; errortext: string };
 
@@ -79,12 +105,14 @@ export interface JobUndo {
   vms: { id: string; before: SimVm | null }[];
   volumes: { id: string; before: SimVolume | null }[];
   snapshots: { id: string; before: SimSnapshot | null }[];
+  /** Absent in jobs persisted before VM snapshots existed. */
+  vmSnapshots?: { id: string; before: SimVmSnapshot | null }[];
 }
 
 export interface SimJob {
   jobid: string;
   command: string;
-  instanceType: 'VirtualMachine' | 'Volume' | 'Snapshot';
+  instanceType: 'VirtualMachine' | 'Volume' | 'Snapshot' | 'VmSnapshot';
   instanceId: string;
   status: 0 | 1 | 2;
   resultCode: number;
@@ -119,5 +147,6 @@ export interface SimState extends SimCatalogue {
   vms: SimVm[];
   volumes: SimVolume[];
   snapshots: SimSnapshot[];
+  vmSnapshots: SimVmSnapshot[];
   jobs: SimJob[];
 }

@@ -32,6 +32,7 @@ export function initialState(seed: SimSeed, now: Date): SimState {
     vms: [],
     volumes: [],
     snapshots: [],
+    vmSnapshots: [],
     jobs: [],
   };
   const server = seed.serverVm;
@@ -82,7 +83,9 @@ export function initialState(seed: SimSeed, now: Date): SimState {
 export function loadState(dataDir: string): SimState | undefined {
   const file = join(dataDir, STATE_FILE);
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as SimState;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<SimState>;
+  // State files written before VM snapshots existed have no list for them.
+  return { ...state, vmSnapshots: state.vmSnapshots ?? [] } as SimState;
 }
 
 /** Write-then-rename, so a crash leaves the previous state intact. */

@@ -54,15 +54,25 @@ const CUSTOM = String(DEFAULT_SEED.diskOfferings.find((o) => o.iscustomized === 
 
 test('cs: listZones and listNetworks', { skip }, async () => {
   const zones = await cs(['listZones']);
-  assert.equal(zones.count, 1);
-  assert.equal((zones.zone as { name: string }[])[0]?.name, 'Zone-DC1');
+  assert.deepEqual(
+    (zones.zone as { name: string }[]).map((z) => z.name),
+    ['Zone-DC1', 'Zone-DC2'],
+  );
   const l2 = await cs(['listNetworks', 'type=L2']);
   assert.deepEqual(
     (l2.network as { name: string }[]).map((n) => n.name),
     ['Lab-L2-Test', 'Dev-L2-Bubble'],
   );
   const post = await cs(['--post', 'listNetworks', 'keyword=Prod']);
-  assert.equal(post.count, 3);
+  assert.deepEqual(
+    (post.network as { name: string }[]).map((n) => n.name),
+    ['Prod-Web-VLAN100', 'Prod-App-VLAN150', 'Prod-DB-VLAN200', 'Prod-Billing-Isolated', 'Prod-Analytics-Isolated'],
+  );
+  const deployable = await cs(['listNetworks', `zoneid=${DEFAULT_ZONE_ID}`, 'canusefordeploy=true']);
+  const names = (deployable.network as { name: string }[]).map((n) => n.name);
+  assert.ok(names.includes('Mgmt-VLAN10'));
+  assert.ok(!names.includes('Legacy-VLAN300'), 'an exhausted VLAN is not offered for deployment');
+  assert.ok(!names.includes('DC2-Web-VLAN100'), 'a network of another zone is not listed for this zone');
 });
 
 test('cs: createVolume and attachVolume wait for their jobs; the by-id link appears', { skip }, async () => {
@@ -137,4 +147,42 @@ test('cs: a wrong secret is refused with the 401 body', { skip }, async () => {
       errortext: 'unable to verify user credentials and/or request signature',
     },
   });
+});
+
+test('cs: reboot and VM snapshots, with camel-case parameter names as a user might type them', { skip }, async () => {
+  const deployed = await cs([
+    'deployVirtualMachine',
+    `zoneId=${DEFAULT_ZONE_ID}`,
+    `serviceOfferingId=${String(DEFAULT_SEED.serviceOfferings[0]?.id)}`,
+    `templateId=${String(DEFAULT_SEED.templates[0]?.id)}`,
+    `networkIds=${network('Prod-App-VLAN150')}`,
+    'name=cs-snap-vm',
+  ]);
+  const vm = deployed.virtualmachine as { id: string; state: string; instancename: string };
+  assert.equal(vm.state, 'Running');
+  const rebooted = await cs(['rebootVirtualMachine', `id=${vm.id}`]);
+  assert.equal((rebooted.virtualmachine as { state: string }).state, 'Running');
+  const created = await cs([
+    'createVMSnapshot',
+    `virtualMachineId=${vm.id}`,
+    'snapshotMemory=true',
+    'name=pre-cutover',
+  ]);
+  const snapshot = created.vmsnapshot as { id: string; name: string; displayname: string; type: string };
+  assert.deepEqual([snapshot.displayname, snapshot.type], ['pre-cutover', 'DiskAndMemory']);
+  assert.match(snapshot.name, new RegExp(`^${vm.instancename}_VS_\\d{14}$`));
+  const listed = await cs(['listVMSnapshot', `virtualmachineid=${vm.id}`]);
+  assert.deepEqual(
+    (listed.vmSnapshot as { id: string }[]).map((s) => s.id),
+    [snapshot.id],
+  );
+  const reverted = await cs(['revertToVMSnapshot', `vmSnapshotId=${snapshot.id}`]);
+  assert.equal((reverted.virtualmachine as { state: string }).state, 'Running');
+  assert.deepEqual(await cs(['deleteVMSnapshot', `vmsnapshotid=${snapshot.id}`]), { success: true });
+  const destroyed = await cs(['destroyVirtualMachine', `id=${vm.id}`, 'expunge=true']);
+  assert.equal((destroyed.virtualmachine as { state: string }).state, 'Expunging');
+  assert.deepEqual(
+    fx.sim.inventory().vms.filter((v) => v.id === vm.id),
+    [],
+  );
 });

@@ -84,6 +84,24 @@ test('names are matched like CloudStack: apiKey/signatureVersion/expires in any 
   assert.deepEqual(tricky, { status: 200, body: { listvolumesresponse: {} } });
 });
 
+test('a map parameter that is not name[index].field is a 430, before any handler runs', async () => {
+  const malformed = await send(signed('deployVirtualMachine', { 'details[x].cpuNumber': '2' }));
+  assert.deepEqual(malformed, {
+    status: 430,
+    body: {
+      deployvirtualmachineresponse: {
+        uuidList: [],
+        errorcode: 430,
+        cserrorcode: 9999,
+        errortext:
+          'Unable to decode parameter details[x].cpuNumber; if specifying an object array, please use parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup',
+      },
+    },
+  });
+  const mixedCase = await send(signed('listNetworks', { Type: 'L2', ZoneId: DEFAULT_ZONE_ID }));
+  assert.equal(mixedCase.body.listnetworksresponse?.count, 2, 'names are lower-cased after the signature check');
+});
+
 test('unknown commands get 432 in errorresponse; an empty list is {}; count is the total across pages', async () => {
   assert.deepEqual(await send(signed('listFoo')), {
     status: 432,

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DEFAULT_ZONE_ID, startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
+import { DEFAULT_ZONE_ID, SECOND_ZONE_ID, startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
 import { loadOrCreateServerCertificate } from '../../src/nbd-target';
 import { createTestApp, type TestApp } from '../test-app';
 
@@ -65,7 +65,7 @@ test('config test: host:port and keys that work report the version and zone coun
   assert.equal(body.ok, true);
   assert.equal(body.api_url, `http://${sim.hostPort}/client/api`, '/client/api is added');
   assert.match(body.cloudstack_version, /^4\./);
-  assert.equal(body.zones, 1);
+  assert.equal(body.zones, 2);
 });
 
 test('config test: wrong key, unreachable port and wrong path give 200 ok false with three distinct codes', async () => {
@@ -163,7 +163,10 @@ test('config test and discovery work from a stored configuration (by id, or the 
   }>();
   assert.deepEqual(
     resources.zones.map((z) => [z.id, z.name]),
-    [[DEFAULT_ZONE_ID, 'Zone-DC1']],
+    [
+      [DEFAULT_ZONE_ID, 'Zone-DC1'],
+      [SECOND_ZONE_ID, 'Zone-DC2'],
+    ],
   );
   assert.ok(resources.domains.some((d) => d.path === 'ROOT/Customers'));
   assert.ok(resources.templates.some((tpl) => tpl.name === 'MigrateKit Placeholder (KVM)'));

@@ -2,7 +2,9 @@ import type { CommandName } from '../command-table';
 import type { Handler } from '../sim-context';
 import * as catalogue from './catalogue.handlers';
 import { queryAsyncJobResult } from './job.handlers';
+import * as rules from './network-rules.handlers';
 import * as snapshots from './snapshot.handlers';
+import * as vmSnapshots from './vm-snapshot.handlers';
 import * as vms from './vm.handlers';
 import * as volumes from './volume.handlers';
 
@@ -20,6 +22,7 @@ export const HANDLERS: Record<CommandName, Handler> = {
   deployVirtualMachine: vms.deployVirtualMachine,
   startVirtualMachine: vms.startVirtualMachine,
   stopVirtualMachine: vms.stopVirtualMachine,
+  rebootVirtualMachine: vms.rebootVirtualMachine,
   destroyVirtualMachine: vms.destroyVirtualMachine,
   listVolumes: volumes.listVolumes,
   createVolume: volumes.createVolume,
@@ -31,7 +34,19 @@ export const HANDLERS: Record<CommandName, Handler> = {
   createSnapshot: snapshots.createSnapshot,
   revertSnapshot: snapshots.revertSnapshot,
   deleteSnapshot: snapshots.deleteSnapshot,
+  createVMSnapshot: vmSnapshots.createVMSnapshot,
+  listVMSnapshot: vmSnapshots.listVMSnapshot,
+  revertToVMSnapshot: vmSnapshots.revertToVMSnapshot,
+  deleteVMSnapshot: vmSnapshots.deleteVMSnapshot,
+  listPublicIpAddresses: rules.listPublicIpAddresses,
+  listPortForwardingRules: rules.listPortForwardingRules,
+  listIpForwardingRules: rules.listIpForwardingRules,
 };
 
 /** BaseAsyncCreateCmd: validation runs synchronously before the job, and the reply carries the new id. */
-export const CREATE_COMMANDS: ReadonlySet<string> = new Set(['deployVirtualMachine', 'createVolume', 'createSnapshot']);
+export const CREATE_COMMANDS: ReadonlySet<string> = new Set([
+  'deployVirtualMachine',
+  'createVolume',
+  'createSnapshot',
+  'createVMSnapshot',
+]);

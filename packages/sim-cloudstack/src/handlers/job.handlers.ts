@@ -5,6 +5,7 @@ const JAVA_COMMANDS: Record<string, string> = {
   deployVirtualMachine: 'org.apache.cloudstack.api.command.admin.vm.DeployVMCmdByAdmin',
   startVirtualMachine: 'org.apache.cloudstack.api.command.admin.vm.StartVMCmdByAdmin',
   stopVirtualMachine: 'org.apache.cloudstack.api.command.admin.vm.StopVMCmdByAdmin',
+  rebootVirtualMachine: 'org.apache.cloudstack.api.command.admin.vm.RebootVMCmdByAdmin',
   destroyVirtualMachine: 'org.apache.cloudstack.api.command.admin.vm.DestroyVMCmdByAdmin',
   createVolume: 'org.apache.cloudstack.api.command.admin.volume.CreateVolumeCmdByAdmin',
   attachVolume: 'org.apache.cloudstack.api.command.admin.volume.AttachVolumeCmdByAdmin',
@@ -13,6 +14,9 @@ const JAVA_COMMANDS: Record<string, string> = {
   createSnapshot: 'org.apache.cloudstack.api.command.user.snapshot.CreateSnapshotCmd',
   revertSnapshot: 'org.apache.cloudstack.api.command.user.snapshot.RevertSnapshotCmd',
   deleteSnapshot: 'org.apache.cloudstack.api.command.user.snapshot.DeleteSnapshotCmd',
+  createVMSnapshot: 'org.apache.cloudstack.api.command.user.vmsnapshot.CreateVMSnapshotCmd',
+  revertToVMSnapshot: 'org.apache.cloudstack.api.command.user.vmsnapshot.RevertToVMSnapshotCmd',
+  deleteVMSnapshot: 'org.apache.cloudstack.api.command.user.vmsnapshot.DeleteVMSnapshotCmd',
 };
 
 export function renderJob(job: SimJob, account: { id: string; userid: string }): ApiObject {

@@ -1,5 +1,5 @@
 import { invalidParameter } from '../api-error';
-import { csDate, renderSnapshot } from '../render';
+import { csDate, instanceName, renderSnapshot } from '../render';
 import {
   UndoRecorder,
   commonFilter,
@@ -38,7 +38,8 @@ export const createSnapshot: Handler = (ctx) => {
   const id = ctx.newId();
   const snapshot: SimSnapshot = {
     id,
-    name: str(ctx, 'name') ?? `${vm ? `${vm.displayname}_` : ''}${volume.name}_${timestamp(ctx.now())}`,
+    // SnapshotManagerImpl.allocSnapshot: <instance name or "detached">_<volume name>_<yyyyMMddHHmmss UTC>.
+    name: str(ctx, 'name') ?? `${vm ? instanceName(vm) : 'detached'}_${volume.name}_${timestamp(ctx.now())}`,
     volumeId: volume.id,
     volumeName: volume.name,
     volumeType: volume.type,
@@ -76,6 +77,10 @@ export const revertSnapshot: Handler = (ctx) => {
   const vm = ctx.state.vms.find((v) => v.id === volume.vmId);
   if (vm && vm.state !== 'Stopped' && vm.state !== 'Shutdown')
     throw invalidParameter('The VM the specified disk is attached to is not in the shutdown state.');
+  if (vm && ctx.state.vmSnapshots.some((s) => s.vmId === vm.id))
+    throw invalidParameter(
+      'Unable to revert snapshot for VM, please remove VM snapshots before reverting VM from snapshot',
+    );
   const undo = new UndoRecorder(ctx.state).volume(volume.id);
   volume.state = 'RevertSnapshotting';
   const job = ctx.submitJob({

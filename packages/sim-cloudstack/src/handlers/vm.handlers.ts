@@ -9,12 +9,12 @@ import {
   findVm,
   listResponse,
   long,
-  mapParam,
   must,
   str,
   type Handler,
 } from '../sim-context';
 import type { SimNic, SimVm, SimVolume } from '../sim-types';
+import { customResources, detailsParam, nicRequests } from './deploy-rules';
 import { allocateIp, allocateMac } from './nic-allocation';
 
 const GIB = 1024 ** 3;
@@ -43,43 +43,13 @@ export const listVirtualMachines: Handler = (ctx) => {
   );
 };
 
-interface NicRequest {
-  networkid: string;
-  ip?: string;
-  mac?: string;
-}
-
-function nicRequests(ctx: Parameters<Handler>[0]): NicRequest[] {
-  const ipToNetwork = mapParam(ctx, 'iptonetworklist');
-  const networkIds = csv(ctx, 'networkids');
-  const ipaddress = str(ctx, 'ipaddress');
-  const macaddress = str(ctx, 'macaddress');
-  if (ipToNetwork.length > 0) {
-    if (networkIds.length > 0 || ipaddress !== undefined)
-      throw invalidParameter("ipToNetworkMap can't be specified along with networkIds or ipAddress");
-    return ipToNetwork.map((entry, index) => {
-      if (entry.networkid === undefined) throw invalidParameter(`iptonetworklist[${index}].networkid is required`);
-      const nic: NicRequest = { networkid: entry.networkid };
-      if (entry.ip) nic.ip = entry.ip;
-      if (entry.mac) nic.mac = entry.mac;
-      if (index === 0 && macaddress !== undefined && nic.mac === undefined) nic.mac = macaddress;
-      return nic;
-    });
-  }
-  return networkIds.map((networkid, index) => {
-    const nic: NicRequest = { networkid };
-    if (index === 0 && ipaddress !== undefined) nic.ip = ipaddress;
-    if (index === 0 && macaddress !== undefined) nic.mac = macaddress;
-    return nic;
-  });
-}
-
 /** Create-type command: everything is validated now (synchronous errors), the record exists at once. */
 export const deployVirtualMachine: Handler = (ctx) => {
   const { state } = ctx;
   const zone = must(findCatalogue(ctx, 'zoneid', state.zones));
   const offering = must(findCatalogue(ctx, 'serviceofferingid', state.serviceOfferings));
   const template = must(findCatalogue(ctx, 'templateid', state.templates));
+  const custom = customResources(ctx, offering);
   const diskOffering = findCatalogue(ctx, 'diskofferingid', state.diskOfferings);
   const id = ctx.newId();
   const name = str(ctx, 'name') ?? `VM-${id}`;
@@ -115,7 +85,7 @@ export const deployVirtualMachine: Handler = (ctx) => {
       `The vm with hostName ${name} already exists in the network domain: ${text(defaultNetwork?.networkdomain) || 'cs.internal'}; network=${String(defaultNetwork?.name)}`,
     );
 
-  const details = mapParam(ctx, 'details')[0] ?? {};
+  const details = detailsParam(ctx);
   const rootGiB = details.rootdisksize !== undefined ? Number(details.rootdisksize) : long(ctx, 'rootdisksize');
   const rootBytes = rootGiB !== undefined && rootGiB > 0 ? rootGiB * GIB : Number(template.size ?? 10 * GIB);
   let dataBytes: number | undefined;
@@ -138,6 +108,7 @@ export const deployVirtualMachine: Handler = (ctx) => {
     zoneid: String(zone.id),
     templateid: String(template.id),
     serviceofferingid: String(offering.id),
+    ...custom,
     state: start ? 'Starting' : 'Stopped',
     created,
     nics,
@@ -206,6 +177,14 @@ export const stopVirtualMachine: Handler = (ctx) => {
       throw cloudRuntime(`Unable to stop VM ${vm.name}: it is in state ${vm.state}`);
     vm.state = 'Stopping';
   }
+  return { jobid: submit().jobid };
+};
+
+/** UserVmManagerImpl.rebootVirtualMachine returns null unless the VM runs: "Failed to reboot vm instance". */
+export const rebootVirtualMachine: Handler = (ctx) => {
+  const vm = must(findVm(ctx, 'id'));
+  if (vm.state !== 'Running') throw cloudRuntime('Failed to reboot vm instance');
+  const { submit } = submitVmJob(ctx, vm, { kind: 'reboot', vmId: vm.id });
   return { jobid: submit().jobid };
 };
 

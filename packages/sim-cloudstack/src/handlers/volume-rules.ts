@@ -35,6 +35,8 @@ export function checkAttach(state: SimState, volume: SimVolume, vm: SimVm, devic
     throw invalidParameter('Please specify a VM that is either running or stopped.');
   if (vm.zoneid !== volume.zoneid)
     throw invalidParameter('Please specify a VM that is in the same zone as the volume.');
+  if (state.vmSnapshots.some((s) => s.vmId === vm.id))
+    throw invalidParameter('Unable to attach volume, please specify a VM that does not have VM snapshots');
   if (deviceId === 0) {
     validateRootVolumeDetachAttach(vm);
     if (state.volumes.some((v) => v.vmId === vm.id && v.deviceId === 0))
@@ -52,8 +54,10 @@ export function checkAttach(state: SimState, volume: SimVolume, vm: SimVm, devic
   return chooseDeviceId(state, vm, deviceId);
 }
 
-export function checkDetach(volume: SimVolume, vm: SimVm | undefined): SimVm {
+export function checkDetach(state: SimState, volume: SimVolume, vm: SimVm | undefined): SimVm {
   if (vm === undefined) throw invalidParameter('The specified volume is not attached to a VM.');
+  if (state.vmSnapshots.some((s) => s.vmId === vm.id))
+    throw invalidParameter('Unable to detach volume, please specify a VM that does not have VM snapshots');
   if (vm.state !== 'Running' && vm.state !== 'Stopped' && vm.state !== 'Destroyed')
     throw invalidParameter('Please specify a VM that is either running or stopped.');
   if (volume.type !== 'ROOT' && volume.type !== 'DATADISK')

@@ -127,6 +127,7 @@ export const detachVolume: Handler = (ctx) => {
   }
   const target = volume;
   const vm = checkDetach(
+    ctx.state,
     target,
     ctx.state.vms.find((v) => v.id === target.vmId),
   );
