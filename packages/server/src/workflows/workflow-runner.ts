@@ -152,6 +152,11 @@ export class WorkflowRunner {
     }
   }
 
+  /** True once a crash point (or halt()) stopped this runner for good. */
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
   get activeJobIds(): string[] {
     return [...this.active.keys()];
   }
@@ -169,10 +174,13 @@ export class WorkflowRunner {
     await this.stopLoop();
   }
 
-  /** Tests: stops dead, as a SIGKILL would; nothing more is written. Waits for work left in flight to settle. */
+  /**
+   * Tests: stops dead, as a SIGKILL would: nothing more is written. A step's calls already in flight are not
+   * aborted (a request that reached CloudStack completes there even when its caller died), which is the hard
+   * case for recovery: the effect exists but is not recorded. Waits for that work to settle.
+   */
   async halt(): Promise<void> {
     this.halted = true;
-    for (const job of this.active.values()) job.controller.abort(new RunnerHalted());
     await this.stopLoop();
     await Promise.allSettled([...[...this.active.values()].map((job) => job.done), ...this.abandoned]);
   }

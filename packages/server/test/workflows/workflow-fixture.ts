@@ -12,7 +12,13 @@ import type { TestDatabase } from '@migratekit/db/testing';
 import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
 import type { ServerEvent } from '../../src/events/event-types';
 import { JobLog } from '../../src/joblog';
-import { createWorkflowRunner, type CrashHook, type WorkflowLogger, type WorkflowRunner } from '../../src/workflows';
+import {
+  createWorkflowRunner,
+  type AnyWorkflow,
+  type CrashHook,
+  type WorkflowLogger,
+  type WorkflowRunner,
+} from '../../src/workflows';
 import { snapshotNameOf, volumeWorkflows, type SimCloud, type VolumeWorkflowInput } from './sim-volume-workflow';
 
 export const SIM_API_KEY = 'workflow-test-key';
@@ -68,6 +74,13 @@ export function captureLogger(logs: CapturedLog[]): WorkflowLogger {
   return { info: push('info'), warn: push('warn'), error: push('error') };
 }
 
+export interface RunnerOptions {
+  /** Repositories over another connection (a second server on the same database). */
+  repositories?: Repositories;
+  /** Extra workflows next to the simulator ones. */
+  workflows?: readonly AnyWorkflow[];
+}
+
 export interface Harness {
   cloud: SimCloudHandle;
   clock: ManualClock;
@@ -76,7 +89,7 @@ export interface Harness {
   events: ServerEvent[];
   logs: CapturedLog[];
   workflows: ReturnType<typeof volumeWorkflows>;
-  runner(serverId: string, crashHook?: CrashHook): WorkflowRunner;
+  runner(serverId: string, crashHook?: CrashHook, options?: RunnerOptions): WorkflowRunner;
   /** Halts every runner still open (a test that failed half-way must not leave work running). */
   closeRunners(): Promise<void>;
 }
@@ -101,14 +114,16 @@ export function createHarness(cloud: SimCloudHandle, database: TestDatabase): Ha
     events,
     logs,
     workflows,
-    runner: (serverId, crashHook) => {
+    runner: (serverId, crashHook, options = {}) => {
+      const own = options.repositories ?? repositories;
       const runner = createWorkflowRunner({
-        repositories,
-        joblog,
+        repositories: own,
+        joblog:
+          own === repositories ? joblog : new JobLog({ repositories: own, clock, publish: (e) => events.push(e) }),
         clock,
         logger: captureLogger(logs),
         serverId,
-        workflows: Object.values(workflows),
+        workflows: [...Object.values(workflows), ...(options.workflows ?? [])],
         lease: LEASE,
         ...(crashHook !== undefined ? { crashHook } : {}),
       });
@@ -119,6 +134,13 @@ export function createHarness(cloud: SimCloudHandle, database: TestDatabase): Ha
       for (const runner of runners.splice(0)) await runner.halt();
     },
   };
+}
+
+/** Waits until the runner's crash hook fired and the work it left in flight settled, as after a SIGKILL. */
+export async function untilCrashed(runner: WorkflowRunner): Promise<void> {
+  await runner.whenIdle();
+  assert.ok(runner.isHalted, 'the crash point was reached');
+  await runner.halt();
 }
 
 /** Starts the policy's workflow for a fresh volume name. */
