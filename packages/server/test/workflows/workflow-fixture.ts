@@ -7,8 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudStackClient } from '@migratekit/cloudstack';
 import { ManualClock, type WorkflowStatus } from '@migratekit/core';
-import { createRepositories, type Repositories, type TakeoverPolicy, type WorkflowJobRecord } from '@migratekit/db';
-import type { TestDatabase } from '@migratekit/db/testing';
+import {
+  createRepositories,
+  type DatabaseHandle,
+  type Repositories,
+  type TakeoverPolicy,
+  type WorkflowJobRecord,
+} from '@migratekit/db';
 import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
 import type { ServerEvent } from '../../src/events/event-types';
 import { JobLog } from '../../src/joblog';
@@ -98,8 +103,13 @@ let counter = 0;
 /** A volume name unique across test files and engines. */
 export const uniqueVolumeName = (label: string): string => `wf-${process.pid}-${++counter}-${label}`;
 
-export function createHarness(cloud: SimCloudHandle, database: TestDatabase): Harness {
-  const clock = new ManualClock('2026-06-01T12:00:00.000Z');
+/** `start`: the ManualClock's time; a real time when another process wrote leases with the system clock. */
+export function createHarness(
+  cloud: SimCloudHandle,
+  database: DatabaseHandle,
+  start: Date = new Date('2026-06-01T12:00:00.000Z'),
+): Harness {
+  const clock = new ManualClock(start);
   const repositories = createRepositories(database.db, clock);
   const events: ServerEvent[] = [];
   const logs: CapturedLog[] = [];
