@@ -51,6 +51,8 @@ describe('workflow takeover', { timeout: 180_000 }, () => {
       await untilCrashed(first);
       assert.equal(resourcesOf(cloud, input.volumeName).volumes.length, 1, 'the volume exists, unrecorded');
       assert.equal((await jobOf(harness, jobId)).lease_owner, 'server-a');
+      const interrupted = await harness.joblog.markInterruptedJobs();
+      assert.ok(!interrupted.some((j) => j.id === jobId), 'start-up interruption leaves workflow jobs to the runner');
 
       const second = harness.runner('server-b');
       await second.tick();
