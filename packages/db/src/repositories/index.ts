@@ -19,6 +19,7 @@ import { ScheduleRepository } from './schedule.repository';
 import { VmDiskRepository } from './vm-disk.repository';
 import { VolumeOperationRepository } from './volume-operation.repository';
 import { WorkflowJobRepository } from './workflow-job.repository';
+import { WorkflowStepRepository } from './workflow-step.repository';
 import { UserRepository } from './user.repository';
 import { SessionRepository } from './session.repository';
 import { ApiTokenRepository } from './api-token.repository';
@@ -43,6 +44,7 @@ export interface Repositories {
   scheduleExecutions: ScheduleExecutionRepository;
   jobLog: JobLogRepository;
   workflowJobs: WorkflowJobRepository;
+  workflowSteps: WorkflowStepRepository;
   // Server-owned repositories (users, sessions, api tokens, audit events, vmware credentials, cloudstack
   // configs, agents, pairing tokens) are added here by the server work, next to their entries below.
   users: UserRepository;
@@ -75,6 +77,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     scheduleExecutions: new ScheduleExecutionRepository(deps),
     jobLog: new JobLogRepository(deps),
     workflowJobs: new WorkflowJobRepository(deps),
+    workflowSteps: new WorkflowStepRepository(deps),
     // Server-owned repositories: construct them here from the same deps.
     users: new UserRepository(deps),
     sessions: new SessionRepository(deps),
@@ -104,6 +107,7 @@ export * from './machine-group.repository';
 export * from './schedule-execution.repository';
 export * from './job-log.repository';
 export * from './workflow-job.repository';
+export * from './workflow-step.repository';
 export * from './user.repository';
 export * from './session.repository';
 export * from './api-token.repository';

@@ -2,7 +2,13 @@
 // about a step that was started but never recorded as done, and on failure runs the compensations in reverse
 // order, each its own step of the job. The saga rules are in docs/workflows.md.
 import { errorMessage, isMigrateKitError, type WorkflowStatus } from '@migratekit/core';
-import type { LogLevel, WorkflowJobRecord, WorkflowJobRepository, WorkflowStepRecord } from '@migratekit/db';
+import type {
+  LogLevel,
+  WorkflowJobRecord,
+  WorkflowJobRepository,
+  WorkflowStepRecord,
+  WorkflowStepRepository,
+} from '@migratekit/db';
 import type { JobLog } from '../joblog';
 import { RunnerHalted, type CrashPhase, type CrashPoint } from './crash-points';
 import { compensationStepName, type InspectResult, type StepContext, type WorkflowStep } from './workflow-definition';
@@ -11,6 +17,7 @@ import type { AnyWorkflow, WorkflowLogger } from './workflow-runner.types';
 /** What an execution needs from its runner; writes go through guarded objects that stop once the runner halts. */
 export interface ExecutionEnv {
   repo: WorkflowJobRepository;
+  steps: WorkflowStepRepository;
   joblog: Pick<JobLog, 'log' | 'announce'>;
   logger: WorkflowLogger;
   serverId: string;
@@ -252,19 +259,19 @@ export class WorkflowExecution {
   }
 
   private async startStep(kind: 'run' | 'compensate', key: string, name: string): Promise<WorkflowStepRecord> {
-    const row = await this.env.repo.startStep(this.jobId, kind, key, name);
+    const row = await this.env.steps.startStep(this.jobId, kind, key, name);
     await this.announceStep(row);
     return row;
   }
 
   private async completeStep(row: WorkflowStepRecord, output: unknown): Promise<void> {
-    const done = await this.env.repo.completeStep(row.id, output);
-    if (done.step_kind === 'run') await this.env.repo.recordProgress(this.jobId);
+    const done = await this.env.steps.completeStep(row.id, output);
+    if (done.step_kind === 'run') await this.env.steps.recordProgress(this.jobId);
     await this.announceStep(done);
   }
 
   private async failStep(row: WorkflowStepRecord, failure: Failure): Promise<void> {
-    await this.announceStep(await this.env.repo.failStep(row.id, failure));
+    await this.announceStep(await this.env.steps.failStep(row.id, failure));
     await this.log('error', `Step ${row.name} failed`, { error: failure.message, code: failure.code }, row.name);
   }
 
@@ -276,7 +283,7 @@ export class WorkflowExecution {
   }
 
   private async loadSteps(): Promise<WorkflowStepRecord[]> {
-    const rows = await this.env.repo.listSteps(this.jobId);
+    const rows = await this.env.steps.listSteps(this.jobId);
     this.outputs = {};
     for (const row of rows)
       if (row.step_kind === 'run' && row.status === 'completed') this.outputs[row.step_key] = row.output;

@@ -62,9 +62,11 @@ export class WorkflowRunner {
       if (this.halted) throw new RunnerHalted();
     };
     this.repo = guarded(deps.repositories.workflowJobs, assertAlive);
+    const steps = guarded(deps.repositories.workflowSteps, assertAlive);
     this.joblog = guarded(deps.joblog, assertAlive);
     this.env = {
       repo: this.repo,
+      steps,
       joblog: this.joblog,
       logger: deps.logger,
       serverId: deps.serverId,

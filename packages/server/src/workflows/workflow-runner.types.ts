@@ -26,7 +26,7 @@ export interface LeaseSettings {
 export const DEFAULT_LEASE: LeaseSettings = { leaseMs: 30_000, heartbeatMs: 10_000 };
 
 export interface WorkflowRunnerDeps {
-  repositories: Pick<Repositories, 'workflowJobs'>;
+  repositories: Pick<Repositories, 'workflowJobs' | 'workflowSteps'>;
   joblog: JobLog;
   clock: Clock;
   logger: WorkflowLogger;

@@ -201,7 +201,7 @@ export async function assertNothingOrphaned(
   assert.ok(SETTLED.includes(job.status), `job ${jobId} settled, is ${job.status} (${job.error_message ?? ''})`);
   if (job.status === 'paused') assert.ok((job.pause_reason ?? '').length > 0, 'a paused job says why');
   const found = resourcesOf(harness.cloud, volumeName);
-  const steps = await harness.repositories.workflowJobs.listSteps(jobId);
+  const steps = await harness.repositories.workflowSteps.listSteps(jobId);
   const outputOf = (key: string): Record<string, unknown> | undefined => {
     const row = steps.find((s) => s.step_kind === 'run' && s.step_key === key && s.status === 'completed');
     return row?.output as Record<string, unknown> | undefined;

@@ -91,7 +91,7 @@ describe('workflow kill -9', { timeout: 240_000 }, () => {
       await restarted.whenIdle();
       const job = await assertNothingOrphaned(harness, child.jobId, volumeName);
       assert.equal(job.status, 'completed');
-      const steps = await harness.repositories.workflowJobs.listSteps(child.jobId);
+      const steps = await harness.repositories.workflowSteps.listSteps(child.jobId);
       assert.deepEqual(
         steps.map((s) => [s.name, s.status]),
         [

@@ -84,7 +84,7 @@ describe('workflow leases', { timeout: 120_000 }, () => {
       await b.whenIdle();
       const job = await repositories.workflowJobs.getJob(jobId);
       assert.equal(job?.status, 'completed');
-      const steps = await repositories.workflowJobs.listSteps(jobId);
+      const steps = await repositories.workflowSteps.listSteps(jobId);
       assert.deepEqual(
         steps.map((s) => [s.name, s.status, s.output]),
         [['wait for the gate', 'completed', { passed: true }]],

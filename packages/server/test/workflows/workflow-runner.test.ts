@@ -18,7 +18,7 @@ import {
 } from './workflow-fixture';
 
 const stepsOf = async (harness: Harness, jobId: string) =>
-  (await harness.repositories.workflowJobs.listSteps(jobId)).map((s) => [s.step_order, s.name, s.step_kind, s.status]);
+  (await harness.repositories.workflowSteps.listSteps(jobId)).map((s) => [s.step_order, s.name, s.step_kind, s.status]);
 
 describe('workflow runner', { timeout: 120_000 }, () => {
   let cloud: SimCloudHandle;
@@ -55,7 +55,7 @@ describe('workflow runner', { timeout: 120_000 }, () => {
         [2, 'attach volume', 'run', 'completed'],
         [3, 'snapshot volume', 'run', 'completed'],
       ]);
-      const steps = await harness.repositories.workflowJobs.listSteps(jobId);
+      const steps = await harness.repositories.workflowSteps.listSteps(jobId);
       const found = resourcesOf(cloud, input.volumeName);
       assert.deepEqual(steps[0]?.output, { volumeId: found.volumes[0]?.id });
       assert.deepEqual(steps[2]?.output, { snapshotId: found.snapshots[0]?.id });
@@ -126,7 +126,7 @@ describe('workflow runner', { timeout: 120_000 }, () => {
       const runner = harness.runner('server-a');
       const { jobId } = await startVolumeJob(harness, runner, 'resume', 'unique');
       await runner.whenIdle();
-      const repo = harness.repositories.workflowJobs;
+      const repo = harness.repositories.workflowSteps;
       const first = await repo.startStep(jobId, 'run', 'create volume', 'create volume');
       const again = await repo.startStep(jobId, 'run', 'create volume', 'create volume');
       assert.equal(again.id, first.id);
@@ -161,7 +161,7 @@ describe('workflow runner', { timeout: 120_000 }, () => {
       await closing;
       const left = await jobOf(harness, jobId);
       assert.equal(left.status, 'running');
-      const done = (await harness.repositories.workflowJobs.listSteps(jobId)).filter((s) => s.status === 'completed');
+      const done = (await harness.repositories.workflowSteps.listSteps(jobId)).filter((s) => s.status === 'completed');
       assert.equal(done.length, 1, 'the step in flight finished and was recorded; no further step started');
       assert.ok(left.lease_expires_at !== null && left.lease_expires_at <= harness.clock.now(), 'lease let go');
 

@@ -85,7 +85,7 @@ describe('workflow takeover', { timeout: 180_000 }, () => {
       await second.whenIdle();
       const job = await assertNothingOrphaned(harness, jobId, input.volumeName);
       assert.equal(job.status, 'completed');
-      const steps = await harness.repositories.workflowJobs.listSteps(jobId);
+      const steps = await harness.repositories.workflowSteps.listSteps(jobId);
       assert.equal(steps.length, 3, 'the snapshot step ran again in its own row');
       await removeResources(cloud, input.volumeName);
     });
