@@ -202,6 +202,15 @@ export interface JobTrackingTable {
   updated_at: Timestamp;
   started_at: Timestamp | null;
   completed_at: Timestamp | null;
+  /** Workflow jobs only (docs/workflows.md): the workflow's name, its input and what a takeover does. */
+  workflow_name: Defaulted<string | null>;
+  workflow_input: Defaulted<JsonText | null>;
+  takeover_policy: Defaulted<string | null>;
+  /** The server that owns the job, until lease_expires_at; another server may take it over afterwards. */
+  lease_owner: Defaulted<string | null>;
+  lease_expires_at: Defaulted<Timestamp | null>;
+  /** Why a paused job waits for the operator. */
+  pause_reason: Defaulted<string | null>;
 }
 
 export interface JobStepTable {
@@ -214,6 +223,10 @@ export interface JobStepTable {
   error_message: string | null;
   started_at: Timestamp;
   completed_at: Timestamp | null;
+  /** Workflow steps only: the workflow step's name, 'run' or 'compensate', and the step's output (JSON). */
+  step_key: Defaulted<string | null>;
+  step_kind: Defaulted<string | null>;
+  output: Defaulted<JsonText | null>;
 }
 
 export interface LogEventTable {

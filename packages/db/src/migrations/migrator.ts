@@ -2,11 +2,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { initialSchema } from './0001-initial-schema';
 import { volumeViewIndexes } from './0002-volume-view-indexes';
+import { workflowRunner } from './0003-workflow-runner';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
   '0002-volume-view-indexes': volumeViewIndexes,
+  '0003-workflow-runner': workflowRunner,
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

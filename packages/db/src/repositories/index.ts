@@ -18,6 +18,8 @@ import { ScheduleExecutionRepository } from './schedule-execution.repository';
 import { ScheduleRepository } from './schedule.repository';
 import { VmDiskRepository } from './vm-disk.repository';
 import { VolumeOperationRepository } from './volume-operation.repository';
+import { WorkflowJobRepository } from './workflow-job.repository';
+import { WorkflowStepRepository } from './workflow-step.repository';
 import { UserRepository } from './user.repository';
 import { SessionRepository } from './session.repository';
 import { ApiTokenRepository } from './api-token.repository';
@@ -41,6 +43,8 @@ export interface Repositories {
   machineGroups: MachineGroupRepository;
   scheduleExecutions: ScheduleExecutionRepository;
   jobLog: JobLogRepository;
+  workflowJobs: WorkflowJobRepository;
+  workflowSteps: WorkflowStepRepository;
   // Server-owned repositories (users, sessions, api tokens, audit events, vmware credentials, cloudstack
   // configs, agents, pairing tokens) are added here by the server work, next to their entries below.
   users: UserRepository;
@@ -72,6 +76,8 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     machineGroups: new MachineGroupRepository(deps),
     scheduleExecutions: new ScheduleExecutionRepository(deps),
     jobLog: new JobLogRepository(deps),
+    workflowJobs: new WorkflowJobRepository(deps),
+    workflowSteps: new WorkflowStepRepository(deps),
     // Server-owned repositories: construct them here from the same deps.
     users: new UserRepository(deps),
     sessions: new SessionRepository(deps),
@@ -100,6 +106,8 @@ export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';
 export * from './job-log.repository';
+export * from './workflow-job.repository';
+export * from './workflow-step.repository';
 export * from './user.repository';
 export * from './session.repository';
 export * from './api-token.repository';

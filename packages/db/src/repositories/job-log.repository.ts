@@ -13,7 +13,19 @@ import {
   type RepositoryDeps,
 } from './repository-deps';
 
-export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+// The last four belong to workflow jobs (their life cycle: packages/core/src/workflow-status.ts).
+export const JOB_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'compensating',
+  'paused',
+  'compensated',
+  'cleanup_required',
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
 export type StepStatus = 'running' | 'completed' | 'failed';
@@ -199,11 +211,13 @@ export class JobLogRepository {
     return rows.map(toJob);
   }
 
+  /** Unfinished plain jobs; workflow jobs are left to the workflow runner, which takes them over instead. */
   async listUnfinishedJobs(): Promise<JobRecord[]> {
     const rows = await this.deps.db
       .selectFrom('job_tracking')
       .selectAll()
       .where('status', 'in', [...UNFINISHED_JOB_STATUSES])
+      .where('workflow_name', 'is', null)
       .orderBy('created_at')
       .execute();
     return rows.map(toJob);

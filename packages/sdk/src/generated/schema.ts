@@ -2352,7 +2352,7 @@ export interface paths {
                     /** @description Only jobs without a parent */
                     root_only?: boolean;
                     /** @description Repeat to match several statuses */
-                    status?: ("pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted")[];
+                    status?: ("pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted" | "compensating" | "paused" | "compensated" | "cleanup_required")[];
                     /** @description job_type */
                     type?: string;
                 };

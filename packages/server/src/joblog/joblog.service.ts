@@ -254,6 +254,15 @@ export class JobLog {
     return marked;
   }
 
+  /**
+   * Publishes a job (and a step of it) that another writer changed: the workflow runner writes its own rows
+   * (packages/server/src/workflows) and announces them here so the live stream shows them like any job.
+   */
+  async announce(jobId: string, step?: JobStepRecord): Promise<JobRecord> {
+    if (step !== undefined) this.emit({ type: 'job.step', job_id: jobId, step });
+    return this.emitJob(jobId);
+  }
+
   private async withDetails(job: JobRecord): Promise<JobDetails> {
     const [steps, logs, children] = await Promise.all([
       this.repo.listSteps(job.id),

@@ -37,7 +37,7 @@ const EVENT_NAMES = [
   'agent.updated',
 ];
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+const FINISHED = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'compensated']);
 
 function parse(type: string, raw: string): StreamEvent | null {
   try {
