@@ -212,6 +212,69 @@ test('cancellation by AbortSignal stops issuing work and reports the cursor', as
   assert.ok(target.writes < 32 * MiB);
 });
 
+// Regression (same race as the worker lanes' in copy-workers.test.ts): a checkpoint due while the previous
+// checkpoint's FLUSH was in flight was only re-checked when the next item completed, so a copy that stalled
+// kept a cursor far behind what it had written. The destination's FLUSH is held until every item below the
+// stall point is done; without the fix the cursor stays at the first mark.
+test('a checkpoint that falls due during another checkpoint flush still happens when the copy stalls', async (t) => {
+  const size = 16 * MiB;
+  const stallAt = 8 * MiB;
+  const source = await filledDisk(size, [[0, size]]);
+  let releaseRead: () => void = () => undefined;
+  const readGate = new Promise<void>((resolve) => (releaseRead = resolve));
+  const stalling: NbdBackend = {
+    size,
+    readOnly: true,
+    read: async (o, l) => {
+      if (o + l > stallAt) await readGate;
+      return source.read(o, l);
+    },
+  };
+  let releaseFlush: () => void = () => undefined;
+  const flushGate = new Promise<void>((resolve) => (releaseFlush = resolve));
+  const target = new MemoryBackend(size);
+  const flush = target.flush.bind(target);
+  target.flush = async () => {
+    await flushGate;
+    return flush();
+  };
+  const controller = new AbortController();
+  t.after(() => {
+    controller.abort(new Error('test over'));
+    releaseFlush();
+    releaseRead();
+  });
+  const checkpoints: number[] = [];
+  const copying = copyExtents({
+    source: stalling,
+    destination: target,
+    connections: 1,
+    inFlight: 2,
+    requestSize: MiB,
+    checkpointBytes: 2 * MiB,
+    progressIntervalMs: 0,
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.bytesDone >= stallAt) releaseFlush();
+    },
+    onCheckpoint: (o) => checkpoints.push(o),
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  const deadline = Date.now() + 30_000;
+  while (!checkpoints.includes(stallAt) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(
+    checkpoints.includes(stallAt),
+    `the cursor reaches the stall point (checkpoints: ${checkpoints.join(', ')})`,
+  );
+  controller.abort(new Error('operator cancelled'));
+  releaseRead();
+  const error = await copying;
+  assert.ok(error instanceof CopyInterruptedError, String(error));
+  assert.equal(error.resumeOffset, stallAt);
+});
+
 test('a zero destination skips zero ranges; a destination without WRITE_ZEROES gets zero buffers', async () => {
   const source = await filledDisk(8 * MiB, [[MiB, MiB]]);
   await source.write(4 * MiB, Buffer.alloc(MiB)); // allocated zeroes: detected after reading
