@@ -28,7 +28,7 @@ async function createConfig(name: string, secret: string, isActive: boolean): Pr
   return created.json<{ id: string }>().id;
 }
 
-test('resolve(id) opens the secret of a stored, inactive configuration', async () => {
+test('resolve(id) opens the secret of a stored, inactive configuration', { timeout: 120_000 }, async () => {
   const activeId = await createConfig('active', 'secret-of-active', true);
   const otherId = await createConfig('other', 'secret-of-other', false);
   const configs = t.ctx.services.cloudStackConfigs;

@@ -52,7 +52,7 @@ async function cs(args: string[], options: { secret?: string } = {}): Promise<Re
 const network = (name: string) => String(DEFAULT_SEED.networks.find((n) => n.name === name)?.id);
 const CUSTOM = String(DEFAULT_SEED.diskOfferings.find((o) => o.iscustomized === true)?.id);
 
-test('cs: listZones and listNetworks', { skip }, async () => {
+test('cs: listZones and listNetworks', { timeout: 120_000, skip }, async () => {
   const zones = await cs(['listZones']);
   assert.equal(zones.count, 1);
   assert.equal((zones.zone as { name: string }[])[0]?.name, 'Zone-DC1');
@@ -65,23 +65,27 @@ test('cs: listZones and listNetworks', { skip }, async () => {
   assert.equal(post.count, 3);
 });
 
-test('cs: createVolume and attachVolume wait for their jobs; the by-id link appears', { skip }, async () => {
-  const created = await cs([
-    'createVolume',
-    'name=web disk (1)!',
-    `zoneid=${DEFAULT_ZONE_ID}`,
-    `diskofferingid=${CUSTOM}`,
-    'size=1',
-  ]);
-  const volume = created.volume as { id: string; name: string; state: string };
-  assert.equal(volume.name, 'web disk (1)!');
-  assert.equal(volume.state, 'Allocated');
-  const attached = await cs(['--post', 'attachVolume', `id=${volume.id}`, `virtualmachineid=${fx.sim.serverVmId}`]);
-  assert.equal((attached.volume as { deviceid: number }).deviceid, 1);
-  assert.ok(existsSync(join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`)));
-});
+test(
+  'cs: createVolume and attachVolume wait for their jobs; the by-id link appears',
+  { timeout: 120_000, skip },
+  async () => {
+    const created = await cs([
+      'createVolume',
+      'name=web disk (1)!',
+      `zoneid=${DEFAULT_ZONE_ID}`,
+      `diskofferingid=${CUSTOM}`,
+      'size=1',
+    ]);
+    const volume = created.volume as { id: string; name: string; state: string };
+    assert.equal(volume.name, 'web disk (1)!');
+    assert.equal(volume.state, 'Allocated');
+    const attached = await cs(['--post', 'attachVolume', `id=${volume.id}`, `virtualmachineid=${fx.sim.serverVmId}`]);
+    assert.equal((attached.volume as { deviceid: number }).deviceid, 1);
+    assert.ok(existsSync(join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`)));
+  },
+);
 
-test('cs: deployVirtualMachine with iptonetworklist and startvm=false', { skip }, async () => {
+test('cs: deployVirtualMachine with iptonetworklist and startvm=false', { timeout: 120_000, skip }, async () => {
   const result = await cs([
     '--post',
     'deployVirtualMachine',
@@ -110,24 +114,28 @@ test('cs: deployVirtualMachine with iptonetworklist and startvm=false', { skip }
   assert.equal(vm.nic[0]?.macaddress, '02:00:00:77:77:77');
 });
 
-test('cs: --async returns the job id; queryAsyncJobResult reports the finished job', { skip }, async () => {
-  const submitted = await cs([
-    '--async',
-    'createVolume',
-    `zoneid=${DEFAULT_ZONE_ID}`,
-    `diskofferingid=${CUSTOM}`,
-    'size=2',
-  ]);
-  assert.equal(typeof submitted.jobid, 'string');
-  assert.equal(typeof submitted.id, 'string');
-  await fx.sim.simulator.settle();
-  const job = await cs(['queryAsyncJobResult', `jobid=${String(submitted.jobid)}`]);
-  assert.equal(job.jobstatus, 1);
-  assert.equal(job.jobresultcode, 0);
-  assert.equal((job.jobresult as { volume: { id: string } }).volume.id, submitted.id);
-});
+test(
+  'cs: --async returns the job id; queryAsyncJobResult reports the finished job',
+  { timeout: 120_000, skip },
+  async () => {
+    const submitted = await cs([
+      '--async',
+      'createVolume',
+      `zoneid=${DEFAULT_ZONE_ID}`,
+      `diskofferingid=${CUSTOM}`,
+      'size=2',
+    ]);
+    assert.equal(typeof submitted.jobid, 'string');
+    assert.equal(typeof submitted.id, 'string');
+    await fx.sim.simulator.settle();
+    const job = await cs(['queryAsyncJobResult', `jobid=${String(submitted.jobid)}`]);
+    assert.equal(job.jobstatus, 1);
+    assert.equal(job.jobresultcode, 0);
+    assert.equal((job.jobresult as { volume: { id: string } }).volume.id, submitted.id);
+  },
+);
 
-test('cs: a wrong secret is refused with the 401 body', { skip }, async () => {
+test('cs: a wrong secret is refused with the 401 body', { timeout: 120_000, skip }, async () => {
   // cs prints the error body it received (and exits 0 when run as a module).
   const body = await cs(['listZones'], { secret: 'not-the-secret' });
   assert.deepEqual(body, {

@@ -70,14 +70,14 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-test('govc about reports a vCenter 8.0', { skip }, async () => {
+test('govc about reports a vCenter 8.0', { timeout: 120_000, skip }, async () => {
   const out = await ok(['about']);
   assert.match(out, /Name:\s+VMware vCenter Server/);
   assert.match(out, /API type:\s+VirtualCenter/);
   assert.match(out, /API version:\s+8\.0\.2\.0/);
 });
 
-test('govc ls and find walk the inventory', { skip }, async () => {
+test('govc ls and find walk the inventory', { timeout: 120_000, skip }, async () => {
   const ls = (await ok(['ls'])).trim().split('\n');
   assert.deepEqual(ls.sort(), ['/DC-Test/datastore', '/DC-Test/host', '/DC-Test/network', '/DC-Test/vm']);
   const vms = (await ok(['find', '.', '-type', 'm'])).trim().split('\n').sort();
@@ -92,7 +92,7 @@ test('govc ls and find walk the inventory', { skip }, async () => {
   assert.deepEqual(hosts, ['/DC-Test/host/Cluster-A/esx-a1.test', '/DC-Test/host/Cluster-A/esx-a2.test']);
 });
 
-test('govc vm.info -json decodes the whole VirtualMachine', { skip }, async () => {
+test('govc vm.info -json decodes the whole VirtualMachine', { timeout: 120_000, skip }, async () => {
   const info = JSON.parse(await ok(['vm.info', '-json', 'lin-01'])) as {
     VirtualMachines: Array<{
       Name: string;
@@ -127,7 +127,7 @@ test('govc vm.info -json decodes the whole VirtualMachine', { skip }, async () =
   assert.match(nic.Backing.Port.PortgroupKey, /^dvportgroup-/);
 });
 
-test('govc device.info lists controllers, disks and NICs', { skip }, async () => {
+test('govc device.info lists controllers, disks and NICs', { timeout: 120_000, skip }, async () => {
   const out = await ok(['device.info', '-vm', 'lin-01']);
   assert.match(out, /Name:\s+disk-1000-0\n\s+Type:\s+VirtualDisk\n\s+Label:\s+Hard disk 1/);
   assert.match(out, /Name:\s+disk-1001-0/);
@@ -136,7 +136,7 @@ test('govc device.info lists controllers, disks and NICs', { skip }, async () =>
   assert.match(out, /File:\s+\[DS-01\] lin-01\/lin-01_1\.vmdk/);
 });
 
-test('govc vm.power -off, -on and -s change the power state', { skip }, async () => {
+test('govc vm.power -off, -on and -s change the power state', { timeout: 120_000, skip }, async () => {
   const vm = sim.engine.findVm('lin-01');
   assert.ok(vm);
   assert.match(await ok(['vm.power', '-off', 'lin-01']), /Powering off VirtualMachine:vm-\d+\.\.\. OK/);
@@ -156,7 +156,7 @@ test('govc vm.power -off, -on and -s change the power state', { skip }, async ()
   assert.notEqual(vm.bootTime, boot, 'a reboot starts the guest again');
 });
 
-test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async () => {
+test('govc snapshot.create, snapshot.tree and snapshot.remove', { timeout: 120_000, skip }, async () => {
   await ok(['snapshot.create', '-vm', 'lin-01', 'before-migration']);
   await ok(['snapshot.create', '-vm', 'lin-01', '-d', 'second one', 'cbt-2']);
   const tree = await ok(['snapshot.tree', '-vm', 'lin-01']);
@@ -184,7 +184,7 @@ test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async 
   assert.equal(await ok(['snapshot.tree', '-vm', 'lin-01']), '');
 });
 
-test('govc sees real faults: bad password, unknown object', { skip }, async () => {
+test('govc sees real faults: bad password, unknown object', { timeout: 120_000, skip }, async () => {
   const bad = await govc(['about'], { GOVC_PASSWORD: 'wrong', HOME: join(home, 'no-session') });
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /incorrect user name or password/);

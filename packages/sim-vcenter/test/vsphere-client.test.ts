@@ -27,7 +27,7 @@ after(async () => {
   await cleanup();
 });
 
-test('discovery returns the SPEC 5.1 VM JSON with real network names', async () => {
+test('discovery returns the SPEC 5.1 VM JSON with real network names', { timeout: 120_000 }, async () => {
   const vms = await client.discoverVms();
   assert.deepEqual(vms.map((v) => v.name).sort(), ['lin-01', 'win-01']);
   const lin = vms.find((v) => v.name === 'lin-01');
@@ -54,7 +54,7 @@ test('discovery returns the SPEC 5.1 VM JSON with real network names', async () 
   assert.equal(win?.power_state, 'poweredOff');
 });
 
-test('a CBT cycle with the client: enable, snapshot, "*", writes, delta, stale id', async () => {
+test('a CBT cycle with the client: enable, snapshot, "*", writes, delta, stale id', { timeout: 120_000 }, async () => {
   const vmObj = sim.engine.findVm('lin-01');
   assert.ok(vmObj);
   const vm = { type: 'VirtualMachine', value: vmObj.ref.value };
@@ -106,7 +106,7 @@ test('a CBT cycle with the client: enable, snapshot, "*", writes, delta, stale i
   await assert.rejects(client.removeSnapshot(s2), ManagedObjectNotFoundError);
 });
 
-test('shutdown through the guest, then power on', async () => {
+test('shutdown through the guest, then power on', { timeout: 120_000 }, async () => {
   const vmObj = sim.engine.findVm('lin-01');
   assert.ok(vmObj);
   const vm = { type: 'VirtualMachine', value: vmObj.ref.value };
@@ -116,7 +116,7 @@ test('shutdown through the guest, then power on', async () => {
   assert.equal(vmObj.powerState, 'poweredOn');
 });
 
-test('a wrong password is an InvalidLoginError', async () => {
+test('a wrong password is an InvalidLoginError', { timeout: 120_000 }, async () => {
   await assert.rejects(
     VsphereClient.connect({
       host: sim.url,
@@ -128,7 +128,7 @@ test('a wrong password is an InvalidLoginError', async () => {
   );
 });
 
-test('the client logs in again after the simulator drops its session', async () => {
+test('the client logs in again after the simulator drops its session', { timeout: 120_000 }, async () => {
   sim.expireSessions();
   const vms = await client.discoverVms();
   assert.equal(vms.length, 2);

@@ -37,7 +37,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('discovery of the simulator estate: every NIC resolves to a real network name', async () => {
+test('discovery of the simulator estate: every NIC resolves to a real network name', { timeout: 120_000 }, async () => {
   const [inventory, results] = await Promise.all([client.inventory(), client.discoverVmDetails()]);
   assert.equal(results.length, sim.listVms().length);
   const names = new Set(inventory.networks.map((n) => n.name));
@@ -59,60 +59,64 @@ test('discovery of the simulator estate: every NIC resolves to a real network na
   assert.ok(connection.datacenters.length > 0);
 });
 
-test('CBT through the client: the areas changed since the last snapshot are exactly the guest writes', async () => {
-  const [target] = await client.discoverVmDetails();
-  assert.ok(target);
-  const vm = target.details.ref;
-  const disk = target.details.disks[0]!;
-  await client.setChangeTracking(vm, true);
+test(
+  'CBT through the client: the areas changed since the last snapshot are exactly the guest writes',
+  { timeout: 120_000 },
+  async () => {
+    const [target] = await client.discoverVmDetails();
+    assert.ok(target);
+    const vm = target.details.ref;
+    const disk = target.details.disks[0]!;
+    await client.setChangeTracking(vm, true);
 
-  const first = await client.createSnapshot(vm, { name: 'mk-run-1' });
-  const full = await client.queryChangedDiskAreas({
-    vm,
-    snapshot: first,
-    deviceKey: disk.key,
-    changeId: '*',
-    capacityBytes: disk.capacityBytes,
-  });
-  assert.ok(full.calls >= 1);
-  const [frozen] = (await client.getSnapshotDisks(first)).filter((d) => d.key === disk.key);
-  const previousChangeId = frozen?.changeId;
-  assert.ok(previousChangeId, 'the snapshot disk carries a change id');
-  await client.removeSnapshot(first);
-
-  const writes: [number, number][] = [
-    [1024 * KiB, 64 * KiB],
-    [1088 * KiB, 64 * KiB],
-    [8192 * KiB, 128 * KiB],
-  ];
-  for (const [offset, length] of writes) await sim.writeGuest(target.vm.name, disk.key, offset, randomBytes(length));
-
-  const second = await client.createSnapshot(vm, { name: 'mk-run-2' });
-  try {
-    const delta = await client.queryChangedDiskAreas({
+    const first = await client.createSnapshot(vm, { name: 'mk-run-1' });
+    const full = await client.queryChangedDiskAreas({
       vm,
-      snapshot: second,
+      snapshot: first,
       deviceKey: disk.key,
-      changeId: previousChangeId,
+      changeId: '*',
       capacityBytes: disk.capacityBytes,
     });
-    assert.deepEqual(delta.areas, [
-      { start: 1024 * KiB, length: 128 * KiB },
-      { start: 8192 * KiB, length: 128 * KiB },
-    ]);
-    assert.equal(delta.totalBytes, 256 * KiB);
+    assert.ok(full.calls >= 1);
+    const [frozen] = (await client.getSnapshotDisks(first)).filter((d) => d.key === disk.key);
+    const previousChangeId = frozen?.changeId;
+    assert.ok(previousChangeId, 'the snapshot disk carries a change id');
+    await client.removeSnapshot(first);
 
-    await assert.rejects(
-      client.queryChangedDiskAreas({
+    const writes: [number, number][] = [
+      [1024 * KiB, 64 * KiB],
+      [1088 * KiB, 64 * KiB],
+      [8192 * KiB, 128 * KiB],
+    ];
+    for (const [offset, length] of writes) await sim.writeGuest(target.vm.name, disk.key, offset, randomBytes(length));
+
+    const second = await client.createSnapshot(vm, { name: 'mk-run-2' });
+    try {
+      const delta = await client.queryChangedDiskAreas({
         vm,
         snapshot: second,
         deviceKey: disk.key,
-        changeId: 'not-a-change-id',
+        changeId: previousChangeId,
         capacityBytes: disk.capacityBytes,
-      }),
-      (error: unknown) => isChangeIdRejected(error),
-    );
-  } finally {
-    await client.removeSnapshot(second);
-  }
-});
+      });
+      assert.deepEqual(delta.areas, [
+        { start: 1024 * KiB, length: 128 * KiB },
+        { start: 8192 * KiB, length: 128 * KiB },
+      ]);
+      assert.equal(delta.totalBytes, 256 * KiB);
+
+      await assert.rejects(
+        client.queryChangedDiskAreas({
+          vm,
+          snapshot: second,
+          deviceKey: disk.key,
+          changeId: 'not-a-change-id',
+          capacityBytes: disk.capacityBytes,
+        }),
+        (error: unknown) => isChangeIdRejected(error),
+      );
+    } finally {
+      await client.removeSnapshot(second);
+    }
+  },
+);

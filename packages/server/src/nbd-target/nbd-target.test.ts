@@ -18,7 +18,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('a self-signed certificate is made once in the data dir and reused', async () => {
+test('a self-signed certificate is made once in the data dir and reused', { timeout: 120_000 }, async () => {
   const runs: string[][] = [];
   const run = async (file: string, args: string[]): Promise<unknown> => {
     runs.push([file, ...args]);
@@ -35,7 +35,7 @@ test('a self-signed certificate is made once in the data dir and reused', async 
   assert.match(x509.subjectAltName ?? '', /DNS:oma\.example/);
 });
 
-test('volume exports need TLS and an agent identity; removal closes them', async () => {
+test('volume exports need TLS and an agent identity; removal closes them', { timeout: 120_000 }, async () => {
   const certificate = await loadOrCreateServerCertificate({ dataDir: join(dir, 'data') });
   const agentKey = randomBytes(32);
   const otherKey = randomBytes(32);

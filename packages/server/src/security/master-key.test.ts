@@ -12,7 +12,7 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-test('decodeMasterKey accepts 32 bytes as hex or base64 and explains anything else', () => {
+test('decodeMasterKey accepts 32 bytes as hex or base64 and explains anything else', { timeout: 120_000 }, () => {
   const key = randomBytes(32);
   assert.deepEqual(decodeMasterKey(key.toString('hex')), key);
   assert.deepEqual(decodeMasterKey(key.toString('base64')), key);
@@ -21,7 +21,7 @@ test('decodeMasterKey accepts 32 bytes as hex or base64 and explains anything el
   assert.match(String(decodeMasterKey('not a key!')), /base64 or 64 hex/);
 });
 
-test('the key file is created once with mode 0600 and reused on the next start', (t) => {
+test('the key file is created once with mode 0600 and reused on the next start', { timeout: 120_000 }, (t) => {
   const dir = tempDir(t);
   const first = loadOrCreateMasterKey(undefined, join(dir, 'data'));
   assert.equal(first.origin, 'file-created');
@@ -34,13 +34,17 @@ test('the key file is created once with mode 0600 and reused on the next start',
   assert.deepEqual(decodeMasterKey(readFileSync(first.path, 'utf8')), first.key);
 });
 
-test('MIGRATEKIT_MASTER_KEY wins over the file, and a bad file is reported with its path', (t) => {
-  const dir = tempDir(t);
-  const key = randomBytes(32);
-  const fromEnv = loadOrCreateMasterKey(key.toString('hex'), dir);
-  assert.equal(fromEnv.origin, 'env');
-  assert.deepEqual(fromEnv.key, key);
-  writeFileSync(join(dir, 'master.key'), 'short', { mode: 0o600 });
-  assert.throws(() => loadOrCreateMasterKey(undefined, dir), /master\.key: must decode to 32 bytes/);
-  assert.throws(() => loadOrCreateMasterKey('bad', dir), /MIGRATEKIT_MASTER_KEY/);
-});
+test(
+  'MIGRATEKIT_MASTER_KEY wins over the file, and a bad file is reported with its path',
+  { timeout: 120_000 },
+  (t) => {
+    const dir = tempDir(t);
+    const key = randomBytes(32);
+    const fromEnv = loadOrCreateMasterKey(key.toString('hex'), dir);
+    assert.equal(fromEnv.origin, 'env');
+    assert.deepEqual(fromEnv.key, key);
+    writeFileSync(join(dir, 'master.key'), 'short', { mode: 0o600 });
+    assert.throws(() => loadOrCreateMasterKey(undefined, dir), /master\.key: must decode to 32 bytes/);
+    assert.throws(() => loadOrCreateMasterKey('bad', dir), /MIGRATEKIT_MASTER_KEY/);
+  },
+);
