@@ -4,3 +4,5 @@ export * from './errors';
 export * from './ids';
 export * from './version';
 export * from './peers';
+export * from './bounded-body';
+export * from './test-certificate';
