@@ -1,8 +1,10 @@
 // Reads real SSE frames from a listening server (not inject): connection, job events from the JobLog, the
 // context and job filters, and heartbeats driven by the injected clock.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { SSE_MAX_BUFFERED_BYTES } from '../src/routes/event.routes';
 import { openSse, type SseFrame } from './sse-client';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -120,3 +122,32 @@ test('closing the server ends open streams instead of waiting for them', { timeo
   await stream.ended;
   assert.equal(other.deps.events.listenerCount, 0);
 });
+
+test(
+  'a client that never reads is dropped once its backlog passes the limit, not buffered for',
+  { timeout: 120_000 },
+  async () => {
+    const before = t.deps.events.listenerCount;
+    const socket = connect((t.app.server.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`GET /api/v1/events HTTP/1.1\r\nHost: test\r\nAuthorization: ${t.admin.authorization}\r\n\r\n`);
+    // The client reads nothing from here on: the kernel buffers fill, then the server's own backlog grows.
+    socket.pause();
+    await untilListeners(before + 1);
+    const blob = 'x'.repeat(64 * 1024);
+    // Enough to fill the kernel buffers on both ends (a few MiB on loopback) and then the 1 MiB backlog.
+    for (let i = 0; i < 400 && t.deps.events.listenerCount > before; i++) {
+      t.deps.events.publish({
+        type: 'context.updated',
+        context_id: 'ctx-flood',
+        current_status: 'replicating',
+        changes: { blob },
+        at: t.clock.now(),
+      });
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(t.deps.events.listenerCount, before, 'the stalled stream was unsubscribed');
+    assert.ok(400 * blob.length > 4 * SSE_MAX_BUFFERED_BYTES);
+    socket.destroy();
+  },
+);
