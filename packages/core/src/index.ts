@@ -6,3 +6,4 @@ export * from './version';
 export * from './peers';
 export * from './bounded-body';
 export * from './test-certificate';
+export * from './log-redaction';

@@ -245,12 +245,13 @@ test('pino redaction censors secrets that reach a log call by mistake', { timeou
       password: 'leak-1',
       credential: { secret_key: 'leak-2' },
       req: { headers: { authorization: 'Bearer leak-3', cookie: 'mk_session=leak-4' } },
+      replicate: { nbd: { psk_key_hex: 'leak-5' } },
     },
     'oops',
   );
   const line = t.logs.slice(start).join('');
   assert.ok(line.includes('[redacted]'));
-  for (const leak of ['leak-1', 'leak-2', 'leak-3', 'leak-4']) assert.ok(!line.includes(leak), leak);
+  for (const leak of ['leak-1', 'leak-2', 'leak-3', 'leak-4', 'leak-5']) assert.ok(!line.includes(leak), leak);
 });
 
 test(
