@@ -4,7 +4,7 @@
 //   MIGRATEKIT_AGENT_PORT (8443), MIGRATEKIT_AGENT_HOST (HOST), MIGRATEKIT_NBD_PORT (10809),
 //   MIGRATEKIT_NBD_HOST (0.0.0.0), MIGRATEKIT_NBD_ADVERTISE (host agents dial; default the agent URL's host),
 //   MIGRATEKIT_BY_ID_DIR (/dev/disk/by-id), MIGRATEKIT_TLS_CERT / MIGRATEKIT_TLS_KEY (else generated).
-import { MigrateKitError } from '@migratekit/core';
+import { MigrateKitError, isMigrateKitError } from '@migratekit/core';
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
 import { DEFAULT_NBD_PORT, loadOrCreateServerCertificate } from '../nbd-target';
 import { startServer, type RunningServer, type StartServerOptions } from '../server-runtime';
@@ -42,11 +42,17 @@ export async function startServerWithAgents(
       secrets: deps.secrets,
       audit: new AuditService({ audit: deps.repositories.audit }),
     });
-    const active = await configs.resolveActive().catch(() => undefined);
+    const active = await configs.resolveActive().catch((error: unknown) => {
+      // "None is active" is the expected case; an unreadable secret (a wrong master key) or a database error
+      // must be logged as itself, not read as "no configuration".
+      if (!isMigrateKitError(error) || error.code !== 'MKE_NOT_FOUND')
+        deps.logger.error({ err: error }, 'the active CloudStack configuration cannot be read: replication stays off');
+      return undefined;
+    });
     if (active?.serverVmId === null || active === undefined)
       deps.logger.warn(
         {},
-        'no active CloudStack configuration with server_vm_id: replication stays off until one exists and the server restarts',
+        'no usable CloudStack configuration with server_vm_id: replication stays off until one exists and the server restarts',
       );
     const wiring = await wireReplication({
       deps,
