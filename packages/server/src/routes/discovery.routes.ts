@@ -8,6 +8,7 @@ import { requireAgentServices } from '../agents/agent-services';
 import { IdParams } from '../http/schemas';
 import { DiscoverResponse } from '../replication/replication.schemas';
 import { vcenterParams } from '../replication/vcenter-params';
+import { inlineVcenterLogin } from '../services/vmware-credential.service';
 import { connectionTestResponse, runConnectionTest } from './connection-test';
 
 const TestBody = Type.Object(
@@ -89,21 +90,19 @@ export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
       schema: {
         tags: ['discovery'],
         summary: 'Discover the VMs of a vCenter through the agent',
+        description:
+          'The vCenter login is credential_id, or vcenter, username and password together (never stored), or ' +
+          'neither (the default credential). A partial inline login is 400 naming the missing field.',
         body: DiscoverBody,
         response: { 200: DiscoverResponse },
       },
     },
     async (request) => {
-      const { hub } = requireAgentServices(deps.agents);
       const body = request.body;
-      const plain = body.vcenter !== undefined && body.username !== undefined && body.password !== undefined;
-      const vcenter = plain
-        ? {
-            host: body.vcenter as string,
-            username: body.username as string,
-            password: body.password as string,
-            thumbprint: body.thumbprint ?? null,
-          }
+      const inline = inlineVcenterLogin(body);
+      const { hub } = requireAgentServices(deps.agents);
+      const vcenter = inline
+        ? { ...inline, thumbprint: body.thumbprint ?? null }
         : vcenterParams(await services.vmwareCredentials.resolveForUse(body.credential_id));
       const result = await hub.request(
         hub.pick(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MigrateKitError } from '@migratekit/core';
 import { normalizeCloudStackApiUrl } from './cloudstack-config.service';
-import { normalizeVcenterHost } from './vmware-credential.service';
+import { inlineVcenterLogin, normalizeVcenterHost } from './vmware-credential.service';
 
 test('CloudStack host:port becomes the full API endpoint', { timeout: 120_000 }, () => {
   const cases: [string, string][] = [
@@ -37,3 +37,26 @@ test('vCenter host accepts host, host:port and a pasted URL', { timeout: 120_000
     (e) => e instanceof MigrateKitError && e.field === 'body.vcenter_host',
   );
 });
+
+test(
+  'an inline vCenter login is all three fields or none, and its host is normalised like a stored one',
+  { timeout: 30_000 },
+  () => {
+    assert.equal(inlineVcenterLogin({ credential_id: 'vmc-1' }), undefined);
+    assert.deepEqual(inlineVcenterLogin({ vcenter: 'https://vc.example.com/sdk', username: 'u', password: 'p' }), {
+      host: 'vc.example.com',
+      username: 'u',
+      password: 'p',
+    });
+    const refused = (input: Parameters<typeof inlineVcenterLogin>[0], field: string): void =>
+      assert.throws(
+        () => inlineVcenterLogin(input),
+        (e) => e instanceof MigrateKitError && e.code === 'MKE_VALIDATION' && e.field === field,
+        field,
+      );
+    refused({ vcenter: 'vc.example.com', username: 'u' }, 'body.password');
+    refused({ username: 'u', password: 'p' }, 'body.vcenter');
+    refused({ vcenter: 'vc example', username: 'u', password: 'p' }, 'body.vcenter');
+    refused({ credential_id: 'vmc-1', vcenter: 'vc', username: 'u', password: 'p' }, 'body.credential_id');
+  },
+);
