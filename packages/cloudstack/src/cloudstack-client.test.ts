@@ -281,7 +281,7 @@ test('errors are typed: 401 is an auth error, an HTML page is a wrong URL', { ti
   assert.ok(auth instanceof CloudStackApiError);
   assert.equal(auth.isAuthError, true);
   assert.equal(auth.csErrorCode, undefined);
-  assert.equal((toMigrateKitError(auth) as MigrateKitError).code, 'MKE_UPSTREAM_AUTH');
+  assert.equal((toMigrateKitError(auth) as MigrateKitError).code, 'MKE_CLOUDSTACK_AUTH');
   const wrongUrl = await client.listCapabilities().catch((e: unknown) => e);
   assert.ok(wrongUrl instanceof CloudStackResponseError);
   assert.equal(wrongUrl.httpStatus, 404);

@@ -77,7 +77,7 @@ test(
   async () => {
     const pin = { thumbprint: vc.thumbprints.sha1 };
     const badPassword = await credential('bad password', { password: 'not-the-password' });
-    assert.equal((await failure(badPassword, pin)).code, 'MKE_UPSTREAM_AUTH');
+    assert.equal((await failure(badPassword, pin)).code, 'MKE_VCENTER_AUTH');
 
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -102,3 +102,24 @@ test(
     assert.equal((await runTest(badPassword, pin, viewer)).statusCode, 403);
   },
 );
+
+test('the test accepts a POST without a body, or with an empty JSON one', { timeout: 60_000 }, async () => {
+  const id = await credential('bodiless', {});
+  const url = `/api/v1/vmware-credentials/${id}/test`;
+  for (const headers of [
+    t.admin,
+    { ...t.admin, 'content-type': 'application/json' },
+    { ...t.admin, 'content-type': 'application/json', 'content-length': '0' },
+  ]) {
+    const response = await t.app.inject({ method: 'POST', url, headers });
+    assert.equal(response.statusCode, 200, `${JSON.stringify(headers['content-type'])}: ${response.body}`);
+    assert.equal(response.json<Failure>().error.code, 'MKE_UPSTREAM_TLS', 'the test ran (unpinned certificate)');
+  }
+  const malformed = await t.app.inject({
+    method: 'POST',
+    url,
+    headers: { ...t.admin, 'content-type': 'application/json' },
+    payload: '{"thumbprint":',
+  });
+  assert.equal(malformed.statusCode, 400, 'a body that is there is still parsed');
+});

@@ -261,7 +261,7 @@ test(
       const pin = (await fetchThumbprint(strict.host, strict.port)).sha1;
       await assert.rejects(
         testConnection({ host: strict.address, username: 'alice', password: 'wrong', thumbprint: pin }),
-        (error: unknown) => error instanceof InvalidLoginError && error.code === 'MKE_UPSTREAM_AUTH',
+        (error: unknown) => error instanceof InvalidLoginError && error.code === 'MKE_VCENTER_AUTH',
       );
       const ok = await testConnection({
         host: strict.address,

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
 import { requireAgentServices } from '../agents/agent-services';
+import { optionalJsonBody } from '../http/optional-body';
 import { IdParams } from '../http/schemas';
 import { DiscoverResponse } from '../replication/replication.schemas';
 import { vcenterParams } from '../replication/vcenter-params';
@@ -53,12 +54,13 @@ export const discoveryRoutes: RoutePlugin = (app, { deps, services }) => {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TestBody> }>(
     '/api/v1/vmware-credentials/:id/test',
     {
+      ...optionalJsonBody,
       config: { minRole: 'operator' },
       schema: {
         tags: ['vmware-credentials'],
         summary: 'Test a vCenter credential',
         description:
-          'A vCenter that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong ' +
+          'A vCenter that answers badly gives 200 with ok false and error.code: MKE_VCENTER_AUTH (wrong ' +
           'password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the ' +
           'presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.',
         params: IdParams,

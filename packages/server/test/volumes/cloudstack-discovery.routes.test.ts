@@ -78,7 +78,7 @@ test(
       secret_key: 'not-the-secret',
     });
     assert.equal(wrongKey.statusCode, 200, wrongKey.body);
-    assert.equal(failure(wrongKey).error.code, 'MKE_UPSTREAM_AUTH');
+    assert.equal(failure(wrongKey).error.code, 'MKE_CLOUDSTACK_AUTH');
 
     const port = await closedPort();
     const unreachable = await post('/api/v1/ossea/config/test', {
@@ -152,7 +152,7 @@ test(
     assert.equal(byId.statusCode, 200, byId.body);
     const overridden = await post('/api/v1/ossea/config/test', { config_id: configId, secret_key: 'edited-wrong' });
     assert.equal(overridden.statusCode, 200, overridden.body);
-    assert.equal(failure(overridden).error.code, 'MKE_UPSTREAM_AUTH');
+    assert.equal(failure(overridden).error.code, 'MKE_CLOUDSTACK_AUTH');
     const active = await post('/api/v1/ossea/config/test', {});
     assert.equal(active.statusCode, 200, active.body);
     const unknown = await post('/api/v1/ossea/config/test', { config_id: 'csc-nope' });
@@ -199,6 +199,12 @@ test(
       api_key: 'nobody',
       secret_key: SECRET_KEY,
     });
-    assert.equal(badKey.json<{ error: { code: string } }>().error.code, 'MKE_UPSTREAM_AUTH');
+    assert.equal(badKey.json<{ error: { code: string } }>().error.code, 'MKE_CLOUDSTACK_AUTH');
+    assert.equal(badKey.statusCode, 422, "credentials CloudStack refuses are the caller's problem, not a 502");
+    const warned = t.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.code === 'MKE_CLOUDSTACK_AUTH');
+    assert.equal(warned?.level, 40, 'logged at warn');
+    assert.equal(warned?.err, undefined, 'without a stack trace');
   },
 );

@@ -28,15 +28,15 @@ function faultOf(faultstring: string, detail: string): VimFaultError {
   return parseSoapFault(fault);
 }
 
-test('InvalidLogin maps to InvalidLoginError with MKE_UPSTREAM_AUTH', { timeout: 120_000 }, () => {
+test('InvalidLogin maps to InvalidLoginError with MKE_VCENTER_AUTH', { timeout: 120_000 }, () => {
   const error = faultOf(
     'Cannot complete login due to an incorrect user name or password.',
     '<InvalidLoginFault xmlns="urn:vim25" xsi:type="InvalidLogin"></InvalidLoginFault>',
   );
   assert.ok(error instanceof InvalidLoginError);
   assert.ok(error instanceof MigrateKitError);
-  assert.equal(error.code, 'MKE_UPSTREAM_AUTH');
-  assert.equal(error.status, 502);
+  assert.equal(error.code, 'MKE_VCENTER_AUTH');
+  assert.equal(error.status, 422, "the caller's credentials: a 4xx");
   assert.match(error.message, /incorrect user name or password/);
 });
 
@@ -47,7 +47,7 @@ test('NotAuthenticated maps to NotAuthenticatedError', { timeout: 120_000 }, () 
       '<privilegeId>System.View</privilegeId></NotAuthenticatedFault>',
   );
   assert.ok(error instanceof NotAuthenticatedError);
-  assert.equal(error.code, 'MKE_UPSTREAM_AUTH');
+  assert.equal(error.code, 'MKE_VCENTER_AUTH');
 });
 
 test(
