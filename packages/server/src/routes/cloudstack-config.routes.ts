@@ -55,7 +55,12 @@ const CreateBody = Type.Object(
     api_key: ApiKey,
     secret_key: SecretKey,
     ...idFields,
-    is_active: Type.Optional(Type.Boolean()),
+    is_active: Type.Optional(
+      Type.Boolean({
+        description:
+          'Make this the active configuration (default: only when none is active; switching is recorded in the audit log)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -92,7 +97,7 @@ export const cloudStackConfigRoutes: RoutePlugin = (app, { services }) => {
       config: admin,
       schema: {
         tags,
-        summary: 'Create a CloudStack configuration (active unless is_active is false)',
+        summary: 'Create a CloudStack configuration (active if it is the first one or is_active is true)',
         body: CreateBody,
         response: { 201: ConfigView },
       },
