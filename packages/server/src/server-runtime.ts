@@ -1,7 +1,6 @@
 // Start-up sequence shared by `migratekit server` and `migratekit dev`: open and migrate the database, load
 // the master key, mark jobs a previous process left unfinished as interrupted, create the first admin, build
 // the app and listen. Everything it opens is closed by the returned close().
-import { mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from '@migratekit/core';
 import {
   createRepositories,
@@ -19,7 +18,8 @@ import { EventBus } from './events/event-bus';
 import type { ServerEvent } from './events/event-types';
 import { JobLog } from './joblog';
 import { createLogger } from './logging/logger';
-import { isKeyFileExposed, loadOrCreateMasterKey } from './security/master-key';
+import { ensureDataDir, warnAboutLooseModes } from './security/data-dir-modes';
+import { loadOrCreateMasterKey } from './security/master-key';
 import { SecretBox } from './security/secret-box';
 import { bootstrapAdmin, type BootstrapResult } from './services/bootstrap-admin';
 
@@ -48,7 +48,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: options.prettyLogs ?? false });
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDataDir(config.dataDir);
 
   const databaseUrl = config.databaseUrl ?? defaultDatabaseUrl(config.dataDir);
   const database = openDatabase(databaseUrl);
@@ -58,10 +58,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger.info({ database: database.displayUrl, engine: database.engine }, 'database ready');
 
     const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
-    if (masterKey.path !== undefined && isKeyFileExposed(masterKey.path)) {
-      logger.warn({ path: masterKey.path }, 'master key file is readable by group or others; chmod 600 it');
-    }
     logger.info({ origin: masterKey.origin, path: masterKey.path }, 'master key loaded');
+    // Database (with -wal and -shm), master key and certificates exist by now.
+    warnAboutLooseModes(config.dataDir, logger);
 
     const repositories = createRepositories(database.db, clock);
     const events = new EventBus<ServerEvent>((error) => logger.error({ err: error }, 'event listener failed'));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -29,6 +30,7 @@ test('a self-signed certificate is made once in the data dir and reused', { time
   const first = await loadOrCreateServerCertificate({ dataDir: join(dir, 'data'), hostNames: ['oma.example'], run });
   const second = await loadOrCreateServerCertificate({ dataDir: join(dir, 'data'), run });
   assert.equal(runs.length, 1, 'openssl ran once');
+  for (const file of [first.keyPath, first.certPath]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
   assert.equal(second.fingerprint256, first.fingerprint256);
   const x509 = new X509Certificate(first.cert);
   assert.equal(x509.fingerprint256, first.fingerprint256);

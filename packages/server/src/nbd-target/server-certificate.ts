@@ -2,7 +2,7 @@
 // with openssl into the data dir (agents pin it by fingerprint, as with the pairing of SPEC §2).
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -49,7 +49,7 @@ export async function loadOrCreateServerCertificate(options: {
   const keyPath = options.keyPath ?? join(options.dataDir, NBD_KEY_FILE);
   const configured = options.certPath !== undefined || options.keyPath !== undefined;
   if (!configured && (!(await exists(certPath)) || !(await exists(keyPath)))) {
-    await mkdir(options.dataDir, { recursive: true });
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
     await (options.run ?? defaultRun)('openssl', [
       'req',
       '-x509',
@@ -68,6 +68,8 @@ export async function loadOrCreateServerCertificate(options: {
       '-addext',
       `subjectAltName=${subjectAltNames(options.hostNames ?? [])}`,
     ]);
+    // openssl leaves the modes to the umask; both files live in the owner-only data dir as 0600.
+    await Promise.all([chmod(keyPath, 0o600), chmod(certPath, 0o600)]);
   }
   const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   return { cert, key, fingerprint256: new X509Certificate(cert).fingerprint256, certPath, keyPath };

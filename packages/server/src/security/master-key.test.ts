@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decodeMasterKey, isKeyFileExposed, loadOrCreateMasterKey } from './master-key';
+import { decodeMasterKey, loadOrCreateMasterKey } from './master-key';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'mk-key-'));
@@ -27,7 +27,6 @@ test('the key file is created once with mode 0600 and reused on the next start',
   assert.equal(first.origin, 'file-created');
   assert.ok(first.path !== undefined);
   assert.equal(statSync(first.path).mode & 0o777, 0o600);
-  assert.equal(isKeyFileExposed(first.path), false);
   const second = loadOrCreateMasterKey(undefined, join(dir, 'data'));
   assert.equal(second.origin, 'file-existing');
   assert.deepEqual(second.key, first.key);
