@@ -19,7 +19,7 @@ import type { UserService } from './services/user.service';
 import type { VmwareCredentialService } from './services/vmware-credential.service';
 
 export type AppConfig = Pick<ServerConfig, 'bodyLimitBytes' | 'sessionTtlMs' | 'sseHeartbeatMs'> &
-  Partial<Pick<ServerConfig, 'trustProxy'>>;
+  Partial<Pick<ServerConfig, 'trustProxy' | 'dataDir'>>;
 
 export interface AppDeps {
   config: AppConfig;

@@ -2,6 +2,7 @@ import type { AppDeps, CoreServices } from '../app-context';
 import { ApiTokenService } from './api-token.service';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
+import { forgetFirstAdminPassword } from './bootstrap-admin';
 import { CloudStackConfigService } from './cloudstack-config.service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle';
 import { UserService } from './user.service';
@@ -20,7 +21,13 @@ export function createCoreServices(deps: AppDeps): CoreServices {
       throttle: new LoginThrottle(clock, deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
       sessionTtlMs: deps.config.sessionTtlMs,
     }),
-    users: new UserService({ users: repos.users, sessions: repos.sessions }),
+    users: new UserService({
+      users: repos.users,
+      sessions: repos.sessions,
+      ...(deps.config.dataDir === undefined
+        ? {}
+        : { onPasswordChanged: forgetFirstAdminPassword(deps.config.dataDir, deps.logger) }),
+    }),
     apiTokens: new ApiTokenService({ apiTokens: repos.apiTokens, users: repos.users, clock }),
     vmwareCredentials: new VmwareCredentialService({
       credentials: repos.vmwareCredentials,
