@@ -464,7 +464,84 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One API token: last use, expiry, revocation (never the value) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            expires_at: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            last_used_at: string | null;
+                            name: string;
+                            /** Format: date-time */
+                            revoked_at: string | null;
+                            token_prefix: string | null;
+                            user_id: string;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         /** Revoke an API token */
@@ -1000,7 +1077,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Discover the VMs of a vCenter through the agent */
+        /**
+         * Discover the VMs of a vCenter through the agent
+         * @description The vCenter login is credential_id, or vcenter, username and password together (never stored), or neither (the default credential). A partial inline login is 400 naming the missing field.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2027,7 +2107,7 @@ export interface paths {
                 };
             };
         };
-        /** Create a CloudStack configuration (active unless is_active is false) */
+        /** Create a CloudStack configuration (active if it is the first one or is_active is true) */
         post: {
             parameters: {
                 query?: never;
@@ -2044,6 +2124,7 @@ export interface paths {
                         default_network_id?: string | null;
                         disk_offering_id?: string | null;
                         domain_id?: string | null;
+                        /** @description Make this the active configuration (default: only when none is active; switching is recorded in the audit log) */
                         is_active?: boolean;
                         name: string;
                         secret_key: string;
@@ -2146,7 +2227,7 @@ export interface paths {
         put?: never;
         /**
          * Test a CloudStack connection (typed values, a stored config_id, or the active configuration)
-         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
+         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_CLOUDSTACK_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
          */
         post: {
             parameters: {
@@ -2226,7 +2307,7 @@ export interface paths {
                             zones: number;
                         } | {
                             error: {
-                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                /** @description MKE_VCENTER_AUTH, MKE_CLOUDSTACK_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
                                 code: string;
                                 details?: {
                                     [key: string]: unknown;
@@ -4696,7 +4777,7 @@ export interface paths {
         put?: never;
         /**
          * Test a vCenter credential
-         * @description A vCenter that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.
+         * @description A vCenter that answers badly gives 200 with ok false and error.code: MKE_VCENTER_AUTH (wrong password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.
          */
         post: {
             parameters: {
@@ -4778,7 +4859,7 @@ export interface paths {
                             version: string;
                         } | {
                             error: {
-                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                /** @description MKE_VCENTER_AUTH, MKE_CLOUDSTACK_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
                                 code: string;
                                 details?: {
                                     [key: string]: unknown;
