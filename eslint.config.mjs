@@ -2,6 +2,8 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const TEST_CALL = 'CallExpression[callee.name=/^(test|describe|it|suite)$/]';
+
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'docs/**', 'packages/sdk/src/generated/**', '**/*.mjs'],
@@ -92,6 +94,20 @@ export default tseslint.config(
               message: 'Routes call a service; repositories belong to services (docs/architecture.md).',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Every test file has a time limit: each test or suite not inside another one names its `timeout`
+    // (scripts/add-test-timeouts.mjs adds the missing ones). run-tests.mjs adds a per-file watchdog on top.
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `${TEST_CALL}:not(${TEST_CALL} ${TEST_CALL}):not(:has(> ObjectExpression:has(> Property[key.name="timeout"])))`,
+          message: 'A top-level test or describe needs a { timeout } option (node scripts/add-test-timeouts.mjs).',
         },
       ],
     },

@@ -44,7 +44,7 @@ async function cuttingProxy(targetPort: number, cutAfterBytes: number) {
   };
 }
 
-test('bytesBelow counts the part of the extents under an offset', () => {
+test('bytesBelow counts the part of the extents under an offset', { timeout: 120_000 }, () => {
   const ranges = [
     { offset: 0, length: 10 },
     { offset: 20, length: 10 },
@@ -54,7 +54,7 @@ test('bytesBelow counts the part of the extents under an offset', () => {
   assert.equal(bytesBelow(ranges, 100), 20);
 });
 
-test('a connection cut mid-copy resumes from the durable cursor and converges', async (t) => {
+test('a connection cut mid-copy resumes from the durable cursor and converges', { timeout: 120_000 }, async (t) => {
   const size = 32 * MiB;
   const source = new MemoryBackend(size);
   await source.write(0, randomBytes(12 * MiB));
@@ -95,7 +95,7 @@ test('a connection cut mid-copy resumes from the durable cursor and converges', 
   assert.equal(await hashRange(destination, 0, size), await hashRange(source, 0, size));
 });
 
-test('a cancelled copy is not retried', async () => {
+test('a cancelled copy is not retried', { timeout: 120_000 }, async () => {
   const source = new MemoryBackend(4 * MiB);
   const destination = new MemoryBackend(4 * MiB);
   const abort = new AbortController();

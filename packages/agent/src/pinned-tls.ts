@@ -4,7 +4,7 @@
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
-import { MigrateKitError } from '@migratekit/core';
+import { MigrateKitError, readBoundedBody } from '@migratekit/core';
 import { normalizeFingerprint } from './protocol';
 
 export type ConnectCallback = (error: Error | null, socket: Duplex) => void;
@@ -56,15 +56,35 @@ export function pinnedConnector(
   };
 }
 
-/** POSTs JSON over pinned TLS and returns status and parsed body. */
+export interface PinnedPostOptions {
+  /** TCP + TLS handshake; default 15 s. */
+  connectTimeoutMs?: number;
+  /** From the request to the whole answer; default 30 s. */
+  responseTimeoutMs?: number;
+  /** Largest answer read; default 1 MiB (a pairing answer is a few hundred bytes). */
+  maxResponseBytes?: number;
+}
+
+/** POSTs JSON over pinned TLS and returns status and parsed body; bounded in time and size. */
 export function pinnedPostJson(
   url: string,
   fingerprint: string,
   body: unknown,
+  options: PinnedPostOptions = {},
 ): Promise<{ status: number; body: unknown }> {
   const target = new URL(url);
   const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
+  const responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
+  const maxBytes = options.maxResponseBytes ?? 1024 * 1024;
+  return new Promise((resolveAnswer, rejectAnswer) => {
+    const resolve = (answer: { status: number; body: unknown }): void => {
+      clearTimeout(deadline);
+      resolveAnswer(answer);
+    };
+    const reject = (error: Error): void => {
+      clearTimeout(deadline);
+      rejectAnswer(error);
+    };
     const req = httpsRequest(
       {
         host: target.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -73,13 +93,11 @@ export function pinnedPostJson(
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': String(payload.length) },
         // Node's typings want a synchronous return; the callback form is supported by http.ClientRequest.
-        createConnection: pinnedConnector(fingerprint) as unknown as () => Duplex,
+        createConnection: pinnedConnector(fingerprint, options.connectTimeoutMs) as unknown as () => Duplex,
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+        readBoundedBody(res, maxBytes, target.origin).then((raw) => {
+          const text = raw.toString('utf8');
           let parsed: unknown = text;
           try {
             parsed = JSON.parse(text);
@@ -87,9 +105,18 @@ export function pinnedPostJson(
             // keep the text
           }
           resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
+        }, reject);
       },
+    );
+    // A deadline for the whole exchange, not an idle timer: a server trickling bytes cannot hold us.
+    const deadline = setTimeout(
+      () =>
+        req.destroy(
+          new MigrateKitError('MKE_UPSTREAM_TIMEOUT', {
+            message: `No complete answer from ${target.origin} in ${responseTimeoutMs} ms`,
+          }),
+        ),
+      responseTimeoutMs,
     );
     req.on('error', reject);
     req.end(payload);

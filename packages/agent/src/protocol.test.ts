@@ -14,7 +14,7 @@ import {
 
 const FP = 'AB:'.repeat(31) + 'AB';
 
-test('pairing tokens carry the fingerprint and refuse malformed input', () => {
+test('pairing tokens carry the fingerprint and refuse malformed input', { timeout: 120_000 }, () => {
   const token = formatPairingToken({ secret: 'abcdefghijklmnop0123', fingerprint: FP });
   assert.match(token, /^mkp1\.abcdefghijklmnop0123\.(ab){32}$/);
   assert.deepEqual(parsePairingToken(token), { secret: 'abcdefghijklmnop0123', fingerprint: 'ab'.repeat(32) });
@@ -27,7 +27,7 @@ test('pairing tokens carry the fingerprint and refuse malformed input', () => {
     assert.throws(() => parsePairingToken(bad), { code: 'MKE_VALIDATION' });
 });
 
-test('frames: known shapes parse, anything else is refused', () => {
+test('frames: known shapes parse, anything else is refused', { timeout: 120_000 }, () => {
   assert.equal(parseMessage('{"type":"heartbeat","at":"x"}').type, 'heartbeat');
   const req = parseMessage('{"type":"request","id":"r1","method":"discover","params":{},"timeout_ms":5}');
   assert.equal(req.type === 'request' && req.method, 'discover');
@@ -40,7 +40,7 @@ test('frames: known shapes parse, anything else is refused', () => {
     assert.throws(() => parseMessage(bad), { code: 'MKE_VALIDATION' });
 });
 
-test('bearer and version rules', () => {
+test('bearer and version rules', { timeout: 120_000 }, () => {
   const bearer = agentBearer({ agent_id: 'agent-0123abcd', secret: 'S'.repeat(20) });
   assert.deepEqual(parseAgentBearer(`Bearer ${bearer}`), { agentId: 'agent-0123abcd', secret: 'S'.repeat(20) });
   assert.equal(parseAgentBearer('Bearer nope'), undefined);
@@ -64,48 +64,52 @@ test('bearer and version rules', () => {
   );
 });
 
-test('nbdkit vddk command line: snapshot, moref, file, thumbprint, transports; password only on stdin', () => {
-  const cmd = buildNbdkitVddkCommand(
-    {
-      vcenterHost: 'vc.example.com:8443',
-      username: 'svc@vsphere.local',
-      password: 'p@ss word',
-      thumbprint: 'AA:BB',
-      vmMoref: 'vm-123',
-      snapshotMoref: 'snapshot-45',
+test(
+  'nbdkit vddk command line: snapshot, moref, file, thumbprint, transports; password only on stdin',
+  { timeout: 120_000 },
+  () => {
+    const cmd = buildNbdkitVddkCommand(
+      {
+        vcenterHost: 'vc.example.com:8443',
+        username: 'svc@vsphere.local',
+        password: 'p@ss word',
+        thumbprint: 'AA:BB',
+        vmMoref: 'vm-123',
+        snapshotMoref: 'snapshot-45',
+        deviceKey: 2000,
+        fileName: '[DS-SSD-01] web-01/web-01.vmdk',
+      },
+      { libdir: '/opt/vddk', transports: ['nbdssl', 'nbd'] },
+      '/tmp/s.sock',
+    );
+    assert.equal(cmd.command, 'nbdkit');
+    assert.deepEqual(cmd.args.slice(cmd.args.indexOf('vddk')), [
+      'vddk',
+      'libdir=/opt/vddk',
+      'server=vc.example.com',
+      'port=8443',
+      'user=svc@vsphere.local',
+      'password=-',
+      'thumbprint=AA:BB',
+      'vm=moref=vm-123',
+      'snapshot=snapshot-45',
+      'file=[DS-SSD-01] web-01/web-01.vmdk',
+      'transports=nbdssl:nbd',
+    ]);
+    assert.ok(cmd.args.includes('--unix') && cmd.args.includes('/tmp/s.sock') && cmd.args.includes('--readonly'));
+    assert.ok(!cmd.args.some((a) => a.includes('p@ss')));
+    assert.equal(cmd.stdin, 'p@ss word\n');
+    const noThumbprint = {
+      vcenterHost: 'vc',
+      username: 'u',
+      password: 'p',
+      vmMoref: 'vm-1',
+      snapshotMoref: 's-1',
       deviceKey: 2000,
-      fileName: '[DS-SSD-01] web-01/web-01.vmdk',
-    },
-    { libdir: '/opt/vddk', transports: ['nbdssl', 'nbd'] },
-    '/tmp/s.sock',
-  );
-  assert.equal(cmd.command, 'nbdkit');
-  assert.deepEqual(cmd.args.slice(cmd.args.indexOf('vddk')), [
-    'vddk',
-    'libdir=/opt/vddk',
-    'server=vc.example.com',
-    'port=8443',
-    'user=svc@vsphere.local',
-    'password=-',
-    'thumbprint=AA:BB',
-    'vm=moref=vm-123',
-    'snapshot=snapshot-45',
-    'file=[DS-SSD-01] web-01/web-01.vmdk',
-    'transports=nbdssl:nbd',
-  ]);
-  assert.ok(cmd.args.includes('--unix') && cmd.args.includes('/tmp/s.sock') && cmd.args.includes('--readonly'));
-  assert.ok(!cmd.args.some((a) => a.includes('p@ss')));
-  assert.equal(cmd.stdin, 'p@ss word\n');
-  const noThumbprint = {
-    vcenterHost: 'vc',
-    username: 'u',
-    password: 'p',
-    vmMoref: 'vm-1',
-    snapshotMoref: 's-1',
-    deviceKey: 2000,
-    fileName: 'f',
-  };
-  assert.throws(() => buildNbdkitVddkCommand(noThumbprint, { libdir: '/x' }, '/s'), {
-    code: 'MKE_VALIDATION',
-  });
-});
+      fileName: 'f',
+    };
+    assert.throws(() => buildNbdkitVddkCommand(noThumbprint, { libdir: '/x' }, '/s'), {
+      code: 'MKE_VALIDATION',
+    });
+  },
+);

@@ -38,22 +38,26 @@ const inventory: InventorySpec = {
   ],
 };
 
-test('token resolution: MIGRATEKIT_TOKEN, then the config file (0600), then <data dir>/cli-token', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mk-cliconf-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { MIGRATEKIT_CLI_CONFIG: join(dir, 'cli.json'), MIGRATEKIT_DATA_DIR: dir };
-  assert.deepEqual(resolveTarget(env), { url: 'http://127.0.0.1:8080', token: undefined, tokenSource: 'none' });
-  writeFileSync(join(dir, 'cli-token'), 'dev-token\n');
-  assert.equal(resolveTarget(env).token, 'dev-token');
-  writeConfigFile({ url: 'http://server:9000', token: 'file-token' }, env);
-  assert.equal(statSync(join(dir, 'cli.json')).mode & 0o777, 0o600);
-  assert.deepEqual(resolveTarget(env), { url: 'http://server:9000', token: 'file-token', tokenSource: 'config' });
-  assert.deepEqual(resolveTarget({ ...env, MIGRATEKIT_TOKEN: 'env-token', MIGRATEKIT_URL: 'http://x:1/' }), {
-    url: 'http://x:1',
-    token: 'env-token',
-    tokenSource: 'env',
-  });
-});
+test(
+  'token resolution: MIGRATEKIT_TOKEN, then the config file (0600), then <data dir>/cli-token',
+  { timeout: 120_000 },
+  (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mk-cliconf-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const env = { MIGRATEKIT_CLI_CONFIG: join(dir, 'cli.json'), MIGRATEKIT_DATA_DIR: dir };
+    assert.deepEqual(resolveTarget(env), { url: 'http://127.0.0.1:8080', token: undefined, tokenSource: 'none' });
+    writeFileSync(join(dir, 'cli-token'), 'dev-token\n');
+    assert.equal(resolveTarget(env).token, 'dev-token');
+    writeConfigFile({ url: 'http://server:9000', token: 'file-token' }, env);
+    assert.equal(statSync(join(dir, 'cli.json')).mode & 0o777, 0o600);
+    assert.deepEqual(resolveTarget(env), { url: 'http://server:9000', token: 'file-token', tokenSource: 'config' });
+    assert.deepEqual(resolveTarget({ ...env, MIGRATEKIT_TOKEN: 'env-token', MIGRATEKIT_URL: 'http://x:1/' }), {
+      url: 'http://x:1',
+      token: 'env-token',
+      tokenSource: 'env',
+    });
+  },
+);
 
 test('CLI workflow on the dev stack with --json', { timeout: 180_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mk-cli-'));

@@ -71,7 +71,7 @@ async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100): 
   return tracked;
 }
 
-test('requests are signed v3 with expires; reads go by GET, changes by POST', async () => {
+test('requests are signed v3 with expires; reads go by GET, changes by POST', { timeout: 120_000 }, async () => {
   const clock = new ManualClock('2026-05-01T10:00:00Z');
   const { client, sent } = makeClient(clock, {
     listZones: [{ body: { listzonesresponse: { count: 1, zone: [{ id: 'z1', name: 'Zone1' }] } } }],
@@ -95,7 +95,7 @@ test('requests are signed v3 with expires; reads go by GET, changes by POST', as
   assert.equal(del?.params.id, 'v1');
 });
 
-test('list calls fetch every page until count is reached; an empty list is {}', async () => {
+test('list calls fetch every page until count is reached; an empty list is {}', { timeout: 120_000 }, async () => {
   const clock = new ManualClock();
   const page = (ids: string[]) => ({ body: { listvolumesresponse: { count: 5, volume: ids.map((id) => ({ id })) } } });
   const { client, sent } = makeClient(clock, { listVolumes: [page(['a', 'b']), page(['c', 'd']), page(['e'])] }, 2);
@@ -117,49 +117,53 @@ test('list calls fetch every page until count is reached; an empty list is {}', 
   assert.equal(empty.sent.length, 1);
 });
 
-test('async commands poll queryAsyncJobResult with a linear backoff until the job succeeds', async () => {
-  const clock = new ManualClock('2026-05-01T10:00:00Z');
-  const pending = { body: { queryasyncjobresultresponse: { jobid: 'j1', jobstatus: 0 } } };
-  const { client, sent } = makeClient(clock, {
-    createVolume: [{ body: { createvolumeresponse: { jobid: 'j1', id: 'vol1' } } }],
-    queryAsyncJobResult: [
-      pending,
-      pending,
-      pending,
-      {
-        body: {
-          queryasyncjobresultresponse: {
-            jobid: 'j1',
-            jobstatus: 1,
-            jobresultcode: 0,
-            jobresult: { volume: { id: 'vol1', state: 'Allocated' } },
+test(
+  'async commands poll queryAsyncJobResult with a linear backoff until the job succeeds',
+  { timeout: 120_000 },
+  async () => {
+    const clock = new ManualClock('2026-05-01T10:00:00Z');
+    const pending = { body: { queryasyncjobresultresponse: { jobid: 'j1', jobstatus: 0 } } };
+    const { client, sent } = makeClient(clock, {
+      createVolume: [{ body: { createvolumeresponse: { jobid: 'j1', id: 'vol1' } } }],
+      queryAsyncJobResult: [
+        pending,
+        pending,
+        pending,
+        {
+          body: {
+            queryasyncjobresultresponse: {
+              jobid: 'j1',
+              jobstatus: 1,
+              jobresultcode: 0,
+              jobresult: { volume: { id: 'vol1', state: 'Allocated' } },
+            },
           },
         },
-      },
-    ],
-  });
-  const submitted: unknown[] = [];
-  const volume = await drive(
-    clock,
-    client.createVolume(
-      { name: 'd1', zoneid: 'z', diskofferingid: 'o', size: 8 },
-      { onSubmitted: (s) => submitted.push(s) },
-    ),
-  );
-  assert.deepEqual(volume, { id: 'vol1', state: 'Allocated' });
-  assert.deepEqual(submitted, [{ jobid: 'j1', id: 'vol1' }]);
-  const polls = sent.filter((s) => s.params.command === 'queryAsyncJobResult');
-  assert.equal(polls.length, 4);
-  const start = sent[0]?.at ?? 0;
-  // waits of 1 s, 2 s, 3 s, then capped at 3 s
-  assert.deepEqual(
-    polls.map((p) => p.at - start),
-    [1000, 3000, 6000, 9000],
-  );
-  assert.ok(polls.every((p) => p.params.jobid === 'j1' && p.method === 'GET'));
-});
+      ],
+    });
+    const submitted: unknown[] = [];
+    const volume = await drive(
+      clock,
+      client.createVolume(
+        { name: 'd1', zoneid: 'z', diskofferingid: 'o', size: 8 },
+        { onSubmitted: (s) => submitted.push(s) },
+      ),
+    );
+    assert.deepEqual(volume, { id: 'vol1', state: 'Allocated' });
+    assert.deepEqual(submitted, [{ jobid: 'j1', id: 'vol1' }]);
+    const polls = sent.filter((s) => s.params.command === 'queryAsyncJobResult');
+    assert.equal(polls.length, 4);
+    const start = sent[0]?.at ?? 0;
+    // waits of 1 s, 2 s, 3 s, then capped at 3 s
+    assert.deepEqual(
+      polls.map((p) => p.at - start),
+      [1000, 3000, 6000, 9000],
+    );
+    assert.ok(polls.every((p) => p.params.jobid === 'j1' && p.method === 'GET'));
+  },
+);
 
-test('a failed job raises CloudStackApiError with the job error code and text', async () => {
+test('a failed job raises CloudStackApiError with the job error code and text', { timeout: 120_000 }, async () => {
   const clock = new ManualClock();
   const { client } = makeClient(clock, {
     attachVolume: [{ body: { attachvolumeresponse: { jobid: 'j2' } } }],
@@ -187,53 +191,63 @@ test('a failed job raises CloudStackApiError with the job error code and text', 
   assert.equal(mapped.retryable, false);
 });
 
-test('a job still pending at the deadline raises CloudStackJobTimeoutError (MKE_UPSTREAM_TIMEOUT)', async () => {
-  const clock = new ManualClock();
-  const { client, sent } = makeClient(clock, {
-    stopVirtualMachine: [{ body: { stopvirtualmachineresponse: { jobid: 'j3' } } }],
-    queryAsyncJobResult: [{ body: { queryasyncjobresultresponse: { jobid: 'j3', jobstatus: 0 } } }],
-  });
-  const started = clock.now().getTime();
-  const error = await drive(clock, client.stopVirtualMachine({ id: 'vm', forced: true })).catch((e: unknown) => e);
-  assert.ok(error instanceof CloudStackJobTimeoutError);
-  assert.equal(error.jobId, 'j3');
-  assert.equal(clock.now().getTime() - started, 10_000);
-  assert.equal(sent[0]?.params.forced, 'true');
-  assert.equal((toMigrateKitError(error) as MigrateKitError).code, 'MKE_UPSTREAM_TIMEOUT');
-});
+test(
+  'a job still pending at the deadline raises CloudStackJobTimeoutError (MKE_UPSTREAM_TIMEOUT)',
+  { timeout: 120_000 },
+  async () => {
+    const clock = new ManualClock();
+    const { client, sent } = makeClient(clock, {
+      stopVirtualMachine: [{ body: { stopvirtualmachineresponse: { jobid: 'j3' } } }],
+      queryAsyncJobResult: [{ body: { queryasyncjobresultresponse: { jobid: 'j3', jobstatus: 0 } } }],
+    });
+    const started = clock.now().getTime();
+    const error = await drive(clock, client.stopVirtualMachine({ id: 'vm', forced: true })).catch((e: unknown) => e);
+    assert.ok(error instanceof CloudStackJobTimeoutError);
+    assert.equal(error.jobId, 'j3');
+    assert.equal(clock.now().getTime() - started, 10_000);
+    assert.equal(sent[0]?.params.forced, 'true');
+    assert.equal((toMigrateKitError(error) as MigrateKitError).code, 'MKE_UPSTREAM_TIMEOUT');
+  },
+);
 
-test('reads and job polls are retried on transport errors and 429; creates never are', async () => {
-  const clock = new ManualClock();
-  const refused = new TypeError('fetch failed');
-  const limited = { status: 429, body: { listzonesresponse: { errorcode: 429, errortext: 'too many' } } };
-  const { client, sent } = makeClient(clock, {
-    listZones: [refused, limited, { body: { listzonesresponse: { count: 1, zone: [{ id: 'z' }] } } }],
-    createVolume: [refused],
-    deployVirtualMachine: [{ status: 429, body: { deployvirtualmachineresponse: { errorcode: 429, errortext: 'x' } } }],
-  });
-  assert.equal((await drive(clock, client.listZones())).length, 1);
-  assert.equal(sent.filter((s) => s.params.command === 'listZones').length, 3);
+test(
+  'reads and job polls are retried on transport errors and 429; creates never are',
+  { timeout: 120_000 },
+  async () => {
+    const clock = new ManualClock();
+    const refused = new TypeError('fetch failed');
+    const limited = { status: 429, body: { listzonesresponse: { errorcode: 429, errortext: 'too many' } } };
+    const { client, sent } = makeClient(clock, {
+      listZones: [refused, limited, { body: { listzonesresponse: { count: 1, zone: [{ id: 'z' }] } } }],
+      createVolume: [refused],
+      deployVirtualMachine: [
+        { status: 429, body: { deployvirtualmachineresponse: { errorcode: 429, errortext: 'x' } } },
+      ],
+    });
+    assert.equal((await drive(clock, client.listZones())).length, 1);
+    assert.equal(sent.filter((s) => s.params.command === 'listZones').length, 3);
 
-  const createError = await drive(clock, client.createVolume({ diskofferingid: 'o' })).catch((e: unknown) => e);
-  assert.ok(createError instanceof CloudStackTransportError);
-  assert.equal(sent.filter((s) => s.params.command === 'createVolume').length, 1);
-  assert.equal((toMigrateKitError(createError) as MigrateKitError).code, 'MKE_UPSTREAM_UNREACHABLE');
+    const createError = await drive(clock, client.createVolume({ diskofferingid: 'o' })).catch((e: unknown) => e);
+    assert.ok(createError instanceof CloudStackTransportError);
+    assert.equal(sent.filter((s) => s.params.command === 'createVolume').length, 1);
+    assert.equal((toMigrateKitError(createError) as MigrateKitError).code, 'MKE_UPSTREAM_UNREACHABLE');
 
-  const deployError = await drive(
-    clock,
-    client.deployVirtualMachine({ zoneid: 'z', serviceofferingid: 's', templateid: 't' }),
-  ).catch((e: unknown) => e);
-  assert.ok(deployError instanceof CloudStackApiError);
-  assert.equal(deployError.errorCode, 429);
-  assert.equal(sent.filter((s) => s.params.command === 'deployVirtualMachine').length, 1);
+    const deployError = await drive(
+      clock,
+      client.deployVirtualMachine({ zoneid: 'z', serviceofferingid: 's', templateid: 't' }),
+    ).catch((e: unknown) => e);
+    assert.ok(deployError instanceof CloudStackApiError);
+    assert.equal(deployError.errorCode, 429);
+    assert.equal(sent.filter((s) => s.params.command === 'deployVirtualMachine').length, 1);
 
-  const exhausted = makeClient(clock, { listZones: [refused] });
-  const readError = await drive(clock, exhausted.client.listZones()).catch((e: unknown) => e);
-  assert.ok(readError instanceof CloudStackTransportError);
-  assert.equal(exhausted.sent.length, 3);
-});
+    const exhausted = makeClient(clock, { listZones: [refused] });
+    const readError = await drive(clock, exhausted.client.listZones()).catch((e: unknown) => e);
+    assert.ok(readError instanceof CloudStackTransportError);
+    assert.equal(exhausted.sent.length, 3);
+  },
+);
 
-test('job polling survives a transport error on queryAsyncJobResult', async () => {
+test('job polling survives a transport error on queryAsyncJobResult', { timeout: 120_000 }, async () => {
   const clock = new ManualClock();
   const { client, sent } = makeClient(clock, {
     detachVolume: [{ body: { detachvolumeresponse: { jobid: 'j4' } } }],
@@ -246,7 +260,7 @@ test('job polling survives a transport error on queryAsyncJobResult', async () =
   assert.equal(sent.filter((s) => s.params.command === 'queryAsyncJobResult').length, 2);
 });
 
-test('errors are typed: 401 is an auth error, an HTML page is a wrong URL', async () => {
+test('errors are typed: 401 is an auth error, an HTML page is a wrong URL', { timeout: 120_000 }, async () => {
   const clock = new ManualClock();
   const { client } = makeClient(clock, {
     listZones: [
@@ -267,37 +281,45 @@ test('errors are typed: 401 is an auth error, an HTML page is a wrong URL', asyn
   assert.ok(auth instanceof CloudStackApiError);
   assert.equal(auth.isAuthError, true);
   assert.equal(auth.csErrorCode, undefined);
-  assert.equal((toMigrateKitError(auth) as MigrateKitError).code, 'MKE_UPSTREAM_AUTH');
+  assert.equal((toMigrateKitError(auth) as MigrateKitError).code, 'MKE_CLOUDSTACK_AUTH');
   const wrongUrl = await client.listCapabilities().catch((e: unknown) => e);
   assert.ok(wrongUrl instanceof CloudStackResponseError);
   assert.equal(wrongUrl.httpStatus, 404);
   assert.equal((toMigrateKitError(wrongUrl) as MigrateKitError).code, 'MKE_UPSTREAM_BAD_URL');
 });
 
-test('JSON that is not wrapped in a <command>response object is another service, not CloudStack', async () => {
-  const clock = new ManualClock();
-  const { client } = makeClient(clock, {
-    listCapabilities: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } }],
-  });
-  const other = await client.listCapabilities().catch((e: unknown) => e);
-  assert.ok(other instanceof CloudStackResponseError);
-  assert.equal((toMigrateKitError(other) as MigrateKitError).code, 'MKE_UPSTREAM_BAD_URL');
-});
+test(
+  'JSON that is not wrapped in a <command>response object is another service, not CloudStack',
+  { timeout: 120_000 },
+  async () => {
+    const clock = new ManualClock();
+    const { client } = makeClient(clock, {
+      listCapabilities: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } }],
+    });
+    const other = await client.listCapabilities().catch((e: unknown) => e);
+    assert.ok(other instanceof CloudStackResponseError);
+    assert.equal((toMigrateKitError(other) as MigrateKitError).code, 'MKE_UPSTREAM_BAD_URL');
+  },
+);
 
-test('a synchronous 530 maps to the retryable MKE_UPSTREAM_ERROR with its cserrorcode', async () => {
-  const clock = new ManualClock();
-  const { client } = makeClient(clock, {
-    deleteVolume: [
-      {
-        status: 530,
-        body: { deletevolumeresponse: { uuidList: [], errorcode: 530, cserrorcode: 4250, errortext: 'boom' } },
-      },
-    ],
-  });
-  const error = await client.deleteVolume('v').catch((e: unknown) => e);
-  assert.ok(error instanceof CloudStackApiError);
-  assert.equal(error.csErrorCode, 4250);
-  const mapped = toMigrateKitError(error) as MigrateKitError;
-  assert.equal(mapped.code, 'MKE_UPSTREAM_ERROR');
-  assert.equal(mapped.details?.cserrorcode, 4250);
-});
+test(
+  'a synchronous 530 maps to the retryable MKE_UPSTREAM_ERROR with its cserrorcode',
+  { timeout: 120_000 },
+  async () => {
+    const clock = new ManualClock();
+    const { client } = makeClient(clock, {
+      deleteVolume: [
+        {
+          status: 530,
+          body: { deletevolumeresponse: { uuidList: [], errorcode: 530, cserrorcode: 4250, errortext: 'boom' } },
+        },
+      ],
+    });
+    const error = await client.deleteVolume('v').catch((e: unknown) => e);
+    assert.ok(error instanceof CloudStackApiError);
+    assert.equal(error.csErrorCode, 4250);
+    const mapped = toMigrateKitError(error) as MigrateKitError;
+    assert.equal(mapped.code, 'MKE_UPSTREAM_ERROR');
+    assert.equal(mapped.details?.cserrorcode, 4250);
+  },
+);

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '@migratekit/core';
+import { isMigrateKitError, readBoundedText, systemClock, type Clock } from '@migratekit/core';
 import { CloudStackApiError, CloudStackResponseError, CloudStackTransportError } from './errors';
 import { computeSignature, encodeSignedParams, formatExpires, normalizeApiUrl } from './signing';
 
@@ -28,7 +28,13 @@ export interface CloudStackTransportOptions {
   method?: 'auto' | 'GET' | 'POST';
   /** How far in the future `expires` is set (signatureversion=3). */
   expiresInMs?: number;
+  /**
+   * Deadline for one call, connect to the last body byte (default 60 s). The connect itself is also bounded
+   * by fetch's (undici's) own connect timeout of 10 s.
+   */
   requestTimeoutMs?: number;
+  /** Largest answer read (default 64 MiB); a bigger one fails the call instead of filling the memory. */
+  maxResponseBytes?: number;
   retry?: Partial<RetryOptions>;
 }
 
@@ -56,6 +62,7 @@ export class CloudStackTransport {
   private readonly method: 'auto' | 'GET' | 'POST';
   private readonly expiresInMs: number;
   private readonly requestTimeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly retry: RetryOptions;
 
   constructor(options: CloudStackTransportOptions) {
@@ -68,6 +75,7 @@ export class CloudStackTransport {
     this.method = options.method ?? 'auto';
     this.expiresInMs = options.expiresInMs ?? 10 * 60_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.retry = { attempts: 3, baseDelayMs: 500, maxDelayMs: 8_000, ...options.retry };
   }
 
@@ -130,9 +138,16 @@ export class CloudStackTransport {
     let text: string;
     try {
       response = await this.fetchImpl(url, init);
-      text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw error;
+      throw new CloudStackTransportError(command, error);
+    }
+    try {
+      text = await readBoundedText(response, this.maxResponseBytes, `CloudStack ${command}`);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // Too large: the remote answered, but not as an API answers; not retried.
+      if (isMigrateKitError(error)) throw new CloudStackResponseError(command, response.status, error.message);
       throw new CloudStackTransportError(command, error);
     }
     this.logger.debug({ command, method, httpStatus: response.status, ms: Date.now() - started }, 'cloudstack call');

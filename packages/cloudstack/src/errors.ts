@@ -76,7 +76,7 @@ function upstreamCode(error: CloudStackError): ErrorCode {
   if (error instanceof CloudStackTransportError) return 'MKE_UPSTREAM_UNREACHABLE';
   if (error instanceof CloudStackResponseError) return 'MKE_UPSTREAM_BAD_URL';
   if (error instanceof CloudStackJobTimeoutError) return 'MKE_UPSTREAM_TIMEOUT';
-  if (error.isAuthError) return 'MKE_UPSTREAM_AUTH';
+  if (error.isAuthError) return 'MKE_CLOUDSTACK_AUTH';
   if (error.errorCode === 429) return 'MKE_RATE_LIMITED';
   // 4xx and the 53x "your request cannot be done" family will fail the same way when repeated.
   if (error.errorCode < 500 || (error.errorCode >= 531 && error.errorCode <= 537)) return 'MKE_UPSTREAM_REJECTED';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ERROR_CATALOGUE, MigrateKitError, type ErrorCode } from './errors';
 
-test('every catalogue entry has a well-formed code, an HTTP error status and a message', () => {
+test('every catalogue entry has a well-formed code, an HTTP error status and a message', { timeout: 120_000 }, () => {
   const codes = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
   assert.ok(codes.length > 10);
   for (const code of codes) {
@@ -16,7 +16,7 @@ test('every catalogue entry has a well-formed code, an HTTP error status and a m
   }
 });
 
-test('MigrateKitError carries code, status, field and cause', () => {
+test('MigrateKitError carries code, status, field and cause', { timeout: 120_000 }, () => {
   const cause = new Error('low level');
   const error = new MigrateKitError('MKE_VALIDATION', { message: 'name is required', field: 'name', cause });
   assert.equal(error.code, 'MKE_VALIDATION');

@@ -30,7 +30,11 @@ export const ERROR_CATALOGUE = {
   MKE_INTERNAL: { status: 500, retryable: false, message: 'Internal error' },
   MKE_NOT_IMPLEMENTED: { status: 501, retryable: false, message: 'Not implemented by this peer' },
   MKE_UPSTREAM_UNREACHABLE: { status: 502, retryable: true, message: 'Upstream service unreachable' },
-  MKE_UPSTREAM_AUTH: { status: 502, retryable: false, message: 'Upstream service rejected the credentials' },
+  // A remote refusing the credentials the caller gave or stored is the caller's to fix: a 4xx, and 422 rather
+  // than 401 so that a client does not take it for the end of its own MigrateKit session
+  // (docs/decisions/remote-credentials-status.md).
+  MKE_VCENTER_AUTH: { status: 422, retryable: false, message: 'vCenter rejected the user name or password' },
+  MKE_CLOUDSTACK_AUTH: { status: 422, retryable: false, message: 'CloudStack rejected the API key or secret key' },
   MKE_UPSTREAM_ERROR: { status: 502, retryable: true, message: 'Upstream service returned an error' },
   MKE_UPSTREAM_REJECTED: { status: 502, retryable: false, message: 'Upstream service rejected the request' },
   MKE_UPSTREAM_BAD_URL: { status: 502, retryable: false, message: 'The URL does not answer as the expected API' },

@@ -5,3 +5,6 @@ export * from './errors';
 export * from './ids';
 export * from './version';
 export * from './peers';
+export * from './bounded-body';
+export * from './test-certificate';
+export * from './log-redaction';

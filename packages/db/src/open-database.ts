@@ -1,6 +1,6 @@
 // Opens one of the three engines by URL and configures its driver so rows read back identically everywhere:
 // timestamps as UTC Date with millisecond precision, booleans as boolean, BIGINT as number.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
@@ -40,7 +40,7 @@ export function redactDatabaseUrl(url: string): string {
 /** `sqlite:<dataDir>/migratekit.db`, creating the directory. */
 export function defaultDatabaseUrl(dataDir: string): string {
   const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return `sqlite:${join(dir, 'migratekit.db')}`;
 }
 
@@ -92,7 +92,11 @@ function createDialect(
 function openSqlite(url: string, options: OpenDatabaseOptions) {
   const rest = url.slice('sqlite:'.length);
   const path = rest === ':memory:' || rest === '' ? ':memory:' : rest.replace(/^\/\/(?=\/)/, '');
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+    // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const database = new BetterSqlite3(path);
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

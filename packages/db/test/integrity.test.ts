@@ -83,88 +83,100 @@ async function fillContext(repos: Repositories, contextId: string, groupId: stri
 }
 
 describeOnEngines('database integrity', ({ engine, database }) => {
-  test(`[${engine}] deleting a context cascades to every dependent row and leaves other contexts alone`, async () => {
-    const { db } = database();
-    const repos = createRepositories(db);
-    const group = await repos.machineGroups.create({ name: `g-${uniqueSuffix()}`, max_concurrent_vms: 2, priority: 1 });
-    const doomed = await createContext(repos);
-    const kept = await createContext(repos);
-    const { jobLogId } = await fillContext(repos, doomed.context_id, group.id);
-    await fillContext(repos, kept.context_id, group.id);
-    for (const table of DEPENDENT_TABLES) assert.equal(await countFor(db, table, doomed.context_id), 1, table);
+  test(
+    `[${engine}] deleting a context cascades to every dependent row and leaves other contexts alone`,
+    { timeout: 120_000 },
+    async () => {
+      const { db } = database();
+      const repos = createRepositories(db);
+      const group = await repos.machineGroups.create({
+        name: `g-${uniqueSuffix()}`,
+        max_concurrent_vms: 2,
+        priority: 1,
+      });
+      const doomed = await createContext(repos);
+      const kept = await createContext(repos);
+      const { jobLogId } = await fillContext(repos, doomed.context_id, group.id);
+      await fillContext(repos, kept.context_id, group.id);
+      for (const table of DEPENDENT_TABLES) assert.equal(await countFor(db, table, doomed.context_id), 1, table);
 
-    assert.equal(await repos.contexts.delete(doomed.context_id), true);
+      assert.equal(await repos.contexts.delete(doomed.context_id), true);
 
-    for (const table of DEPENDENT_TABLES) {
-      assert.equal(await countFor(db, table, doomed.context_id), 0, `${table} rows of the deleted context`);
-      assert.equal(await countFor(db, table, kept.context_id), 1, `${table} rows of the other context`);
-    }
-    assert.deepEqual(await repos.jobLog.listSteps(jobLogId), []);
-    assert.deepEqual(await repos.jobLog.listLogs(jobLogId), []);
-    assert.equal(await repos.contexts.get(doomed.context_id), undefined);
-    assert.notEqual(await repos.machineGroups.get(group.id), undefined);
-  });
+      for (const table of DEPENDENT_TABLES) {
+        assert.equal(await countFor(db, table, doomed.context_id), 0, `${table} rows of the deleted context`);
+        assert.equal(await countFor(db, table, kept.context_id), 1, `${table} rows of the other context`);
+      }
+      assert.deepEqual(await repos.jobLog.listSteps(jobLogId), []);
+      assert.deepEqual(await repos.jobLog.listLogs(jobLogId), []);
+      assert.equal(await repos.contexts.get(doomed.context_id), undefined);
+      assert.notEqual(await repos.machineGroups.get(group.id), undefined);
+    },
+  );
 
-  test(`[${engine}] one production and one test mapping per source network (unique dual key)`, async () => {
-    const { db } = database();
-    const repos = createRepositories(db);
-    const ctx = await createContext(repos);
-    const base = { vm_context_id: ctx.context_id, source_network_name: 'VM Network' };
-    await repos.networkMappings.upsert({ ...base, is_test_network: false, destination_network_id: 'net-prod' });
-    await repos.networkMappings.upsert({ ...base, is_test_network: true, destination_network_id: 'net-test' });
-    const replaced = await repos.networkMappings.upsert({
-      ...base,
-      is_test_network: true,
-      destination_network_id: 'net-test-2',
-    });
-    assert.equal(replaced.destination_network_id, 'net-test-2');
-    assert.equal(replaced.is_test_network, true);
+  test(
+    `[${engine}] one production and one test mapping per source network (unique dual key)`,
+    { timeout: 120_000 },
+    async () => {
+      const { db } = database();
+      const repos = createRepositories(db);
+      const ctx = await createContext(repos);
+      const base = { vm_context_id: ctx.context_id, source_network_name: 'VM Network' };
+      await repos.networkMappings.upsert({ ...base, is_test_network: false, destination_network_id: 'net-prod' });
+      await repos.networkMappings.upsert({ ...base, is_test_network: true, destination_network_id: 'net-test' });
+      const replaced = await repos.networkMappings.upsert({
+        ...base,
+        is_test_network: true,
+        destination_network_id: 'net-test-2',
+      });
+      assert.equal(replaced.destination_network_id, 'net-test-2');
+      assert.equal(replaced.is_test_network, true);
 
-    const rows = await repos.networkMappings.listByContext(ctx.context_id);
-    assert.deepEqual(
-      rows.map((r) => [r.source_network_name, r.is_test_network, r.destination_network_id]),
-      [
-        ['VM Network', false, 'net-prod'],
-        ['VM Network', true, 'net-test-2'],
-      ],
-    );
+      const rows = await repos.networkMappings.listByContext(ctx.context_id);
+      assert.deepEqual(
+        rows.map((r) => [r.source_network_name, r.is_test_network, r.destination_network_id]),
+        [
+          ['VM Network', false, 'net-prod'],
+          ['VM Network', true, 'net-test-2'],
+        ],
+      );
 
-    // The key itself, not only the repository, refuses a second test mapping.
-    const now = new Date();
-    await assert.rejects(
-      db
-        .insertInto('network_mappings')
-        .values({
-          id: `dup-${uniqueSuffix()}`,
-          ...base,
-          is_test_network: true,
-          destination_network_id: 'other',
-          destination_network_name: null,
-          validation_status: 'pending',
-          last_validated: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute(),
-      (error) => isUniqueViolation(error),
-    );
+      // The key itself, not only the repository, refuses a second test mapping.
+      const now = new Date();
+      await assert.rejects(
+        db
+          .insertInto('network_mappings')
+          .values({
+            id: `dup-${uniqueSuffix()}`,
+            ...base,
+            is_test_network: true,
+            destination_network_id: 'other',
+            destination_network_name: null,
+            validation_status: 'pending',
+            last_validated: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute(),
+        (error) => isUniqueViolation(error),
+      );
 
-    assert.equal(
-      await repos.networkMappings.delete({
-        contextId: ctx.context_id,
-        sourceNetworkName: 'VM Network',
-        isTestNetwork: true,
-      }),
-      true,
-    );
-    const left = await repos.networkMappings.listByContext(ctx.context_id);
-    assert.deepEqual(
-      left.map((r) => r.is_test_network),
-      [false],
-    );
-  });
+      assert.equal(
+        await repos.networkMappings.delete({
+          contextId: ctx.context_id,
+          sourceNetworkName: 'VM Network',
+          isTestNetwork: true,
+        }),
+        true,
+      );
+      const left = await repos.networkMappings.listByContext(ctx.context_id);
+      assert.deepEqual(
+        left.map((r) => r.is_test_network),
+        [false],
+      );
+    },
+  );
 
-  test(`[${engine}] timestamps round-trip in UTC with millisecond precision`, async () => {
+  test(`[${engine}] timestamps round-trip in UTC with millisecond precision`, { timeout: 120_000 }, async () => {
     const { db } = database();
     const instants = ['2026-03-04T05:06:07.891Z', '2026-12-31T23:59:59.999Z', '2027-01-01T00:00:00.001Z'];
     for (const instant of instants) {
@@ -192,7 +204,7 @@ describeOnEngines('database integrity', ({ engine, database }) => {
     }
   });
 
-  test(`[${engine}] vmware_vm_id is unique among active contexts only`, async () => {
+  test(`[${engine}] vmware_vm_id is unique among active contexts only`, { timeout: 120_000 }, async () => {
     const repos = createRepositories(database().db);
     const vmwareVmId = `4201-${uniqueSuffix()}`;
     const first = await createContext(repos, { vmware_vm_id: vmwareVmId });
@@ -209,7 +221,7 @@ describeOnEngines('database integrity', ({ engine, database }) => {
     assert.equal((await repos.contexts.findActiveByVmwareVmId(vmwareVmId))?.context_id, second.context_id);
   });
 
-  test(`[${engine}] an illegal transition is refused with the current status`, async () => {
+  test(`[${engine}] an illegal transition is refused with the current status`, { timeout: 120_000 }, async () => {
     const repos = createRepositories(database().db);
     const ctx = await createContext(repos);
     await assert.rejects(repos.contexts.transitionStatus(ctx.context_id, 'failed_over_live'), (error) => {
@@ -221,55 +233,63 @@ describeOnEngines('database integrity', ({ engine, database }) => {
     assert.equal((await repos.contexts.require(ctx.context_id)).current_status, 'discovered');
   });
 
-  test(`[${engine}] two concurrent status updates on two connections cannot both win`, async () => {
-    const { db } = database();
-    const second = database().openConnection();
-    const reposA = createRepositories(db);
-    const reposB = createRepositories(second.db);
-    for (let round = 0; round < 8; round++) {
-      const ctx = await createContext(reposA);
-      await reposA.contexts.transitionStatus(ctx.context_id, 'replicating');
-      await reposA.contexts.transitionStatus(ctx.context_id, 'ready_for_failover');
-      // Both are legal from ready_for_failover, but neither is legal from the other.
-      const [a, b] =
-        round % 2 === 0
-          ? (['failed_over_test', 'failed_over_live'] as const)
-          : (['failed_over_live', 'failed_over_test'] as const);
-      const results = await Promise.allSettled([
-        reposA.contexts.transitionStatus(ctx.context_id, a),
-        reposB.contexts.transitionStatus(ctx.context_id, b),
-      ]);
-      const won = results.filter((r) => r.status === 'fulfilled');
-      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      assert.equal(won.length, 1, `round ${round}: exactly one update wins`);
-      assert.equal(lost.length, 1);
-      const error = lost[0]?.reason as MigrateKitError;
-      assert.equal(error.code, 'MKE_ILLEGAL_TRANSITION');
-      const final = await reposA.contexts.require(ctx.context_id);
-      assert.equal(error.details?.current_status, final.current_status);
-      assert.ok(final.current_status === 'failed_over_test' || final.current_status === 'failed_over_live');
-    }
-  });
+  test(
+    `[${engine}] two concurrent status updates on two connections cannot both win`,
+    { timeout: 120_000 },
+    async () => {
+      const { db } = database();
+      const second = database().openConnection();
+      const reposA = createRepositories(db);
+      const reposB = createRepositories(second.db);
+      for (let round = 0; round < 8; round++) {
+        const ctx = await createContext(reposA);
+        await reposA.contexts.transitionStatus(ctx.context_id, 'replicating');
+        await reposA.contexts.transitionStatus(ctx.context_id, 'ready_for_failover');
+        // Both are legal from ready_for_failover, but neither is legal from the other.
+        const [a, b] =
+          round % 2 === 0
+            ? (['failed_over_test', 'failed_over_live'] as const)
+            : (['failed_over_live', 'failed_over_test'] as const);
+        const results = await Promise.allSettled([
+          reposA.contexts.transitionStatus(ctx.context_id, a),
+          reposB.contexts.transitionStatus(ctx.context_id, b),
+        ]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        assert.equal(won.length, 1, `round ${round}: exactly one update wins`);
+        assert.equal(lost.length, 1);
+        const error = lost[0]?.reason as MigrateKitError;
+        assert.equal(error.code, 'MKE_ILLEGAL_TRANSITION');
+        const final = await reposA.contexts.require(ctx.context_id);
+        assert.equal(error.details?.current_status, final.current_status);
+        assert.ok(final.current_status === 'failed_over_test' || final.current_status === 'failed_over_live');
+      }
+    },
+  );
 
-  test(`[${engine}] two concurrent job claims on two connections: one wins, the other is MKE_JOB_ACTIVE`, async () => {
-    const { db } = database();
-    const reposA = createRepositories(db);
-    const reposB = createRepositories(database().openConnection().db);
-    const ctx = await createContext(reposA);
-    const results = await Promise.allSettled([
-      reposA.contexts.claimJob(ctx.context_id, 'job-a'),
-      reposB.contexts.claimJob(ctx.context_id, 'job-b'),
-    ]);
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    assert.equal((refused?.reason as MigrateKitError).code, 'MKE_JOB_ACTIVE');
-    const after = await reposA.contexts.require(ctx.context_id);
-    assert.equal(after.total_jobs_run, 1);
-    assert.ok(after.current_job_id === 'job-a' || after.current_job_id === 'job-b');
-    assert.equal(await reposA.contexts.releaseJob(ctx.context_id, after.current_job_id ?? '', 'succeeded'), true);
-    const released = await reposA.contexts.require(ctx.context_id);
-    assert.equal(released.current_job_id, null);
-    assert.equal(released.successful_jobs, 1);
-    assert.equal(released.last_successful_job_id, after.current_job_id);
-  });
+  test(
+    `[${engine}] two concurrent job claims on two connections: one wins, the other is MKE_JOB_ACTIVE`,
+    { timeout: 120_000 },
+    async () => {
+      const { db } = database();
+      const reposA = createRepositories(db);
+      const reposB = createRepositories(database().openConnection().db);
+      const ctx = await createContext(reposA);
+      const results = await Promise.allSettled([
+        reposA.contexts.claimJob(ctx.context_id, 'job-a'),
+        reposB.contexts.claimJob(ctx.context_id, 'job-b'),
+      ]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      assert.equal((refused?.reason as MigrateKitError).code, 'MKE_JOB_ACTIVE');
+      const after = await reposA.contexts.require(ctx.context_id);
+      assert.equal(after.total_jobs_run, 1);
+      assert.ok(after.current_job_id === 'job-a' || after.current_job_id === 'job-b');
+      assert.equal(await reposA.contexts.releaseJob(ctx.context_id, after.current_job_id ?? '', 'succeeded'), true);
+      const released = await reposA.contexts.require(ctx.context_id);
+      assert.equal(released.current_job_id, null);
+      assert.equal(released.successful_jobs, 1);
+      assert.equal(released.last_successful_job_id, after.current_job_id);
+    },
+  );
 });

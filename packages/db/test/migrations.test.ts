@@ -5,20 +5,24 @@ import { migrateDown, migrateToLatest, MIGRATIONS } from '../src/migrations/migr
 import { describeOnEngines } from '../src/testing';
 
 describeOnEngines('migrations', ({ engine, database }) => {
-  test(`[${engine}] the latest schema is applied, and down then up leaves it usable`, async () => {
-    const { db } = database();
-    assert.deepEqual(await migrateToLatest(db), [], 'already at latest after setup');
-    const latest = Object.keys(MIGRATIONS).at(-1);
-    assert.deepEqual(await migrateDown(db), [latest]);
-    const tables = await db.introspection.getTables();
-    assert.equal(
-      tables.some((t) => t.name === 'vm_replication_contexts'),
-      latest !== '0001-initial-schema',
-    );
-    assert.deepEqual(await migrateToLatest(db), [latest]);
-    const names = (await db.introspection.getTables()).map((t) => t.name);
-    for (const table of ['vm_replication_contexts', 'job_tracking', 'log_events', 'network_mappings', 'sessions']) {
-      assert.ok(names.includes(table), table);
-    }
-  });
+  test(
+    `[${engine}] the latest schema is applied, and down then up leaves it usable`,
+    { timeout: 120_000 },
+    async () => {
+      const { db } = database();
+      assert.deepEqual(await migrateToLatest(db), [], 'already at latest after setup');
+      const latest = Object.keys(MIGRATIONS).at(-1);
+      assert.deepEqual(await migrateDown(db), [latest]);
+      const tables = await db.introspection.getTables();
+      assert.equal(
+        tables.some((t) => t.name === 'vm_replication_contexts'),
+        latest !== '0001-initial-schema',
+      );
+      assert.deepEqual(await migrateToLatest(db), [latest]);
+      const names = (await db.introspection.getTables()).map((t) => t.name);
+      for (const table of ['vm_replication_contexts', 'job_tracking', 'log_events', 'network_mappings', 'sessions']) {
+        assert.ok(names.includes(table), table);
+      }
+    },
+  );
 });

@@ -251,11 +251,13 @@ class CopyRun {
     await Promise.all(workers);
     signal?.removeEventListener('abort', onAbort);
     if (this.failure) {
-      await this.checkpointing?.catch(() => undefined);
+      // Never rejects: a failed checkpoint flush is recorded as the failure.
+      while (this.checkpointing) await this.checkpointing;
       throw new CopyInterruptedError(this.meter.resumeOffset, this.failure, signal?.aborted ?? false);
     }
     const end = ranges.length ? Math.max(...ranges.map((r) => r.offset + r.length)) : this.completedUpTo;
-    await this.checkpointing;
+    while (this.checkpointing) await this.checkpointing;
+    if (this.failure) throw new CopyInterruptedError(this.meter.resumeOffset, this.failure, signal?.aborted ?? false);
     await this.flushAll();
     this.meter.resumeOffset = Math.max(end, this.meter.resumeOffset);
     this.options.onCheckpoint?.(this.meter.resumeOffset);
@@ -312,24 +314,31 @@ class CopyRun {
   /** Moves the completed prefix forward, reports progress and starts a checkpoint flush when due. */
   private advance(): void {
     while (this.issued.length && this.issued[0]?.done) this.completedUpTo = (this.issued.shift() as Issued).end;
-    const every = this.options.checkpointBytes ?? 256 * 1024 * 1024;
-    if (!this.checkpointing && this.completedUpTo - this.lastCheckpoint >= every) {
-      const mark = this.completedUpTo;
-      this.checkpointing = this.flushAll().then(
-        () => {
-          this.lastCheckpoint = mark;
-          this.meter.resumeOffset = mark;
-          this.checkpointing = null;
-          this.options.onCheckpoint?.(mark);
-        },
-        (error: unknown) => {
-          this.failure ??= error;
-          this.checkpointing = null;
-        },
-      );
-    }
+    this.checkpointIfDue();
     const progress = this.meter.snapshot(this.options.progressIntervalMs ?? 500);
     if (progress) this.options.onProgress?.(progress);
+  }
+
+  /** Flushes and advances the cursor to the completed prefix, if it moved far enough since the last one. */
+  private checkpointIfDue(): void {
+    const every = this.options.checkpointBytes ?? 256 * 1024 * 1024;
+    if (this.failure || this.checkpointing || this.completedUpTo - this.lastCheckpoint < every) return;
+    const mark = this.completedUpTo;
+    this.checkpointing = this.flushAll().then(
+      () => {
+        this.lastCheckpoint = mark;
+        this.meter.resumeOffset = mark;
+        this.checkpointing = null;
+        this.options.onCheckpoint?.(mark);
+        // Items that completed during this flush may have made the next checkpoint due; when the copy has
+        // stalled no further item completes to check it, so the cursor would stay behind (see copy-workers.ts).
+        this.checkpointIfDue();
+      },
+      (error: unknown) => {
+        this.failure ??= error;
+        this.checkpointing = null;
+      },
+    );
   }
 
   /** FLUSH covers only writes already answered, which is every write below the completed prefix. */

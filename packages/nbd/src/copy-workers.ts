@@ -101,7 +101,7 @@ export class WorkerCopy {
       await this.dispatch(new Striper(work, this.setup.stripeBytes));
       while (!this.failure && this.order.some((s) => !s.done)) await this.nextChange();
       if (!this.failure) {
-        await this.checkpointing;
+        while (this.checkpointing) await this.checkpointing;
         await this.flushAll();
       }
     } catch (error) {
@@ -129,7 +129,9 @@ export class WorkerCopy {
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', () => {
       closedResolve();
-      if (this.lanes.includes(lane) && this.order.some((s) => !s.done)) this.fail(new Error('copy worker exited'));
+      // stopAll() takes the lanes out first: a lane still listed exited on its own, and a flush waiting for
+      // its answer (even with every stripe done) would otherwise wait forever.
+      if (this.lanes.includes(lane)) this.fail(new Error('copy worker exited'));
     });
     return lane;
   }
@@ -197,10 +199,16 @@ export class WorkerCopy {
     }
   }
 
-  /** Moves the completed prefix forward; flushes every worker and advances the cursor when a checkpoint is due. */
+  /** Moves the completed prefix forward and starts a checkpoint when one is due. */
   private advance(): void {
     while (this.order[0]?.done) this.completedUpTo = (this.order.shift() as Stripe).end;
-    if (this.checkpointing || this.completedUpTo - this.lastCheckpoint < this.setup.checkpointBytes) return;
+    this.checkpointIfDue();
+  }
+
+  /** Flushes every worker and advances the cursor to the completed prefix, if it moved far enough. */
+  private checkpointIfDue(): void {
+    if (this.failure || this.checkpointing) return;
+    if (this.completedUpTo - this.lastCheckpoint < this.setup.checkpointBytes) return;
     const mark = this.completedUpTo;
     this.checkpointing = this.flushAll().then(
       () => {
@@ -209,6 +217,9 @@ export class WorkerCopy {
         this.lastCheckpoint = mark;
         this.setup.meter.resumeOffset = mark;
         this.setup.onCheckpoint?.(mark);
+        // Stripes that completed during this flush may have made the next checkpoint due. No stripe-done may
+        // follow (a stalled or cancelled copy), so it is checked here, or the cursor would stay behind.
+        this.checkpointIfDue();
       },
       (error: unknown) => {
         this.checkpointing = null;

@@ -151,7 +151,10 @@ export class NbdServer {
   private async closeConnection(conn: Connection): Promise<void> {
     if (conn.transmission) {
       const abort = new AbortController();
-      const limit = this.clock.sleep(this.options.drainTimeoutMs ?? 30_000, abort.signal).catch(() => undefined);
+      // The sleep rejects when aborted below, once the drain won the race; nothing else is expected.
+      const limit = this.clock.sleep(this.options.drainTimeoutMs ?? 30_000, abort.signal).catch((error: unknown) => {
+        if (!abort.signal.aborted) throw error;
+      });
       await Promise.race([conn.transmission.drain(), limit]);
       abort.abort();
     }
@@ -163,6 +166,7 @@ export class NbdServer {
     const peer = `${socket.remoteAddress ?? 'unix'}:${socket.remotePort ?? 0}`;
     const conn: Connection = { socket, peer, exportName: null, transmission: null };
     this.connections.add(conn);
+    // A socket error also ends serve() below (which logs it); this listener only keeps it from being unhandled.
     socket.on('error', () => undefined);
     socket.once('close', () => this.connections.delete(conn));
     this.serve(conn).then(

@@ -34,7 +34,7 @@ function serve(t: TestContext, args: string[]): Promise<string> {
 
 test(
   'nbd serve + nbd copy between two served files, checked with nbdinfo and qemu-img compare',
-  { skip: skipUnlessPeer('qemu-img', peers.qemuImg && peers.nbdinfo) },
+  { timeout: 240_000, skip: skipUnlessPeer('qemu-img', peers.qemuImg && peers.nbdinfo) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -70,7 +70,7 @@ test(
 
 test(
   'nbd serve --tls-psk, copied to a local file with nbd copy over nbds://',
-  { skip: skipUnlessPeer('openssl', peers.openssl && peers.qemuImg) },
+  { timeout: 240_000, skip: skipUnlessPeer('openssl', peers.openssl && peers.qemuImg) },
   async (t) => {
     const fx = makeTlsFixtures();
     t.after(() => fx.cleanup());

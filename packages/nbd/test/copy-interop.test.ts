@@ -21,7 +21,7 @@ const have = peers.nbdkit && peers.qemuImg;
 
 test(
   'copy engine: nbdkit file -> our server keeps holes sparse and sends zero blocks as WRITE_ZEROES',
-  { skip: skipUnlessPeer('nbdkit', have) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', have) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -49,7 +49,7 @@ test(
 
 test(
   'copy engine: our server -> nbdkit memory, verified by hashes and qemu-img compare',
-  { skip: skipUnlessPeer('nbdkit', have) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', have) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -90,7 +90,7 @@ test(
 
 test(
   'copy engine over TLS: nbdkit with certificates -> our server with certificates',
-  { skip: skipUnlessPeer('nbdkit', have && peers.openssl) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', have && peers.openssl) },
   async (t) => {
     const tls = fx as TlsFixtures;
     const dir = tempDir(t);

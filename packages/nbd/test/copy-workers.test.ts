@@ -28,10 +28,14 @@ async function filledDisk(size: number): Promise<MemoryBackend> {
   return disk;
 }
 
-/** Polls a condition (bounded: 500 polls of 10 ms), instead of sleeping for a fixed time. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(condition(), what);
+/**
+ * Polls a condition every 10 ms instead of sleeping for a fixed time, and fails after `withinMs` (generous:
+ * starting worker threads takes seconds on a loaded CI machine).
+ */
+async function until(condition: () => boolean, what: string | (() => string), withinMs = 30_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(condition(), typeof what === 'string' ? what : what());
 }
 
 /** Reads at or above `gateAt` wait until released, so a copy can be held mid-way deterministically. */
@@ -51,7 +55,7 @@ function gated(inner: NbdBackend, gateAt: number): { backend: NbdBackend; releas
 
 test(
   'worker lanes: nbdkit file -> our server ends byte-identical (qemu-img compare), zero blocks as WRITE_ZEROES',
-  { skip: skipUnlessPeer('nbdkit', peers.nbdkit && peers.qemuImg) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', peers.nbdkit && peers.qemuImg) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -100,87 +104,165 @@ test(
   },
 );
 
-test('worker lanes: cancellation stops the workers, keeps a durable cursor, and a resumed run completes the disk', async (t) => {
-  const size = 16 * MiB;
-  const source = await filledDisk(size);
-  const target = new MemoryBackend(size);
-  const held = gated(source, 8 * MiB);
-  const server = new NbdServer();
-  server.addExport('src', held.backend);
-  server.addExport('dst', target);
-  const { port } = await server.listen(0, '127.0.0.1');
-  t.after(() => server.close());
-  const spec = (exportName: string) => ({ nbd: { host: '127.0.0.1', port, exportName } });
-  const controller = new AbortController();
-  const checkpoints: number[] = [];
-  let reached: () => void = () => undefined;
-  const sixMiB = new Promise<void>((resolve) => (reached = resolve));
-  const copying = copyExtents({
-    source: spec('src'),
-    destination: spec('dst'),
-    workers: 2,
-    connections: 2,
-    inFlight: 2,
-    requestSize: 512 * 1024,
-    stripeBytes: MiB,
-    checkpointBytes: 2 * MiB,
-    signal: controller.signal,
-    onCheckpoint: (o) => {
-      checkpoints.push(o);
-      if (o >= 6 * MiB) reached();
-    },
-  }).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  // Everything below the gate copies and is checkpointed; the stripes above it hang on their reads.
-  await Promise.race([sixMiB, copying]);
-  controller.abort(new Error('operator cancelled'));
-  const error = await copying;
-  held.release();
-  assert.ok(error instanceof CopyInterruptedError, String(error));
-  assert.equal(error.code, 'MKE_CANCELLED');
-  assert.ok(error.resumeOffset >= 6 * MiB && error.resumeOffset <= 8 * MiB, `cursor ${error.resumeOffset}`);
-  assert.equal(error.resumeOffset, checkpoints[checkpoints.length - 1]);
-  assert.equal(await hashRange(target, 0, error.resumeOffset), await hashRange(source, 0, error.resumeOffset));
-  await until(() => server.connectionCount === 0, 'the workers closed their connections');
+test(
+  'worker lanes: cancellation stops the workers, keeps a durable cursor, and a resumed run completes the disk',
+  { timeout: 120_000 },
+  async (t) => {
+    const size = 16 * MiB;
+    const source = await filledDisk(size);
+    const target = new MemoryBackend(size);
+    const held = gated(source, 8 * MiB);
+    const server = new NbdServer();
+    server.addExport('src', held.backend);
+    server.addExport('dst', target);
+    const { port } = await server.listen(0, '127.0.0.1');
+    const controller = new AbortController();
+    t.after(async () => {
+      // A failed assertion must not leave the copy running against held reads.
+      controller.abort(new Error('test over'));
+      held.release();
+      await server.close();
+    });
+    const spec = (exportName: string) => ({ nbd: { host: '127.0.0.1', port, exportName } });
+    const checkpoints: number[] = [];
+    const copying = copyExtents({
+      source: spec('src'),
+      destination: spec('dst'),
+      workers: 2,
+      connections: 2,
+      inFlight: 2,
+      requestSize: 512 * 1024,
+      stripeBytes: MiB,
+      checkpointBytes: 2 * MiB,
+      signal: controller.signal,
+      onCheckpoint: (o) => checkpoints.push(o),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    // Everything below the gate copies and is checkpointed; the stripes above it hang on their reads. The wait
+    // is bounded, so a cursor that never gets there fails the test instead of hanging it.
+    await until(
+      () => checkpoints.some((o) => o >= 6 * MiB),
+      () => `checkpoints reach 6 MiB (${checkpoints.join(', ')})`,
+    );
+    controller.abort(new Error('operator cancelled'));
+    const error = await copying;
+    held.release();
+    assert.ok(error instanceof CopyInterruptedError, String(error));
+    assert.equal(error.code, 'MKE_CANCELLED');
+    assert.ok(error.resumeOffset >= 6 * MiB && error.resumeOffset <= 8 * MiB, `cursor ${error.resumeOffset}`);
+    assert.equal(error.resumeOffset, checkpoints[checkpoints.length - 1]);
+    assert.equal(await hashRange(target, 0, error.resumeOffset), await hashRange(source, 0, error.resumeOffset));
+    await until(() => server.connectionCount === 0, 'the workers closed their connections');
 
-  const second = await copyExtents({
-    source: spec('src'),
-    destination: spec('dst'),
-    workers: 2,
-    connections: 2,
-    requestSize: 512 * 1024,
-    stripeBytes: MiB,
-    resumeFrom: error.resumeOffset,
-  });
-  assert.equal(second.bytesTotal, size - error.resumeOffset);
-  assert.equal(second.resumeOffset, size);
-  assert.equal(await hashRange(target, 0, size), await hashRange(source, 0, size));
-});
+    const second = await copyExtents({
+      source: spec('src'),
+      destination: spec('dst'),
+      workers: 2,
+      connections: 2,
+      requestSize: 512 * 1024,
+      stripeBytes: MiB,
+      resumeFrom: error.resumeOffset,
+    });
+    assert.equal(second.bytesTotal, size - error.resumeOffset);
+    assert.equal(second.resumeOffset, size);
+    assert.equal(await hashRange(target, 0, size), await hashRange(source, 0, size));
+  },
+);
 
-test('worker lanes: a failing destination surfaces as CopyInterruptedError with the error code', async (t) => {
-  const size = 8 * MiB;
-  const source = await filledDisk(size);
-  const server = new NbdServer();
-  server.addExport('src', source);
-  server.addExport('dst', new MemoryBackend(4 * MiB));
-  const { port } = await server.listen(0, '127.0.0.1');
-  t.after(() => server.close());
-  const error = await copyExtents({
-    source: { nbd: `nbd://127.0.0.1:${port}/src` },
-    destination: { nbd: `nbd://127.0.0.1:${port}/dst` },
-    workers: 2,
-  }).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof Error && 'code' in error && error.code === 'MKE_VALIDATION', String(error));
-});
+// Regression: a CI run hung here for 8 minutes. A checkpoint that fell due while the previous checkpoint's
+// FLUSH was still in flight was dropped (advance() returned early) and only re-checked on the next
+// stripe-done; when the copy then stalled (here: reads above the gate), the cursor stayed behind for good and
+// the cancellation test waited forever for it. Reproduced deterministically by holding the destination's
+// FLUSH until every stripe below the gate is done (progress at 8 MiB): without the fix the last checkpoint
+// stays at the first mark (2-4 MiB) and this test fails after its bounded wait; with it, the cursor reaches
+// 8 MiB as soon as the held flush returns.
+test(
+  'worker lanes: a checkpoint that falls due during another checkpoint flush still happens when the copy stalls',
+  { timeout: 120_000 },
+  async (t) => {
+    const size = 16 * MiB;
+    const gateAt = 8 * MiB;
+    const source = await filledDisk(size);
+    const target = new MemoryBackend(size);
+    const held = gated(source, gateAt);
+    let releaseFlush: () => void = () => undefined;
+    const flushGate = new Promise<void>((resolve) => (releaseFlush = resolve));
+    const flush = target.flush.bind(target);
+    target.flush = async () => {
+      await flushGate;
+      return flush();
+    };
+    const server = new NbdServer();
+    server.addExport('src', held.backend);
+    server.addExport('dst', target);
+    const { port } = await server.listen(0, '127.0.0.1');
+    const controller = new AbortController();
+    t.after(async () => {
+      controller.abort(new Error('test over'));
+      releaseFlush();
+      held.release();
+      await server.close();
+    });
+    const spec = (exportName: string) => ({ nbd: { host: '127.0.0.1', port, exportName } });
+    const checkpoints: number[] = [];
+    const copying = copyExtents({
+      source: spec('src'),
+      destination: spec('dst'),
+      workers: 2,
+      connections: 2,
+      inFlight: 2,
+      requestSize: 512 * 1024,
+      stripeBytes: MiB,
+      checkpointBytes: 2 * MiB,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytesDone >= gateAt) releaseFlush();
+      },
+      onCheckpoint: (o) => checkpoints.push(o),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await until(
+      () => checkpoints.includes(gateAt),
+      () => `the cursor reaches the stall point (checkpoints: ${checkpoints.join(', ')})`,
+    );
+    controller.abort(new Error('operator cancelled'));
+    const error = await copying;
+    assert.ok(error instanceof CopyInterruptedError, String(error));
+    assert.equal(error.resumeOffset, gateAt);
+  },
+);
+
+test(
+  'worker lanes: a failing destination surfaces as CopyInterruptedError with the error code',
+  { timeout: 120_000 },
+  async (t) => {
+    const size = 8 * MiB;
+    const source = await filledDisk(size);
+    const server = new NbdServer();
+    server.addExport('src', source);
+    server.addExport('dst', new MemoryBackend(4 * MiB));
+    const { port } = await server.listen(0, '127.0.0.1');
+    t.after(() => server.close());
+    const error = await copyExtents({
+      source: { nbd: `nbd://127.0.0.1:${port}/src` },
+      destination: { nbd: `nbd://127.0.0.1:${port}/dst` },
+      workers: 2,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof Error && 'code' in error && error.code === 'MKE_VALIDATION', String(error));
+  },
+);
 
 test(
   'worker lanes over TLS: certificate and PSK options cross to the workers as data',
-  { skip: skipUnlessPeer('openssl', peers.openssl) },
+  { timeout: 120_000, skip: skipUnlessPeer('openssl', peers.openssl) },
   async (t) => {
     const fx = makeTlsFixtures();
     t.after(() => fx.cleanup());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileBackend, seekSupported, type NbdError } from '../src/index';
 
-test('FileBackend reads, writes, and reports allocation from SEEK_DATA/SEEK_HOLE', async (t) => {
+test('FileBackend reads, writes, and reports allocation from SEEK_DATA/SEEK_HOLE', { timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mk-nbd-file-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'disk.img');

@@ -15,7 +15,7 @@ const nbdkitArgs = (port: number): string[] => ['-f', '--exit-with-parent', '-i'
 
 test(
   'client vs nbdkit memory: pipelined I/O, zeroes, trim, flush and sparse block status',
-  { skip: skipUnlessPeer('nbdkit', peers.nbdkit) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', peers.nbdkit) },
   async (t) => {
     const port = await freePort();
     await startPeer(t, 'nbdkit', [...nbdkitArgs(port), 'memory', '8M'], port);
@@ -41,7 +41,7 @@ test(
 
 test(
   'client vs nbdkit file: reads match the file, holes are reported, writes land',
-  { skip: skipUnlessPeer('nbdkit', peers.nbdkit && peers.qemuImg) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', peers.nbdkit && peers.qemuImg) },
   async (t) => {
     const dir = tempDir(t);
     const image = join(dir, 'disk.raw');
@@ -74,7 +74,7 @@ test(
 for (const allocationDepth of [false, true]) {
   test(
     `client vs qemu-nbd qcow2${allocationDepth ? ' with -A' : ''}`,
-    { skip: skipUnlessPeer('qemu-nbd', peers.qemuNbd && peers.qemuImg) },
+    { timeout: 120_000, skip: skipUnlessPeer('qemu-nbd', peers.qemuNbd && peers.qemuImg) },
     async (t) => {
       const dir = tempDir(t);
       const raw = join(dir, 'disk.raw');
@@ -111,7 +111,7 @@ for (const allocationDepth of [false, true]) {
 
 test(
   'client vs nbd-server: no structured replies, simple replies only',
-  { skip: skipUnlessPeer('nbd-server', peers.nbdServer && peers.qemuImg) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbd-server', peers.nbdServer && peers.qemuImg) },
   async (t) => {
     const dir = tempDir(t);
     const image = join(dir, 'disk.raw');

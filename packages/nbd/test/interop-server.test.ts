@@ -30,7 +30,7 @@ const libnbdPeers = peers.nbdinfo && peers.nbdcopy && peers.qemuImg;
 
 test(
   'nbdinfo --list and --map see our exports and their allocation',
-  { skip: skipUnlessPeer('nbdinfo', libnbdPeers) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdinfo', libnbdPeers) },
   async (t) => {
     const dir = tempDir(t);
     const a = join(dir, 'a.raw');
@@ -58,7 +58,7 @@ test(
 
 test(
   'nbdcopy copies out of and into our server byte for byte',
-  { skip: skipUnlessPeer('nbdcopy', libnbdPeers) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdcopy', libnbdPeers) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -82,7 +82,7 @@ test(
 
 test(
   'qemu-img convert and compare read and write through our server',
-  { skip: skipUnlessPeer('qemu-img', peers.qemuImg) },
+  { timeout: 120_000, skip: skipUnlessPeer('qemu-img', peers.qemuImg) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -107,7 +107,7 @@ test(
 
 test(
   'qemu-io write and read patterns through our server',
-  { skip: skipUnlessPeer('qemu-io', peers.qemuIo) },
+  { timeout: 120_000, skip: skipUnlessPeer('qemu-io', peers.qemuIo) },
   async (t) => {
     const dir = tempDir(t);
     const disk = join(dir, 'disk.raw');

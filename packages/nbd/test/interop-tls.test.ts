@@ -51,7 +51,7 @@ const haveLibnbd = peers.nbdinfo && peers.nbdcopy && peers.openssl && peers.qemu
 
 test(
   'our client vs nbdkit with certificates (and client certificate verification)',
-  { skip: skipUnlessPeer('nbdkit', haveNbdkit) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', haveNbdkit) },
   async (t) => {
     const port = await nbdkitTls(t, [`--tls-certificates=${fx.certDir}`, '--tls-verify-peer']);
     const client = await NbdClient.connect(`nbds://localhost:${port}/?tls-certificates=${fx.certDir}`);
@@ -64,7 +64,7 @@ test(
 
 test(
   'our client refuses an nbdkit certificate from another CA, and nbdkit refuses plaintext',
-  { skip: skipUnlessPeer('nbdkit', haveNbdkit) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', haveNbdkit) },
   async (t) => {
     const port = await nbdkitTls(t, [`--tls-certificates=${fx.certDir}`]);
     await assert.rejects(
@@ -75,27 +75,31 @@ test(
   },
 );
 
-test('our client vs nbdkit with PSK; a wrong key fails', { skip: skipUnlessPeer('nbdkit', haveNbdkit) }, async (t) => {
-  const port = await nbdkitTls(t, [`--tls-psk=${fx.pskFile}`]);
-  const client = await NbdClient.connect(
-    `nbds://127.0.0.1:${port}/?tls-psk-file=${fx.pskFile}&tls-username=${fx.pskIdentity}`,
-  );
-  t.after(() => client.close());
-  assert.equal(client.tls, true);
-  await client.write(0, Buffer.alloc(4096, 1));
-  assert.deepEqual(await client.read(0, 4096), Buffer.alloc(4096, 1));
-  await assert.rejects(
-    NbdClient.connect({
-      host: '127.0.0.1',
-      port,
-      tls: { mode: 'require', psk: { identity: fx.pskIdentity, key: Buffer.alloc(32, 7) } },
-    }),
-  );
-});
+test(
+  'our client vs nbdkit with PSK; a wrong key fails',
+  { timeout: 120_000, skip: skipUnlessPeer('nbdkit', haveNbdkit) },
+  async (t) => {
+    const port = await nbdkitTls(t, [`--tls-psk=${fx.pskFile}`]);
+    const client = await NbdClient.connect(
+      `nbds://127.0.0.1:${port}/?tls-psk-file=${fx.pskFile}&tls-username=${fx.pskIdentity}`,
+    );
+    t.after(() => client.close());
+    assert.equal(client.tls, true);
+    await client.write(0, Buffer.alloc(4096, 1));
+    assert.deepEqual(await client.read(0, 4096), Buffer.alloc(4096, 1));
+    await assert.rejects(
+      NbdClient.connect({
+        host: '127.0.0.1',
+        port,
+        tls: { mode: 'require', psk: { identity: fx.pskIdentity, key: Buffer.alloc(32, 7) } },
+      }),
+    );
+  },
+);
 
 test(
   'nbdinfo and nbdcopy vs our server with certificates; wrong CA and plaintext refused',
-  { skip: skipUnlessPeer('nbdinfo', haveLibnbd) },
+  { timeout: 120_000, skip: skipUnlessPeer('nbdinfo', haveLibnbd) },
   async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'source.raw');
@@ -124,20 +128,24 @@ test(
   },
 );
 
-test('nbdinfo and nbdcopy vs our server with PSK', { skip: skipUnlessPeer('nbdinfo', haveLibnbd) }, async (t) => {
-  const dir = tempDir(t);
-  const source = join(dir, 'source.raw');
-  const out = join(dir, 'out.raw');
-  await makeSparseImage(source, 6 * MiB);
-  const backend = await FileBackend.open(source, { readOnly: true });
-  t.after(() => backend.close());
-  const port = await ourTlsServer(t, { mode: 'require', psk: await loadPskFile(fx.pskFile) }, backend);
-  const uri = `nbds://${fx.pskIdentity}@127.0.0.1:${port}/secure?tls-psk-file=${fx.pskFile}`;
-  assert.match(await runOk('nbdinfo', [uri]), /is_read_only: true/);
-  await runOk('nbdcopy', [uri, out]);
-  await assertIdentical(source, out);
-  const wrongKey = join(dir, 'wrong.psk');
-  writeFileSync(wrongKey, `${fx.pskIdentity}:${'ab'.repeat(32)}\n`);
-  const bad = await run('nbdinfo', [`nbds://${fx.pskIdentity}@127.0.0.1:${port}/secure?tls-psk-file=${wrongKey}`]);
-  assert.notEqual(bad.code, 0);
-});
+test(
+  'nbdinfo and nbdcopy vs our server with PSK',
+  { timeout: 120_000, skip: skipUnlessPeer('nbdinfo', haveLibnbd) },
+  async (t) => {
+    const dir = tempDir(t);
+    const source = join(dir, 'source.raw');
+    const out = join(dir, 'out.raw');
+    await makeSparseImage(source, 6 * MiB);
+    const backend = await FileBackend.open(source, { readOnly: true });
+    t.after(() => backend.close());
+    const port = await ourTlsServer(t, { mode: 'require', psk: await loadPskFile(fx.pskFile) }, backend);
+    const uri = `nbds://${fx.pskIdentity}@127.0.0.1:${port}/secure?tls-psk-file=${fx.pskFile}`;
+    assert.match(await runOk('nbdinfo', [uri]), /is_read_only: true/);
+    await runOk('nbdcopy', [uri, out]);
+    await assertIdentical(source, out);
+    const wrongKey = join(dir, 'wrong.psk');
+    writeFileSync(wrongKey, `${fx.pskIdentity}:${'ab'.repeat(32)}\n`);
+    const bad = await run('nbdinfo', [`nbds://${fx.pskIdentity}@127.0.0.1:${port}/secure?tls-psk-file=${wrongKey}`]);
+    assert.notEqual(bad.code, 0);
+  },
+);

@@ -17,39 +17,43 @@ async function withServer(
   }
 }
 
-test('read, write, zero, trim, flush and block status round-trip through our client and server', async () => {
-  await withServer(async (server, port) => {
-    const disk = new MemoryBackend(4 * 1024 * 1024);
-    server.addExport('vol-a', disk, { description: 'disk a' });
-    const client = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol-a' });
-    try {
-      assert.equal(client.size, 4 * 1024 * 1024);
-      assert.ok(client.structuredReplies && client.canBlockStatus && client.canWriteZeroes && client.canTrim);
-      assert.ok(client.canMultiConn && client.canFua && client.canFastZero && !client.readOnly);
-      const data = randomBytes(300 * 1024);
-      await client.write(65536, data, { fua: true });
-      assert.deepEqual(await client.read(65536, data.length), data);
-      assert.deepEqual(await disk.read(65536, data.length), data);
-      // A hole reads as zeroes (sent as an OFFSET_HOLE chunk).
-      assert.deepEqual(await client.read(2 * 1024 * 1024, 65536), Buffer.alloc(65536));
-      const extents = await client.blockStatus(0, client.size);
-      assert.deepEqual(extents[0], { offset: 0, length: 65536, hole: true, zero: true });
-      assert.equal(extents[1]?.hole, false);
-      assert.equal(extents[1]?.offset, 65536);
-      await client.writeZeroes(65536, 65536);
-      assert.deepEqual(await client.read(65536, 65536), Buffer.alloc(65536));
-      await client.trim(131072, 65536);
-      await client.flush();
-      assert.ok(disk.flushes >= 1);
-      const many = await Promise.all(Array.from({ length: 200 }, (_, i) => client.read(i * 4096, 4096)));
-      assert.equal(many.length, 200);
-    } finally {
-      await client.close();
-    }
-  });
-});
+test(
+  'read, write, zero, trim, flush and block status round-trip through our client and server',
+  { timeout: 120_000 },
+  async () => {
+    await withServer(async (server, port) => {
+      const disk = new MemoryBackend(4 * 1024 * 1024);
+      server.addExport('vol-a', disk, { description: 'disk a' });
+      const client = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol-a' });
+      try {
+        assert.equal(client.size, 4 * 1024 * 1024);
+        assert.ok(client.structuredReplies && client.canBlockStatus && client.canWriteZeroes && client.canTrim);
+        assert.ok(client.canMultiConn && client.canFua && client.canFastZero && !client.readOnly);
+        const data = randomBytes(300 * 1024);
+        await client.write(65536, data, { fua: true });
+        assert.deepEqual(await client.read(65536, data.length), data);
+        assert.deepEqual(await disk.read(65536, data.length), data);
+        // A hole reads as zeroes (sent as an OFFSET_HOLE chunk).
+        assert.deepEqual(await client.read(2 * 1024 * 1024, 65536), Buffer.alloc(65536));
+        const extents = await client.blockStatus(0, client.size);
+        assert.deepEqual(extents[0], { offset: 0, length: 65536, hole: true, zero: true });
+        assert.equal(extents[1]?.hole, false);
+        assert.equal(extents[1]?.offset, 65536);
+        await client.writeZeroes(65536, 65536);
+        assert.deepEqual(await client.read(65536, 65536), Buffer.alloc(65536));
+        await client.trim(131072, 65536);
+        await client.flush();
+        assert.ok(disk.flushes >= 1);
+        const many = await Promise.all(Array.from({ length: 200 }, (_, i) => client.read(i * 4096, 4096)));
+        assert.equal(many.length, 200);
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);
 
-test('errors come back typed with their errno name and the connection stays usable', async () => {
+test('errors come back typed with their errno name and the connection stays usable', { timeout: 120_000 }, async () => {
   await withServer(async (server, port) => {
     server.addExport('ro', new MemoryBackend(1024 * 1024, { readOnly: true }));
     server.addExport('rw', new MemoryBackend(1024 * 1024));
@@ -68,7 +72,7 @@ test('errors come back typed with their errno name and the connection stays usab
   });
 });
 
-test('simple replies work when the client does not ask for structured replies', async () => {
+test('simple replies work when the client does not ask for structured replies', { timeout: 120_000 }, async () => {
   await withServer(async (server, port) => {
     server.addExport('d', new MemoryBackend(1024 * 1024));
     const client = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'd', structuredReplies: false });
@@ -84,7 +88,7 @@ test('simple replies work when the client does not ask for structured replies', 
   });
 });
 
-test('LIST and the authorization hook show a client only its own exports', async () => {
+test('LIST and the authorization hook show a client only its own exports', { timeout: 120_000 }, async () => {
   await withServer(
     async (server, port) => {
       server.addExport('vol-1', new MemoryBackend(65536), { description: 'one' });
@@ -100,7 +104,7 @@ test('LIST and the authorization hook show a client only its own exports', async
   );
 });
 
-test('removing an export closes its connections only; other exports keep serving', async () => {
+test('removing an export closes its connections only; other exports keep serving', { timeout: 120_000 }, async () => {
   await withServer(async (server, port) => {
     server.addExport('keep', new MemoryBackend(1024 * 1024));
     server.addExport('drop', new MemoryBackend(1024 * 1024));
@@ -127,7 +131,7 @@ test('removing an export closes its connections only; other exports keep serving
   });
 });
 
-test('reconnect negotiates a fresh connection to the same export', async () => {
+test('reconnect negotiates a fresh connection to the same export', { timeout: 120_000 }, async () => {
   await withServer(async (server, port) => {
     const disk = new MemoryBackend(1024 * 1024);
     server.addExport('d', disk);

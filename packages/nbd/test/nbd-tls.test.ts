@@ -20,22 +20,26 @@ async function tlsServer(mode: 'optional' | 'require', kind: 'cert' | 'psk', ver
   return server;
 }
 
-test('certificates: nbds:// with tls-certificates verifies the server and carries data', async () => {
-  const server = await tlsServer('require', 'cert', true);
-  try {
-    const client = await NbdClient.connect(
-      `nbds://localhost:${server.port}/secure?tls-certificates=${encodeURIComponent(fx.certDir)}`,
-    );
-    assert.equal(client.tls, true);
-    await client.write(0, Buffer.alloc(65536, 9));
-    assert.deepEqual(await client.read(0, 65536), Buffer.alloc(65536, 9));
-    await client.close();
-  } finally {
-    await server.close();
-  }
-});
+test(
+  'certificates: nbds:// with tls-certificates verifies the server and carries data',
+  { timeout: 120_000 },
+  async () => {
+    const server = await tlsServer('require', 'cert', true);
+    try {
+      const client = await NbdClient.connect(
+        `nbds://localhost:${server.port}/secure?tls-certificates=${encodeURIComponent(fx.certDir)}`,
+      );
+      assert.equal(client.tls, true);
+      await client.write(0, Buffer.alloc(65536, 9));
+      assert.deepEqual(await client.read(0, 65536), Buffer.alloc(65536, 9));
+      await client.close();
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-test('certificates: a server certificate from another CA is refused', async () => {
+test('certificates: a server certificate from another CA is refused', { timeout: 120_000 }, async () => {
   const server = await tlsServer('require', 'cert');
   try {
     await assert.rejects(
@@ -52,25 +56,29 @@ test('certificates: a server certificate from another CA is refused', async () =
   }
 });
 
-test('certificates: a client certificate from another CA is refused when the server verifies peers', async () => {
-  const server = await tlsServer('require', 'cert', true);
-  try {
-    const wrong = await loadCertificateDir(fx.wrongDir, 'client');
-    const good = await loadCertificateDir(fx.certDir, 'client');
-    await assert.rejects(
-      NbdClient.connect({
-        host: 'localhost',
-        port: server.port,
-        exportName: 'secure',
-        tls: { mode: 'require', ca: good.ca, cert: wrong.cert, key: wrong.key },
-      }),
-    );
-  } finally {
-    await server.close();
-  }
-});
+test(
+  'certificates: a client certificate from another CA is refused when the server verifies peers',
+  { timeout: 120_000 },
+  async () => {
+    const server = await tlsServer('require', 'cert', true);
+    try {
+      const wrong = await loadCertificateDir(fx.wrongDir, 'client');
+      const good = await loadCertificateDir(fx.certDir, 'client');
+      await assert.rejects(
+        NbdClient.connect({
+          host: 'localhost',
+          port: server.port,
+          exportName: 'secure',
+          tls: { mode: 'require', ca: good.ca, cert: wrong.cert, key: wrong.key },
+        }),
+      );
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-test('PSK: the right key connects, a wrong key fails', async () => {
+test('PSK: the right key connects, a wrong key fails', { timeout: 120_000 }, async () => {
   const server = await tlsServer('require', 'psk');
   try {
     const client = await NbdClient.connect(
@@ -93,53 +101,61 @@ test('PSK: the right key connects, a wrong key fails', async () => {
   }
 });
 
-test('plaintext is refused when the server requires TLS, accepted when TLS is optional', async () => {
-  const strict = await tlsServer('require', 'psk');
-  const relaxed = await tlsServer('optional', 'psk');
-  try {
-    await assert.rejects(
-      NbdClient.connect({ host: '127.0.0.1', port: strict.port, exportName: 'secure' }),
-      (e: NbdError) => e.kind === 'tls',
-    );
-    await assert.rejects(NbdClient.list({ host: '127.0.0.1', port: strict.port }));
-    const plain = await NbdClient.connect({ host: '127.0.0.1', port: relaxed.port, exportName: 'secure' });
-    assert.equal(plain.tls, false);
-    await plain.close();
-  } finally {
-    await strict.close();
-    await relaxed.close();
-  }
-});
+test(
+  'plaintext is refused when the server requires TLS, accepted when TLS is optional',
+  { timeout: 120_000 },
+  async () => {
+    const strict = await tlsServer('require', 'psk');
+    const relaxed = await tlsServer('optional', 'psk');
+    try {
+      await assert.rejects(
+        NbdClient.connect({ host: '127.0.0.1', port: strict.port, exportName: 'secure' }),
+        (e: NbdError) => e.kind === 'tls',
+      );
+      await assert.rejects(NbdClient.list({ host: '127.0.0.1', port: strict.port }));
+      const plain = await NbdClient.connect({ host: '127.0.0.1', port: relaxed.port, exportName: 'secure' });
+      assert.equal(plain.tls, false);
+      await plain.close();
+    } finally {
+      await strict.close();
+      await relaxed.close();
+    }
+  },
+);
 
-test('the authorization hook sees the TLS identity: a PSK identity opens only its own exports', async () => {
-  const keys = await loadPskFile(fx.pskFile);
-  keys.set('agent-2', Buffer.alloc(32, 2));
-  const server = new NbdServer({
-    tls: { mode: 'require', psk: keys },
-    authorize: ({ exportName, tlsIdentity }) => exportName === `vol-of-${tlsIdentity}`,
-  });
-  server.addExport(`vol-of-${fx.pskIdentity}`, new MemoryBackend(65536));
-  server.addExport('vol-of-agent-2', new MemoryBackend(65536));
-  await server.listen(0, '127.0.0.1');
-  try {
-    const tls = { mode: 'require' as const, psk: { identity: fx.pskIdentity, key: fx.pskKey } };
-    const list = await NbdClient.list({ host: '127.0.0.1', port: server.port, tls });
-    assert.deepEqual(
-      list.map((e) => e.name),
-      [`vol-of-${fx.pskIdentity}`],
-    );
-    await assert.rejects(
-      NbdClient.connect({ host: '127.0.0.1', port: server.port, exportName: 'vol-of-agent-2', tls }),
-      (e: NbdError) => e.kind === 'negotiation',
-    );
-    const own = await NbdClient.connect({
-      host: '127.0.0.1',
-      port: server.port,
-      exportName: `vol-of-${fx.pskIdentity}`,
-      tls,
+test(
+  'the authorization hook sees the TLS identity: a PSK identity opens only its own exports',
+  { timeout: 120_000 },
+  async () => {
+    const keys = await loadPskFile(fx.pskFile);
+    keys.set('agent-2', Buffer.alloc(32, 2));
+    const server = new NbdServer({
+      tls: { mode: 'require', psk: keys },
+      authorize: ({ exportName, tlsIdentity }) => exportName === `vol-of-${tlsIdentity}`,
     });
-    await own.close();
-  } finally {
-    await server.close();
-  }
-});
+    server.addExport(`vol-of-${fx.pskIdentity}`, new MemoryBackend(65536));
+    server.addExport('vol-of-agent-2', new MemoryBackend(65536));
+    await server.listen(0, '127.0.0.1');
+    try {
+      const tls = { mode: 'require' as const, psk: { identity: fx.pskIdentity, key: fx.pskKey } };
+      const list = await NbdClient.list({ host: '127.0.0.1', port: server.port, tls });
+      assert.deepEqual(
+        list.map((e) => e.name),
+        [`vol-of-${fx.pskIdentity}`],
+      );
+      await assert.rejects(
+        NbdClient.connect({ host: '127.0.0.1', port: server.port, exportName: 'vol-of-agent-2', tls }),
+        (e: NbdError) => e.kind === 'negotiation',
+      );
+      const own = await NbdClient.connect({
+        host: '127.0.0.1',
+        port: server.port,
+        exportName: `vol-of-${fx.pskIdentity}`,
+        tls,
+      });
+      await own.close();
+    } finally {
+      await server.close();
+    }
+  },
+);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNbdUri, parsePskFile } from '../src/index';
 
-test('nbd:// URIs give host, port and export like libnbd', () => {
+test('nbd:// URIs give host, port and export like libnbd', { timeout: 120_000 }, () => {
   assert.deepEqual(parseNbdUri('nbd://example.com:10900/vol-1'), {
     tls: false,
     host: 'example.com',
@@ -17,7 +17,7 @@ test('nbd:// URIs give host, port and export like libnbd', () => {
   assert.equal(parseNbdUri('nbd://[::1]:99/a%20b').exportName, 'a b');
 });
 
-test('nbds+unix:// and TLS query parameters', () => {
+test('nbds+unix:// and TLS query parameters', { timeout: 120_000 }, () => {
   const uri = parseNbdUri('nbds+unix:///disk?socket=/run/nbd.sock&tls-psk-file=/etc/keys.psk&tls-username=agent');
   assert.equal(uri.tls, true);
   assert.equal(uri.socketPath, '/run/nbd.sock');
@@ -30,7 +30,7 @@ test('nbds+unix:// and TLS query parameters', () => {
   assert.throws(() => parseNbdUri('http://h/e'), /scheme/);
 });
 
-test('PSK files in psktool format', () => {
+test('PSK files in psktool format', { timeout: 120_000 }, () => {
   const keys = parsePskFile('# comment\nalice:00ff10\n\nbob:abcd\n');
   assert.deepEqual([...keys.keys()], ['alice', 'bob']);
   assert.deepEqual(keys.get('alice'), Buffer.from([0, 0xff, 0x10]));

@@ -70,50 +70,54 @@ function abusiveBytes(random: () => number): Buffer {
   }
 }
 
-test('thousands of random and truncated conversations: the server survives and serves its good client', async (t) => {
-  const server = new NbdServer({ handshakeTimeoutMs: 5000 });
-  const disk = new MemoryBackend(2 * MiB);
-  server.addExport('vol', disk);
-  const { port } = await server.listen(0, '127.0.0.1');
-  t.after(() => server.close());
-  const good = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' });
-  t.after(() => good.close());
-  await good.write(0, Buffer.alloc(4096, 0x77));
+test(
+  'thousands of random and truncated conversations: the server survives and serves its good client',
+  { timeout: 120_000 },
+  async (t) => {
+    const server = new NbdServer({ handshakeTimeoutMs: 5000 });
+    const disk = new MemoryBackend(2 * MiB);
+    server.addExport('vol', disk);
+    const { port } = await server.listen(0, '127.0.0.1');
+    t.after(() => server.close());
+    const good = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' });
+    t.after(() => good.close());
+    await good.write(0, Buffer.alloc(4096, 0x77));
 
-  const random = prng(0x5eed);
-  const total = 2000;
-  const started = Date.now();
-  let launched = 0;
-  let goodChecks = 0;
-  const conversation = async (): Promise<void> => {
-    while (launched < total && Date.now() - started < 60_000) {
-      launched += 1;
-      const bytes = abusiveBytes(random);
-      const conn = await rawConnect(port);
-      conn.socket.end(bytes);
-      // The server must close: on EOF, on a protocol error, or after answering what it could.
-      await new Promise<void>((resolve) => {
-        if (conn.socket.closed) resolve();
-        else conn.socket.once('close', () => resolve());
-        conn.socket.resume();
-      });
-      if (launched % 100 === 0) {
-        assert.deepEqual(await good.read(0, 4096), Buffer.alloc(4096, 0x77));
-        goodChecks += 1;
+    const random = prng(0x5eed);
+    const total = 2000;
+    const started = Date.now();
+    let launched = 0;
+    let goodChecks = 0;
+    const conversation = async (): Promise<void> => {
+      while (launched < total && Date.now() - started < 60_000) {
+        launched += 1;
+        const bytes = abusiveBytes(random);
+        const conn = await rawConnect(port);
+        conn.socket.end(bytes);
+        // The server must close: on EOF, on a protocol error, or after answering what it could.
+        await new Promise<void>((resolve) => {
+          if (conn.socket.closed) resolve();
+          else conn.socket.once('close', () => resolve());
+          conn.socket.resume();
+        });
+        if (launched % 100 === 0) {
+          assert.deepEqual(await good.read(0, 4096), Buffer.alloc(4096, 0x77));
+          goodChecks += 1;
+        }
       }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, conversation));
-  assert.equal(launched, total, 'every conversation ran within the time bound');
-  assert.ok(goodChecks >= 19);
-  await until(() => server.connectionCount === 1, 'only the good client to remain');
-  assert.deepEqual(await good.read(0, 4096), Buffer.alloc(4096, 0x77));
-  const fresh = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' });
-  assert.equal(fresh.size, 2 * MiB);
-  await fresh.close();
-});
+    };
+    await Promise.all(Array.from({ length: 16 }, conversation));
+    assert.equal(launched, total, 'every conversation ran within the time bound');
+    assert.ok(goodChecks >= 19);
+    await until(() => server.connectionCount === 1, 'only the good client to remain');
+    assert.deepEqual(await good.read(0, 4096), Buffer.alloc(4096, 0x77));
+    const fresh = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' });
+    assert.equal(fresh.size, 2 * MiB);
+    await fresh.close();
+  },
+);
 
-test('oversized requests are refused as the spec says and the connection goes on', async (t) => {
+test('oversized requests are refused as the spec says and the connection goes on', { timeout: 120_000 }, async (t) => {
   const server = new NbdServer();
   server.addExport('vol', new MemoryBackend(64 * MiB));
   const { port } = await server.listen(0, '127.0.0.1');
@@ -152,38 +156,42 @@ test('oversized requests are refused as the spec says and the connection goes on
   assert.equal(server.connectionCount, 1);
 });
 
-test('a client that never reads its replies cannot make the server buffer without bound', async (t) => {
-  const server = new NbdServer({ maxQueuedReplyBytes: 4 * MiB, maxInFlight: 16 });
-  const disk = new MemoryBackend(64 * MiB);
-  await disk.write(0, Buffer.alloc(64 * MiB, 0x33));
-  server.addExport('vol', disk);
-  const { port } = await server.listen(0, '127.0.0.1');
-  t.after(() => server.close());
-  const other = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' });
-  t.after(() => other.close());
+test(
+  'a client that never reads its replies cannot make the server buffer without bound',
+  { timeout: 120_000 },
+  async (t) => {
+    const server = new NbdServer({ maxQueuedReplyBytes: 4 * MiB, maxInFlight: 16 });
+    const disk = new MemoryBackend(64 * MiB);
+    await disk.write(0, Buffer.alloc(64 * MiB, 0x33));
+    server.addExport('vol', disk);
+    const { port } = await server.listen(0, '127.0.0.1');
+    t.after(() => server.close());
+    const other = await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' });
+    t.after(() => other.close());
 
-  const conn = await rawConnect(port);
-  t.after(() => conn.socket.destroy());
-  await rawHandshake(conn, 'vol');
-  conn.socket.pause();
-  conn.reader.detach();
-  const requests = 512; // 512 MiB of READ replies requested, none read yet
-  for (let i = 0; i < requests; i++) conn.socket.write(request(0, 0, i, (i % 64) * MiB, MiB));
-  global.gc?.();
-  const baseline = process.memoryUsage().arrayBuffers;
-  let peak = baseline;
-  for (let i = 0; i < 30; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
-  }
-  // The other client is served meanwhile.
-  assert.equal((await other.read(0, 4096))[0], 0x33);
-  assert.ok(peak - baseline < 128 * MiB, `reply buffering grew by ${((peak - baseline) / MiB).toFixed(0)} MiB`);
-  // Now drain: every request is answered, in full.
-  conn.reader.attach(conn.socket);
-  for (let i = 0; i < requests; i++) {
-    const reply = await readReply(conn);
-    assert.equal(reply.error, 0);
-    assert.equal(reply.payload?.length, MiB + 8);
-  }
-});
+    const conn = await rawConnect(port);
+    t.after(() => conn.socket.destroy());
+    await rawHandshake(conn, 'vol');
+    conn.socket.pause();
+    conn.reader.detach();
+    const requests = 512; // 512 MiB of READ replies requested, none read yet
+    for (let i = 0; i < requests; i++) conn.socket.write(request(0, 0, i, (i % 64) * MiB, MiB));
+    global.gc?.();
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = baseline;
+    for (let i = 0; i < 30; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }
+    // The other client is served meanwhile.
+    assert.equal((await other.read(0, 4096))[0], 0x33);
+    assert.ok(peak - baseline < 128 * MiB, `reply buffering grew by ${((peak - baseline) / MiB).toFixed(0)} MiB`);
+    // Now drain: every request is answered, in full.
+    conn.reader.attach(conn.socket);
+    for (let i = 0; i < requests; i++) {
+      const reply = await readReply(conn);
+      assert.equal(reply.error, 0);
+      assert.equal(reply.payload?.length, MiB + 8);
+    }
+  },
+);

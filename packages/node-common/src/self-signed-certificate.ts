@@ -2,7 +2,7 @@
 // simulator's. Clients do not trust it through a CA; they pin it by fingerprint.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -58,8 +58,8 @@ export async function loadOrCreateSelfSignedCertificate(
 ): Promise<CertificatePair> {
   const { certPath, keyPath } = options;
   if (!(await exists(certPath)) || !(await exists(keyPath))) {
-    await mkdir(dirname(certPath), { recursive: true });
-    await mkdir(dirname(keyPath), { recursive: true });
+    await mkdir(dirname(certPath), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(keyPath), { recursive: true, mode: 0o700 });
     await (options.run ?? defaultRun)('openssl', [
       'req',
       '-x509',
@@ -78,6 +78,8 @@ export async function loadOrCreateSelfSignedCertificate(
       '-addext',
       `subjectAltName=${subjectAltNames(options.hostNames ?? [])}`,
     ]);
+    // openssl leaves the modes to the umask; the key (and, beside it, the certificate) stay owner-only.
+    await Promise.all([chmod(keyPath, 0o600), chmod(certPath, 0o600)]);
   }
   return readCertificatePair(certPath, keyPath);
 }

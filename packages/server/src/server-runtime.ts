@@ -2,7 +2,6 @@
 // open and migrate the database, load the master key and the server certificate, compose adapters and services,
 // recover what a previous process left, create the first admin, then listen: the API, the NBD target and the
 // HTTPS listener agents connect to. close() stops them in reverse.
-import { mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from '@migratekit/core';
 import { createRepositories, defaultDatabaseUrl, migrateToLatest, openDatabase } from '@migratekit/db';
 import type { FastifyInstance } from 'fastify';
@@ -15,7 +14,8 @@ import type { Services } from './composition/services';
 import type { ServerConfig } from './config/server-config';
 import { createLogger } from './logging/logger';
 import { loadOrCreateServerCertificate } from './nbd-target/server-certificate';
-import { isKeyFileExposed, loadOrCreateMasterKey } from './security/master-key';
+import { ensureDataDir, warnAboutLooseModes } from './security/data-dir-modes';
+import { loadOrCreateMasterKey } from './security/master-key';
 import { SecretBox } from './security/secret-box';
 import { bootstrapAdmin, type BootstrapResult } from './services/bootstrap-admin';
 
@@ -48,7 +48,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: options.prettyLogs ?? false });
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(config.dataDir);
 
   const database = openDatabase(config.databaseUrl ?? defaultDatabaseUrl(config.dataDir));
   const closers: Array<() => Promise<void>> = [() => database.close()];
@@ -60,14 +60,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger.info({ database: database.displayUrl, engine: database.engine }, 'database ready');
 
     const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
-    if (masterKey.path !== undefined && isKeyFileExposed(masterKey.path))
-      logger.warn({ path: masterKey.path }, 'master key file is readable by group or others; chmod 600 it');
     logger.info({ origin: masterKey.origin, path: masterKey.path }, 'master key loaded');
     const certificate = await loadOrCreateServerCertificate({
       dataDir: config.dataDir,
       ...(config.tls.certPath === undefined ? {} : { certPath: config.tls.certPath }),
       ...(config.tls.keyPath === undefined ? {} : { keyPath: config.tls.keyPath }),
     });
+    // Database (with -wal and -shm), master key and certificates exist by now.
+    warnAboutLooseModes(config.dataDir, logger);
 
     const repositories = createRepositories(database.db, clock);
     const composition = compose({

@@ -44,14 +44,18 @@ async function runUntilSignal(
   }
 }
 
-test('migratekit dev serves, prints the login, and exits 0 on SIGTERM; a second start on SIGINT too', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mk-cli-dev-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const first = await runUntilSignal(dataDir, 'SIGTERM');
-  assert.equal(first.code, 0);
-  assert.match(first.stdout, /Login: +admin \/ \S{16,}/);
-  const second = await runUntilSignal(dataDir, 'SIGINT');
-  assert.equal(second.code, 0);
-  const login = (s: string) => /Login: +(.*)/.exec(s)?.[1];
-  assert.equal(login(second.stdout), login(first.stdout), 'data kept: same admin and password');
-});
+test(
+  'migratekit dev serves, prints the login, and exits 0 on SIGTERM; a second start on SIGINT too',
+  { timeout: 120_000 },
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mk-cli-dev-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await runUntilSignal(dataDir, 'SIGTERM');
+    assert.equal(first.code, 0);
+    assert.match(first.stdout, /Login: +admin \/ \S{16,}/);
+    const second = await runUntilSignal(dataDir, 'SIGINT');
+    assert.equal(second.code, 0);
+    const login = (s: string) => /Login: +(.*)/.exec(s)?.[1];
+    assert.equal(login(second.stdout), login(first.stdout), 'data kept: same admin and password');
+  },
+);

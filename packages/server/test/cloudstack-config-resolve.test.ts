@@ -28,7 +28,7 @@ async function createConfig(name: string, secret: string, isActive: boolean): Pr
   return created.json<{ id: string }>().id;
 }
 
-test('resolve(id) opens the secret of a stored, inactive configuration', async () => {
+test('resolve(id) opens the secret of a stored, inactive configuration', { timeout: 120_000 }, async () => {
   const activeId = await createConfig('active', 'secret-of-active', true);
   const otherId = await createConfig('other', 'secret-of-other', false);
   const configs = t.ctx.services.cloudStackConfigs;
@@ -48,22 +48,26 @@ test('resolve(id) opens the secret of a stored, inactive configuration', async (
   );
 });
 
-test('the legacy /api/v1/ossea paths answer like /api/v1/cloudstack and are deprecated in OpenAPI', async () => {
-  const id = await createConfig('aliased', 'secret-of-aliased', false);
-  const primary = await t.app.inject({ method: 'GET', url: `/api/v1/cloudstack/configs/${id}`, headers: t.admin });
-  const legacy = await t.app.inject({ method: 'GET', url: `/api/v1/ossea/configs/${id}`, headers: t.admin });
-  assert.equal(legacy.statusCode, 200);
-  assert.deepEqual(legacy.json(), primary.json());
+test(
+  'the legacy /api/v1/ossea paths answer like /api/v1/cloudstack and are deprecated in OpenAPI',
+  { timeout: 120_000 },
+  async () => {
+    const id = await createConfig('aliased', 'secret-of-aliased', false);
+    const primary = await t.app.inject({ method: 'GET', url: `/api/v1/cloudstack/configs/${id}`, headers: t.admin });
+    const legacy = await t.app.inject({ method: 'GET', url: `/api/v1/ossea/configs/${id}`, headers: t.admin });
+    assert.equal(legacy.statusCode, 200);
+    assert.deepEqual(legacy.json(), primary.json());
 
-  const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
-    paths: Record<string, Record<string, { deprecated?: boolean }>>;
-  }>();
-  const ossea = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/ossea/'));
-  const cloudstack = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/cloudstack/'));
-  assert.equal(ossea.length, cloudstack.length);
-  assert.ok(ossea.length >= 6);
-  for (const path of ossea)
-    for (const op of Object.values(doc.paths[path] ?? {})) assert.equal(op.deprecated, true, path);
-  for (const path of cloudstack)
-    for (const op of Object.values(doc.paths[path] ?? {})) assert.notEqual(op.deprecated, true, path);
-});
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, { deprecated?: boolean }>>;
+    }>();
+    const ossea = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/ossea/'));
+    const cloudstack = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/cloudstack/'));
+    assert.equal(ossea.length, cloudstack.length);
+    assert.ok(ossea.length >= 6);
+    for (const path of ossea)
+      for (const op of Object.values(doc.paths[path] ?? {})) assert.equal(op.deprecated, true, path);
+    for (const path of cloudstack)
+      for (const op of Object.values(doc.paths[path] ?? {})) assert.notEqual(op.deprecated, true, path);
+  },
+);

@@ -23,7 +23,7 @@ before(async () => {
 });
 after(() => t.close());
 
-test('health answers without auth: status, version, engine, uptime', async () => {
+test('health answers without auth: status, version, engine, uptime', { timeout: 120_000 }, async () => {
   await t.clock.advance(5_000);
   const response = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
   assert.equal(response.statusCode, 200);
@@ -32,7 +32,7 @@ test('health answers without auth: status, version, engine, uptime', async () =>
   assert.match(String(response.headers['x-request-id']), /^req-[0-9a-f]{16}$/);
 });
 
-test('an /api/v1 route without credentials answers 401 in the error shape', async () => {
+test('an /api/v1 route without credentials answers 401 in the error shape', { timeout: 120_000 }, async () => {
   const response = await t.app.inject({ method: 'GET', url: '/api/v1/users' });
   assert.equal(response.statusCode, 401);
   const body = response.json<{ error: Record<string, unknown> }>();
@@ -53,7 +53,7 @@ test('an /api/v1 route without credentials answers 401 in the error shape', asyn
   assert.equal(badToken.statusCode, 401);
 });
 
-test('unknown routes answer 404 MKE_ROUTE_NOT_FOUND in the same shape', async () => {
+test('unknown routes answer 404 MKE_ROUTE_NOT_FOUND in the same shape', { timeout: 120_000 }, async () => {
   // Other GET paths belong to the dashboard's client-side routes; API paths and other methods do not.
   for (const [method, url] of [
     ['GET', '/api/v1/nope'],
@@ -66,7 +66,7 @@ test('unknown routes answer 404 MKE_ROUTE_NOT_FOUND in the same shape', async ()
   }
 });
 
-test('malformed JSON, empty JSON, wrong content type and oversize bodies', async () => {
+test('malformed JSON, empty JSON, wrong content type and oversize bodies', { timeout: 120_000 }, async () => {
   const malformed = await t.app.inject({
     method: 'POST',
     url: '/api/v1/users',
@@ -110,7 +110,7 @@ test('malformed JSON, empty JSON, wrong content type and oversize bodies', async
   assert.equal(big.json<{ error: { code: string } }>().error.code, 'MKE_PAYLOAD_TOO_LARGE');
 });
 
-test('validation errors name the field: body, query and params', async () => {
+test('validation errors name the field: body, query and params', { timeout: 120_000 }, async () => {
   const cases: { url: string; method: 'GET' | 'POST'; payload?: unknown; field: string }[] = [
     { method: 'POST', url: '/api/v1/users', payload: { username: 'ok', password: 'password-1' }, field: 'body.role' },
     {
@@ -151,7 +151,7 @@ test('validation errors name the field: body, query and params', async () => {
   }
 });
 
-test('an unexpected error is a 500 with the request id and none of the internals', async () => {
+test('an unexpected error is a 500 with the request id and none of the internals', { timeout: 120_000 }, async () => {
   const before = t.logs.length;
   const response = await t.app.inject({ method: 'GET', url: '/api/v1/test/boom', headers: t.admin });
   assert.equal(response.statusCode, 500);
@@ -167,7 +167,7 @@ test('an unexpected error is a 500 with the request id and none of the internals
   );
 });
 
-test('a MigrateKitError answers with its catalogue status, code and details', async () => {
+test('a MigrateKitError answers with its catalogue status, code and details', { timeout: 120_000 }, async () => {
   const response = await t.app.inject({ method: 'GET', url: '/api/v1/test/conflict', headers: t.admin });
   assert.equal(response.statusCode, 409);
   const error = response.json<{ error: { code: string; message: string; details: unknown } }>().error;
@@ -176,7 +176,7 @@ test('a MigrateKitError answers with its catalogue status, code and details', as
   assert.deepEqual(error.details, { current_status: 'replicating' });
 });
 
-test('OpenAPI document and docs UI are served', async () => {
+test('OpenAPI document and docs UI are served', { timeout: 120_000 }, async () => {
   const doc = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
   assert.equal(doc.statusCode, 200);
   const spec = doc.json<{ openapi: string; paths: Record<string, unknown> }>();
@@ -194,7 +194,7 @@ test('OpenAPI document and docs UI are served', async () => {
   assert.match(ui.body, /swagger/i);
 });
 
-test('/metrics needs auth and exposes the request histogram by route template', async () => {
+test('/metrics needs auth and exposes the request histogram by route template', { timeout: 120_000 }, async () => {
   assert.equal((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
   await t.app.inject({ method: 'GET', url: '/api/v1/health' });
   const response = await t.app.inject({ method: 'GET', url: '/metrics', headers: t.admin });
@@ -207,7 +207,7 @@ test('/metrics needs auth and exposes the request histogram by route template', 
   assert.match(response.body, /migratekit_process_cpu_user_seconds_total/);
 });
 
-test('health answers 503 "unavailable" when the database does not answer', async () => {
+test('health answers 503 "unavailable" when the database does not answer', { timeout: 120_000 }, async () => {
   const broken = await createTestApp();
   try {
     await broken.database.db.destroy();

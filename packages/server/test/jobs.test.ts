@@ -10,14 +10,14 @@ before(async () => {
 });
 after(() => t.close());
 
-test('GET /api/v1/jobs without a session is 401 in the JSON error shape', async () => {
+test('GET /api/v1/jobs without a session is 401 in the JSON error shape', { timeout: 120_000 }, async () => {
   const response = await t.app.inject({ method: 'GET', url: '/api/v1/jobs' });
   assert.equal(response.statusCode, 401);
   assert.match(String(response.headers['content-type']), /application\/json/);
   assert.equal(response.json<{ error: Json }>().error.code, 'MKE_UNAUTHENTICATED');
 });
 
-test('a job with steps, logs and a child job reads back through id and external id', async () => {
+test('a job with steps, logs and a child job reads back through id and external id', { timeout: 120_000 }, async () => {
   const viewer = await t.userWithRole('viewer');
   const job = await t.deps.joblog.startJob({
     jobType: 'failover',
@@ -72,7 +72,7 @@ test('a job with steps, logs and a child job reads back through id and external 
   assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/jobs/job-nope', headers: viewer })).statusCode, 404);
 });
 
-test('the job list filters by status, type and parent and pages', async () => {
+test('the job list filters by status, type and parent and pages', { timeout: 120_000 }, async () => {
   for (let i = 0; i < 3; i++) await t.deps.joblog.startJob({ jobType: 'replication', operation: `copy ${i}` });
   const all = await t.app.inject({ method: 'GET', url: '/api/v1/jobs?type=replication&limit=2', headers: t.admin });
   const page = all.json<{ items: Json[]; total: number; limit: number; offset: number }>();

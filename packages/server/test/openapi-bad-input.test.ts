@@ -99,37 +99,41 @@ function assertBadInput(
   assert.ok(typeof error.field === 'string' && expectedField(error.field), `${label}: field ${String(error.field)}`);
 }
 
-test('the walk covers the API (sanity check of the document)', () => {
+test('the walk covers the API (sanity check of the document)', { timeout: 120_000 }, () => {
   assert.ok(operations.length >= 20, `only ${operations.length} operations`);
   assert.ok(operations.some((o) => o.op.requestBody !== undefined));
 });
 
-test('every operation with a body: malformed JSON, a non-object body and each wrong-typed field answer 400', async () => {
-  let checked = 0;
-  for (const { method, path, op } of operations) {
-    const schema = op.requestBody?.content?.['application/json']?.schema;
-    if (schema === undefined) continue;
-    const params = op.parameters ?? [];
-    const url = fillPath(path, params);
-    const label = `${method} ${path}`;
-    const send = (payload: string) =>
-      t.app.inject({ method, url, headers: { ...t.admin, 'content-type': 'application/json' }, payload });
+test(
+  'every operation with a body: malformed JSON, a non-object body and each wrong-typed field answer 400',
+  { timeout: 120_000 },
+  async () => {
+    let checked = 0;
+    for (const { method, path, op } of operations) {
+      const schema = op.requestBody?.content?.['application/json']?.schema;
+      if (schema === undefined) continue;
+      const params = op.parameters ?? [];
+      const url = fillPath(path, params);
+      const label = `${method} ${path}`;
+      const send = (payload: string) =>
+        t.app.inject({ method, url, headers: { ...t.admin, 'content-type': 'application/json' }, payload });
 
-    assertBadInput(await send('{"broken": '), `${label} malformed`, (f) => f === 'body');
-    assertBadInput(await send('"just a string"'), `${label} string body`, (f) => f.startsWith('body'));
-    for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      const wrong = wrongJsonValue(property);
-      if (wrong === undefined) continue;
-      const response = await send(JSON.stringify({ [name]: wrong }));
-      // With allErrors off, Ajv may report a missing required field first; either way the field is named.
-      assertBadInput(response, `${label} body.${name}=${JSON.stringify(wrong)}`, (f) => f.startsWith('body.'));
-      checked += 1;
+      assertBadInput(await send('{"broken": '), `${label} malformed`, (f) => f === 'body');
+      assertBadInput(await send('"just a string"'), `${label} string body`, (f) => f.startsWith('body'));
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        const wrong = wrongJsonValue(property);
+        if (wrong === undefined) continue;
+        const response = await send(JSON.stringify({ [name]: wrong }));
+        // With allErrors off, Ajv may report a missing required field first; either way the field is named.
+        assertBadInput(response, `${label} body.${name}=${JSON.stringify(wrong)}`, (f) => f.startsWith('body.'));
+        checked += 1;
+      }
     }
-  }
-  assert.ok(checked > 20, `only ${checked} wrong-typed body fields were tried`);
-});
+    assert.ok(checked > 20, `only ${checked} wrong-typed body fields were tried`);
+  },
+);
 
-test('every typed query or path parameter rejects a wrong value with 400 naming it', async () => {
+test('every typed query or path parameter rejects a wrong value with 400 naming it', { timeout: 120_000 }, async () => {
   let checked = 0;
   for (const { method, path, op } of operations) {
     const params = op.parameters ?? [];

@@ -29,36 +29,40 @@ const listing = JSON.parse(readFileSync(new URL('./fixtures/cloudstack-listApis.
 const apis = new Map(listing.api.map((api) => [api.name, api]));
 const table = COMMAND_TABLE as Record<string, CommandSpec>;
 
-test('every implemented command, parameter and response field exists in listApis with the same flags', () => {
-  assert.ok(Object.keys(table).length >= 24);
-  for (const [command, spec] of Object.entries(table)) {
-    const api = apis.get(command);
-    assert.ok(api, `${command} is not a CloudStack command`);
-    assert.equal(spec.isasync, api.isasync, `${command} async flag`);
-    for (const [name, param] of Object.entries(spec.params)) {
-      const listed: ListedField | undefined = api.params.find((p) => p.name === name);
-      assert.ok(listed, `${command}: parameter ${name} does not exist`);
-      assert.equal(param.type, listed.type, `${command}.${name} type`);
-      assert.equal(param.required, listed.required, `${command}.${name} required flag`);
-    }
-    for (const required of api.params.filter((p) => p.required)) {
-      assert.ok(
-        required.name && required.name in spec.params,
-        `${command}: required ${String(required.name)} not declared`,
-      );
-    }
-    for (const field of spec.responseFields) {
-      const [head = '', nested] = field.split('.');
-      const listed = api.response.find((r) => r.name === head);
-      assert.ok(listed, `${command}: response field ${head} does not exist`);
-      if (nested !== undefined)
+test(
+  'every implemented command, parameter and response field exists in listApis with the same flags',
+  { timeout: 120_000 },
+  () => {
+    assert.ok(Object.keys(table).length >= 24);
+    for (const [command, spec] of Object.entries(table)) {
+      const api = apis.get(command);
+      assert.ok(api, `${command} is not a CloudStack command`);
+      assert.equal(spec.isasync, api.isasync, `${command} async flag`);
+      for (const [name, param] of Object.entries(spec.params)) {
+        const listed: ListedField | undefined = api.params.find((p) => p.name === name);
+        assert.ok(listed, `${command}: parameter ${name} does not exist`);
+        assert.equal(param.type, listed.type, `${command}.${name} type`);
+        assert.equal(param.required, listed.required, `${command}.${name} required flag`);
+      }
+      for (const required of api.params.filter((p) => p.required)) {
         assert.ok(
-          listed.response?.some((r) => r.name === nested),
-          `${command}: response field ${field} does not exist`,
+          required.name && required.name in spec.params,
+          `${command}: required ${String(required.name)} not declared`,
         );
+      }
+      for (const field of spec.responseFields) {
+        const [head = '', nested] = field.split('.');
+        const listed = api.response.find((r) => r.name === head);
+        assert.ok(listed, `${command}: response field ${head} does not exist`);
+        if (nested !== undefined)
+          assert.ok(
+            listed.response?.some((r) => r.name === nested),
+            `${command}: response field ${field} does not exist`,
+          );
+      }
     }
-  }
-});
+  },
+);
 
 interface Recorded {
   command: string;
@@ -79,7 +83,7 @@ function assertDeclared(command: string, object: unknown, where: string): void {
   }
 }
 
-test('every field the simulator sends during a full life cycle is declared', async () => {
+test('every field the simulator sends during a full life cycle is declared', { timeout: 120_000 }, async () => {
   const fx = await startFixture();
   const recorded: Recorded[] = [];
   const client = new CloudStackClient({

@@ -52,7 +52,7 @@ async function cs(args: string[], options: { secret?: string } = {}): Promise<Re
 const network = (name: string) => String(DEFAULT_SEED.networks.find((n) => n.name === name)?.id);
 const CUSTOM = String(DEFAULT_SEED.diskOfferings.find((o) => o.iscustomized === true)?.id);
 
-test('cs: listZones and listNetworks', { skip }, async () => {
+test('cs: listZones and listNetworks', { timeout: 120_000, skip }, async () => {
   const zones = await cs(['listZones']);
   assert.deepEqual(
     (zones.zone as { name: string }[]).map((z) => z.name),
@@ -75,23 +75,27 @@ test('cs: listZones and listNetworks', { skip }, async () => {
   assert.ok(!names.includes('DC2-Web-VLAN100'), 'a network of another zone is not listed for this zone');
 });
 
-test('cs: createVolume and attachVolume wait for their jobs; the by-id link appears', { skip }, async () => {
-  const created = await cs([
-    'createVolume',
-    'name=web disk (1)!',
-    `zoneid=${DEFAULT_ZONE_ID}`,
-    `diskofferingid=${CUSTOM}`,
-    'size=1',
-  ]);
-  const volume = created.volume as { id: string; name: string; state: string };
-  assert.equal(volume.name, 'web disk (1)!');
-  assert.equal(volume.state, 'Allocated');
-  const attached = await cs(['--post', 'attachVolume', `id=${volume.id}`, `virtualmachineid=${fx.sim.serverVmId}`]);
-  assert.equal((attached.volume as { deviceid: number }).deviceid, 1);
-  assert.ok(existsSync(join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`)));
-});
+test(
+  'cs: createVolume and attachVolume wait for their jobs; the by-id link appears',
+  { timeout: 120_000, skip },
+  async () => {
+    const created = await cs([
+      'createVolume',
+      'name=web disk (1)!',
+      `zoneid=${DEFAULT_ZONE_ID}`,
+      `diskofferingid=${CUSTOM}`,
+      'size=1',
+    ]);
+    const volume = created.volume as { id: string; name: string; state: string };
+    assert.equal(volume.name, 'web disk (1)!');
+    assert.equal(volume.state, 'Allocated');
+    const attached = await cs(['--post', 'attachVolume', `id=${volume.id}`, `virtualmachineid=${fx.sim.serverVmId}`]);
+    assert.equal((attached.volume as { deviceid: number }).deviceid, 1);
+    assert.ok(existsSync(join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`)));
+  },
+);
 
-test('cs: deployVirtualMachine with iptonetworklist and startvm=false', { skip }, async () => {
+test('cs: deployVirtualMachine with iptonetworklist and startvm=false', { timeout: 120_000, skip }, async () => {
   const result = await cs([
     '--post',
     'deployVirtualMachine',
@@ -120,24 +124,28 @@ test('cs: deployVirtualMachine with iptonetworklist and startvm=false', { skip }
   assert.equal(vm.nic[0]?.macaddress, '02:00:00:77:77:77');
 });
 
-test('cs: --async returns the job id; queryAsyncJobResult reports the finished job', { skip }, async () => {
-  const submitted = await cs([
-    '--async',
-    'createVolume',
-    `zoneid=${DEFAULT_ZONE_ID}`,
-    `diskofferingid=${CUSTOM}`,
-    'size=2',
-  ]);
-  assert.equal(typeof submitted.jobid, 'string');
-  assert.equal(typeof submitted.id, 'string');
-  await fx.sim.simulator.settle();
-  const job = await cs(['queryAsyncJobResult', `jobid=${String(submitted.jobid)}`]);
-  assert.equal(job.jobstatus, 1);
-  assert.equal(job.jobresultcode, 0);
-  assert.equal((job.jobresult as { volume: { id: string } }).volume.id, submitted.id);
-});
+test(
+  'cs: --async returns the job id; queryAsyncJobResult reports the finished job',
+  { timeout: 120_000, skip },
+  async () => {
+    const submitted = await cs([
+      '--async',
+      'createVolume',
+      `zoneid=${DEFAULT_ZONE_ID}`,
+      `diskofferingid=${CUSTOM}`,
+      'size=2',
+    ]);
+    assert.equal(typeof submitted.jobid, 'string');
+    assert.equal(typeof submitted.id, 'string');
+    await fx.sim.simulator.settle();
+    const job = await cs(['queryAsyncJobResult', `jobid=${String(submitted.jobid)}`]);
+    assert.equal(job.jobstatus, 1);
+    assert.equal(job.jobresultcode, 0);
+    assert.equal((job.jobresult as { volume: { id: string } }).volume.id, submitted.id);
+  },
+);
 
-test('cs: a wrong secret is refused with the 401 body', { skip }, async () => {
+test('cs: a wrong secret is refused with the 401 body', { timeout: 120_000, skip }, async () => {
   // cs prints the error body it received (and exits 0 when run as a module).
   const body = await cs(['listZones'], { secret: 'not-the-secret' });
   assert.deepEqual(body, {
@@ -149,40 +157,44 @@ test('cs: a wrong secret is refused with the 401 body', { skip }, async () => {
   });
 });
 
-test('cs: reboot and VM snapshots, with camel-case parameter names as a user might type them', { skip }, async () => {
-  const deployed = await cs([
-    'deployVirtualMachine',
-    `zoneId=${DEFAULT_ZONE_ID}`,
-    `serviceOfferingId=${String(DEFAULT_SEED.serviceOfferings[0]?.id)}`,
-    `templateId=${String(DEFAULT_SEED.templates[0]?.id)}`,
-    `networkIds=${network('Prod-App-VLAN150')}`,
-    'name=cs-snap-vm',
-  ]);
-  const vm = deployed.virtualmachine as { id: string; state: string; instancename: string };
-  assert.equal(vm.state, 'Running');
-  const rebooted = await cs(['rebootVirtualMachine', `id=${vm.id}`]);
-  assert.equal((rebooted.virtualmachine as { state: string }).state, 'Running');
-  const created = await cs([
-    'createVMSnapshot',
-    `virtualMachineId=${vm.id}`,
-    'snapshotMemory=true',
-    'name=pre-cutover',
-  ]);
-  const snapshot = created.vmsnapshot as { id: string; name: string; displayname: string; type: string };
-  assert.deepEqual([snapshot.displayname, snapshot.type], ['pre-cutover', 'DiskAndMemory']);
-  assert.match(snapshot.name, new RegExp(`^${vm.instancename}_VS_\\d{14}$`));
-  const listed = await cs(['listVMSnapshot', `virtualmachineid=${vm.id}`]);
-  assert.deepEqual(
-    (listed.vmSnapshot as { id: string }[]).map((s) => s.id),
-    [snapshot.id],
-  );
-  const reverted = await cs(['revertToVMSnapshot', `vmSnapshotId=${snapshot.id}`]);
-  assert.equal((reverted.virtualmachine as { state: string }).state, 'Running');
-  assert.deepEqual(await cs(['deleteVMSnapshot', `vmsnapshotid=${snapshot.id}`]), { success: true });
-  const destroyed = await cs(['destroyVirtualMachine', `id=${vm.id}`, 'expunge=true']);
-  assert.equal((destroyed.virtualmachine as { state: string }).state, 'Expunging');
-  assert.deepEqual(
-    fx.sim.inventory().vms.filter((v) => v.id === vm.id),
-    [],
-  );
-});
+test(
+  'cs: reboot and VM snapshots, with camel-case parameter names as a user might type them',
+  { timeout: 120_000, skip },
+  async () => {
+    const deployed = await cs([
+      'deployVirtualMachine',
+      `zoneId=${DEFAULT_ZONE_ID}`,
+      `serviceOfferingId=${String(DEFAULT_SEED.serviceOfferings[0]?.id)}`,
+      `templateId=${String(DEFAULT_SEED.templates[0]?.id)}`,
+      `networkIds=${network('Prod-App-VLAN150')}`,
+      'name=cs-snap-vm',
+    ]);
+    const vm = deployed.virtualmachine as { id: string; state: string; instancename: string };
+    assert.equal(vm.state, 'Running');
+    const rebooted = await cs(['rebootVirtualMachine', `id=${vm.id}`]);
+    assert.equal((rebooted.virtualmachine as { state: string }).state, 'Running');
+    const created = await cs([
+      'createVMSnapshot',
+      `virtualMachineId=${vm.id}`,
+      'snapshotMemory=true',
+      'name=pre-cutover',
+    ]);
+    const snapshot = created.vmsnapshot as { id: string; name: string; displayname: string; type: string };
+    assert.deepEqual([snapshot.displayname, snapshot.type], ['pre-cutover', 'DiskAndMemory']);
+    assert.match(snapshot.name, new RegExp(`^${vm.instancename}_VS_\\d{14}$`));
+    const listed = await cs(['listVMSnapshot', `virtualmachineid=${vm.id}`]);
+    assert.deepEqual(
+      (listed.vmSnapshot as { id: string }[]).map((s) => s.id),
+      [snapshot.id],
+    );
+    const reverted = await cs(['revertToVMSnapshot', `vmSnapshotId=${snapshot.id}`]);
+    assert.equal((reverted.virtualmachine as { state: string }).state, 'Running');
+    assert.deepEqual(await cs(['deleteVMSnapshot', `vmsnapshotid=${snapshot.id}`]), { success: true });
+    const destroyed = await cs(['destroyVirtualMachine', `id=${vm.id}`, 'expunge=true']);
+    assert.equal((destroyed.virtualmachine as { state: string }).state, 'Expunging');
+    assert.deepEqual(
+      fx.sim.inventory().vms.filter((v) => v.id === vm.id),
+      [],
+    );
+  },
+);

@@ -39,102 +39,110 @@ function apiError(error: unknown): CloudStackApiError {
   return error;
 }
 
-test('volume life cycle: create, attach (by-id link), write, snapshot, detach, revert, reattach, delete', async () => {
-  const volume = await client.createVolume({
-    name: 'disk-2000',
-    zoneid: DEFAULT_ZONE_ID,
-    diskofferingid: CUSTOM_OFFERING,
-    size: 1,
-  });
-  assert.equal(volume.state, 'Allocated');
-  assert.equal(volume.size, 1024 ** 3);
-  assert.equal(volume.type, 'DATADISK');
-  assert.equal(volume.virtualmachineid, undefined);
+test(
+  'volume life cycle: create, attach (by-id link), write, snapshot, detach, revert, reattach, delete',
+  { timeout: 120_000 },
+  async () => {
+    const volume = await client.createVolume({
+      name: 'disk-2000',
+      zoneid: DEFAULT_ZONE_ID,
+      diskofferingid: CUSTOM_OFFERING,
+      size: 1,
+    });
+    assert.equal(volume.state, 'Allocated');
+    assert.equal(volume.size, 1024 ** 3);
+    assert.equal(volume.type, 'DATADISK');
+    assert.equal(volume.virtualmachineid, undefined);
 
-  const attached = await client.attachVolume({ id: volume.id, virtualmachineid: fx.sim.serverVmId });
-  assert.equal(attached.state, 'Ready');
-  assert.equal(attached.virtualmachineid, fx.sim.serverVmId);
-  assert.equal(attached.deviceid, 1);
-  assert.equal(attached.vmname, 'migratekit-appliance');
-  const link = join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`);
-  assert.equal(volumeSerial(volume.id), volume.id.replaceAll('-', '').slice(0, 20));
-  const file = await readlink(link);
-  assert.equal((await stat(link)).size, 1024 ** 3);
-  assert.ok((await stat(file)).blocks * 512 < MIB, 'the backing file is sparse');
+    const attached = await client.attachVolume({ id: volume.id, virtualmachineid: fx.sim.serverVmId });
+    assert.equal(attached.state, 'Ready');
+    assert.equal(attached.virtualmachineid, fx.sim.serverVmId);
+    assert.equal(attached.deviceid, 1);
+    assert.equal(attached.vmname, 'migratekit-appliance');
+    const link = join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`);
+    assert.equal(volumeSerial(volume.id), volume.id.replaceAll('-', '').slice(0, 20));
+    const file = await readlink(link);
+    assert.equal((await stat(link)).size, 1024 ** 3);
+    assert.ok((await stat(file)).blocks * 512 < MIB, 'the backing file is sparse');
 
-  const original = Buffer.alloc(64 * 1024, 0xab);
-  await writeAt(link, 5 * MIB, original);
-  const snapshot = await client.createSnapshot({ volumeid: volume.id, name: 'before-test' });
-  assert.equal(snapshot.state, 'BackedUp');
-  assert.equal(snapshot.volumeid, volume.id);
-  assert.equal(snapshot.revertable, true);
-  assert.deepEqual(
-    (await client.listSnapshots({ volumeid: volume.id })).map((s) => s.id),
-    [snapshot.id],
-  );
+    const original = Buffer.alloc(64 * 1024, 0xab);
+    await writeAt(link, 5 * MIB, original);
+    const snapshot = await client.createSnapshot({ volumeid: volume.id, name: 'before-test' });
+    assert.equal(snapshot.state, 'BackedUp');
+    assert.equal(snapshot.volumeid, volume.id);
+    assert.equal(snapshot.revertable, true);
+    assert.deepEqual(
+      (await client.listSnapshots({ volumeid: volume.id })).map((s) => s.id),
+      [snapshot.id],
+    );
 
-  await writeAt(link, 5 * MIB, Buffer.alloc(64 * 1024, 0x11));
-  await writeAt(link, 100 * MIB, Buffer.from('changed after the snapshot'));
+    await writeAt(link, 5 * MIB, Buffer.alloc(64 * 1024, 0x11));
+    await writeAt(link, 100 * MIB, Buffer.from('changed after the snapshot'));
 
-  const detached = await client.detachVolume({ id: volume.id });
-  assert.equal(detached.virtualmachineid, undefined);
-  assert.equal(detached.deviceid, undefined);
-  assert.equal(existsSync(link), false, 'detaching removes the by-id link');
+    const detached = await client.detachVolume({ id: volume.id });
+    assert.equal(detached.virtualmachineid, undefined);
+    assert.equal(detached.deviceid, undefined);
+    assert.equal(existsSync(link), false, 'detaching removes the by-id link');
 
-  const reverted = await client.revertSnapshot(snapshot.id);
-  assert.equal(reverted.id, snapshot.id);
-  const again = await client.attachVolume({ id: volume.id, virtualmachineid: fx.sim.serverVmId });
-  assert.equal(again.state, 'Ready');
-  assert.deepEqual(await readAt(link, 5 * MIB, original.length), original);
-  assert.deepEqual(await readAt(link, 100 * MIB, 26), Buffer.alloc(26), 'bytes written after the snapshot are gone');
+    const reverted = await client.revertSnapshot(snapshot.id);
+    assert.equal(reverted.id, snapshot.id);
+    const again = await client.attachVolume({ id: volume.id, virtualmachineid: fx.sim.serverVmId });
+    assert.equal(again.state, 'Ready');
+    assert.deepEqual(await readAt(link, 5 * MIB, original.length), original);
+    assert.deepEqual(await readAt(link, 100 * MIB, 26), Buffer.alloc(26), 'bytes written after the snapshot are gone');
 
-  await client.detachVolume({ id: volume.id });
-  await client.deleteSnapshot(snapshot.id);
-  assert.deepEqual(await client.listSnapshots({ volumeid: volume.id }), []);
-  assert.deepEqual(await client.deleteVolume(volume.id), { success: true });
-  assert.equal(existsSync(file), false, 'deleting the volume removes its file');
-  assert.deepEqual(await client.listVolumes({ id: volume.id }), []);
-  assert.ok(fx.sim.inventory().volumes.every((v) => v.id !== volume.id));
-});
+    await client.detachVolume({ id: volume.id });
+    await client.deleteSnapshot(snapshot.id);
+    assert.deepEqual(await client.listSnapshots({ volumeid: volume.id }), []);
+    assert.deepEqual(await client.deleteVolume(volume.id), { success: true });
+    assert.equal(existsSync(file), false, 'deleting the volume removes its file');
+    assert.deepEqual(await client.listVolumes({ id: volume.id }), []);
+    assert.ok(fx.sim.inventory().volumes.every((v) => v.id !== volume.id));
+  },
+);
 
-test('device ids: automatic ids skip 3, explicit ids must be free, not 3 and not above the limit', async () => {
-  const vmId = fx.sim.serverVmId;
-  const ids: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const v = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: SMALL_OFFERING });
-    ids.push(v.id);
-  }
-  const devices: (number | undefined)[] = [];
-  for (const id of ids) devices.push((await client.attachVolume({ id, virtualmachineid: vmId })).deviceid);
-  assert.deepEqual(devices, [1, 2, 4]);
+test(
+  'device ids: automatic ids skip 3, explicit ids must be free, not 3 and not above the limit',
+  { timeout: 120_000 },
+  async () => {
+    const vmId = fx.sim.serverVmId;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const v = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: SMALL_OFFERING });
+      ids.push(v.id);
+    }
+    const devices: (number | undefined)[] = [];
+    for (const id of ids) devices.push((await client.attachVolume({ id, virtualmachineid: vmId })).deviceid);
+    assert.deepEqual(devices, [1, 2, 4]);
 
-  const extra = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: SMALL_OFFERING });
-  const cdrom = apiError(await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 3 })));
-  assert.equal(cdrom.errorCode, 530);
-  assert.equal(cdrom.errorText, 'deviceId should be 1,2,4-25');
-  assert.ok(cdrom.jobId, 'the failure is reported by the job');
-  const used = apiError(await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 2 })));
-  assert.match(used.errorText, /^deviceId 2 is used by vm \d+$/);
-  const tooHigh = apiError(
-    await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 26 })),
-  );
-  assert.equal(tooHigh.errorText, 'deviceId should be 1,2,4-25');
-  const root = apiError(await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 0 })));
-  assert.equal(root.errorCode, 431);
-  assert.equal(root.errorText, 'Root volume detach can happen only when vm is in states: Stopped or Destroyed');
-  assert.equal((await client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 7 })).deviceid, 7);
+    const extra = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: SMALL_OFFERING });
+    const cdrom = apiError(await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 3 })));
+    assert.equal(cdrom.errorCode, 530);
+    assert.equal(cdrom.errorText, 'deviceId should be 1,2,4-25');
+    assert.ok(cdrom.jobId, 'the failure is reported by the job');
+    const used = apiError(await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 2 })));
+    assert.match(used.errorText, /^deviceId 2 is used by vm \d+$/);
+    const tooHigh = apiError(
+      await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 26 })),
+    );
+    assert.equal(tooHigh.errorText, 'deviceId should be 1,2,4-25');
+    const root = apiError(await rejection(client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 0 })));
+    assert.equal(root.errorCode, 431);
+    assert.equal(root.errorText, 'Root volume detach can happen only when vm is in states: Stopped or Destroyed');
+    assert.equal((await client.attachVolume({ id: extra.id, virtualmachineid: vmId, deviceid: 7 })).deviceid, 7);
 
-  const twice = apiError(await rejection(client.attachVolume({ id: ids[0] ?? '', virtualmachineid: vmId })));
-  assert.equal(twice.errorCode, 431);
-  assert.equal(twice.errorText, 'Please specify a volume that is not attached to any VM.');
+    const twice = apiError(await rejection(client.attachVolume({ id: ids[0] ?? '', virtualmachineid: vmId })));
+    assert.equal(twice.errorCode, 431);
+    assert.equal(twice.errorText, 'Please specify a volume that is not attached to any VM.');
 
-  for (const id of [...ids, extra.id]) {
-    await client.detachVolume({ id });
-    await client.deleteVolume(id);
-  }
-});
+    for (const id of [...ids, extra.id]) {
+      await client.detachVolume({ id });
+      await client.deleteVolume(id);
+    }
+  },
+);
 
-test('preconditions answer with CloudStack error codes and texts', async () => {
+test('preconditions answer with CloudStack error codes and texts', { timeout: 120_000 }, async () => {
   const volume = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: CUSTOM_OFFERING, size: 1 });
 
   const allocatedSnapshot = apiError(await rejection(client.createSnapshot({ volumeid: volume.id })));
@@ -189,7 +197,7 @@ test('preconditions answer with CloudStack error codes and texts', async () => {
   await client.deleteVolume(volume.id);
 });
 
-test('resize grows the file; shrinking needs shrinkok', async () => {
+test('resize grows the file; shrinking needs shrinkok', { timeout: 120_000 }, async () => {
   const volume = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: CUSTOM_OFFERING, size: 1 });
   await client.attachVolume({ id: volume.id, virtualmachineid: fx.sim.serverVmId });
   const grown = await client.resizeVolume({ id: volume.id, size: 2 });
@@ -201,7 +209,7 @@ test('resize grows the file; shrinking needs shrinkok', async () => {
   await client.deleteVolume(volume.id);
 });
 
-test('createVolume from a snapshot copies its content', async () => {
+test('createVolume from a snapshot copies its content', { timeout: 120_000 }, async () => {
   const volume = await client.createVolume({ zoneid: DEFAULT_ZONE_ID, diskofferingid: CUSTOM_OFFERING, size: 1 });
   await client.attachVolume({ id: volume.id, virtualmachineid: fx.sim.serverVmId });
   const link = join(fx.byIdDir, `virtio-${volumeSerial(volume.id)}`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExtentSet } from './extent-set';
 
-test('ExtentSet merges overlapping and adjacent ranges and clips queries', () => {
+test('ExtentSet merges overlapping and adjacent ranges and clips queries', { timeout: 120_000 }, () => {
   const s = new ExtentSet();
   s.add(100, 50);
   s.add(0, 10);

@@ -117,90 +117,94 @@ async function queryFault(changeId: string, snap: string): Promise<string | unde
   return r.fault?.type;
 }
 
-test('CBT: changed areas since the previous change id are exactly the guest writes, merged', async () => {
-  const noCbt = await snapshot('before-cbt').catch(() => undefined);
-  assert.equal(noCbt, undefined, 'no change id while CBT is off');
-  const withoutCbt = sim.engine.findVm('lin-01')?.snapshots[0];
-  assert.ok(withoutCbt);
-  assert.equal(await queryFault('*', withoutCbt.ref.value), 'FileFault', 'CBT off gives FileFault');
-  await soap.runTask(
-    'RemoveSnapshot_Task',
-    { type: 'VirtualMachineSnapshot', value: withoutCbt.ref.value },
-    '<removeChildren>false</removeChildren>',
-  );
+test(
+  'CBT: changed areas since the previous change id are exactly the guest writes, merged',
+  { timeout: 120_000 },
+  async () => {
+    const noCbt = await snapshot('before-cbt').catch(() => undefined);
+    assert.equal(noCbt, undefined, 'no change id while CBT is off');
+    const withoutCbt = sim.engine.findVm('lin-01')?.snapshots[0];
+    assert.ok(withoutCbt);
+    assert.equal(await queryFault('*', withoutCbt.ref.value), 'FileFault', 'CBT off gives FileFault');
+    await soap.runTask(
+      'RemoveSnapshot_Task',
+      { type: 'VirtualMachineSnapshot', value: withoutCbt.ref.value },
+      '<removeChildren>false</removeChildren>',
+    );
 
-  const reconfig = await soap.runTask(
-    'ReconfigVM_Task',
-    vmRef,
-    '<spec><changeTrackingEnabled>true</changeTrackingEnabled></spec>',
-  );
-  assert.equal(childText(reconfig, 'state'), 'success');
+    const reconfig = await soap.runTask(
+      'ReconfigVM_Task',
+      vmRef,
+      '<spec><changeTrackingEnabled>true</changeTrackingEnabled></spec>',
+    );
+    assert.equal(childText(reconfig, 'state'), 'success');
 
-  const s1 = await snapshot('s1');
-  assert.match(s1.changeId, /^[0-9a-f]{2}( [0-9a-f]{2}){7}-[0-9a-f]{2}( [0-9a-f]{2}){7}\/\d+$/);
-  // "*" answers every allocated area: the seeded data (2 MiB in 1 MiB chunks at 0 and 4 MiB).
-  const all = await changedAreas(s1.ref, '*');
-  assert.deepEqual(all.areas, [
-    [0, MiB],
-    [4 * MiB, MiB],
-  ]);
-  const atS1 = await sim.readDisk('lin-01', DISK, 0, SIZE);
-
-  const bits: boolean[] = new Array<boolean>(SIZE / BLOCK).fill(false);
-  await randomWrites(40, bits);
-  const atS2 = await sim.readDisk('lin-01', DISK, 0, SIZE);
-  const s2 = await snapshot('s2');
-  assert.notEqual(s2.changeId, s1.changeId);
-
-  const changed = await changedAreas(s2.ref, s1.changeId);
-  assert.deepEqual(changed.areas, mergedFromBitmap(bits));
-  assert.ok(changed.calls > 1 || changed.areas.length <= 3, 'more areas than one answer holds are paged');
-  assert.deepEqual(
-    (await changedAreas(s2.ref, s1.changeIds.get(2001) ?? '', 2001)).areas,
-    [],
-    'the other disk did not change',
-  );
-  assert.deepEqual((await changedAreas(s2.ref, s2.changeId)).areas, [], 'nothing changed since s2 at s2');
-
-  // Writes after s2 change the live disk, not what the snapshots show.
-  const later: boolean[] = new Array<boolean>(SIZE / BLOCK).fill(false);
-  await randomWrites(40, later);
-  assert.notDeepEqual(await sim.readDisk('lin-01', DISK, 0, SIZE), atS2);
-  const r2 = sim.snapshotReader('lin-01', 's2', DISK);
-  assert.ok((await r2.read(0, SIZE)).equals(atS2), 's2 reads as the disk at s2');
-  const r1 = sim.snapshotReader('lin-01', 's1', DISK);
-  assert.ok((await r1.read(0, SIZE)).equals(atS1), 's1 reads as the disk at s1');
-  const partial = await r2.read(3 * MiB + 100, 5000);
-  assert.ok(partial.equals(atS2.subarray(3 * MiB + 100, 3 * MiB + 5100)), 'unaligned reads too');
-
-  // Block status of a snapshot reports its allocation then.
-  const extents = await r1.blockStatus(0, SIZE);
-  assert.deepEqual(
-    extents.filter((e) => !e.hole).map((e) => [e.offset, e.length]),
-    [
+    const s1 = await snapshot('s1');
+    assert.match(s1.changeId, /^[0-9a-f]{2}( [0-9a-f]{2}){7}-[0-9a-f]{2}( [0-9a-f]{2}){7}\/\d+$/);
+    // "*" answers every allocated area: the seeded data (2 MiB in 1 MiB chunks at 0 and 4 MiB).
+    const all = await changedAreas(s1.ref, '*');
+    assert.deepEqual(all.areas, [
       [0, MiB],
       [4 * MiB, MiB],
-    ],
-  );
+    ]);
+    const atS1 = await sim.readDisk('lin-01', DISK, 0, SIZE);
 
-  // Removing the newer snapshot keeps the older one intact (its saved blocks move down).
-  await soap.runTask(
-    'RemoveSnapshot_Task',
-    { type: 'VirtualMachineSnapshot', value: s2.ref },
-    '<removeChildren>false</removeChildren>',
-  );
-  assert.equal(r2.valid, false);
-  assert.ok((await r1.read(0, SIZE)).equals(atS1), 's1 still reads as the disk at s1');
-  await randomWrites(10, later);
-  assert.ok((await r1.read(0, SIZE)).equals(atS1), 'and keeps doing so after more writes');
+    const bits: boolean[] = new Array<boolean>(SIZE / BLOCK).fill(false);
+    await randomWrites(40, bits);
+    const atS2 = await sim.readDisk('lin-01', DISK, 0, SIZE);
+    const s2 = await snapshot('s2');
+    assert.notEqual(s2.changeId, s1.changeId);
 
-  // The change id of s2 still marks a point: changes since it are the writes after s2.
-  const s3 = await snapshot('s3');
-  const since2 = await changedAreas(s3.ref, s2.changeId);
-  assert.deepEqual(since2.areas, mergedFromBitmap(later));
-});
+    const changed = await changedAreas(s2.ref, s1.changeId);
+    assert.deepEqual(changed.areas, mergedFromBitmap(bits));
+    assert.ok(changed.calls > 1 || changed.areas.length <= 3, 'more areas than one answer holds are paged');
+    assert.deepEqual(
+      (await changedAreas(s2.ref, s1.changeIds.get(2001) ?? '', 2001)).areas,
+      [],
+      'the other disk did not change',
+    );
+    assert.deepEqual((await changedAreas(s2.ref, s2.changeId)).areas, [], 'nothing changed since s2 at s2');
 
-test('CBT: unknown, stale and malformed change ids give the real faults', async () => {
+    // Writes after s2 change the live disk, not what the snapshots show.
+    const later: boolean[] = new Array<boolean>(SIZE / BLOCK).fill(false);
+    await randomWrites(40, later);
+    assert.notDeepEqual(await sim.readDisk('lin-01', DISK, 0, SIZE), atS2);
+    const r2 = sim.snapshotReader('lin-01', 's2', DISK);
+    assert.ok((await r2.read(0, SIZE)).equals(atS2), 's2 reads as the disk at s2');
+    const r1 = sim.snapshotReader('lin-01', 's1', DISK);
+    assert.ok((await r1.read(0, SIZE)).equals(atS1), 's1 reads as the disk at s1');
+    const partial = await r2.read(3 * MiB + 100, 5000);
+    assert.ok(partial.equals(atS2.subarray(3 * MiB + 100, 3 * MiB + 5100)), 'unaligned reads too');
+
+    // Block status of a snapshot reports its allocation then.
+    const extents = await r1.blockStatus(0, SIZE);
+    assert.deepEqual(
+      extents.filter((e) => !e.hole).map((e) => [e.offset, e.length]),
+      [
+        [0, MiB],
+        [4 * MiB, MiB],
+      ],
+    );
+
+    // Removing the newer snapshot keeps the older one intact (its saved blocks move down).
+    await soap.runTask(
+      'RemoveSnapshot_Task',
+      { type: 'VirtualMachineSnapshot', value: s2.ref },
+      '<removeChildren>false</removeChildren>',
+    );
+    assert.equal(r2.valid, false);
+    assert.ok((await r1.read(0, SIZE)).equals(atS1), 's1 still reads as the disk at s1');
+    await randomWrites(10, later);
+    assert.ok((await r1.read(0, SIZE)).equals(atS1), 'and keeps doing so after more writes');
+
+    // The change id of s2 still marks a point: changes since it are the writes after s2.
+    const s3 = await snapshot('s3');
+    const since2 = await changedAreas(s3.ref, s2.changeId);
+    assert.deepEqual(since2.areas, mergedFromBitmap(later));
+  },
+);
+
+test('CBT: unknown, stale and malformed change ids give the real faults', { timeout: 120_000 }, async () => {
   const s = await snapshot('faults');
   const [uuid] = s.changeId.split('/');
   assert.equal(await queryFault('52 00 00 00 00 00 00 00-00 00 00 00 00 00 00 00/1', s.ref), 'FileFault');

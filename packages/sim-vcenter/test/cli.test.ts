@@ -11,7 +11,7 @@ import { smallInventory } from './fixtures';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
-test('migratekit sim vcenter runs the simulator from an inventory file', async () => {
+test('migratekit sim vcenter runs the simulator from an inventory file', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sim-vcenter-cli-'));
   try {
     const inventory = join(dir, 'estate.json');
@@ -62,7 +62,7 @@ test('migratekit sim vcenter runs the simulator from an inventory file', async (
   }
 });
 
-test('a malformed inventory is refused with the paths of the problems', () => {
+test('a malformed inventory is refused with the paths of the problems', { timeout: 120_000 }, () => {
   assert.throws(
     () =>
       validateInventory({

@@ -70,14 +70,14 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-test('govc about reports a vCenter 8.0', { skip }, async () => {
+test('govc about reports a vCenter 8.0', { timeout: 120_000, skip }, async () => {
   const out = await ok(['about']);
   assert.match(out, /Name:\s+VMware vCenter Server/);
   assert.match(out, /API type:\s+VirtualCenter/);
   assert.match(out, /API version:\s+8\.0\.2\.0/);
 });
 
-test('govc ls and find walk the inventory', { skip }, async () => {
+test('govc ls and find walk the inventory', { timeout: 120_000, skip }, async () => {
   const ls = (await ok(['ls'])).trim().split('\n');
   assert.deepEqual(ls.sort(), ['/DC-Test/datastore', '/DC-Test/host', '/DC-Test/network', '/DC-Test/vm']);
   const vms = (await ok(['find', '.', '-type', 'm'])).trim().split('\n').sort();
@@ -92,7 +92,7 @@ test('govc ls and find walk the inventory', { skip }, async () => {
   assert.deepEqual(hosts, ['/DC-Test/host/Cluster-A/esx-a1.test', '/DC-Test/host/Cluster-A/esx-a2.test']);
 });
 
-test('govc vm.info -json decodes the whole VirtualMachine', { skip }, async () => {
+test('govc vm.info -json decodes the whole VirtualMachine', { timeout: 120_000, skip }, async () => {
   const info = JSON.parse(await ok(['vm.info', '-json', 'lin-01'])) as {
     VirtualMachines: Array<{
       Name: string;
@@ -127,7 +127,7 @@ test('govc vm.info -json decodes the whole VirtualMachine', { skip }, async () =
   assert.match(nic.Backing.Port.PortgroupKey, /^dvportgroup-/);
 });
 
-test('govc device.info lists controllers, disks and NICs', { skip }, async () => {
+test('govc device.info lists controllers, disks and NICs', { timeout: 120_000, skip }, async () => {
   const out = await ok(['device.info', '-vm', 'lin-01']);
   assert.match(out, /Name:\s+disk-1000-0\n\s+Type:\s+VirtualDisk\n\s+Label:\s+Hard disk 1/);
   assert.match(out, /Name:\s+disk-1001-0/);
@@ -136,7 +136,7 @@ test('govc device.info lists controllers, disks and NICs', { skip }, async () =>
   assert.match(out, /File:\s+\[DS-01\] lin-01\/lin-01_1\.vmdk/);
 });
 
-test('govc vm.power -off, -on and -s change the power state', { skip }, async () => {
+test('govc vm.power -off, -on and -s change the power state', { timeout: 120_000, skip }, async () => {
   const vm = sim.engine.findVm('lin-01');
   assert.ok(vm);
   assert.match(await ok(['vm.power', '-off', 'lin-01']), /Powering off VirtualMachine:vm-\d+\.\.\. OK/);
@@ -156,7 +156,7 @@ test('govc vm.power -off, -on and -s change the power state', { skip }, async ()
   assert.notEqual(vm.bootTime, boot, 'a reboot starts the guest again');
 });
 
-test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async () => {
+test('govc snapshot.create, snapshot.tree and snapshot.remove', { timeout: 120_000, skip }, async () => {
   await ok(['snapshot.create', '-vm', 'lin-01', 'before-migration']);
   await ok(['snapshot.create', '-vm', 'lin-01', '-d', 'second one', 'cbt-2']);
   const tree = await ok(['snapshot.tree', '-vm', 'lin-01']);
@@ -184,7 +184,7 @@ test('govc snapshot.create, snapshot.tree and snapshot.remove', { skip }, async 
   assert.equal(await ok(['snapshot.tree', '-vm', 'lin-01']), '');
 });
 
-test('govc sees real faults: bad password, unknown object', { skip }, async () => {
+test('govc sees real faults: bad password, unknown object', { timeout: 120_000, skip }, async () => {
   const bad = await govc(['about'], { GOVC_PASSWORD: 'wrong', HOME: join(home, 'no-session') });
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /incorrect user name or password/);
@@ -193,31 +193,35 @@ test('govc sees real faults: bad password, unknown object', { skip }, async () =
   assert.match(missing.stderr, /ManagedObjectNotFound|has already been deleted/);
 });
 
-test('govc snapshot.revert brings the disks back and restores the snapshot power state', { skip }, async () => {
-  const vm = sim.engine.findVm('lin-01');
-  assert.ok(vm);
-  if (vm.powerState !== 'poweredOn') await ok(['vm.power', '-on', 'lin-01']);
-  const before = await sim.readDisk('lin-01', 2000, 3 * MiB, 4096);
-  await ok(['snapshot.create', '-vm', 'lin-01', '-m=false', 'no-memory']);
-  await sim.writeGuest('lin-01', 2000, 3 * MiB, Buffer.alloc(4096, 0xab));
-  await ok(['vm.change', '-vm', 'lin-01', '-c', '4', '-m', '8192']);
-  assert.equal(vm.cpus, 4);
-  await ok(['snapshot.revert', '-vm', 'lin-01', 'no-memory']);
-  assert.deepEqual([vm.cpus, vm.memoryMB], [2, 4096], 'the configuration comes back with the snapshot');
-  assert.deepEqual(await sim.readDisk('lin-01', 2000, 3 * MiB, 4096), before, 'the guest write is undone');
-  assert.equal(vm.powerState, 'poweredOff', 'a snapshot without memory reverts to powered off');
-  await ok(['vm.power', '-on', 'lin-01']);
-  await ok(['snapshot.create', '-vm', 'lin-01', 'with-memory']);
-  await ok(['vm.power', '-off', 'lin-01']);
-  await ok(['snapshot.revert', '-vm', 'lin-01']); // the current snapshot
-  assert.equal(vm.powerState, 'poweredOn', 'a memory snapshot of a running VM resumes it running');
-  assert.equal(vm.currentSnapshot?.name, 'with-memory');
-  await ok(['snapshot.remove', '-vm', 'lin-01', '*']);
-  const missing = await govc(['snapshot.revert', '-vm', 'lin-01', 'no-such-snapshot']);
-  assert.notEqual(missing.code, 0);
-});
+test(
+  'govc snapshot.revert brings the disks back and restores the snapshot power state',
+  { timeout: 120_000, skip },
+  async () => {
+    const vm = sim.engine.findVm('lin-01');
+    assert.ok(vm);
+    if (vm.powerState !== 'poweredOn') await ok(['vm.power', '-on', 'lin-01']);
+    const before = await sim.readDisk('lin-01', 2000, 3 * MiB, 4096);
+    await ok(['snapshot.create', '-vm', 'lin-01', '-m=false', 'no-memory']);
+    await sim.writeGuest('lin-01', 2000, 3 * MiB, Buffer.alloc(4096, 0xab));
+    await ok(['vm.change', '-vm', 'lin-01', '-c', '4', '-m', '8192']);
+    assert.equal(vm.cpus, 4);
+    await ok(['snapshot.revert', '-vm', 'lin-01', 'no-memory']);
+    assert.deepEqual([vm.cpus, vm.memoryMB], [2, 4096], 'the configuration comes back with the snapshot');
+    assert.deepEqual(await sim.readDisk('lin-01', 2000, 3 * MiB, 4096), before, 'the guest write is undone');
+    assert.equal(vm.powerState, 'poweredOff', 'a snapshot without memory reverts to powered off');
+    await ok(['vm.power', '-on', 'lin-01']);
+    await ok(['snapshot.create', '-vm', 'lin-01', 'with-memory']);
+    await ok(['vm.power', '-off', 'lin-01']);
+    await ok(['snapshot.revert', '-vm', 'lin-01']); // the current snapshot
+    assert.equal(vm.powerState, 'poweredOn', 'a memory snapshot of a running VM resumes it running');
+    assert.equal(vm.currentSnapshot?.name, 'with-memory');
+    await ok(['snapshot.remove', '-vm', 'lin-01', '*']);
+    const missing = await govc(['snapshot.revert', '-vm', 'lin-01', 'no-such-snapshot']);
+    assert.notEqual(missing.code, 0);
+  },
+);
 
-test('govc datastore.ls lists the VM folders and their files', { skip }, async () => {
+test('govc datastore.ls lists the VM folders and their files', { timeout: 120_000, skip }, async () => {
   assert.deepEqual((await ok(['datastore.ls'])).trim().split('\n'), ['lin-01', 'win-01']);
   assert.deepEqual((await ok(['datastore.ls', 'lin-01'])).trim().split('\n'), [
     'lin-01.vmx',
@@ -236,7 +240,7 @@ test('govc datastore.ls lists the VM folders and their files', { skip }, async (
   assert.match(none.stderr, /was not found/);
 });
 
-test('govc events shows the power events and tasks of a VM', { skip }, async () => {
+test('govc events shows the power events and tasks of a VM', { timeout: 120_000, skip }, async () => {
   await ok(['vm.power', '-off', 'lin-01']);
   await ok(['vm.power', '-on', 'lin-01']);
   const out = await ok(['events', '-n', '50', 'vm/Prod/lin-01']);
@@ -258,7 +262,7 @@ test('govc events shows the power events and tasks of a VM', { skip }, async () 
   assert.match(two, new RegExp(`==> VirtualMachine:${lin?.ref.value} <==\\n`));
 });
 
-test('govc tasks lists the recent tasks with target, user and result', { skip }, async () => {
+test('govc tasks lists the recent tasks with target, user and result', { timeout: 120_000, skip }, async () => {
   const out = await ok(['tasks']);
   const lines = out.trim().split('\n');
   assert.match(lines[0] ?? '', /^Task\s+Target\s+Initiator\s+Queued\s+Started\s+Completed\s+Result$/);
@@ -274,7 +278,7 @@ test('govc tasks lists the recent tasks with target, user and result', { skip },
 
 test(
   'govc vm.power -s refuses a powered-off guest, -off and -on report InvalidPowerState twice',
-  { skip },
+  { timeout: 120_000, skip },
   async () => {
     await ok(['vm.power', '-off', 'lin-01']);
     const shutdown = await govc(['vm.power', '-s', 'lin-01']);

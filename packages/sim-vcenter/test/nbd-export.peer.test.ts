@@ -41,41 +41,45 @@ after(async () => {
   await cleanup();
 });
 
-test('a snapshot disk is an NBD export with its frozen content and allocation map', { skip }, async () => {
-  const soap = new TestSoapClient(sim);
-  await soap.login(sim);
-  const vm = sim.engine.findVm('lin-01');
-  assert.ok(vm);
-  const info = await soap.runTask(
-    'CreateSnapshot_Task',
-    { type: 'VirtualMachine', value: vm.ref.value },
-    '<name>nbd</name><memory>false</memory><quiesce>false</quiesce>',
-  );
-  const snapId = childText(info, 'result') ?? '';
-  const frozen = await sim.readDisk('lin-01', 2000, 0, 8 * MiB);
-  await sim.writeGuest('lin-01', 2000, 0, randomBytes(MiB)); // after the snapshot: must not show
-  const uri = sim.nbd?.uri('lin-01', 'nbd', 2000) ?? '';
-  assert.equal(uri, `nbd://127.0.0.1:${sim.nbd?.port}/${vm.ref.value}/${snapId}/2000`);
+test(
+  'a snapshot disk is an NBD export with its frozen content and allocation map',
+  { timeout: 120_000, skip },
+  async () => {
+    const soap = new TestSoapClient(sim);
+    await soap.login(sim);
+    const vm = sim.engine.findVm('lin-01');
+    assert.ok(vm);
+    const info = await soap.runTask(
+      'CreateSnapshot_Task',
+      { type: 'VirtualMachine', value: vm.ref.value },
+      '<name>nbd</name><memory>false</memory><quiesce>false</quiesce>',
+    );
+    const snapId = childText(info, 'result') ?? '';
+    const frozen = await sim.readDisk('lin-01', 2000, 0, 8 * MiB);
+    await sim.writeGuest('lin-01', 2000, 0, randomBytes(MiB)); // after the snapshot: must not show
+    const uri = sim.nbd?.uri('lin-01', 'nbd', 2000) ?? '';
+    assert.equal(uri, `nbd://127.0.0.1:${sim.nbd?.port}/${vm.ref.value}/${snapId}/2000`);
 
-  const out = join(dataDir, 'copy.raw');
-  await run('nbdcopy', [uri, out]);
-  assert.ok((await readFile(out)).equals(frozen), 'nbdcopy reads the disk as it was at the snapshot');
+    const out = join(dataDir, 'copy.raw');
+    await run('nbdcopy', [uri, out]);
+    assert.ok((await readFile(out)).equals(frozen), 'nbdcopy reads the disk as it was at the snapshot');
 
-  const map = JSON.parse((await run('nbdinfo', ['--map', '--json', uri])).stdout) as Array<{
-    offset: number;
-    length: number;
-    type: number;
-  }>;
-  const data = map.filter((e) => (e.type & 1) === 0).map((e) => [e.offset, e.length]);
-  assert.deepEqual(data, [
-    [0, MiB],
-    [4 * MiB, MiB],
-  ]);
+    const map = JSON.parse((await run('nbdinfo', ['--map', '--json', uri])).stdout) as Array<{
+      offset: number;
+      length: number;
+      type: number;
+    }>;
+    const data = map.filter((e) => (e.type & 1) === 0).map((e) => [e.offset, e.length]);
+    assert.deepEqual(data, [
+      [0, MiB],
+      [4 * MiB, MiB],
+    ]);
 
-  await soap.runTask(
-    'RemoveSnapshot_Task',
-    { type: 'VirtualMachineSnapshot', value: snapId },
-    '<removeChildren>false</removeChildren>',
-  );
-  await assert.rejects(run('nbdinfo', [uri]), 'the export goes with the snapshot');
-});
+    await soap.runTask(
+      'RemoveSnapshot_Task',
+      { type: 'VirtualMachineSnapshot', value: snapId },
+      '<removeChildren>false</removeChildren>',
+    );
+    await assert.rejects(run('nbdinfo', [uri]), 'the export goes with the snapshot');
+  },
+);

@@ -1,5 +1,5 @@
 // "Test connection" for stored VMware credentials: log in, list datacenters, check the configured one.
-// Failures are distinct typed errors: InvalidLoginError (MKE_UPSTREAM_AUTH), MKE_UPSTREAM_UNREACHABLE,
+// Failures are distinct typed errors: InvalidLoginError (MKE_VCENTER_AUTH), MKE_UPSTREAM_UNREACHABLE,
 // MKE_UPSTREAM_TLS (details.reason thumbprint_mismatch or untrusted_certificate, with the presented
 // thumbprints), and MKE_NOT_FOUND with field "datacenter".
 import { MigrateKitError } from '@migratekit/core';

@@ -44,7 +44,7 @@ async function vmNamed(name: string): Promise<MoRef> {
 
 const fastPoll = { initialDelayMs: 5, maxDelayMs: 50 };
 
-test('power off and on, with InvalidPowerState as a typed InvalidStateError', { skip }, async () => {
+test('power off and on, with InvalidPowerState as a typed InvalidStateError', { timeout: 120_000, skip }, async () => {
   const vm = await vmNamed('DC0_C0_RP0_VM0');
   assert.equal(await client.getPowerState(vm), 'poweredOn');
   const progress: TaskProgress[] = [];
@@ -58,7 +58,7 @@ test('power off and on, with InvalidPowerState as a typed InvalidStateError', { 
   assert.equal(await client.getPowerState(vm), 'poweredOn');
 });
 
-test('guest shutdown waits for poweredOff; a powered-off VM is already off', { skip }, async () => {
+test('guest shutdown waits for poweredOff; a powered-off VM is already off', { timeout: 120_000, skip }, async () => {
   const vm = await vmNamed('DC0_C0_RP0_VM1');
   assert.equal(await client.shutdown(vm, { timeoutMs: 10_000, pollMs: 20 }), 'guest-shutdown');
   assert.equal(await client.getPowerState(vm), 'poweredOff');
@@ -66,32 +66,36 @@ test('guest shutdown waits for poweredOff; a powered-off VM is already off', { s
   await client.powerOn(vm, fastPoll);
 });
 
-test('snapshot create shows in the snapshot tree and discovery; remove clears it', { skip }, async () => {
-  const vm = await vmNamed('DC0_H0_VM1');
-  const snapshot = await client.createSnapshot(vm, { name: 'migratekit-1', description: 'replication' }, fastPoll);
-  assert.equal(snapshot.type, 'VirtualMachineSnapshot');
-  const details = await client.getVm(vm);
-  const tree = flattenSnapshots(details.snapshot);
-  assert.deepEqual(
-    tree.map((s) => [s.name, s.snapshot.value]),
-    [['migratekit-1', snapshot.value]],
-  );
-  assert.equal(details.snapshot?.current?.value, snapshot.value);
-  assert.deepEqual(
-    (await client.getSnapshotDisks(snapshot)).map((d) => d.key),
-    details.disks.map((d) => d.key),
-  );
-  assert.ok(vmConcerns(details).some((c) => c.code === 'snapshots_present'));
-  const [discovered] = await client.discoverVms({ filter: 'DC0_H0_VM1' });
-  assert.equal(discovered?.has_snapshots, true);
+test(
+  'snapshot create shows in the snapshot tree and discovery; remove clears it',
+  { timeout: 120_000, skip },
+  async () => {
+    const vm = await vmNamed('DC0_H0_VM1');
+    const snapshot = await client.createSnapshot(vm, { name: 'migratekit-1', description: 'replication' }, fastPoll);
+    assert.equal(snapshot.type, 'VirtualMachineSnapshot');
+    const details = await client.getVm(vm);
+    const tree = flattenSnapshots(details.snapshot);
+    assert.deepEqual(
+      tree.map((s) => [s.name, s.snapshot.value]),
+      [['migratekit-1', snapshot.value]],
+    );
+    assert.equal(details.snapshot?.current?.value, snapshot.value);
+    assert.deepEqual(
+      (await client.getSnapshotDisks(snapshot)).map((d) => d.key),
+      details.disks.map((d) => d.key),
+    );
+    assert.ok(vmConcerns(details).some((c) => c.code === 'snapshots_present'));
+    const [discovered] = await client.discoverVms({ filter: 'DC0_H0_VM1' });
+    assert.equal(discovered?.has_snapshots, true);
 
-  await client.removeSnapshot(snapshot, {}, fastPoll);
-  const after = await client.getVm(vm);
-  assert.equal(flattenSnapshots(after.snapshot).length, 0);
-  await assert.rejects(client.removeSnapshot(snapshot, {}, fastPoll), ManagedObjectNotFoundError);
-});
+    await client.removeSnapshot(snapshot, {}, fastPoll);
+    const after = await client.getVm(vm);
+    assert.equal(flattenSnapshots(after.snapshot).length, 0);
+    await assert.rejects(client.removeSnapshot(snapshot, {}, fastPoll), ManagedObjectNotFoundError);
+  },
+);
 
-test('CBT is enabled with ReconfigVM_Task and reads back', { skip }, async () => {
+test('CBT is enabled with ReconfigVM_Task and reads back', { timeout: 120_000, skip }, async () => {
   const vm = await vmNamed('DC0_H0_VM0');
   assert.equal((await client.getVm(vm)).changeTrackingEnabled, false);
   await client.setChangeTracking(vm, true, fastPoll);
@@ -102,34 +106,42 @@ test('CBT is enabled with ReconfigVM_Task and reads back', { skip }, async () =>
   assert.equal(discovered?.cbt_enabled, true);
 });
 
-test('an unknown managed object is ManagedObjectNotFoundError carrying the reference', { skip }, async () => {
-  const ghost = moRef('VirtualMachine', 'vm-424242');
-  await assert.rejects(client.powerOn(ghost), (error: unknown) => {
-    assert.ok(error instanceof ManagedObjectNotFoundError);
-    assert.equal(error.code, 'MKE_VSPHERE_OBJECT_NOT_FOUND');
-    assert.deepEqual(error.obj, ghost);
-    return true;
-  });
-  await assert.rejects(client.getVm(ghost), ManagedObjectNotFoundError);
-  assert.equal(await client.findVmByInstanceUuid('00000000-0000-0000-0000-000000000000'), undefined);
-  const known = await client.discoverVmDetails({ filter: 'DC0_H0_VM0' });
-  assert.equal((await client.findVmByInstanceUuid(known[0]!.vm.id))?.value, known[0]!.details.ref.value);
-});
+test(
+  'an unknown managed object is ManagedObjectNotFoundError carrying the reference',
+  { timeout: 120_000, skip },
+  async () => {
+    const ghost = moRef('VirtualMachine', 'vm-424242');
+    await assert.rejects(client.powerOn(ghost), (error: unknown) => {
+      assert.ok(error instanceof ManagedObjectNotFoundError);
+      assert.equal(error.code, 'MKE_VSPHERE_OBJECT_NOT_FOUND');
+      assert.deepEqual(error.obj, ghost);
+      return true;
+    });
+    await assert.rejects(client.getVm(ghost), ManagedObjectNotFoundError);
+    assert.equal(await client.findVmByInstanceUuid('00000000-0000-0000-0000-000000000000'), undefined);
+    const known = await client.discoverVmDetails({ filter: 'DC0_H0_VM0' });
+    assert.equal((await client.findVmByInstanceUuid(known[0]!.vm.id))?.value, known[0]!.details.ref.value);
+  },
+);
 
-test('vcsim has no QueryChangedDiskAreas: that is MethodNotFoundError (MKE_NOT_IMPLEMENTED)', { skip }, async () => {
-  const vm = await vmNamed('DC0_H0_VM0');
-  const snapshot = await client.createSnapshot(vm, { name: 'cbt' }, fastPoll);
-  try {
-    await assert.rejects(
-      client.queryChangedDiskAreas({ vm, snapshot, deviceKey: 2000, changeId: '*', capacityBytes: 1 << 20 }),
-      (error: unknown) => error instanceof MethodNotFoundError && error.code === 'MKE_NOT_IMPLEMENTED',
-    );
-  } finally {
-    await client.removeSnapshot(snapshot, {}, fastPoll);
-  }
-});
+test(
+  'vcsim has no QueryChangedDiskAreas: that is MethodNotFoundError (MKE_NOT_IMPLEMENTED)',
+  { timeout: 120_000, skip },
+  async () => {
+    const vm = await vmNamed('DC0_H0_VM0');
+    const snapshot = await client.createSnapshot(vm, { name: 'cbt' }, fastPoll);
+    try {
+      await assert.rejects(
+        client.queryChangedDiskAreas({ vm, snapshot, deviceKey: 2000, changeId: '*', capacityBytes: 1 << 20 }),
+        (error: unknown) => error instanceof MethodNotFoundError && error.code === 'MKE_NOT_IMPLEMENTED',
+      );
+    } finally {
+      await client.removeSnapshot(snapshot, {}, fastPoll);
+    }
+  },
+);
 
-test('an expired session (NotAuthenticated) logs in again once and retries', { skip }, async () => {
+test('an expired session (NotAuthenticated) logs in again once and retries', { timeout: 120_000, skip }, async () => {
   const inner = createHttpsTransport({ host: sim.host, port: sim.port, thumbprint: pin });
   let dropCookieOnce = false;
   let posts = 0;

@@ -9,7 +9,7 @@ import type { Harness } from './e2e/harness';
 // The discover / add to management / replicate / progress steps join here when the replication API exists.
 const skip = skipUnlessPeer('chromium', hasChromium);
 
-describe('dashboard in Chromium', { skip }, () => {
+describe('dashboard in Chromium', { timeout: 300_000, skip }, () => {
   let h: Harness;
   let browser: BrowserContext;
   let page: Page;

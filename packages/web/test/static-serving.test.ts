@@ -32,7 +32,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('index.html is served at / and for client routes, revalidated on every load', async () => {
+test('index.html is served at / and for client routes, revalidated on every load', { timeout: 120_000 }, async () => {
   for (const path of ['/', '/vms', '/jobs/job-123', '/settings?tab=users']) {
     const res = await fetch(`${stack.url}${path}`);
     assert.equal(res.status, 200, path);
@@ -42,7 +42,7 @@ test('index.html is served at / and for client routes, revalidated on every load
   }
 });
 
-test('hashed assets are cached for a year', async () => {
+test('hashed assets are cached for a year', { timeout: 120_000 }, async () => {
   const asset = readdirSync(join(WEB_DIST, 'assets')).find((f) => f.endsWith('.js'));
   assert.ok(asset, 'the build has a JavaScript asset');
   const res = await fetch(`${stack.url}/assets/${asset}`);
@@ -51,7 +51,7 @@ test('hashed assets are cached for a year', async () => {
   assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
 });
 
-test('unknown API paths answer the API 404, not the dashboard', async () => {
+test('unknown API paths answer the API 404, not the dashboard', { timeout: 120_000 }, async () => {
   const res = await fetch(`${stack.url}/api/v1/no-such-thing`);
   assert.equal(res.status, 404);
   const body = (await res.json()) as { error?: { code?: string } };

@@ -33,7 +33,7 @@ async function json(route: Route, status: number, body: unknown): Promise<void> 
   await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
 }
 
-describe('Virtual Machines at scale, context panel and discovery answers', { skip }, () => {
+describe('Virtual Machines at scale, context panel and discovery answers', { timeout: 300_000, skip }, () => {
   let h: Harness;
   let browser: BrowserContext;
   let page: Page;

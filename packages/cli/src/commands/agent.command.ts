@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { NbdkitVddkDiskAccess, SimulatorDiskAccess, runAgent, type DiskAccess } from '@migratekit/agent';
 import type { Command } from 'commander';
-import pino from 'pino';
+import { createAgentLogger } from '../lib/agent-logger';
 import { printJson } from '../lib/output';
 import { action, client, type JsonOption } from '../lib/run-command';
 
@@ -57,7 +57,7 @@ export function registerAgentCommand(program: Command): void {
             return [pair.slice(0, at), pair.slice(at + 1)];
           }),
         );
-        const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+        const logger = createAgentLogger(process.env.LOG_LEVEL ?? 'info');
         const running = await runAgent({
           serverUrl: options.server,
           pairingToken: options.pairingToken,

@@ -10,6 +10,7 @@ export const operationList = [
   { name: 'postAgentsPairingTokens', method: 'post', path: '/api/v1/agents/pairing-tokens' },
   { name: 'getApiTokens', method: 'get', path: '/api/v1/api-tokens' },
   { name: 'postApiTokens', method: 'post', path: '/api/v1/api-tokens' },
+  { name: 'getApiTokensById', method: 'get', path: '/api/v1/api-tokens/{id}' },
   { name: 'deleteApiTokensById', method: 'delete', path: '/api/v1/api-tokens/{id}' },
   { name: 'getAuditEvents', method: 'get', path: '/api/v1/audit-events' },
   { name: 'postAuthLogin', method: 'post', path: '/api/v1/auth/login' },
@@ -82,6 +83,8 @@ export function createOperations(http: Http) {
     getApiTokens: (args: OpArgs<paths['/api/v1/api-tokens']['get']> = {}) => http.request<OpResult<paths['/api/v1/api-tokens']['get']>>('get', '/api/v1/api-tokens', args),
     /** Create an API token (the value is returned once) (POST /api/v1/api-tokens) */
     postApiTokens: (args: OpArgs<paths['/api/v1/api-tokens']['post']> = {}) => http.request<OpResult<paths['/api/v1/api-tokens']['post']>>('post', '/api/v1/api-tokens', args),
+    /** One API token: last use, expiry, revocation (never the value) (GET /api/v1/api-tokens/{id}) */
+    getApiTokensById: (args: OpArgs<paths['/api/v1/api-tokens/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/api-tokens/{id}']['get']>>('get', '/api/v1/api-tokens/{id}', args),
     /** Revoke an API token (DELETE /api/v1/api-tokens/{id}) */
     deleteApiTokensById: (args: OpArgs<paths['/api/v1/api-tokens/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/api-tokens/{id}']['delete']>>('delete', '/api/v1/api-tokens/{id}', args),
     /** Audit trail, newest first (GET /api/v1/audit-events) */
@@ -96,7 +99,7 @@ export function createOperations(http: Http) {
     postAuthPassword: (args: OpArgs<paths['/api/v1/auth/password']['post']> = {}) => http.request<OpResult<paths['/api/v1/auth/password']['post']>>('post', '/api/v1/auth/password', args),
     /** The active CloudStack configuration (GET /api/v1/cloudstack/config) */
     getCloudstackConfig: (args: OpArgs<paths['/api/v1/cloudstack/config']['get']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config']['get']>>('get', '/api/v1/cloudstack/config', args),
-    /** Create a CloudStack configuration (active unless is_active is false) (POST /api/v1/cloudstack/config) */
+    /** Create a CloudStack configuration (active if it is the first one or is_active is true) (POST /api/v1/cloudstack/config) */
     postCloudstackConfig: (args: OpArgs<paths['/api/v1/cloudstack/config']['post']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config']['post']>>('post', '/api/v1/cloudstack/config', args),
     /** Update the active configuration (omit secret_key to keep it) (PUT /api/v1/cloudstack/config) */
     putCloudstackConfig: (args: OpArgs<paths['/api/v1/cloudstack/config']['put']> = {}) => http.request<OpResult<paths['/api/v1/cloudstack/config']['put']>>('put', '/api/v1/cloudstack/config', args),
@@ -130,7 +133,7 @@ export function createOperations(http: Http) {
     getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
     /** The active CloudStack configuration (deprecated alias of /api/v1/cloudstack/config) (GET /api/v1/ossea/config) */
     getOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['get']>>('get', '/api/v1/ossea/config', args),
-    /** Create a CloudStack configuration (active unless is_active is false) (deprecated alias of /api/v1/cloudstack/config) (POST /api/v1/ossea/config) */
+    /** Create a CloudStack configuration (active if it is the first one or is_active is true) (deprecated alias of /api/v1/cloudstack/config) (POST /api/v1/ossea/config) */
     postOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['post']>>('post', '/api/v1/ossea/config', args),
     /** Update the active configuration (omit secret_key to keep it) (deprecated alias of /api/v1/cloudstack/config) (PUT /api/v1/ossea/config) */
     putOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['put']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['put']>>('put', '/api/v1/ossea/config', args),

@@ -464,7 +464,84 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One API token: last use, expiry, revocation (never the value) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            expires_at: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            last_used_at: string | null;
+                            name: string;
+                            /** Format: date-time */
+                            revoked_at: string | null;
+                            token_prefix: string | null;
+                            user_id: string;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         /** Revoke an API token */
@@ -1183,7 +1260,7 @@ export interface paths {
                 };
             };
         };
-        /** Create a CloudStack configuration (active unless is_active is false) */
+        /** Create a CloudStack configuration (active if it is the first one or is_active is true) */
         post: {
             parameters: {
                 query?: never;
@@ -1200,6 +1277,7 @@ export interface paths {
                         default_network_id?: string | null;
                         disk_offering_id?: string | null;
                         domain_id?: string | null;
+                        /** @description Make this the active configuration (default: only when none is active; switching is recorded in the audit log) */
                         is_active?: boolean;
                         name: string;
                         secret_key: string;
@@ -1302,7 +1380,7 @@ export interface paths {
         put?: never;
         /**
          * Test a CloudStack connection (typed values, a stored config_id, or the active configuration)
-         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
+         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_CLOUDSTACK_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
          */
         post: {
             parameters: {
@@ -1382,7 +1460,7 @@ export interface paths {
                             zones: number;
                         } | {
                             error: {
-                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                /** @description MKE_VCENTER_AUTH, MKE_CLOUDSTACK_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
                                 code: string;
                                 details?: {
                                     [key: string]: unknown;
@@ -2025,7 +2103,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Discover the VMs of a vCenter through the agent */
+        /**
+         * Discover the VMs of a vCenter through the agent
+         * @description The vCenter login is credential_id, or vcenter, username and password together (never stored), or neither (the default credential). A partial inline login is 400 naming the missing field.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3059,7 +3140,7 @@ export interface paths {
             };
         };
         /**
-         * Create a CloudStack configuration (active unless is_active is false) (deprecated alias of /api/v1/cloudstack/config)
+         * Create a CloudStack configuration (active if it is the first one or is_active is true) (deprecated alias of /api/v1/cloudstack/config)
          * @deprecated
          */
         post: {
@@ -3078,6 +3159,7 @@ export interface paths {
                         default_network_id?: string | null;
                         disk_offering_id?: string | null;
                         domain_id?: string | null;
+                        /** @description Make this the active configuration (default: only when none is active; switching is recorded in the audit log) */
                         is_active?: boolean;
                         name: string;
                         secret_key: string;
@@ -3181,7 +3263,7 @@ export interface paths {
         /**
          * Test a CloudStack connection (typed values, a stored config_id, or the active configuration) (deprecated alias of /api/v1/cloudstack/config/test)
          * @deprecated
-         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
+         * @description A CloudStack that answers badly gives 200 with ok false and error.code: MKE_CLOUDSTACK_AUTH (wrong API or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.
          */
         post: {
             parameters: {
@@ -3261,7 +3343,7 @@ export interface paths {
                             zones: number;
                         } | {
                             error: {
-                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                /** @description MKE_VCENTER_AUTH, MKE_CLOUDSTACK_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
                                 code: string;
                                 details?: {
                                     [key: string]: unknown;
@@ -4032,19 +4114,34 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description One VM, many VMs (bulk, answered per VM), or a managed VM by its context id */
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Replicate this managed VM (the context id is the preferred identifier) */
-                        context_id?: string;
                         credential_id?: string;
-                        /** @default true */
+                        /** @description Start a replication at once (default true); false only adds to management */
                         start_replication?: boolean;
                         /** @description VMware instance UUID */
-                        vm_id?: string;
-                        vm_ids?: string[];
-                        /** @description Same as vm_id */
-                        vmware_vm_id?: string;
+                        vm_id: string;
+                    } | {
+                        credential_id?: string;
+                        /** @description Start a replication at once (default true); false only adds to management */
+                        start_replication?: boolean;
+                        /** @description VMware instance UUID */
+                        vmware_vm_id: string;
+                    } | {
+                        credential_id?: string;
+                        /** @description Start a replication at once (default true); false only adds to management */
+                        start_replication?: boolean;
+                        vm_ids: string[];
+                    } | {
+                        /** @description Replicate this managed VM now */
+                        context_id: string;
+                        /**
+                         * @description A managed VM is always replicated
+                         * @enum {boolean}
+                         */
+                        start_replication?: true;
                     };
                 };
             };
@@ -5749,7 +5846,7 @@ export interface paths {
         put?: never;
         /**
          * Test a vCenter credential
-         * @description A vCenter that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.
+         * @description A vCenter that answers badly gives 200 with ok false and error.code: MKE_VCENTER_AUTH (wrong password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.
          */
         post: {
             parameters: {
@@ -5831,7 +5928,7 @@ export interface paths {
                             version: string;
                         } | {
                             error: {
-                                /** @description MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
+                                /** @description MKE_VCENTER_AUTH, MKE_CLOUDSTACK_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ... */
                                 code: string;
                                 details?: {
                                     [key: string]: unknown;

@@ -68,121 +68,134 @@ async function fixture(t: { after(fn: () => unknown): void }, hubClock: Clock = 
   return { dir, repositories, hub, pairing, gateway, certificate };
 }
 
-test('pairing: pinned fingerprint, credential file 0600, a token works once, a wrong pin sends nothing', async (t) => {
-  const f = await fixture(t);
-  const { token } = await f.pairing.issueToken('admin');
-  const running = await runAgent({
-    serverUrl: f.gateway.url,
-    pairingToken: token,
-    stateDir: join(f.dir, 'agent'),
-    name: 'agent-under-test',
-    diskAccess: new SimulatorDiskAccess({ host: '127.0.0.1', port: 1 }),
-    logger: silent,
-  });
-  t.after(() => running.close());
-  assert.equal(statSync(join(f.dir, 'agent', 'agent-credential.json')).mode & 0o777, 0o600);
-  await f.hub.waitForAgent(10_000, running.credential.agent_id);
-  const row = await f.repositories.agents.get(running.credential.agent_id);
-  assert.equal(row?.name, 'agent-under-test');
-  assert.notEqual(row?.certificate_fingerprint, running.credential.secret, 'only a hash of the secret is stored');
+test(
+  'pairing: pinned fingerprint, credential file 0600, a token works once, a wrong pin sends nothing',
+  { timeout: 120_000 },
+  async (t) => {
+    const f = await fixture(t);
+    const { token } = await f.pairing.issueToken('admin');
+    const running = await runAgent({
+      serverUrl: f.gateway.url,
+      pairingToken: token,
+      stateDir: join(f.dir, 'agent'),
+      name: 'agent-under-test',
+      diskAccess: new SimulatorDiskAccess({ host: '127.0.0.1', port: 1 }),
+      logger: silent,
+    });
+    t.after(() => running.close());
+    assert.equal(statSync(join(f.dir, 'agent', 'agent-credential.json')).mode & 0o777, 0o600);
+    await f.hub.waitForAgent(10_000, running.credential.agent_id);
+    const row = await f.repositories.agents.get(running.credential.agent_id);
+    assert.equal(row?.name, 'agent-under-test');
+    assert.notEqual(row?.certificate_fingerprint, running.credential.secret, 'only a hash of the secret is stored');
 
-  await assert.rejects(pairWithServer(f.gateway.url, token, 'again'), { code: 'MKE_UNAUTHENTICATED' });
+    await assert.rejects(pairWithServer(f.gateway.url, token, 'again'), { code: 'MKE_UNAUTHENTICATED' });
 
-  const other = await f.pairing.issueToken('admin');
-  const forged = other.token.replace(/\.[0-9a-f]{64}$/, `.${'0'.repeat(64)}`);
-  await assert.rejects(pairWithServer(f.gateway.url, forged, 'mitm'), { code: 'MKE_UPSTREAM_TLS' });
-  // The forged attempt never reached the server: the real token is still unused.
-  await pairWithServer(f.gateway.url, other.token, 'second');
-});
+    const other = await f.pairing.issueToken('admin');
+    const forged = other.token.replace(/\.[0-9a-f]{64}$/, `.${'0'.repeat(64)}`);
+    await assert.rejects(pairWithServer(f.gateway.url, forged, 'mitm'), { code: 'MKE_UPSTREAM_TLS' });
+    // The forged attempt never reached the server: the real token is still unused.
+    await pairWithServer(f.gateway.url, other.token, 'second');
+  },
+);
 
-test('requests travel the WebSocket with progress, a cut link reconnects, a newer version is refused at the handshake', async (t) => {
-  const f = await fixture(t);
-  const credential = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'a1');
-  const link = new AgentLink({
-    credential,
-    logger: silent,
-    backoff: { initialMs: 20, maxMs: 200 },
-    handlers: {
-      'vm.power': (params, ctx) => {
-        ctx.progress({ step: 'asking' });
-        return Promise.resolve({ power_state: 'poweredOff', outcome: (params as { action: string }).action });
+test(
+  'requests travel the WebSocket with progress, a cut link reconnects, a newer version is refused at the handshake',
+  { timeout: 120_000 },
+  async (t) => {
+    const f = await fixture(t);
+    const credential = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'a1');
+    const link = new AgentLink({
+      credential,
+      logger: silent,
+      backoff: { initialMs: 20, maxMs: 200 },
+      handlers: {
+        'vm.power': (params, ctx) => {
+          ctx.progress({ step: 'asking' });
+          return Promise.resolve({ power_state: 'poweredOff', outcome: (params as { action: string }).action });
+        },
       },
-    },
-  });
-  link.start();
-  t.after(() => link.close());
-  await f.hub.waitForAgent(10_000, credential.agent_id);
-  const progress: unknown[] = [];
-  const result = await f.hub.request(
-    credential.agent_id,
-    'vm.power',
-    { vcenter: { host: 'vc', username: 'u', password: 'p' }, vm_id: 'x', action: 'off' },
-    { timeoutMs: 5_000, onProgress: (p) => progress.push(p) },
-  );
-  assert.deepEqual(result, { power_state: 'poweredOff', outcome: 'off' });
-  assert.deepEqual(progress, [{ step: 'asking' }]);
-  await assert.rejects(
-    f.hub.request(
+    });
+    link.start();
+    t.after(() => link.close());
+    await f.hub.waitForAgent(10_000, credential.agent_id);
+    const progress: unknown[] = [];
+    const result = await f.hub.request(
       credential.agent_id,
-      'discover',
-      { vcenter: { host: 'vc', username: 'u', password: 'p' } },
+      'vm.power',
+      { vcenter: { host: 'vc', username: 'u', password: 'p' }, vm_id: 'x', action: 'off' },
+      { timeoutMs: 5_000, onProgress: (p) => progress.push(p) },
+    );
+    assert.deepEqual(result, { power_state: 'poweredOff', outcome: 'off' });
+    assert.deepEqual(progress, [{ step: 'asking' }]);
+    await assert.rejects(
+      f.hub.request(
+        credential.agent_id,
+        'discover',
+        { vcenter: { host: 'vc', username: 'u', password: 'p' } },
+        { timeoutMs: 5_000 },
+      ),
+      { code: 'MKE_NOT_IMPLEMENTED' },
+    );
+
+    // A cut connection comes back by itself (reconnect with backoff).
+    link.cut();
+    for (let i = 0; i < 200 && f.hub.isConnected(credential.agent_id); i++) await new Promise((r) => setTimeout(r, 10));
+    await f.hub.waitForAgent(10_000, credential.agent_id);
+    const again = await f.hub.request(
+      credential.agent_id,
+      'vm.power',
+      { vcenter: { host: 'vc', username: 'u', password: 'p' }, vm_id: 'x', action: 'on' },
       { timeoutMs: 5_000 },
-    ),
-    { code: 'MKE_NOT_IMPLEMENTED' },
-  );
+    );
+    assert.equal(again.outcome, 'on');
 
-  // A cut connection comes back by itself (reconnect with backoff).
-  link.cut();
-  for (let i = 0; i < 200 && f.hub.isConnected(credential.agent_id); i++) await new Promise((r) => setTimeout(r, 10));
-  await f.hub.waitForAgent(10_000, credential.agent_id);
-  const again = await f.hub.request(
-    credential.agent_id,
-    'vm.power',
-    { vcenter: { host: 'vc', username: 'u', password: 'p' }, vm_id: 'x', action: 'on' },
-    { timeoutMs: 5_000 },
-  );
-  assert.equal(again.outcome, 'on');
+    const other = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'old');
+    const states: string[] = [];
+    const stale = new AgentLink({
+      credential: other,
+      logger: silent,
+      handlers: {},
+      version: '9.9.0',
+      onState: (s) => states.push(s),
+    });
+    stale.start();
+    for (let i = 0; i < 200 && !states.includes('refused'); i++) await new Promise((r) => setTimeout(r, 25));
+    await stale.close();
+    assert.ok(states.includes('refused'), states.join(','));
+    assert.equal(f.hub.isConnected(other.agent_id), false);
+  },
+);
 
-  const other = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'old');
-  const states: string[] = [];
-  const stale = new AgentLink({
-    credential: other,
-    logger: silent,
-    handlers: {},
-    version: '9.9.0',
-    onState: (s) => states.push(s),
-  });
-  stale.start();
-  for (let i = 0; i < 200 && !states.includes('refused'); i++) await new Promise((r) => setTimeout(r, 25));
-  await stale.close();
-  assert.ok(states.includes('refused'), states.join(','));
-  assert.equal(f.hub.isConnected(other.agent_id), false);
-});
-
-test('an agent that goes silent fails its requests with MKE_AGENT_LOST within the timeout (ManualClock)', async (t) => {
-  const clock = new ManualClock('2026-03-01T10:00:00Z');
-  const f = await fixture(t, clock);
-  const credential = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'mute');
-  const link = new AgentLink({
-    credential,
-    logger: silent,
-    // Never answers: the agent process hangs.
-    handlers: { replicate: () => new Promise(() => undefined) },
-  });
-  link.start();
-  t.after(() => link.close());
-  for (let i = 0; i < 400 && !f.hub.isConnected(credential.agent_id); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(f.hub.isConnected(credential.agent_id));
-  const pending = f.hub.request(credential.agent_id, 'replicate', {} as never, { timeoutMs: 3_600_000 });
-  let outcome: unknown = undefined;
-  pending.then(
-    () => (outcome = 'resolved'),
-    (error: unknown) => (outcome = error),
-  );
-  await clock.advance(30_000);
-  assert.equal(outcome, undefined, 'still waiting after 30 s of silence');
-  for (let i = 0; i < 31 && outcome === undefined; i++) await clock.advance(1_000);
-  assert.equal((outcome as { code?: string } | undefined)?.code, 'MKE_AGENT_LOST');
-  assert.equal(f.hub.isConnected(credential.agent_id), false);
-  assert.equal((await f.repositories.agents.get(credential.agent_id))?.status, 'offline');
-});
+test(
+  'an agent that goes silent fails its requests with MKE_AGENT_LOST within the timeout (ManualClock)',
+  { timeout: 120_000 },
+  async (t) => {
+    const clock = new ManualClock('2026-03-01T10:00:00Z');
+    const f = await fixture(t, clock);
+    const credential = await pairWithServer(f.gateway.url, (await f.pairing.issueToken('admin')).token, 'mute');
+    const link = new AgentLink({
+      credential,
+      logger: silent,
+      // Never answers: the agent process hangs.
+      handlers: { replicate: () => new Promise(() => undefined) },
+    });
+    link.start();
+    t.after(() => link.close());
+    for (let i = 0; i < 400 && !f.hub.isConnected(credential.agent_id); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.ok(f.hub.isConnected(credential.agent_id));
+    const pending = f.hub.request(credential.agent_id, 'replicate', {} as never, { timeoutMs: 3_600_000 });
+    let outcome: unknown = undefined;
+    pending.then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    await clock.advance(30_000);
+    assert.equal(outcome, undefined, 'still waiting after 30 s of silence');
+    for (let i = 0; i < 31 && outcome === undefined; i++) await clock.advance(1_000);
+    assert.equal((outcome as { code?: string } | undefined)?.code, 'MKE_AGENT_LOST');
+    assert.equal(f.hub.isConnected(credential.agent_id), false);
+    assert.equal((await f.repositories.agents.get(credential.agent_id))?.status, 'offline');
+  },
+);

@@ -1,6 +1,6 @@
 // "Test connection" and "discover resources" for the CloudStack settings page
 // (docs/model.md#credentials-and-cloudstack-configuration). Each failure gets its own catalogue code so the GUI can say
-// what to fix: the key (MKE_UPSTREAM_AUTH), the host or port (MKE_UPSTREAM_UNREACHABLE), the URL (MKE_UPSTREAM_BAD_URL:
+// what to fix: the key (MKE_CLOUDSTACK_AUTH), the host or port (MKE_UPSTREAM_UNREACHABLE), the URL (MKE_UPSTREAM_BAD_URL:
 // something answered, but not CloudStack), or an untrusted https certificate (MKE_UPSTREAM_TLS).
 import {
   CloudStackApiError,
@@ -64,7 +64,7 @@ export function connectionError(error: unknown, apiUrl: string): unknown {
     });
   }
   if (error instanceof CloudStackApiError && error.isAuthError) {
-    return new MigrateKitError('MKE_UPSTREAM_AUTH', {
+    return new MigrateKitError('MKE_CLOUDSTACK_AUTH', {
       message: 'CloudStack rejected the API key or secret key',
       details: { api_url: apiUrl, errorcode: error.errorCode },
       cause: error,

@@ -13,6 +13,7 @@ import { VmManagementService } from '../replication/vm-management.service';
 import { ApiTokenService } from '../services/api-token.service';
 import { AuditService } from '../services/audit.service';
 import { AuthService } from '../services/auth.service';
+import { forgetFirstAdminPassword } from '../services/bootstrap-admin';
 import { CloudStackConfigService } from '../services/cloudstack-config.service';
 import { HealthService } from '../services/health.service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from '../services/login-throttle';
@@ -63,7 +64,13 @@ export function createServices(adapters: ServerAdapters): Services {
     throttle: new LoginThrottle(clock, settings.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
     sessionTtlMs: adapters.config.sessionTtlMs,
   });
-  const users = new UserService({ users: repositories.users, sessions: repositories.sessions });
+  const dataDir = adapters.config.dataDir;
+  const users = new UserService({
+    users: repositories.users,
+    sessions: repositories.sessions,
+    // The first admin's generated password is kept in the data dir only until it is changed.
+    ...(dataDir === undefined ? {} : { onPasswordChanged: forgetFirstAdminPassword(dataDir, logger) }),
+  });
   const apiTokens = new ApiTokenService({ apiTokens: repositories.apiTokens, users: repositories.users, clock });
   const vmwareCredentials = new VmwareCredentialService({
     credentials: repositories.vmwareCredentials,

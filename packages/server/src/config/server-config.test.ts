@@ -4,7 +4,7 @@ import { isAbsolute } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadServerConfig } from './server-config';
 
-test('defaults: 127.0.0.1:8080, ./data resolved to an absolute path, info logs', () => {
+test('defaults: 127.0.0.1:8080, ./data resolved to an absolute path, info logs', { timeout: 120_000 }, () => {
   const config = loadServerConfig({});
   assert.equal(config.host, '127.0.0.1');
   assert.equal(config.port, 8080);
@@ -17,7 +17,7 @@ test('defaults: 127.0.0.1:8080, ./data resolved to an absolute path, info logs',
   assert.equal(loadServerConfig({ MIGRATEKIT_TRUST_PROXY: 'true' }).trustProxy, true);
 });
 
-test('values from the environment are parsed', () => {
+test('values from the environment are parsed', { timeout: 120_000 }, () => {
   const key = randomBytes(32).toString('base64');
   const config = loadServerConfig({
     PORT: '9090',
@@ -42,7 +42,7 @@ test('values from the environment are parsed', () => {
   );
 });
 
-test('bad values fail with an error naming the variable', () => {
+test('bad values fail with an error naming the variable', { timeout: 120_000 }, () => {
   const cases: [NodeJS.ProcessEnv, string][] = [
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],

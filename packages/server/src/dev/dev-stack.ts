@@ -1,7 +1,7 @@
 // `migratekit dev`: the whole product on its embedded default, for a newcomer's first run: the server on SQLite
 // under the data directory, the vCenter and CloudStack simulators, NBD over TLS, and a paired agent, so
 // `npm start` is the one command.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudStackClient } from '@migratekit/cloudstack';
 import type { Clock } from '@migratekit/core';
@@ -12,10 +12,10 @@ import { createLogger } from '../logging/logger';
 import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
-import { BOOTSTRAP_ADMIN_USERNAME } from '../services/bootstrap-admin';
+import { BOOTSTRAP_ADMIN_USERNAME, FIRST_ADMIN_PASSWORD_FILE } from '../services/bootstrap-admin';
 
 export const CLI_TOKEN_FILE = 'cli-token';
-export const DEV_ADMIN_PASSWORD_FILE = 'admin-password';
+export const DEV_ADMIN_PASSWORD_FILE = FIRST_ADMIN_PASSWORD_FILE;
 
 export interface DevStackOptions {
   env?: NodeJS.ProcessEnv;
@@ -65,7 +65,10 @@ async function adminLogin(
   if (admin === undefined || !existsSync(passwordFile))
     return { username: BOOTSTRAP_ADMIN_USERNAME, password: undefined };
   const saved = readFileSync(passwordFile, 'utf8').trim();
-  return { username: admin.username, password: (await verifyPassword(saved, admin.password_hash)) ? saved : undefined };
+  if (await verifyPassword(saved, admin.password_hash)) return { username: admin.username, password: saved };
+  // Changed while the server was not watching (e.g. in the database): the stale copy goes too.
+  rmSync(passwordFile, { force: true });
+  return { username: admin.username, password: undefined };
 }
 
 /** Keeps `<dataDir>/cli-token` holding a usable API token of the local admin. */

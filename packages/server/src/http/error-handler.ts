@@ -4,6 +4,9 @@
 import { isMigrateKitError, type ErrorCode } from '@migratekit/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+/** A vCenter or CloudStack refusing the caller's credentials: a 422, logged at warn. */
+const REMOTE_REFUSED_CREDENTIALS = new Set<ErrorCode>(['MKE_VCENTER_AUTH', 'MKE_CLOUDSTACK_AUTH']);
+
 export interface ErrorBody {
   error: {
     code: string;
@@ -110,6 +113,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (isMigrateKitError(error)) {
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      // Worth an operator's eye but not a fault of ours: no stack trace.
+      else if (REMOTE_REFUSED_CREDENTIALS.has(error.code))
+        request.log.warn(
+          { code: error.code, reason: error.message, details: error.details },
+          'remote refused credentials',
+        );
       const retryAfter = error.details?.retry_after_seconds;
       if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
       const extra = {

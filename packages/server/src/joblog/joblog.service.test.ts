@@ -20,90 +20,98 @@ function setupOn(database: () => TestDatabase, start = '2026-05-01T10:00:00.000Z
 describeOnEngines('JobLog', ({ engine, database }) => {
   const setup = (start?: string) => setupOn(database, start);
 
-  test(`[${engine}] a job started with an external id is found by it, steps run in order and progress follows them`, async () => {
-    const { clock, joblog, events } = setup();
-    const externalId = unique('gui');
-    const job = await joblog.startJob({
-      jobType: 'replication',
-      operation: 'initial copy',
-      externalJobId: externalId,
-      totalSteps: 3,
-    });
-    assert.equal(job.status, 'running');
-    assert.equal(job.external_job_id, externalId);
-    assert.equal((await joblog.getJobByExternalId(externalId))?.id, job.id);
+  test(
+    `[${engine}] a job started with an external id is found by it, steps run in order and progress follows them`,
+    { timeout: 120_000 },
+    async () => {
+      const { clock, joblog, events } = setup();
+      const externalId = unique('gui');
+      const job = await joblog.startJob({
+        jobType: 'replication',
+        operation: 'initial copy',
+        externalJobId: externalId,
+        totalSteps: 3,
+      });
+      assert.equal(job.status, 'running');
+      assert.equal(job.external_job_id, externalId);
+      assert.equal((await joblog.getJobByExternalId(externalId))?.id, job.id);
 
-    const results: string[] = [];
-    for (const name of ['snapshot', 'copy', 'cleanup']) {
-      results.push(
-        await joblog.runStep(job.id, name, async (step) => {
-          await clock.advance(1500);
-          await step.log('info', `${name} done`, { bytes: 42 });
-          return name.toUpperCase();
-        }),
+      const results: string[] = [];
+      for (const name of ['snapshot', 'copy', 'cleanup']) {
+        results.push(
+          await joblog.runStep(job.id, name, async (step) => {
+            await clock.advance(1500);
+            await step.log('info', `${name} done`, { bytes: 42 });
+            return name.toUpperCase();
+          }),
+        );
+        if (name === 'snapshot') assert.equal((await joblog.getJob(job.id))?.progress_percent, 33.3);
+      }
+      assert.deepEqual(results, ['SNAPSHOT', 'COPY', 'CLEANUP']);
+      const done = await joblog.completeJob(job.id);
+      assert.equal(done.status, 'completed');
+      assert.equal(done.progress_percent, 100);
+
+      const details = await joblog.getJob(job.id);
+      assert.ok(details);
+      assert.deepEqual(
+        details.steps.map((s) => [s.step_order, s.name, s.status]),
+        [
+          [1, 'snapshot', 'completed'],
+          [2, 'copy', 'completed'],
+          [3, 'cleanup', 'completed'],
+        ],
       );
-      if (name === 'snapshot') assert.equal((await joblog.getJob(job.id))?.progress_percent, 33.3);
-    }
-    assert.deepEqual(results, ['SNAPSHOT', 'COPY', 'CLEANUP']);
-    const done = await joblog.completeJob(job.id);
-    assert.equal(done.status, 'completed');
-    assert.equal(done.progress_percent, 100);
+      const first = details.steps[0];
+      assert.equal(first?.started_at.toISOString(), '2026-05-01T10:00:00.000Z');
+      assert.equal(first?.completed_at?.toISOString(), '2026-05-01T10:00:01.500Z');
+      assert.deepEqual(
+        details.logs.map((l) => [l.step, l.message, l.fields]),
+        [
+          ['snapshot', 'snapshot done', { bytes: 42 }],
+          ['copy', 'copy done', { bytes: 42 }],
+          ['cleanup', 'cleanup done', { bytes: 42 }],
+        ],
+      );
+      assert.equal(details.completed_steps, 3);
+      const types = events.map((e) => e.type);
+      assert.equal(types[0], 'job.updated');
+      assert.ok(types.includes('job.step') && types.includes('job.log'));
+      const last = events.at(-1);
+      assert.ok(last?.type === 'job.updated' && last.job.status === 'completed');
+    },
+  );
 
-    const details = await joblog.getJob(job.id);
-    assert.ok(details);
-    assert.deepEqual(
-      details.steps.map((s) => [s.step_order, s.name, s.status]),
-      [
-        [1, 'snapshot', 'completed'],
-        [2, 'copy', 'completed'],
-        [3, 'cleanup', 'completed'],
-      ],
-    );
-    const first = details.steps[0];
-    assert.equal(first?.started_at.toISOString(), '2026-05-01T10:00:00.000Z');
-    assert.equal(first?.completed_at?.toISOString(), '2026-05-01T10:00:01.500Z');
-    assert.deepEqual(
-      details.logs.map((l) => [l.step, l.message, l.fields]),
-      [
-        ['snapshot', 'snapshot done', { bytes: 42 }],
-        ['copy', 'copy done', { bytes: 42 }],
-        ['cleanup', 'cleanup done', { bytes: 42 }],
-      ],
-    );
-    assert.equal(details.completed_steps, 3);
-    const types = events.map((e) => e.type);
-    assert.equal(types[0], 'job.updated');
-    assert.ok(types.includes('job.step') && types.includes('job.log'));
-    const last = events.at(-1);
-    assert.ok(last?.type === 'job.updated' && last.job.status === 'completed');
-  });
+  test(
+    `[${engine}] a throwing step fails the step and the job with the error, and rethrows it`,
+    { timeout: 120_000 },
+    async () => {
+      const { joblog } = setup();
+      const job = await joblog.startJob({ jobType: 'failover', operation: 'test failover', totalSteps: 2 });
+      await joblog.runStep(job.id, 'validate', () => Promise.resolve());
+      const boom = new MigrateKitError('MKE_UPSTREAM_ERROR', { message: 'CloudStack refused attachVolume' });
+      await assert.rejects(
+        joblog.runStep(job.id, 'attach volumes', () => Promise.reject(boom)),
+        (error) => error === boom,
+      );
+      const failed = await joblog.getJob(job.id);
+      assert.equal(failed?.status, 'failed');
+      assert.equal(failed?.error_message, 'CloudStack refused attachVolume');
+      assert.equal(failed?.error_code, 'MKE_UPSTREAM_ERROR');
+      assert.ok(failed?.completed_at instanceof Date);
+      const step = failed?.steps.find((s) => s.name === 'attach volumes');
+      assert.equal(step?.status, 'failed');
+      assert.equal(step?.error_message, 'CloudStack refused attachVolume');
+      assert.ok(failed?.logs.some((l) => l.level === 'error' && l.step === 'attach volumes'));
+      // A failed job runs no further steps.
+      await assert.rejects(
+        joblog.runStep(job.id, 'power on', () => Promise.resolve()),
+        (error) => error instanceof MigrateKitError && error.code === 'MKE_CONFLICT',
+      );
+    },
+  );
 
-  test(`[${engine}] a throwing step fails the step and the job with the error, and rethrows it`, async () => {
-    const { joblog } = setup();
-    const job = await joblog.startJob({ jobType: 'failover', operation: 'test failover', totalSteps: 2 });
-    await joblog.runStep(job.id, 'validate', () => Promise.resolve());
-    const boom = new MigrateKitError('MKE_UPSTREAM_ERROR', { message: 'CloudStack refused attachVolume' });
-    await assert.rejects(
-      joblog.runStep(job.id, 'attach volumes', () => Promise.reject(boom)),
-      (error) => error === boom,
-    );
-    const failed = await joblog.getJob(job.id);
-    assert.equal(failed?.status, 'failed');
-    assert.equal(failed?.error_message, 'CloudStack refused attachVolume');
-    assert.equal(failed?.error_code, 'MKE_UPSTREAM_ERROR');
-    assert.ok(failed?.completed_at instanceof Date);
-    const step = failed?.steps.find((s) => s.name === 'attach volumes');
-    assert.equal(step?.status, 'failed');
-    assert.equal(step?.error_message, 'CloudStack refused attachVolume');
-    assert.ok(failed?.logs.some((l) => l.level === 'error' && l.step === 'attach volumes'));
-    // A failed job runs no further steps.
-    await assert.rejects(
-      joblog.runStep(job.id, 'power on', () => Promise.resolve()),
-      (error) => error instanceof MigrateKitError && error.code === 'MKE_CONFLICT',
-    );
-  });
-
-  test(`[${engine}] child jobs belong to their parent and its VM context`, async () => {
+  test(`[${engine}] child jobs belong to their parent and its VM context`, { timeout: 120_000 }, async () => {
     const { joblog, repositories } = setup();
     const contextId = unique('ctx');
     await repositories.contexts.create({ context_id: contextId, vm_name: 'pgtest1', vmware_vm_id: unique('uuid') });
@@ -129,7 +137,7 @@ describeOnEngines('JobLog', ({ engine, database }) => {
     );
   });
 
-  test(`[${engine}] an explicit progress value wins over step counting`, async () => {
+  test(`[${engine}] an explicit progress value wins over step counting`, { timeout: 120_000 }, async () => {
     const { joblog } = setup();
     const job = await joblog.startJob({ jobType: 'replication', operation: 'incremental', totalSteps: 4 });
     await joblog.setProgress(job.id, 62.5);
@@ -140,7 +148,7 @@ describeOnEngines('JobLog', ({ engine, database }) => {
     assert.equal((await joblog.setProgress(job.id, 140)).progress_percent, 100);
   });
 
-  test(`[${engine}] a pending job becomes running at its first step`, async () => {
+  test(`[${engine}] a pending job becomes running at its first step`, { timeout: 120_000 }, async () => {
     const { joblog, repositories, clock } = setup();
     const pending = await repositories.jobLog.createJob({
       id: unique('job'),
@@ -157,7 +165,7 @@ describeOnEngines('JobLog', ({ engine, database }) => {
     assert.equal(running?.started_at?.toISOString(), '2026-05-01T10:00:05.000Z');
   });
 
-  test(`[${engine}] an external id can be used once`, async () => {
+  test(`[${engine}] an external id can be used once`, { timeout: 120_000 }, async () => {
     const { joblog } = setup();
     const externalJobId = unique('ext');
     await joblog.startJob({ jobType: 'cleanup', operation: 'cleanup', externalJobId });
@@ -168,7 +176,7 @@ describeOnEngines('JobLog', ({ engine, database }) => {
     );
   });
 
-  test(`[${engine}] listing filters by status and pages with a total`, async () => {
+  test(`[${engine}] listing filters by status and pages with a total`, { timeout: 120_000 }, async () => {
     const { joblog } = setup();
     const jobType = unique('type');
     const ids: string[] = [];
@@ -189,40 +197,44 @@ describeOnEngines('JobLog', ({ engine, database }) => {
 describeOnEngines('JobLog start-up', ({ engine, database }) => {
   const setup = (start?: string) => setupOn(database, start);
 
-  test(`[${engine}] jobs left running by a previous process are marked interrupted at start-up`, async () => {
-    const { joblog, repositories } = setup();
-    const running = await joblog.startJob({ jobType: 'replication', operation: 'initial copy' });
-    await joblog.runStep(running.id, 'snapshot', () => Promise.resolve());
-    // The process died inside this step: it started and never ended.
-    await repositories.jobLog.startStep(running.id, 'copy');
-    const pending = await repositories.jobLog.createJob({
-      id: unique('job'),
-      external_job_id: unique('ext'),
-      job_type: 'replication',
-      operation: 'queued',
-      status: 'pending',
-    });
-    const finished = await joblog.startJob({ jobType: 'discovery', operation: 'discover' });
-    await joblog.completeJob(finished.id);
+  test(
+    `[${engine}] jobs left running by a previous process are marked interrupted at start-up`,
+    { timeout: 120_000 },
+    async () => {
+      const { joblog, repositories } = setup();
+      const running = await joblog.startJob({ jobType: 'replication', operation: 'initial copy' });
+      await joblog.runStep(running.id, 'snapshot', () => Promise.resolve());
+      // The process died inside this step: it started and never ended.
+      await repositories.jobLog.startStep(running.id, 'copy');
+      const pending = await repositories.jobLog.createJob({
+        id: unique('job'),
+        external_job_id: unique('ext'),
+        job_type: 'replication',
+        operation: 'queued',
+        status: 'pending',
+      });
+      const finished = await joblog.startJob({ jobType: 'discovery', operation: 'discover' });
+      await joblog.completeJob(finished.id);
 
-    // A new process starts.
-    const restarted = setup('2026-05-01T11:00:00.000Z');
-    const marked = await restarted.joblog.markInterruptedJobs();
-    assert.deepEqual(marked.map((j) => j.id).sort(), [running.id, pending.id].sort());
-    const interrupted = await restarted.joblog.getJob(running.id);
-    assert.equal(interrupted?.status, 'interrupted');
-    assert.equal(interrupted?.error_code, 'MKE_JOB_INTERRUPTED');
-    assert.equal(interrupted?.completed_at?.toISOString(), '2026-05-01T11:00:00.000Z');
-    assert.deepEqual(
-      interrupted?.steps.map((s) => [s.name, s.status, s.error_code]),
-      [
-        ['snapshot', 'completed', null],
-        ['copy', 'failed', 'MKE_JOB_INTERRUPTED'],
-      ],
-    );
-    assert.equal((await restarted.joblog.getJob(pending.id))?.status, 'interrupted');
-    assert.equal((await restarted.joblog.getJob(finished.id))?.status, 'completed');
-    assert.ok(restarted.events.some((e) => e.type === 'job.updated' && e.job.status === 'interrupted'));
-    assert.deepEqual(await restarted.joblog.markInterruptedJobs(), []);
-  });
+      // A new process starts.
+      const restarted = setup('2026-05-01T11:00:00.000Z');
+      const marked = await restarted.joblog.markInterruptedJobs();
+      assert.deepEqual(marked.map((j) => j.id).sort(), [running.id, pending.id].sort());
+      const interrupted = await restarted.joblog.getJob(running.id);
+      assert.equal(interrupted?.status, 'interrupted');
+      assert.equal(interrupted?.error_code, 'MKE_JOB_INTERRUPTED');
+      assert.equal(interrupted?.completed_at?.toISOString(), '2026-05-01T11:00:00.000Z');
+      assert.deepEqual(
+        interrupted?.steps.map((s) => [s.name, s.status, s.error_code]),
+        [
+          ['snapshot', 'completed', null],
+          ['copy', 'failed', 'MKE_JOB_INTERRUPTED'],
+        ],
+      );
+      assert.equal((await restarted.joblog.getJob(pending.id))?.status, 'interrupted');
+      assert.equal((await restarted.joblog.getJob(finished.id))?.status, 'completed');
+      assert.ok(restarted.events.some((e) => e.type === 'job.updated' && e.job.status === 'interrupted'));
+      assert.deepEqual(await restarted.joblog.markInterruptedJobs(), []);
+    },
+  );
 });

@@ -1,32 +1,11 @@
 // Structured pino logs. Redaction is the second line of defence: services never put secrets in log fields, and
-// if one slips through under a well-known name it is censored here.
+// if one slips through under a well-known name it is censored here (the agent uses the same list).
+import { LOG_REDACTION, REDACT_PATHS } from '@migratekit/core';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/server-config';
 
-const SECRET_KEYS = [
-  'password',
-  'new_password',
-  'current_password',
-  'password_hash',
-  'secret',
-  'secret_key',
-  'secretKey',
-  'api_key',
-  'apiKey',
-  'token',
-  'authorization',
-  'cookie',
-  'masterKey',
-  'master_key',
-];
-
-/** Paths for pino's redact: each secret key at the top level and up to three levels deep. */
-export const REDACT_PATHS: string[] = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
-];
+/** The shared list (packages/core/src/log-redaction.ts), re-exported for the server's users. */
+export { REDACT_PATHS };
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -37,7 +16,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const base = { level: options.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const base = { level: options.level, redact: LOG_REDACTION };
   if (options.destination !== undefined) return pino(base, options.destination);
   if (options.pretty === true) {
     return pino({

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,7 +19,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('a self-signed certificate is made once in the data dir and reused', async () => {
+test('a self-signed certificate is made once in the data dir and reused', { timeout: 120_000 }, async () => {
   const runs: string[][] = [];
   const run = async (file: string, args: string[]): Promise<unknown> => {
     runs.push([file, ...args]);
@@ -29,13 +30,14 @@ test('a self-signed certificate is made once in the data dir and reused', async 
   const first = await loadOrCreateServerCertificate({ dataDir: join(dir, 'data'), hostNames: ['oma.example'], run });
   const second = await loadOrCreateServerCertificate({ dataDir: join(dir, 'data'), run });
   assert.equal(runs.length, 1, 'openssl ran once');
+  for (const file of [first.keyPath, first.certPath]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
   assert.equal(second.fingerprint256, first.fingerprint256);
   const x509 = new X509Certificate(first.cert);
   assert.equal(x509.fingerprint256, first.fingerprint256);
   assert.match(x509.subjectAltName ?? '', /DNS:oma\.example/);
 });
 
-test('volume exports need TLS and an agent identity; removal closes them', async () => {
+test('volume exports need TLS and an agent identity; removal closes them', { timeout: 120_000 }, async () => {
   const certificate = await loadOrCreateServerCertificate({ dataDir: join(dir, 'data') });
   const agentKey = randomBytes(32);
   const otherKey = randomBytes(32);

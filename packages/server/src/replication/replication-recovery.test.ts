@@ -13,7 +13,7 @@ import { JobLog } from '../joblog';
 import { createLogger } from '../logging/logger';
 import { ReplicationService } from './replication.service';
 
-test('replications left active by a stopped server end failed and free the VM', async (t) => {
+test('replications left active by a stopped server end failed and free the VM', { timeout: 120_000 }, async (t) => {
   const sqlite = engineCases().find((c) => c.name === 'sqlite');
   assert.ok(sqlite);
   const database = await sqlite.create();

@@ -83,6 +83,20 @@ export const apiTokenRoutes: RoutePlugin = (app, { services }) => {
     },
   );
 
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/api-tokens/:id',
+    {
+      config: self,
+      schema: {
+        tags,
+        summary: 'One API token: last use, expiry, revocation (never the value)',
+        params: IdParams,
+        response: { 200: ApiTokenView },
+      },
+    },
+    async (request) => services.apiTokens.get(principalOf(request), request.params.id),
+  );
+
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/api/v1/api-tokens/:id',
     {

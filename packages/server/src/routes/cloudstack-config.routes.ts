@@ -56,7 +56,12 @@ const CreateBody = Type.Object(
     api_key: ApiKey,
     secret_key: SecretKey,
     ...idFields,
-    is_active: Type.Optional(Type.Boolean()),
+    is_active: Type.Optional(
+      Type.Boolean({
+        description:
+          'Make this the active configuration (default: only when none is active; switching is recorded in the audit log)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -93,7 +98,7 @@ export const cloudStackConfigRoutes: RoutePlugin = cloudStackPaths((app, { servi
       config: admin,
       schema: {
         tags,
-        summary: 'Create a CloudStack configuration (active unless is_active is false)',
+        summary: 'Create a CloudStack configuration (active if it is the first one or is_active is true)',
         body: CreateBody,
         response: { 201: ConfigView },
       },

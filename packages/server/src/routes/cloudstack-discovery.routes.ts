@@ -107,7 +107,7 @@ export const cloudStackDiscoveryRoutes: RoutePlugin = cloudStackPaths((app, ctx,
         tags,
         summary: 'Test a CloudStack connection (typed values, a stored config_id, or the active configuration)',
         description:
-          'A CloudStack that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong API ' +
+          'A CloudStack that answers badly gives 200 with ok false and error.code: MKE_CLOUDSTACK_AUTH (wrong API ' +
           'or secret key), MKE_UPSTREAM_UNREACHABLE (host or port), MKE_UPSTREAM_BAD_URL (something answered, ' +
           'but not the CloudStack API), MKE_UPSTREAM_TLS. Missing or invalid input stays 4xx.',
         body: TestBody,

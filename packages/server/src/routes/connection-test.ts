@@ -8,7 +8,9 @@ export const ConnectionTestFailure = Type.Object(
   {
     ok: Type.Literal(false),
     error: Type.Object({
-      code: Type.String({ description: 'MKE_UPSTREAM_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ...' }),
+      code: Type.String({
+        description: 'MKE_VCENTER_AUTH, MKE_CLOUDSTACK_AUTH, MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS, ...',
+      }),
       message: Type.String(),
       field: Type.Optional(Type.String()),
       details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -21,12 +23,12 @@ export function connectionTestResponse<P extends TProperties>(success: TObject<P
   return Type.Union([success, ConnectionTestFailure]);
 }
 
+const REMOTE_CODES = new Set<string>(['MKE_VSPHERE_FAULT', 'MKE_VCENTER_AUTH', 'MKE_CLOUDSTACK_AUTH']);
+
 /** Codes that describe the remote system's answer, not the request: reported as { ok: false }. */
 export function isRemoteFailure(error: unknown, extraCodes: readonly string[] = []): boolean {
   if (!isMigrateKitError(error)) return false;
-  return (
-    error.code.startsWith('MKE_UPSTREAM_') || error.code === 'MKE_VSPHERE_FAULT' || extraCodes.includes(error.code)
-  );
+  return error.code.startsWith('MKE_UPSTREAM_') || REMOTE_CODES.has(error.code) || extraCodes.includes(error.code);
 }
 
 export async function runConnectionTest<T>(

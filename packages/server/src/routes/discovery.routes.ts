@@ -4,8 +4,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
+import { optionalJsonBody } from '../http/optional-body';
 import { IdParams } from '../http/schemas';
 import { DiscoverResponse } from '../replication/replication.schemas';
+import { inlineVcenterLogin } from '../services/vmware-credential.service';
 import { connectionTestResponse, runConnectionTest } from './connection-test';
 
 const TestBody = Type.Object(
@@ -50,12 +52,13 @@ export const discoveryRoutes: RoutePlugin = (app, { services }) => {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TestBody> }>(
     '/api/v1/vmware-credentials/:id/test',
     {
+      ...optionalJsonBody,
       config: { minRole: 'operator' },
       schema: {
         tags: ['vmware-credentials'],
         summary: 'Test a vCenter credential',
         description:
-          'A vCenter that answers badly gives 200 with ok false and error.code: MKE_UPSTREAM_AUTH (wrong ' +
+          'A vCenter that answers badly gives 200 with ok false and error.code: MKE_VCENTER_AUTH (wrong ' +
           'password), MKE_UPSTREAM_UNREACHABLE, MKE_UPSTREAM_TLS (details.sha1 and details.sha256 of the ' +
           'presented certificate), MKE_NOT_FOUND (field datacenter). An unknown credential id is 404.',
         params: IdParams,
@@ -87,23 +90,19 @@ export const discoveryRoutes: RoutePlugin = (app, { services }) => {
       schema: {
         tags: ['discovery'],
         summary: 'Discover the VMs of a vCenter through the agent',
+        description:
+          'The vCenter login is credential_id, or vcenter, username and password together (never stored), or ' +
+          'neither (the default credential). A partial inline login is 400 naming the missing field.',
         body: DiscoverBody,
         response: { 200: DiscoverResponse },
       },
     },
     async (request) => {
       const body = request.body;
-      const plain = body.vcenter !== undefined && body.username !== undefined && body.password !== undefined;
+      const inline = inlineVcenterLogin(body);
       return services.discovery.discover({
         credentialId: body.credential_id,
-        inline: plain
-          ? {
-              host: body.vcenter as string,
-              username: body.username as string,
-              password: body.password as string,
-              thumbprint: body.thumbprint ?? null,
-            }
-          : undefined,
+        inline: inline === undefined ? undefined : { ...inline, thumbprint: body.thumbprint ?? null },
         datacenter: body.datacenter,
         filter: body.filter,
       });

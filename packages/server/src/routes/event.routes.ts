@@ -70,10 +70,21 @@ function frame(id: number, event: ServerEvent): string {
   return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** Writes unless the stream has ended: a write after end would raise an unhandled 'error' on the response. */
-function writer(reply: FastifyReply, signal: AbortSignal): (text: string) => void {
+/**
+ * Bytes a connection may have queued (in the response and its socket) before it counts as stalled. A client
+ * that stops reading is dropped at this point instead of having every later event buffered for it.
+ */
+export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
+ * Writes unless the stream has ended (a write after end would raise an unhandled 'error' on the response);
+ * calls `onStalled` once the client has let more than SSE_MAX_BUFFERED_BYTES pile up.
+ */
+function writer(reply: FastifyReply, signal: AbortSignal, onStalled: () => void): (text: string) => void {
   return (text) => {
-    if (!signal.aborted && !reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.write(text);
+    if (signal.aborted || reply.raw.writableEnded || reply.raw.destroyed) return;
+    reply.raw.write(text);
+    if (reply.raw.writableLength > SSE_MAX_BUFFERED_BYTES) onStalled();
   };
 }
 
@@ -119,7 +130,15 @@ export const eventRoutes: RoutePlugin = (app, { deps, services }) => {
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
       });
-      const write = writer(reply, controller.signal);
+      const write = writer(reply, controller.signal, () => {
+        request.log.warn(
+          { buffered_bytes: reply.raw.writableLength, limit: SSE_MAX_BUFFERED_BYTES },
+          'SSE client is not reading; dropping its stream',
+        );
+        // end() would wait to flush what the client does not read; the socket goes now.
+        reply.raw.destroy();
+        finish();
+      });
       write('retry: 3000\n: connected\n\n');
 
       let sequence = 0;
@@ -134,12 +153,12 @@ export const eventRoutes: RoutePlugin = (app, { deps, services }) => {
           })
           .catch((error: unknown) => request.log.warn({ err: error }, 'dropped an SSE event'));
       });
-      const finish = (): void => {
+      function finish(): void {
         if (!open.delete(controller)) return;
         controller.abort();
         unsubscribe();
-        reply.raw.end();
-      };
+        if (!reply.raw.destroyed) reply.raw.end();
+      }
       controller.signal.addEventListener('abort', finish, { once: true });
       request.raw.on('close', finish);
       // A client that vanishes mid-write must not surface as an unhandled stream error.

@@ -1,7 +1,7 @@
 // The master key that opens every stored secret: MIGRATEKIT_MASTER_KEY (32 bytes as base64 or hex) or, when
 // unset, `<dataDir>/master.key`, created with mode 0600 on first start and reused afterwards.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const MASTER_KEY_FILE = 'master.key';
@@ -30,7 +30,7 @@ export function loadOrCreateMasterKey(envValue: string | undefined, dataDir: str
     return { key, origin: 'env' };
   }
   const path = join(dataDir, MASTER_KEY_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     // 'wx' fails when the file exists, so two processes starting together never overwrite each other's key.
     const key = randomBytes(32);
@@ -42,9 +42,4 @@ export function loadOrCreateMasterKey(envValue: string | undefined, dataDir: str
   const key = decodeMasterKey(readFileSync(path, 'utf8'));
   if (typeof key === 'string') throw new Error(`${path}: ${key}`);
   return { key, origin: 'file-existing', path };
-}
-
-/** True when group or others can read the key file: worth a warning at start-up. */
-export function isKeyFileExposed(path: string): boolean {
-  return (statSync(path).mode & 0o077) !== 0;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashPassword, verifyPassword } from './password-hasher';
 
-test('a scrypt hash verifies the right password only', async () => {
+test('a scrypt hash verifies the right password only', { timeout: 120_000 }, async () => {
   const hash = await hashPassword('correct horse battery');
   assert.match(hash, /^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
   assert.equal(await verifyPassword('correct horse battery', hash), true);
@@ -10,7 +10,7 @@ test('a scrypt hash verifies the right password only', async () => {
   assert.equal(await verifyPassword('', hash), false);
 });
 
-test('hashes are salted and malformed stored values never verify', async () => {
+test('hashes are salted and malformed stored values never verify', { timeout: 120_000 }, async () => {
   assert.notEqual(await hashPassword('same'), await hashPassword('same'));
   assert.equal(await verifyPassword('x', 'plain'), false);
   assert.equal(await verifyPassword('x', 'scrypt$0$8$1$aa$bb'), false);

@@ -6,7 +6,7 @@ import { SecretBox } from './secret-box';
 
 const key = randomBytes(32);
 
-test('seal produces a versioned ciphertext that opens to the plaintext', () => {
+test('seal produces a versioned ciphertext that opens to the plaintext', { timeout: 120_000 }, () => {
   const box = new SecretBox(key);
   const sealed = box.seal('vc-Passw0rd!', 'ctx');
   assert.match(sealed, /^v1:[\w-]+:[\w-]+:[\w-]+$/);
@@ -14,12 +14,12 @@ test('seal produces a versioned ciphertext that opens to the plaintext', () => {
   assert.equal(box.open(sealed, 'ctx'), 'vc-Passw0rd!');
 });
 
-test('the same plaintext seals differently each time (random IV)', () => {
+test('the same plaintext seals differently each time (random IV)', { timeout: 120_000 }, () => {
   const box = new SecretBox(key);
   assert.notEqual(box.seal('same'), box.seal('same'));
 });
 
-test('a ciphertext does not open under another context, key, or after tampering', () => {
+test('a ciphertext does not open under another context, key, or after tampering', { timeout: 120_000 }, () => {
   const box = new SecretBox(key);
   const sealed = box.seal('secret', 'vmware_credentials.password:cred-1');
   assert.throws(
@@ -38,7 +38,7 @@ test('a ciphertext does not open under another context, key, or after tampering'
   assert.throws(() => box.open('plain-text-password'), MigrateKitError);
 });
 
-test('unicode and empty secrets round-trip; the key must be 32 bytes', () => {
+test('unicode and empty secrets round-trip; the key must be 32 bytes', { timeout: 120_000 }, () => {
   const box = new SecretBox(key);
   assert.equal(box.open(box.seal('')), '');
   assert.equal(box.open(box.seal('pässwörd-密码')), 'pässwörd-密码');

@@ -84,15 +84,25 @@ export class ApiTokenService {
     return rows.map(toView);
   }
 
+  /** One token (never its value): when it was last used, whether it is revoked or expired. */
+  async get(principal: Principal, id: string): Promise<ApiTokenView> {
+    return toView(await this.requireVisible(principal, id));
+  }
+
   async revoke(principal: Principal, id: string): Promise<ApiTokenView> {
+    const row = await this.requireVisible(principal, id);
+    await this.deps.apiTokens.revoke(id);
+    const revoked = await this.deps.apiTokens.get(id);
+    return toView(revoked ?? row);
+  }
+
+  private async requireVisible(principal: Principal, id: string): Promise<ApiTokenRow> {
     const row = await this.deps.apiTokens.get(id);
     // Someone else's token reads as not found for a non-admin, so ids of other users' tokens are not confirmed.
     if (row === undefined || (row.user_id !== principal.userId && principal.role !== 'admin')) {
       throw new MigrateKitError('MKE_NOT_FOUND', { message: `API token ${id} not found` });
     }
-    await this.deps.apiTokens.revoke(id);
-    const revoked = await this.deps.apiTokens.get(id);
-    return toView(revoked ?? row);
+    return row;
   }
 
   /** True when the token value is still usable (used by `migratekit dev` to keep its CLI token). */

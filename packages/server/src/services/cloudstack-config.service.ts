@@ -145,6 +145,10 @@ export class CloudStackConfigService {
     await this.records.assertNameFree(input.name);
     const id = newId('csc');
     const ids = pickIds(input);
+    const previous = await this.deps.configs.getActive();
+    // The first configuration becomes the active one; a later one only when asked (is_active: true), so
+    // adding a configuration never silently switches the one replication uses.
+    const active = input.is_active ?? previous === undefined;
     const row = await this.deps.configs.insert({
       id,
       name: input.name,
@@ -158,10 +162,15 @@ export class CloudStackConfigService {
       disk_offering_id: ids.disk_offering_id ?? null,
       server_vm_id: ids.server_vm_id ?? null,
       default_network_id: ids.default_network_id ?? null,
-      // A new configuration becomes the active one unless the operator says otherwise.
-      is_active: input.is_active ?? true,
+      is_active: active,
     });
     await this.records.record(ctx, 'cloudstack_config.create', id, { name: row.name, api_url: row.api_url });
+    if (active && previous !== undefined)
+      await this.records.record(ctx, 'cloudstack_config.activate', id, {
+        name: row.name,
+        replaced_id: previous.id,
+        replaced_name: previous.name,
+      });
     return toCloudStackConfigView(row);
   }
 

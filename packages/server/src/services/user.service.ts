@@ -8,6 +8,11 @@ import type { Role } from '../security/roles';
 export interface UserServiceDeps {
   users: UserRepository;
   sessions: SessionRepository;
+  /**
+   * Called after a user's password changed: the server removes the printed first-admin password file
+   * (FIRST_ADMIN_PASSWORD_FILE) once the first admin's password is no longer the one it holds.
+   */
+  onPasswordChanged?: (user: UserRow) => void;
 }
 
 export interface UserView {
@@ -87,6 +92,7 @@ export class UserService {
     const row = await this.deps.users.update(id, changes);
     if (row === undefined) throw new MigrateKitError('MKE_NOT_FOUND', { message: `User ${id} not found` });
     if (input.password !== undefined || input.is_active === false) await this.deps.sessions.deleteForUser(id);
+    if (input.password !== undefined) this.deps.onPasswordChanged?.(row);
     return toUserView(row);
   }
 
@@ -106,6 +112,7 @@ export class UserService {
     }
     await this.deps.users.update(userId, { password_hash: await hashPassword(newPassword) });
     await this.deps.sessions.deleteForUser(userId, keepSessionId);
+    this.deps.onPasswordChanged?.(user);
   }
 
   async delete(id: string): Promise<UserView> {

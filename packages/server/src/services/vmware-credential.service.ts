@@ -66,25 +66,55 @@ function passwordContext(id: string): string {
 }
 
 /** Accepts `host`, `host:port` or a pasted URL (`https://vc.example.com/sdk`) and keeps host[:port]. */
-export function normalizeVcenterHost(input: string): string {
+export function normalizeVcenterHost(input: string, field = 'body.vcenter_host'): string {
   const trimmed = input.trim();
+  const name = field.replace(/^body\./, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     try {
       return new URL(trimmed).host;
     } catch {
-      throw new MigrateKitError('MKE_VALIDATION', {
-        message: 'vcenter_host is not a valid host or URL',
-        field: 'body.vcenter_host',
-      });
+      throw new MigrateKitError('MKE_VALIDATION', { message: `${name} is not a valid host or URL`, field });
     }
   }
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(trimmed)) {
-    throw new MigrateKitError('MKE_VALIDATION', {
-      message: 'vcenter_host must be a host name or host:port',
-      field: 'body.vcenter_host',
-    });
+    throw new MigrateKitError('MKE_VALIDATION', { message: `${name} must be a host name or host:port`, field });
   }
   return trimmed;
+}
+
+export interface InlineVcenterInput {
+  credential_id?: string | undefined;
+  vcenter?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/**
+ * A vCenter login given in a request body instead of a stored credential id: all of vcenter, username and
+ * password, or none (undefined: use credential_id or the default). A partial one is refused naming the
+ * missing field, never silently completed from the stored default; the host is normalised like a stored one.
+ */
+export function inlineVcenterLogin(
+  input: InlineVcenterInput,
+): { host: string; username: string; password: string } | undefined {
+  const { vcenter, username, password } = input;
+  if (vcenter === undefined && username === undefined && password === undefined) return undefined;
+  const missing = (['vcenter', 'username', 'password'] as const).find((key) => input[key] === undefined);
+  if (missing !== undefined)
+    throw new MigrateKitError('MKE_VALIDATION', {
+      message: `${missing} is required with an inline vCenter login (vcenter, username and password together)`,
+      field: `body.${missing}`,
+    });
+  if (input.credential_id !== undefined)
+    throw new MigrateKitError('MKE_VALIDATION', {
+      message: 'give either credential_id or an inline vCenter login, not both',
+      field: 'body.credential_id',
+    });
+  return {
+    host: normalizeVcenterHost(vcenter as string, 'body.vcenter'),
+    username: username as string,
+    password: password as string,
+  };
 }
 
 export function toVmwareCredentialView(row: VmwareCredentialRow): VmwareCredentialView {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KeyedMutex } from './keyed-mutex';
 
-test('work on one key runs one at a time, in call order; other keys run alongside', async () => {
+test('work on one key runs one at a time, in call order; other keys run alongside', { timeout: 120_000 }, async () => {
   const mutex = new KeyedMutex();
   const events: string[] = [];
   let release!: () => void;
@@ -30,7 +30,7 @@ test('work on one key runs one at a time, in call order; other keys run alongsid
   assert.deepEqual(mutex.busyKeys, []);
 });
 
-test('a failed run releases the key for the next one', async () => {
+test('a failed run releases the key for the next one', { timeout: 120_000 }, async () => {
   const mutex = new KeyedMutex();
   await assert.rejects(
     mutex.run('vol-a', () => Promise.reject(new Error('boom'))),

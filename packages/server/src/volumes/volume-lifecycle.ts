@@ -78,7 +78,10 @@ export class VolumeLifecycle {
             },
           });
         } catch (error) {
-          await recording?.catch(() => undefined);
+          // The create failed; a failure to record its id as well is logged, the create's error is thrown.
+          await recording?.catch((recordError: unknown) =>
+            rt.deps.logger.warn({ err: errorMessage(recordError) }, 'could not record the submitted volume'),
+          );
           if (recordedId !== undefined) await this.forgetIfGone(recordedId);
           throw error;
         }
@@ -117,7 +120,11 @@ export class VolumeLifecycle {
           await rt.cloud.deleteVolume(volumeId);
         } catch (error) {
           // A lost reply: the delete may have happened. Only the current state decides.
-          if ((await rt.reads.volume(volumeId).catch(() => actual)) !== undefined) throw error;
+          const now = await rt.reads.volume(volumeId).catch((readError: unknown) => {
+            rt.deps.logger.warn({ volumeId, err: errorMessage(readError) }, 'could not check a failed delete');
+            return actual;
+          });
+          if (now !== undefined) throw error;
         }
         await this.forgetRow(volumeId);
         return { result: undefined, response: { deleted: true } };

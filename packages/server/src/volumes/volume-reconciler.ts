@@ -208,7 +208,13 @@ export class VolumeReconciler {
     }
     for (const row of await rt.repos.cloudstackVolumes.listAttachedTo(rt.serverVmId)) {
       if (onServerIds.has(row.volume_id)) continue;
-      const volume = await rt.reads.volume(row.volume_id).catch(() => undefined);
+      const volume = await rt.reads.volume(row.volume_id).catch((error: unknown) => {
+        rt.deps.logger.warn(
+          { volumeId: row.volume_id, err: errorMessage(error) },
+          'could not read a volume attached to the server; its attachment is left as recorded',
+        );
+        return undefined;
+      });
       if (volume !== undefined) await this.attachment.recordAttachment(row, volume, row.mode);
     }
     for (const exported of await rt.repos.nbdExports.list()) {

@@ -46,7 +46,13 @@ export class VolumeSnapshots {
             },
           );
         } catch (error) {
-          await recording?.catch(() => undefined);
+          // The create failed; a failure to record its id as well is logged, the create's error is thrown.
+          await recording?.catch((recordError: unknown) =>
+            rt.deps.logger.warn(
+              { volumeId: row.volume_id, snapshotId: submittedId, err: errorMessage(recordError) },
+              'could not record the submitted snapshot',
+            ),
+          );
           if (submittedId !== undefined) await this.forgetIfGone(row.volume_id, submittedId);
           throw error;
         }
@@ -94,7 +100,12 @@ export class VolumeSnapshots {
           try {
             await rt.cloud.deleteSnapshot(snapshotId);
           } catch (error) {
-            if ((await rt.reads.snapshot(snapshotId).catch(() => existing)) !== undefined) throw error;
+            // A lost reply: the delete may have happened. Unknown state counts as "still there".
+            const now = await rt.reads.snapshot(snapshotId).catch((readError: unknown) => {
+              rt.deps.logger.warn({ snapshotId, err: errorMessage(readError) }, 'could not check a failed delete');
+              return existing;
+            });
+            if (now !== undefined) throw error;
           }
         }
         if (volumeId !== null) await this.clearIfCurrent(volumeId, snapshotId);

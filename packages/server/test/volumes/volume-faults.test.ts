@@ -31,74 +31,78 @@ async function assertEveryVolumeKnown(when: string): Promise<void> {
   assert.deepEqual(unknown, [], `${when}: the simulator holds volumes the database does not know`);
 }
 
-test('10% injected CloudStack failures: operations end completed or failed with a reason, no unknown volume', async () => {
-  const testVm = await deployStoppedVm(fx, 'chaos-test-vm');
-  fx.sim.controls.setFailureRate(0.1, { seed: 20261123, jobs: true });
-  const outcomes = { ok: 0, failed: 0 };
-  const attempt = async (work: () => Promise<unknown>): Promise<void> => {
-    try {
-      await work();
-      outcomes.ok++;
-    } catch (error) {
-      // Failures surface as catalogue errors with a message, never as raw transport objects.
-      assert.ok(isMigrateKitError(error), String(error));
-      assert.ok(error.message.length > 0);
-      outcomes.failed++;
-    }
-  };
-  const contexts: string[] = [];
-  const seen = new Set<string>();
-  for (let round = 0; round < 4; round++) {
-    const contextId = await fx.newContext(`chaos-${round}`);
-    contexts.push(contextId);
-    for (const diskId of ['disk-2000', 'disk-2001', 'disk-2002']) {
-      await attempt(() =>
-        fx.daemon.ensureVolume({ contextId, diskId, sizeBytes: GIB, name: `chaos-${round}-${diskId}` }),
-      );
-    }
-    await assertEveryVolumeKnown(`after creating round ${round}`);
-    for (const row of await fx.repositories.cloudstackVolumes.listByContext(contextId)) {
-      seen.add(row.volume_id);
-      await attempt(() => fx.daemon.attachToServer(row.volume_id));
-      let snapshotId: string | undefined;
-      await attempt(async () => {
-        snapshotId = (await fx.daemon.createSnapshot(row.volume_id)).snapshotId;
-      });
-      await attempt(() => fx.daemon.attachToVm(row.volume_id, testVm));
-      await attempt(() => fx.daemon.detach(row.volume_id));
-      if (snapshotId !== undefined) {
-        const id = snapshotId;
-        await attempt(() => fx.daemon.revertSnapshot(id));
-        await attempt(() => fx.daemon.deleteSnapshot(id));
+test(
+  '10% injected CloudStack failures: operations end completed or failed with a reason, no unknown volume',
+  { timeout: 120_000 },
+  async () => {
+    const testVm = await deployStoppedVm(fx, 'chaos-test-vm');
+    fx.sim.controls.setFailureRate(0.1, { seed: 20261123, jobs: true });
+    const outcomes = { ok: 0, failed: 0 };
+    const attempt = async (work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work();
+        outcomes.ok++;
+      } catch (error) {
+        // Failures surface as catalogue errors with a message, never as raw transport objects.
+        assert.ok(isMigrateKitError(error), String(error));
+        assert.ok(error.message.length > 0);
+        outcomes.failed++;
       }
-      await attempt(() => fx.daemon.attachToServer(row.volume_id));
+    };
+    const contexts: string[] = [];
+    const seen = new Set<string>();
+    for (let round = 0; round < 4; round++) {
+      const contextId = await fx.newContext(`chaos-${round}`);
+      contexts.push(contextId);
+      for (const diskId of ['disk-2000', 'disk-2001', 'disk-2002']) {
+        await attempt(() =>
+          fx.daemon.ensureVolume({ contextId, diskId, sizeBytes: GIB, name: `chaos-${round}-${diskId}` }),
+        );
+      }
+      await assertEveryVolumeKnown(`after creating round ${round}`);
+      for (const row of await fx.repositories.cloudstackVolumes.listByContext(contextId)) {
+        seen.add(row.volume_id);
+        await attempt(() => fx.daemon.attachToServer(row.volume_id));
+        let snapshotId: string | undefined;
+        await attempt(async () => {
+          snapshotId = (await fx.daemon.createSnapshot(row.volume_id)).snapshotId;
+        });
+        await attempt(() => fx.daemon.attachToVm(row.volume_id, testVm));
+        await attempt(() => fx.daemon.detach(row.volume_id));
+        if (snapshotId !== undefined) {
+          const id = snapshotId;
+          await attempt(() => fx.daemon.revertSnapshot(id));
+          await attempt(() => fx.daemon.deleteSnapshot(id));
+        }
+        await attempt(() => fx.daemon.attachToServer(row.volume_id));
+      }
+      await assertEveryVolumeKnown(`after round ${round}`);
+      if (round % 2 === 1) await attempt(() => fx.daemon.deleteContextVolumes(contextId));
+      await assertEveryVolumeKnown(`after deleting round ${round}`);
     }
-    await assertEveryVolumeKnown(`after round ${round}`);
-    if (round % 2 === 1) await attempt(() => fx.daemon.deleteContextVolumes(contextId));
-    await assertEveryVolumeKnown(`after deleting round ${round}`);
-  }
-  assert.ok(outcomes.failed > 0, 'the injected failures reached the daemon');
-  assert.ok(outcomes.ok > outcomes.failed, `most calls still succeed (${JSON.stringify(outcomes)})`);
+    assert.ok(outcomes.failed > 0, 'the injected failures reached the daemon');
+    assert.ok(outcomes.ok > outcomes.failed, `most calls still succeed (${JSON.stringify(outcomes)})`);
 
-  // No operation is left pending/executing; each failure says why.
-  assert.deepEqual(await fx.repositories.volumeOperations.listUnfinished(), []);
-  const ops = (await Promise.all([...seen].map((id) => fx.repositories.volumeOperations.listByVolume(id)))).flat();
-  assert.ok(ops.length > seen.size * 4);
-  for (const op of ops) {
-    assert.ok(op.status === 'completed' || op.status === 'failed', op.status);
-    if (op.status === 'failed') assert.ok((op.error ?? '').length > 0, `operation ${op.id} failed without a reason`);
-  }
-  assert.ok(ops.some((op) => op.status === 'failed'));
+    // No operation is left pending/executing; each failure says why.
+    assert.deepEqual(await fx.repositories.volumeOperations.listUnfinished(), []);
+    const ops = (await Promise.all([...seen].map((id) => fx.repositories.volumeOperations.listByVolume(id)))).flat();
+    assert.ok(ops.length > seen.size * 4);
+    for (const op of ops) {
+      assert.ok(op.status === 'completed' || op.status === 'failed', op.status);
+      if (op.status === 'failed') assert.ok((op.error ?? '').length > 0, `operation ${op.id} failed without a reason`);
+    }
+    assert.ok(ops.some((op) => op.status === 'failed'));
 
-  // With the faults off, the daemon cleans up everything it knows: nothing is left behind in CloudStack.
-  fx.sim.controls.clear();
-  for (const contextId of contexts) await fx.daemon.deleteContextVolumes(contextId);
-  await fx.sim.simulator.settle();
-  assert.deepEqual(dataVolumes(fx), []);
-  assert.deepEqual(fx.sim.inventory().snapshots, []);
-});
+    // With the faults off, the daemon cleans up everything it knows: nothing is left behind in CloudStack.
+    fx.sim.controls.clear();
+    for (const contextId of contexts) await fx.daemon.deleteContextVolumes(contextId);
+    await fx.sim.simulator.settle();
+    assert.deepEqual(dataVolumes(fx), []);
+    assert.deepEqual(fx.sim.inventory().snapshots, []);
+  },
+);
 
-test('deleteContextVolumes tries every volume and reports the ones that failed', async () => {
+test('deleteContextVolumes tries every volume and reports the ones that failed', { timeout: 120_000 }, async () => {
   const contextId = await fx.newContext('partial-delete');
   const rows: CloudstackVolumeRecord[] = [];
   for (const diskId of ['disk-2000', 'disk-2001', 'disk-2002'])

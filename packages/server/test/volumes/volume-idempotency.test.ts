@@ -17,7 +17,7 @@ after(async () => {
   await fx.close();
 });
 
-test('ensure, attach, detach, delete and snapshot delete are idempotent', async () => {
+test('ensure, attach, detach, delete and snapshot delete are idempotent', { timeout: 120_000 }, async () => {
   const contextId = await fx.newContext('idem-vm');
   const input = { contextId, diskId: 'disk-2000', sizeBytes: GIB, name: 'idem-disk-2000' };
   const first = await fx.daemon.ensureVolume(input);
@@ -69,50 +69,54 @@ test('ensure, attach, detach, delete and snapshot delete are idempotent', async 
   });
 });
 
-test('the NBD export survives moves between non-server VMs and goes only when its volume leaves the server', async () => {
-  const contextId = await fx.newContext('move-vm');
-  const kept = await fx.daemon.ensureVolume({ contextId, diskId: 'disk-2000', sizeBytes: GIB, name: 'move-kept' });
-  const moved = await fx.daemon.ensureVolume({ contextId, diskId: 'disk-2001', sizeBytes: GIB, name: 'move-moved' });
-  await fx.daemon.attachToServer(kept.volume_id);
-  await fx.daemon.attachToServer(moved.volume_id);
-  const exportNames = (): string[] =>
-    fx.target
-      .listExports()
-      .map((e) => e.name)
-      .sort();
-  assert.deepEqual(exportNames(), [volumeExportName(kept.volume_id), volumeExportName(moved.volume_id)].sort());
+test(
+  'the NBD export survives moves between non-server VMs and goes only when its volume leaves the server',
+  { timeout: 120_000 },
+  async () => {
+    const contextId = await fx.newContext('move-vm');
+    const kept = await fx.daemon.ensureVolume({ contextId, diskId: 'disk-2000', sizeBytes: GIB, name: 'move-kept' });
+    const moved = await fx.daemon.ensureVolume({ contextId, diskId: 'disk-2001', sizeBytes: GIB, name: 'move-moved' });
+    await fx.daemon.attachToServer(kept.volume_id);
+    await fx.daemon.attachToServer(moved.volume_id);
+    const exportNames = (): string[] =>
+      fx.target
+        .listExports()
+        .map((e) => e.name)
+        .sort();
+    assert.deepEqual(exportNames(), [volumeExportName(kept.volume_id), volumeExportName(moved.volume_id)].sort());
 
-  // The agent is connected to the kept volume through all of this.
-  const agent = await fx.connectExport(volumeExportName(kept.volume_id));
-  await agent.write(0, Buffer.alloc(512, 7), { fua: true });
+    // The agent is connected to the kept volume through all of this.
+    const agent = await fx.connectExport(volumeExportName(kept.volume_id));
+    await agent.write(0, Buffer.alloc(512, 7), { fua: true });
 
-  const testVm1 = await deployStoppedVm(fx, 'move-test-1');
-  const testVm2 = await deployStoppedVm(fx, 'move-test-2');
-  await fx.daemon.attachToVm(moved.volume_id, testVm1);
-  assert.deepEqual(exportNames(), [volumeExportName(kept.volume_id)], 'leaving the server removed its export');
-  const keptRow = await fx.repositories.nbdExports.get(volumeExportName(kept.volume_id));
-  assert.equal(await fx.repositories.nbdExports.get(volumeExportName(moved.volume_id)), undefined);
+    const testVm1 = await deployStoppedVm(fx, 'move-test-1');
+    const testVm2 = await deployStoppedVm(fx, 'move-test-2');
+    await fx.daemon.attachToVm(moved.volume_id, testVm1);
+    assert.deepEqual(exportNames(), [volumeExportName(kept.volume_id)], 'leaving the server removed its export');
+    const keptRow = await fx.repositories.nbdExports.get(volumeExportName(kept.volume_id));
+    assert.equal(await fx.repositories.nbdExports.get(volumeExportName(moved.volume_id)), undefined);
 
-  await fx.daemon.attachToVm(moved.volume_id, testVm2);
-  await fx.daemon.detach(moved.volume_id);
-  await fx.daemon.attachToVm(moved.volume_id, testVm1);
-  await fx.daemon.detach(moved.volume_id);
-  assert.deepEqual(exportNames(), [volumeExportName(kept.volume_id)], 'moves between test VMs touch no export');
-  assert.deepEqual(await fx.repositories.nbdExports.get(volumeExportName(kept.volume_id)), keptRow);
-  assert.deepEqual(await agent.read(0, 512), Buffer.alloc(512, 7), 'the agent connection still works');
+    await fx.daemon.attachToVm(moved.volume_id, testVm2);
+    await fx.daemon.detach(moved.volume_id);
+    await fx.daemon.attachToVm(moved.volume_id, testVm1);
+    await fx.daemon.detach(moved.volume_id);
+    assert.deepEqual(exportNames(), [volumeExportName(kept.volume_id)], 'moves between test VMs touch no export');
+    assert.deepEqual(await fx.repositories.nbdExports.get(volumeExportName(kept.volume_id)), keptRow);
+    assert.deepEqual(await agent.read(0, 512), Buffer.alloc(512, 7), 'the agent connection still works');
 
-  const back = await fx.daemon.attachToServer(moved.volume_id);
-  assert.equal(back.exportName, volumeExportName(moved.volume_id));
-  assert.equal((await fx.repositories.cloudstackVolumes.getByVolumeId(moved.volume_id))?.mode, 'oma');
-  assert.equal(fx.target.listExports().length, 2);
-  await agent.close();
+    const back = await fx.daemon.attachToServer(moved.volume_id);
+    assert.equal(back.exportName, volumeExportName(moved.volume_id));
+    assert.equal((await fx.repositories.cloudstackVolumes.getByVolumeId(moved.volume_id))?.mode, 'oma');
+    assert.equal(fx.target.listExports().length, 2);
+    await agent.close();
 
-  await fx.daemon.deleteContextVolumes(contextId);
-  assert.equal(fx.target.listExports().length, 0);
-  assert.deepEqual(await fx.repositories.nbdExports.list(), []);
-});
+    await fx.daemon.deleteContextVolumes(contextId);
+    assert.equal(fx.target.listExports().length, 0);
+    assert.deepEqual(await fx.repositories.nbdExports.list(), []);
+  },
+);
 
-test('a CloudStack volume MigrateKit does not manage is never deleted', async () => {
+test('a CloudStack volume MigrateKit does not manage is never deleted', { timeout: 120_000 }, async () => {
   const offering = (await fx.client.listDiskOfferings()).find((o) => o.iscustomized === true);
   const [zone] = await fx.client.listZones();
   assert.ok(offering && zone);
@@ -134,31 +138,35 @@ test('a CloudStack volume MigrateKit does not manage is never deleted', async ()
   await fx.client.deleteVolume(foreign.id);
 });
 
-test('concurrent calls for one disk or one volume are serialized: one volume, one attach', async () => {
-  const contextId = await fx.newContext('race-vm');
-  const input = { contextId, diskId: 'disk-2000', sizeBytes: GIB, name: 'race-disk' };
-  const before = dataVolumes(fx).length;
-  const rows = await Promise.all([
-    fx.daemon.ensureVolume(input),
-    fx.daemon.ensureVolume(input),
-    fx.daemon.ensureVolume(input),
-  ]);
-  assert.equal(new Set(rows.map((r) => r.volume_id)).size, 1);
-  assert.equal(dataVolumes(fx).length, before + 1);
-  const volumeId = rows[0]?.volume_id ?? '';
-  const attached = await Promise.all([fx.daemon.attachToServer(volumeId), fx.daemon.attachToServer(volumeId)]);
-  assert.deepEqual(attached[0], attached[1]);
-  const ops = await fx.repositories.volumeOperations.listByVolume(volumeId);
-  const attaches = ops.filter((op) => op.type === 'attach');
-  assert.deepEqual(
-    attaches.map((op) => op.response?.already_attached),
-    [false, true],
-  );
-  // Serialized: each operation started after the previous one finished.
-  for (let i = 1; i < ops.length; i++) {
-    const previous = ops[i - 1];
-    const current = ops[i];
-    assert.ok(previous?.completed_at && current && current.created_at >= previous.completed_at);
-  }
-  await fx.daemon.deleteContextVolumes(contextId);
-});
+test(
+  'concurrent calls for one disk or one volume are serialized: one volume, one attach',
+  { timeout: 120_000 },
+  async () => {
+    const contextId = await fx.newContext('race-vm');
+    const input = { contextId, diskId: 'disk-2000', sizeBytes: GIB, name: 'race-disk' };
+    const before = dataVolumes(fx).length;
+    const rows = await Promise.all([
+      fx.daemon.ensureVolume(input),
+      fx.daemon.ensureVolume(input),
+      fx.daemon.ensureVolume(input),
+    ]);
+    assert.equal(new Set(rows.map((r) => r.volume_id)).size, 1);
+    assert.equal(dataVolumes(fx).length, before + 1);
+    const volumeId = rows[0]?.volume_id ?? '';
+    const attached = await Promise.all([fx.daemon.attachToServer(volumeId), fx.daemon.attachToServer(volumeId)]);
+    assert.deepEqual(attached[0], attached[1]);
+    const ops = await fx.repositories.volumeOperations.listByVolume(volumeId);
+    const attaches = ops.filter((op) => op.type === 'attach');
+    assert.deepEqual(
+      attaches.map((op) => op.response?.already_attached),
+      [false, true],
+    );
+    // Serialized: each operation started after the previous one finished.
+    for (let i = 1; i < ops.length; i++) {
+      const previous = ops[i - 1];
+      const current = ops[i];
+      assert.ok(previous?.completed_at && current && current.created_at >= previous.completed_at);
+    }
+    await fx.daemon.deleteContextVolumes(contextId);
+  },
+);

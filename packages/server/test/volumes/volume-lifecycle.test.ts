@@ -31,7 +31,7 @@ async function readAt(path: string, offset: number, length: number): Promise<Buf
 }
 
 for (const engine of engineCases()) {
-  describe(`volume daemon on ${engine.name}`, { skip: engine.skip }, () => {
+  describe(`volume daemon on ${engine.name}`, { timeout: 300_000, skip: engine.skip }, () => {
     test('life cycle: create 3, attach, write, snapshot, change, detach, revert, reattach, bytes equal, delete', async () => {
       const fx = await startVolumeFixture({ engine: engine.name });
       try {

@@ -17,7 +17,7 @@ async function executingOp(input: Parameters<VolumeFixture['repositories']['volu
 }
 
 for (const engine of engineCases()) {
-  describe(`reconciliation on ${engine.name}`, { skip: engine.skip }, () => {
+  describe(`reconciliation on ${engine.name}`, { timeout: 300_000, skip: engine.skip }, () => {
     test('reconcileAtStartup decides interrupted operations from CloudStack and restores exports', async () => {
       fx = await startVolumeFixture({ engine: engine.name });
       try {

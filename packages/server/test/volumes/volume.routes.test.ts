@@ -72,7 +72,7 @@ after(async () => {
 
 const get = (url: string, headers = t.admin) => t.app.inject({ method: 'GET', url, headers });
 
-test('volume views need authentication', async () => {
+test('volume views need authentication', { timeout: 120_000 }, async () => {
   for (const url of [
     '/api/v1/volumes',
     '/api/v1/volumes/operations',
@@ -84,7 +84,7 @@ test('volume views need authentication', async () => {
   assert.equal((await get('/api/v1/volumes', viewer)).statusCode, 200);
 });
 
-test('GET /api/v1/volumes pages and filters by context', async () => {
+test('GET /api/v1/volumes pages and filters by context', { timeout: 120_000 }, async () => {
   const all = (await get('/api/v1/volumes')).json<{ items: { volume_id: string }[]; total: number }>();
   assert.equal(all.total, 3);
   const page = (await get('/api/v1/volumes?limit=2&offset=2')).json<{
@@ -105,7 +105,7 @@ test('GET /api/v1/volumes pages and filters by context', async () => {
   assert.equal((await get('/api/v1/volumes?limit=0')).statusCode, 400);
 });
 
-test('GET /api/v1/volumes/operations lists newest first with status and error', async () => {
+test('GET /api/v1/volumes/operations lists newest first with status and error', { timeout: 120_000 }, async () => {
   const ops = (await get(`/api/v1/volumes/operations?context_id=${contextA}`)).json<{
     items: { type: string; status: string; error: string | null; response: unknown }[];
     total: number;
@@ -126,7 +126,7 @@ test('GET /api/v1/volumes/operations lists newest first with status and error', 
   assert.equal((await get('/api/v1/volumes/operations?status=weird')).statusCode, 400);
 });
 
-test('device mappings and NBD exports', async () => {
+test('device mappings and NBD exports', { timeout: 120_000 }, async () => {
   const mappings = (await get('/api/v1/volumes/device-mappings')).json<{
     items: { volume_id: string; persistent_device_name: string; linux_device_path: string }[];
   }>();

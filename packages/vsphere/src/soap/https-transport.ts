@@ -4,7 +4,7 @@
 import { Agent, request } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { MigrateKitError } from '@migratekit/core';
+import { MigrateKitError, readBoundedBody } from '@migratekit/core';
 import { isIpAddress, normalizeThumbprint, thumbprintMatches, thumbprintsOf } from '../tls/thumbprint';
 
 export interface SoapHttpRequest {
@@ -34,8 +34,10 @@ export interface HttpsTransportOptions {
   thumbprint?: string | undefined;
   /** Extra trusted CA certificates (PEM) for unpinned connections. */
   ca?: string | string[] | undefined;
-  /** Per-request answer timeout; default 120 s. */
+  /** Per-request deadline for the whole answer (not an idle timer); default 120 s. */
   timeoutMs?: number;
+  /** Largest answer read; default 64 MiB (property pages are requested in bounded batches). */
+  maxResponseBytes?: number;
   /** TCP + TLS handshake timeout; default 15 s. */
   connectTimeoutMs?: number;
 }
@@ -153,6 +155,7 @@ export function createHttpsTransport(options: HttpsTransportOptions): SoapTransp
   const port = options.port ?? 443;
   const path = options.path ?? '/sdk';
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   const endpoint = `https://${isIpAddress(options.host) && options.host.includes(':') ? `[${options.host}]` : options.host}:${port}${path}`;
   // An empty pin means "not pinned"; a malformed one is refused before any connection is made.
   const thumbprint = options.thumbprint?.trim() ? options.thumbprint.trim() : undefined;
@@ -170,20 +173,30 @@ export function createHttpsTransport(options: HttpsTransportOptions): SoapTransp
         };
         if (req.cookie !== undefined) headers.Cookie = req.cookie;
         const call = request({ host: options.host, port, path, method: 'POST', agent, headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (error) => reject(mapTransportError(error, endpoint)));
-          res.on('end', () => {
-            const cookies = res.headers['set-cookie'] ?? [];
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), setCookie: cookies });
-          });
+          readBoundedBody(res, maxResponseBytes, endpoint).then(
+            (body) => {
+              clearTimeout(deadline);
+              const cookies = res.headers['set-cookie'] ?? [];
+              resolve({ status: res.statusCode ?? 0, body: body.toString('utf8'), setCookie: cookies });
+            },
+            (error: unknown) => {
+              clearTimeout(deadline);
+              reject(mapTransportError(error, endpoint));
+            },
+          );
         });
-        call.setTimeout(timeoutMs, () =>
-          call.destroy(
-            new MigrateKitError('MKE_UPSTREAM_TIMEOUT', { message: `No answer from ${endpoint} in ${timeoutMs} ms` }),
-          ),
+        // A deadline for the whole exchange: an idle timer would let a server trickling bytes hold us forever.
+        const deadline = setTimeout(
+          () =>
+            call.destroy(
+              new MigrateKitError('MKE_UPSTREAM_TIMEOUT', { message: `No answer from ${endpoint} in ${timeoutMs} ms` }),
+            ),
+          timeoutMs,
         );
-        call.on('error', (error) => reject(mapTransportError(error, endpoint)));
+        call.on('error', (error) => {
+          clearTimeout(deadline);
+          reject(mapTransportError(error, endpoint));
+        });
         call.end(req.body);
       }),
     close: () => agent.destroy(),

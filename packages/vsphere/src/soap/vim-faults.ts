@@ -44,8 +44,8 @@ const SUBTYPE_KIND: Record<string, VimFaultKind> = {
 };
 
 const KIND_CODE: Record<VimFaultKind, ErrorCode> = {
-  InvalidLogin: 'MKE_UPSTREAM_AUTH',
-  NotAuthenticated: 'MKE_UPSTREAM_AUTH',
+  InvalidLogin: 'MKE_VCENTER_AUTH',
+  NotAuthenticated: 'MKE_VCENTER_AUTH',
   ManagedObjectNotFound: 'MKE_VSPHERE_OBJECT_NOT_FOUND',
   FileFault: 'MKE_VSPHERE_FAULT',
   InvalidState: 'MKE_VSPHERE_INVALID_STATE',

@@ -26,22 +26,26 @@ function recordingLogger(): VsphereLogger & { lines: string[] } {
   return { lines, debug: log, info: log, warn: log };
 }
 
-test('SOAPAction follows the server API version; the session cookie is sent after login', async () => {
-  const transport = new FakeTransport({ ...BASE_HANDLERS, RetrievePropertiesEx: () => POWER_STATE });
-  const client = await VsphereClient.connect({ host: 'vcenter.test', username: 'u', password: 'p', transport });
-  assert.equal(await client.getPowerState({ type: 'VirtualMachine', value: 'vm-1' }), 'poweredOn');
-  const [content, login, retrieve] = transport.calls;
-  assert.equal(content?.soapAction, 'urn:vim25/6.5');
-  assert.equal(content?.cookie, undefined);
-  assert.equal(login?.soapAction, 'urn:vim25/8.0.2.0');
-  assert.equal(retrieve?.cookie, 'vmware_soap_session="52a1f00d"');
-  assert.equal(client.about.version, '8.0.2');
-  await client.close();
-  assert.deepEqual(transport.methods().slice(-1), ['Logout']);
-  assert.equal(transport.closed, true);
-});
+test(
+  'SOAPAction follows the server API version; the session cookie is sent after login',
+  { timeout: 120_000 },
+  async () => {
+    const transport = new FakeTransport({ ...BASE_HANDLERS, RetrievePropertiesEx: () => POWER_STATE });
+    const client = await VsphereClient.connect({ host: 'vcenter.test', username: 'u', password: 'p', transport });
+    assert.equal(await client.getPowerState({ type: 'VirtualMachine', value: 'vm-1' }), 'poweredOn');
+    const [content, login, retrieve] = transport.calls;
+    assert.equal(content?.soapAction, 'urn:vim25/6.5');
+    assert.equal(content?.cookie, undefined);
+    assert.equal(login?.soapAction, 'urn:vim25/8.0.2.0');
+    assert.equal(retrieve?.cookie, 'vmware_soap_session="52a1f00d"');
+    assert.equal(client.about.version, '8.0.2');
+    await client.close();
+    assert.deepEqual(transport.methods().slice(-1), ['Logout']);
+    assert.equal(transport.closed, true);
+  },
+);
 
-test('NotAuthenticated: one re-login and one retry, then the fault propagates', async () => {
+test('NotAuthenticated: one re-login and one retry, then the fault propagates', { timeout: 120_000 }, async () => {
   let failures = 1;
   const transport = new FakeTransport({
     ...BASE_HANDLERS,
@@ -73,7 +77,7 @@ test('NotAuthenticated: one re-login and one retry, then the fault propagates', 
   );
 });
 
-test('an expired session reported in missingSet (as vcsim does) also re-logs in', async () => {
+test('an expired session reported in missingSet (as vcsim does) also re-logs in', { timeout: 120_000 }, async () => {
   let expired = true;
   const transport = new FakeTransport({
     ...BASE_HANDLERS,
@@ -93,7 +97,7 @@ test('an expired session reported in missingSet (as vcsim does) also re-logs in'
   assert.equal(transport.methods().filter((m) => m === 'Login').length, 2);
 });
 
-test('a failed Login is not retried and the transport is closed', async () => {
+test('a failed Login is not retried and the transport is closed', { timeout: 120_000 }, async () => {
   const transport = new FakeTransport({
     ...BASE_HANDLERS,
     Login: () =>
@@ -110,7 +114,7 @@ test('a failed Login is not retried and the transport is closed', async () => {
   assert.equal(transport.closed, true);
 });
 
-test('a non-SOAP answer (a proxy error page) is MKE_UPSTREAM_ERROR', async () => {
+test('a non-SOAP answer (a proxy error page) is MKE_UPSTREAM_ERROR', { timeout: 120_000 }, async () => {
   const transport = new FakeTransport({
     RetrieveServiceContent: () => ({ status: 503, body: '<html><body>Service Unavailable', setCookie: [] }),
   });
@@ -121,7 +125,7 @@ test('a non-SOAP answer (a proxy error page) is MKE_UPSTREAM_ERROR', async () =>
   );
 });
 
-test('host input: name, host:port, URL; plain http is refused', async () => {
+test('host input: name, host:port, URL; plain http is refused', { timeout: 120_000 }, async () => {
   const { parseEndpoint } = await import('../vsphere-client');
   assert.deepEqual(parseEndpoint('vc.example.com'), { host: 'vc.example.com', port: 443, path: '/sdk' });
   assert.deepEqual(parseEndpoint('vc.example.com:8443'), { host: 'vc.example.com', port: 8443, path: '/sdk' });
@@ -133,7 +137,7 @@ test('host input: name, host:port, URL; plain http is refused', async () => {
   );
 });
 
-test('calls that hit an expired session together share one re-login', async () => {
+test('calls that hit an expired session together share one re-login', { timeout: 120_000 }, async () => {
   let expired = 2;
   const transport = new FakeTransport({
     ...BASE_HANDLERS,

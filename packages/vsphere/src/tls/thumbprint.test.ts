@@ -70,7 +70,7 @@ after(() => {
 
 const request = { body: '<login password="secret"/>', soapAction: 'urn:vim25/8.0', cookie: undefined };
 
-test('thumbprints normalise from any vCenter notation and compare by digest length', () => {
+test('thumbprints normalise from any vCenter notation and compare by digest length', { timeout: 120_000 }, () => {
   const sha1 = '2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9';
   assert.equal(normalizeThumbprint(sha1), '2c11edd713877db57418b81c42c2561f0db95bb9');
   assert.equal(
@@ -94,7 +94,7 @@ test('thumbprints normalise from any vCenter notation and compare by digest leng
   );
 });
 
-test('fetchThumbprint reads the leaf certificate as vCenter shows it', { skip }, async () => {
+test('fetchThumbprint reads the leaf certificate as vCenter shows it', { timeout: 120_000, skip }, async () => {
   const info = await fetchThumbprint('127.0.0.1', port);
   const x509 = new X509Certificate(cert);
   assert.equal(info.sha1, x509.fingerprint);
@@ -102,56 +102,68 @@ test('fetchThumbprint reads the leaf certificate as vCenter shows it', { skip },
   assert.match(info.subject, /CN=localhost/);
 });
 
-test('a pinned thumbprint is accepted; a wrong pin or an untrusted certificate sends nothing', { skip }, async () => {
-  const x509 = new X509Certificate(cert);
-  received = 0;
-  const pinned = createHttpsTransport({ host: '127.0.0.1', port, thumbprint: x509.fingerprint256 });
-  const ok = await pinned.post(request);
-  assert.equal(ok.status, 200);
-  assert.ok(received > 0);
-  pinned.close();
+test(
+  'a pinned thumbprint is accepted; a wrong pin or an untrusted certificate sends nothing',
+  { timeout: 120_000, skip },
+  async () => {
+    const x509 = new X509Certificate(cert);
+    received = 0;
+    const pinned = createHttpsTransport({ host: '127.0.0.1', port, thumbprint: x509.fingerprint256 });
+    const ok = await pinned.post(request);
+    assert.equal(ok.status, 200);
+    assert.ok(received > 0);
+    pinned.close();
 
-  received = 0;
-  const wrong = createHttpsTransport({ host: '127.0.0.1', port, thumbprint: 'AB'.repeat(20) });
-  await assert.rejects(wrong.post(request), (error: unknown) => {
-    return (
-      isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_TLS' && error.details?.reason === 'thumbprint_mismatch'
-    );
-  });
-  const unpinned = createHttpsTransport({ host: '127.0.0.1', port });
-  await assert.rejects(unpinned.post(request), (error: unknown) => {
-    return (
-      isMigrateKitError(error) &&
-      error.code === 'MKE_UPSTREAM_TLS' &&
-      error.details?.reason === 'untrusted_certificate' &&
-      error.details.sha1 === x509.fingerprint
-    );
-  });
-  assert.equal(received, 0, 'no request byte reached a server whose certificate was refused');
-  wrong.close();
-  unpinned.close();
-});
-
-test('without a pin, a certificate signed by a trusted CA for the right name is accepted', { skip }, async () => {
-  const trusted = createHttpsTransport({ host: 'localhost', port, ca: cert });
-  assert.equal((await trusted.post(request)).status, 200);
-  trusted.close();
-});
-
-test('a server that drops the connection during the handshake is MKE_UPSTREAM_UNREACHABLE', async () => {
-  const dropper = createNetServer((socket) => socket.destroy());
-  await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
-  const dropPort = (dropper.address() as { port: number }).port;
-  try {
-    const transport = createHttpsTransport({ host: '127.0.0.1', port: dropPort, thumbprint: 'AB'.repeat(32) });
-    await assert.rejects(transport.post(request), (error: unknown) => {
-      return isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_UNREACHABLE';
+    received = 0;
+    const wrong = createHttpsTransport({ host: '127.0.0.1', port, thumbprint: 'AB'.repeat(20) });
+    await assert.rejects(wrong.post(request), (error: unknown) => {
+      return (
+        isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_TLS' && error.details?.reason === 'thumbprint_mismatch'
+      );
     });
-    transport.close();
-    await assert.rejects(fetchThumbprint('127.0.0.1', dropPort), (error: unknown) => {
-      return isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_UNREACHABLE';
+    const unpinned = createHttpsTransport({ host: '127.0.0.1', port });
+    await assert.rejects(unpinned.post(request), (error: unknown) => {
+      return (
+        isMigrateKitError(error) &&
+        error.code === 'MKE_UPSTREAM_TLS' &&
+        error.details?.reason === 'untrusted_certificate' &&
+        error.details.sha1 === x509.fingerprint
+      );
     });
-  } finally {
-    dropper.close();
-  }
-});
+    assert.equal(received, 0, 'no request byte reached a server whose certificate was refused');
+    wrong.close();
+    unpinned.close();
+  },
+);
+
+test(
+  'without a pin, a certificate signed by a trusted CA for the right name is accepted',
+  { timeout: 120_000, skip },
+  async () => {
+    const trusted = createHttpsTransport({ host: 'localhost', port, ca: cert });
+    assert.equal((await trusted.post(request)).status, 200);
+    trusted.close();
+  },
+);
+
+test(
+  'a server that drops the connection during the handshake is MKE_UPSTREAM_UNREACHABLE',
+  { timeout: 120_000 },
+  async () => {
+    const dropper = createNetServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const dropPort = (dropper.address() as { port: number }).port;
+    try {
+      const transport = createHttpsTransport({ host: '127.0.0.1', port: dropPort, thumbprint: 'AB'.repeat(32) });
+      await assert.rejects(transport.post(request), (error: unknown) => {
+        return isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_UNREACHABLE';
+      });
+      transport.close();
+      await assert.rejects(fetchThumbprint('127.0.0.1', dropPort), (error: unknown) => {
+        return isMigrateKitError(error) && error.code === 'MKE_UPSTREAM_UNREACHABLE';
+      });
+    } finally {
+      dropper.close();
+    }
+  },
+);

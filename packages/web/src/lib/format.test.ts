@@ -4,7 +4,7 @@ import type { VmContext } from '../api/types';
 import { sortVms } from '../pages/vms/vm-sort';
 import { formatAge, formatBytes, formatDuration } from './format';
 
-test('formatBytes uses binary units and one decimal below 100', () => {
+test('formatBytes uses binary units and one decimal below 100', { timeout: 120_000 }, () => {
   assert.equal(formatBytes(0), '0 B');
   assert.equal(formatBytes(1536), '1.5 KiB');
   assert.equal(formatBytes(8 * 1024 ** 3), '8.0 GiB');
@@ -12,7 +12,7 @@ test('formatBytes uses binary units and one decimal below 100', () => {
   assert.equal(formatBytes(null), '-');
 });
 
-test('formatAge reads past and future relative to now', () => {
+test('formatAge reads past and future relative to now', { timeout: 120_000 }, () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
   assert.equal(formatAge('2026-01-01T11:55:00Z', now), '5 min ago');
   assert.equal(formatAge('2026-01-01T14:00:00Z', now), 'in 2 h');
@@ -20,7 +20,7 @@ test('formatAge reads past and future relative to now', () => {
   assert.equal(formatAge(null, now), '-');
 });
 
-test('formatDuration spans seconds to hours', () => {
+test('formatDuration spans seconds to hours', { timeout: 120_000 }, () => {
   assert.equal(formatDuration('2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z'), '42s');
   assert.equal(formatDuration('2026-01-01T00:00:00Z', '2026-01-01T01:02:03Z'), '1h 2m');
 });
@@ -29,20 +29,24 @@ function vm(name: string, extra: Partial<VmContext> = {}): VmContext {
   return { context_id: `ctx-${name}`, vm_name: name, vmware_vm_id: name, current_status: 'discovered', ...extra };
 }
 
-test('sortVms sorts by name, size and last sync in both directions without mutating the input', () => {
-  const input = [
-    vm('b', { total_bytes: 5 }),
-    vm('A', { total_bytes: 9 }),
-    vm('c', { last_job_at: '2026-01-02T00:00:00Z' }),
-  ];
-  assert.deepEqual(
-    sortVms(input, { key: 'vm_name', dir: 'asc' }).map((v) => v.vm_name),
-    ['A', 'b', 'c'],
-  );
-  assert.deepEqual(
-    sortVms(input, { key: 'total_bytes', dir: 'desc' }).map((v) => v.vm_name),
-    ['A', 'b', 'c'],
-  );
-  assert.equal(sortVms(input, { key: 'last_sync', dir: 'desc' })[0]?.vm_name, 'c');
-  assert.equal(input[0]?.vm_name, 'b');
-});
+test(
+  'sortVms sorts by name, size and last sync in both directions without mutating the input',
+  { timeout: 120_000 },
+  () => {
+    const input = [
+      vm('b', { total_bytes: 5 }),
+      vm('A', { total_bytes: 9 }),
+      vm('c', { last_job_at: '2026-01-02T00:00:00Z' }),
+    ];
+    assert.deepEqual(
+      sortVms(input, { key: 'vm_name', dir: 'asc' }).map((v) => v.vm_name),
+      ['A', 'b', 'c'],
+    );
+    assert.deepEqual(
+      sortVms(input, { key: 'total_bytes', dir: 'desc' }).map((v) => v.vm_name),
+      ['A', 'b', 'c'],
+    );
+    assert.equal(sortVms(input, { key: 'last_sync', dir: 'desc' })[0]?.vm_name, 'c');
+    assert.equal(input[0]?.vm_name, 'b');
+  },
+);
