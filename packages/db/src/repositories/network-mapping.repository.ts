@@ -76,12 +76,13 @@ export class NetworkMappingRepository {
           destination_network_name: input.destination_network_name ?? null,
           validation_status: input.validation_status ?? 'pending',
           validation_reason: null,
-          last_validated: null,
+          // A caller that checked the destination while writing says so with validation_status.
+          last_validated: (input.validation_status ?? 'pending') === 'pending' ? null : now,
           created_at: now,
           updated_at: now,
         })),
       );
-      // A replaced destination has not been validated yet: status, reason and last_validated come from the row.
+      // A replaced destination takes the new row's validation state: the old one described another network.
       await (
         this.deps.engine === 'mysql'
           ? insert.onDuplicateKeyUpdate({
@@ -89,7 +90,7 @@ export class NetworkMappingRepository {
               destination_network_name: sql`values(destination_network_name)`,
               validation_status: sql`values(validation_status)`,
               validation_reason: null,
-              last_validated: null,
+              last_validated: sql`values(last_validated)`,
               updated_at: now,
             })
           : insert.onConflict((oc) =>
@@ -98,7 +99,7 @@ export class NetworkMappingRepository {
                 destination_network_name: eb.ref('excluded.destination_network_name'),
                 validation_status: eb.ref('excluded.validation_status'),
                 validation_reason: null,
-                last_validated: null,
+                last_validated: eb.ref('excluded.last_validated'),
                 updated_at: now,
               })),
             )
