@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { Button, ErrorState, InlineError, Loading, Modal, ProgressBar, SelectField } from '../../components/ui';
-import { NETWORK_STATUS_KEY, networkOptions, useAvailableNetworks, type MappingKind } from './network-mapping.api';
+import { networkOptions, useAvailableNetworks, type MappingKind } from './network-mapping.api';
 
 type Draft = Record<string, Partial<Record<MappingKind, string>>>;
 
