@@ -107,12 +107,7 @@ describe('Virtual Machines at scale, context panel and discovery answers', { ski
     const panel = page.getByRole('complementary', { name: 'VM details' });
     await panel.getByText('Hard disk 1').waitFor();
     const text = await panel.innerText();
-    for (const expected of [
-      'VLAN 253 - DMZ',
-      '0 of 2 configured',
-      'vm-disk-2000',
-      'job-20260101-000000.000-abc123',
-    ]) {
+    for (const expected of ['VLAN 253 - DMZ', '0 of 2 configured', 'vm-disk-2000', 'job-20260101-000000.000-abc123']) {
       assert.ok(text.includes(expected), `panel shows ${expected}`);
     }
     // Failover, cleanup and rollback have no API in this version: their buttons are not offered.
