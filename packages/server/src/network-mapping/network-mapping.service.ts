@@ -23,6 +23,17 @@ export interface MappingWrite {
   destination_network_id: string;
 }
 
+/** Where each write's values came from in the request, so a 400 names the caller's own field. */
+export type FieldOf = (index: number, value: 'source' | 'destination') => string;
+
+/** Body `{mappings: [...]}` (or one mapping at the top level of the body). */
+export function bodyFields(count: number): FieldOf {
+  return (i, value) => {
+    const name = value === 'source' ? 'source_network_name' : 'destination_network_id';
+    return count === 1 ? `body.${name}` : `body.mappings[${i}].${name}`;
+  };
+}
+
 export interface StatusFilter {
   status?: VmMappingStatus;
   search?: string;
@@ -108,7 +119,7 @@ export class NetworkMappingService {
     reference: string,
     writes: readonly MappingWrite[],
     ctx: AuditContext,
-    field = 'body',
+    fieldOf: FieldOf = bodyFields(writes.length),
   ): Promise<MappingView[]> {
     const vm = await this.vm(reference);
     const names = new Set(sourceNetworksOf(vm.nics).map((s) => s.name));
@@ -116,7 +127,7 @@ export class NetworkMappingService {
       if (!names.has(w.source_network_name))
         throw new MigrateKitError('MKE_VALIDATION', {
           message: `VM ${vm.vm_name} has no NIC on network "${w.source_network_name}"; its networks are: ${[...names].join(', ') || 'none recorded'}`,
-          field: writes.length === 1 ? `${field}.source_network_name` : `${field}.mappings[${i}].source_network_name`,
+          field: fieldOf(i, 'source'),
           details: { source_networks: [...names] },
         });
     });
@@ -130,7 +141,7 @@ export class NetworkMappingService {
         snapshot,
         w.destination_network_id,
         w.kind,
-        writes.length === 1 ? `${field}.destination_network_id` : `${field}.mappings[${i}].destination_network_id`,
+        fieldOf(i, 'destination'),
       ),
       validation_status: 'valid',
     }));

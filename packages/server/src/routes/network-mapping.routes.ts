@@ -279,7 +279,13 @@ export const networkMappingRoutes: RoutePlugin = (app, ctx) => {
           ? []
           : [{ source_network_name: source_network, kind: 'test' as const, destination_network_id: test_network_id }]),
       ];
-      return mappings.set(context_id, writes, auditContext(request), 'params');
+      return mappings.set(context_id, writes, auditContext(request), (i, value) =>
+        value === 'source'
+          ? 'params.source_network'
+          : writes[i]?.kind === 'test'
+            ? 'body.test_network_id'
+            : 'body.production_network_id',
+      );
     },
   );
 

@@ -3,7 +3,9 @@
 // network config in NIC order (live and test), strict mode, and the networks/available and resolve helpers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { MigrateKitError } from '@migratekit/core';
 import { DEFAULT_ZONE_ID } from '@migratekit/sim-cloudstack';
+import { networkMappingServicesOf } from '../../src/routes/network-mapping.routes';
 import { NET, THREE_NICS, startNetworkFixture, type NetworkFixture } from './network-fixture';
 
 interface Mapping {
@@ -88,6 +90,15 @@ describe('network mapping API', { timeout: 60_000 }, () => {
       assert.equal(res.statusCode, 400, `${destination}: ${res.body}`);
       assert.equal(res.json<{ error: { field: string } }>().error.field, 'body.destination_network_id');
     }
+    const putTest = await req('PUT', `/api/v1/network-mappings/context/${vm}/${enc('VLAN 100 - Web')}`, {
+      production_network_id: NET.prodWeb,
+      test_network_id: NET.prodDb,
+    });
+    assert.equal(putTest.json<{ error: { field: string } }>().error.field, 'body.test_network_id');
+    const putSource = await req('PUT', `/api/v1/network-mappings/context/${vm}/${enc('VM Network')}`, {
+      production_network_id: NET.prodWeb,
+    });
+    assert.equal(putSource.json<{ error: { field: string } }>().error.field, 'params.source_network');
     assert.deepEqual((await req('GET', `/api/v1/network-mappings/${vm}`)).json(), []);
   });
 
@@ -218,6 +229,20 @@ describe('network mapping API', { timeout: 60_000 }, () => {
       await req('POST', `/api/v1/failover/${vm}/network-config/validate`, { type: 'live', strict: true })
     ).json<Config>();
     assert.equal(liveOk.ok, true, JSON.stringify(liveOk.errors));
+  });
+
+  test('the failover workflow calls requireValid directly: it throws MKE_VALIDATION naming the NIC', async () => {
+    const { networkConfig } = networkMappingServicesOf(f.t.ctx);
+    await assert.rejects(networkConfig.requireValid(vm, { type: 'test' }), (error: MigrateKitError) => {
+      assert.equal(error.code, 'MKE_VALIDATION');
+      assert.match(error.message, /no longer exists/);
+      return true;
+    });
+    const live = await networkConfig.requireValid(vm, { type: 'live', strict: true });
+    assert.deepEqual(
+      live.nics.map((n) => n.destination_network_id),
+      PRODUCTION,
+    );
   });
 
   test('custom strategy: the per-failover override map wins for the networks it names', async () => {
