@@ -40,6 +40,16 @@ const inventory: InventorySpec = {
           disks: [{ capacityBytes: 16 * 1024 * 1024, datastore: 'DS-01', seedBytes: 1024 * 1024 }],
           nics: NICS.map((network) => ({ network })),
         },
+        {
+          name: 'erp-db-01',
+          host: 'esx01.net.local',
+          guest: 'linux' as const,
+          guestId: 'ubuntu64Guest',
+          guestFullName: 'Ubuntu Linux (64-bit)',
+          powerState: 'poweredOn' as const,
+          disks: [{ capacityBytes: 16 * 1024 * 1024, datastore: 'DS-01', seedBytes: 1024 * 1024 }],
+          nics: [{ network: 'VLAN 10 - Servers' }],
+        },
       ],
     },
   ],
@@ -74,9 +84,10 @@ describe('network mapping in Chromium', { skip, timeout: 300_000 }, () => {
     cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const { vms } = await api<{ vms: { id: string; name: string }[] }>('POST', '/api/v1/discover', {});
     const vm = vms.find((v) => v.name === 'erp-app-01');
-    assert.ok(vm);
+    const other = vms.find((v) => v.name === 'erp-db-01');
+    assert.ok(vm && other);
     const added = await api<{ results: { context_id: string }[] }>('POST', '/api/v1/replications', {
-      vm_ids: [vm.id],
+      vm_ids: [vm.id, other.id],
       start_replication: false,
     });
     contextId = added.results[0]?.context_id ?? '';
@@ -143,5 +154,37 @@ describe('network mapping in Chromium', { skip, timeout: 300_000 }, () => {
     await row.getByText('5 of 6 configured').waitFor();
     assert.match(await row.innerText(), /needs setup/);
     assert.match(await row.innerText(), /VLAN 20 - App: test/);
+  });
+
+  test('the bulk rule previews each VM and kind, then applies', async () => {
+    await page.getByRole('button', { name: 'Bulk rule' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('VMware network').selectOption('VLAN 10 - Servers');
+    await dialog.getByLabel('Production network').selectOption(ids.get('Prod-App-VLAN150') ?? '');
+    await dialog.getByLabel('Test network').selectOption(ids.get('Lab-L2-Test') ?? '');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const preview = dialog.getByRole('table', { name: 'Bulk rule preview' });
+    await preview.waitFor();
+    assert.match(
+      await dialog.getByRole('status').innerText(),
+      /2 VMs have this network: 2 new, 2 replaced, 0 unchanged/,
+    );
+    assert.match(await preview.innerText(), /erp-db-01\s+production\s+create\s+Prod-App-VLAN150/);
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState === 'finished'));
+    await screenshot(page, 'network-mapping-bulk');
+    await dialog.getByRole('button', { name: 'Apply rule' }).click();
+    await page
+      .getByRole('row', { name: /erp-db-01/ })
+      .getByText('2 of 2 configured')
+      .waitFor();
+  });
+
+  test('the VM context panel shows each NIC with its production and test mapping', async () => {
+    await page.goto(`${h.url}/vms?ctx=${contextId}`);
+    const panel = page.getByRole('complementary', { name: 'VM details' });
+    await panel.getByText('5 of 6 configured').waitFor();
+    const text = await panel.innerText();
+    assert.match(text, /Network adapter 1 on VLAN 10 - Servers\s+Production: Prod-App-VLAN150 · Test: Lab-L2-Test/);
+    assert.match(text, /Network adapter 2 on VLAN 20 - App\s+Production: Prod-App-VLAN150 · Test: not mapped/);
   });
 });
