@@ -157,6 +157,21 @@ export interface NetworkMappingTable {
   is_test_network: boolean;
   validation_status: string;
   last_validated: Timestamp | null;
+  /** Why the last validation found the destination unusable (null when valid or never validated). */
+  validation_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** network_strategies: how a failover of one VM resolves its networks (docs/network-mapping.md). */
+export interface NetworkStrategyTable {
+  vm_context_id: string;
+  /** production, isolated or custom; null = by failover type (live: production, test: isolated). */
+  strategy: string | null;
+  /** A NIC without a mapping fails validation instead of falling back to the default network. */
+  strict_mapping: boolean;
+  custom_overrides: JsonText | null;
+  nic_policies: JsonText | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -421,6 +436,7 @@ export interface DatabaseSchema {
   volume_operations: VolumeOperationTable;
   nbd_exports: NbdExportTable;
   network_mappings: NetworkMappingTable;
+  network_strategies: NetworkStrategyTable;
   failover_jobs: FailoverJobTable;
   job_tracking: JobTrackingTable;
   job_steps: JobStepTable;

@@ -23,6 +23,7 @@ interface JsonSchema {
 interface Parameter {
   name: string;
   in: 'query' | 'path' | 'header' | 'cookie';
+  required?: boolean;
   schema?: JsonSchema;
 }
 interface Operation {
@@ -76,6 +77,15 @@ function wrongText(schema: JsonSchema): string | undefined {
   if (schema.maxLength !== undefined) return 'x'.repeat(schema.maxLength + 1);
   if (schema.pattern !== undefined && !new RegExp(schema.pattern).test('!!')) return '!!';
   return undefined;
+}
+
+/** An accepted text for a parameter (the first allowed value), so that a wrong sibling is the only error. */
+function validText(schema: JsonSchema): string {
+  const allowed = [schema, ...(schema.anyOf ?? [])].map((s) => s.const ?? s.enum?.[0]).find((v) => v !== undefined);
+  if (allowed !== undefined) return typeof allowed === 'string' ? allowed : JSON.stringify(allowed);
+  const types = typesOf(schema);
+  if (types.includes('integer') || types.includes('number')) return '1';
+  return types.includes('boolean') ? 'true' : 'test-value';
 }
 
 function fillPath(path: string, params: Parameter[], override?: { name: string; value: string }): string {
@@ -145,7 +155,14 @@ test('every typed query or path parameter rejects a wrong value with 400 naming 
       const url =
         param.in === 'path'
           ? fillPath(path, params, { name: param.name, value: wrong })
-          : `${fillPath(path, params)}?${new URLSearchParams({ [param.name]: wrong }).toString()}`;
+          : `${fillPath(path, params)}?${new URLSearchParams({
+              ...Object.fromEntries(
+                params
+                  .filter((p) => p.in === 'query' && p.required === true && p.name !== param.name)
+                  .map((p) => [p.name, validText(p.schema ?? {})]),
+              ),
+              [param.name]: wrong,
+            }).toString()}`;
       const hasBody = op.requestBody !== undefined;
       const response = await t.app.inject({ method, url, headers: t.admin, ...(hasBody ? { payload: {} } : {}) });
       const prefix = param.in === 'path' ? 'params' : 'query';

@@ -4,6 +4,7 @@ import { EmptyState } from './components/ui';
 import { DiscoveryPage } from './pages/discovery.page';
 import { JobDetailPage } from './pages/job-detail.page';
 import { JobsPage } from './pages/jobs.page';
+import { NetworkMappingPage } from './pages/network-mapping/network-mapping.page';
 import { SettingsPage, SETTINGS_TABS } from './pages/settings/settings.page';
 import type { SettingsTab } from './pages/settings/settings.page';
 import { VmsPage } from './pages/vms.page';
@@ -30,6 +31,11 @@ const vmsRoute = createRoute({
 });
 
 const discoveryRoute = createRoute({ getParentRoute: () => rootRoute, path: '/discovery', component: DiscoveryPage });
+const networkMappingRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/network-mapping',
+  component: NetworkMappingPage,
+});
 const jobsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs', component: JobsPage });
 const jobDetailRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -49,6 +55,7 @@ const routeTree = rootRoute.addChildren([
   indexRoute,
   vmsRoute,
   discoveryRoute,
+  networkMappingRoute,
   jobsRoute,
   jobDetailRoute,
   settingsRoute,

@@ -49,6 +49,15 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
     const started = Date.now();
     for (let i = 0; i < VM_COUNT; i++) await contexts.create(context(i));
     console.log(`seeded ${VM_COUNT} contexts in ${Date.now() - started} ms`);
+    // One VM's NIC as discovery records it, so the panel's NIC mappings come from the real mapping API.
+    await h.stack.server.composition.adapters.repositories.vmDisks.create({
+      vm_context_id: 'ctx-vm-00042',
+      job_id: null,
+      disk_id: 'disk-2000',
+      capacity_bytes: 8 * 1024 ** 3,
+      sync_status: 'discovered',
+      nics: [{ label: 'Network adapter 1', network_name: 'VLAN 253 - DMZ', mac_address: '00:50:56:aa:bb:01' }],
+    });
     const all = Array.from({ length: VM_COUNT }, (_, i) => context(i));
     await page.route(/\/api\/v1\/vm-contexts\/ctx-vm-\d+$/, async (route) => {
       const id = new URL(route.request().url()).pathname.split('/').pop() ?? '';
@@ -98,12 +107,7 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
     const panel = page.getByRole('complementary', { name: 'VM details' });
     await panel.getByText('Hard disk 1').waitFor();
     const text = await panel.innerText();
-    for (const expected of [
-      'VLAN 253 - DMZ',
-      'Network mapping is not available in this version.',
-      'vm-disk-2000',
-      'job-20260101-000000.000-abc123',
-    ]) {
+    for (const expected of ['VLAN 253 - DMZ', '0 of 2 configured', 'vm-disk-2000', 'job-20260101-000000.000-abc123']) {
       assert.ok(text.includes(expected), `panel shows ${expected}`);
     }
     // Failover, cleanup and rollback have no API in this version: their buttons are not offered.

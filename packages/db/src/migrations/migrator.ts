@@ -3,12 +3,14 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import { initialSchema } from './0001-initial-schema';
 import { volumeViewIndexes } from './0002-volume-view-indexes';
 import { workflowRunner } from './0003-workflow-runner';
+import { networkMappingValidation } from './0004-network-mapping-validation';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
   '0002-volume-view-indexes': volumeViewIndexes,
   '0003-workflow-runner': workflowRunner,
+  '0004-network-mapping-validation': networkMappingValidation,
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

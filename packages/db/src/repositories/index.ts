@@ -12,6 +12,7 @@ import { JobLogRepository } from './job-log.repository';
 import { MachineGroupRepository } from './machine-group.repository';
 import { NbdExportRepository } from './nbd-export.repository';
 import { NetworkMappingRepository } from './network-mapping.repository';
+import { NetworkStrategyRepository } from './network-strategy.repository';
 import { ReplicationJobRepository } from './replication-job.repository';
 import type { RepositoryDeps } from './repository-deps';
 import { ScheduleExecutionRepository } from './schedule-execution.repository';
@@ -38,6 +39,7 @@ export interface Repositories {
   volumeOperations: VolumeOperationRepository;
   nbdExports: NbdExportRepository;
   networkMappings: NetworkMappingRepository;
+  networkStrategies: NetworkStrategyRepository;
   failoverJobs: FailoverJobRepository;
   schedules: ScheduleRepository;
   machineGroups: MachineGroupRepository;
@@ -71,6 +73,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     volumeOperations: new VolumeOperationRepository(deps),
     nbdExports: new NbdExportRepository(deps),
     networkMappings: new NetworkMappingRepository(deps),
+    networkStrategies: new NetworkStrategyRepository(deps),
     failoverJobs: new FailoverJobRepository(deps),
     schedules: new ScheduleRepository(deps),
     machineGroups: new MachineGroupRepository(deps),
@@ -101,6 +104,7 @@ export * from './device-mapping.repository';
 export * from './volume-operation.repository';
 export * from './nbd-export.repository';
 export * from './network-mapping.repository';
+export * from './network-strategy.repository';
 export * from './failover-job.repository';
 export * from './schedule.repository';
 export * from './machine-group.repository';

@@ -24,6 +24,14 @@ export type VmDiskPatch = Omit<
 
 const toRecord = (row: Row<'vm_disks'>): VmDiskRecord => ({ ...row, nics: fromJson<VmNic[]>(row.nics) });
 
+/** A managed VM's NICs from its most recent disk row (Add to Management or the latest replication). */
+export interface ContextNics {
+  vm_context_id: string;
+  vm_name: string;
+  current_status: string;
+  nics: VmNic[];
+}
+
 export class VmDiskRepository {
   constructor(private readonly deps: RepositoryDeps) {}
 
@@ -70,6 +78,39 @@ export class VmDiskRepository {
     const latest = new Map<string, VmDiskRecord>();
     for (const row of rows) latest.set(row.disk_id, row);
     return [...latest.values()].sort((a, b) => a.disk_id.localeCompare(b.disk_id));
+  }
+
+  /**
+   * The latest recorded NICs of every managed VM (or of the listed contexts) in one query, ordered by VM name:
+   * network mapping reads source networks from here, never from names it made up.
+   */
+  async latestNicsByContext(contextIds?: readonly string[]): Promise<ContextNics[]> {
+    let query = this.deps.db
+      .selectFrom('vm_disks')
+      .innerJoin('vm_replication_contexts', 'vm_replication_contexts.context_id', 'vm_disks.vm_context_id')
+      .select([
+        'vm_disks.vm_context_id',
+        'vm_disks.nics',
+        'vm_replication_contexts.vm_name',
+        'vm_replication_contexts.current_status',
+      ])
+      .where('vm_disks.nics', 'is not', null);
+    if (contextIds !== undefined) {
+      if (contextIds.length === 0) return [];
+      query = query.where('vm_disks.vm_context_id', 'in', [...contextIds]);
+    }
+    const rows = await query.orderBy('vm_disks.created_at').orderBy('vm_disks.id').execute();
+    const latest = new Map<string, ContextNics>();
+    for (const row of rows)
+      latest.set(row.vm_context_id, {
+        vm_context_id: row.vm_context_id,
+        vm_name: row.vm_name,
+        current_status: row.current_status,
+        nics: fromJson<VmNic[]>(row.nics) ?? [],
+      });
+    return [...latest.values()].sort(
+      (a, b) => a.vm_name.localeCompare(b.vm_name) || a.vm_context_id.localeCompare(b.vm_context_id),
+    );
   }
 
   async update(id: string, patch: VmDiskPatch): Promise<VmDiskRecord | undefined> {

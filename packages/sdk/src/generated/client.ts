@@ -29,11 +29,30 @@ export const operationList = [
   { name: 'postCloudstackDiscoverResources', method: 'post', path: '/api/v1/cloudstack/discover-resources' },
   { name: 'postDiscover', method: 'post', path: '/api/v1/discover' },
   { name: 'getEvents', method: 'get', path: '/api/v1/events' },
+  { name: 'getFailoverNetworkConfig', method: 'get', path: '/api/v1/failover/{context_id}/network-config' },
+  { name: 'validateFailoverNetworkConfig', method: 'post', path: '/api/v1/failover/{context_id}/network-config/validate' },
   { name: 'getHealth', method: 'get', path: '/api/v1/health' },
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
   { name: 'getJobsByExternalIdById', method: 'get', path: '/api/v1/jobs/by-external-id/{id}' },
   { name: 'getJobsById', method: 'get', path: '/api/v1/jobs/{id}' },
   { name: 'getNbdExports', method: 'get', path: '/api/v1/nbd/exports' },
+  { name: 'listNetworkMappings', method: 'get', path: '/api/v1/network-mappings' },
+  { name: 'createNetworkMapping', method: 'post', path: '/api/v1/network-mappings' },
+  { name: 'applyNetworkMappingBulkRule', method: 'post', path: '/api/v1/network-mappings/bulk/apply' },
+  { name: 'previewNetworkMappingBulkRule', method: 'post', path: '/api/v1/network-mappings/bulk/preview' },
+  { name: 'getContextNetworkMappings', method: 'get', path: '/api/v1/network-mappings/context/{context_id}' },
+  { name: 'setContextNetworkMappings', method: 'post', path: '/api/v1/network-mappings/context/{context_id}' },
+  { name: 'getContextNetworkStrategy', method: 'get', path: '/api/v1/network-mappings/context/{context_id}/strategy' },
+  { name: 'setContextNetworkStrategy', method: 'post', path: '/api/v1/network-mappings/context/{context_id}/strategy' },
+  { name: 'validateContextNetworkMappings', method: 'get', path: '/api/v1/network-mappings/context/{context_id}/validation' },
+  { name: 'putContextNetworkMapping', method: 'put', path: '/api/v1/network-mappings/context/{context_id}/{source_network}' },
+  { name: 'deleteContextNetworkMapping', method: 'delete', path: '/api/v1/network-mappings/context/{context_id}/{source_network}' },
+  { name: 'listNetworkMappingStatus', method: 'get', path: '/api/v1/network-mappings/status' },
+  { name: 'getVmNetworkMappings', method: 'get', path: '/api/v1/network-mappings/{vm_id}' },
+  { name: 'getVmNetworkMappingStatus', method: 'get', path: '/api/v1/network-mappings/{vm_id}/status' },
+  { name: 'deleteVmNetworkMapping', method: 'delete', path: '/api/v1/network-mappings/{vm_id}/{source_network_name}' },
+  { name: 'listAvailableNetworks', method: 'get', path: '/api/v1/networks/available' },
+  { name: 'resolveNetworkName', method: 'post', path: '/api/v1/networks/resolve' },
   { name: 'getOsseaConfig', method: 'get', path: '/api/v1/ossea/config' },
   { name: 'postOsseaConfig', method: 'post', path: '/api/v1/ossea/config' },
   { name: 'putOsseaConfig', method: 'put', path: '/api/v1/ossea/config' },
@@ -48,6 +67,7 @@ export const operationList = [
   { name: 'postReplications', method: 'post', path: '/api/v1/replications' },
   { name: 'getReplicationsById', method: 'get', path: '/api/v1/replications/{id}' },
   { name: 'deleteReplicationsById', method: 'delete', path: '/api/v1/replications/{id}' },
+  { name: 'listAvailableServiceOfferings', method: 'get', path: '/api/v1/service-offerings/available' },
   { name: 'getUsers', method: 'get', path: '/api/v1/users' },
   { name: 'postUsers', method: 'post', path: '/api/v1/users' },
   { name: 'getUsersById', method: 'get', path: '/api/v1/users/{id}' },
@@ -121,6 +141,10 @@ export function createOperations(http: Http) {
     postDiscover: (args: OpArgs<paths['/api/v1/discover']['post']> = {}) => http.request<OpResult<paths['/api/v1/discover']['post']>>('post', '/api/v1/discover', args),
     /** Live stream (text/event-stream) of job.updated, job.step, job.log and context.updated events (GET /api/v1/events) */
     getEvents: (args: OpArgs<paths['/api/v1/events']['get']> = {}) => http.request<OpResult<paths['/api/v1/events']['get']>>('get', '/api/v1/events', args),
+    /** The NICs of a live or test failover in source order, with destination, MAC and IP policy (GET /api/v1/failover/{context_id}/network-config) */
+    getFailoverNetworkConfig: (args: OpArgs<paths['/api/v1/failover/{context_id}/network-config']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/{context_id}/network-config']['get']>>('get', '/api/v1/failover/{context_id}/network-config', args),
+    /** Resolve the failover networks and check every destination against CloudStack now (POST /api/v1/failover/{context_id}/network-config/validate) */
+    validateFailoverNetworkConfig: (args: OpArgs<paths['/api/v1/failover/{context_id}/network-config/validate']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/{context_id}/network-config/validate']['post']>>('post', '/api/v1/failover/{context_id}/network-config/validate', args),
     /** Liveness and database reachability (no authentication) (GET /api/v1/health) */
     getHealth: (args: OpArgs<paths['/api/v1/health']['get']> = {}) => http.request<OpResult<paths['/api/v1/health']['get']>>('get', '/api/v1/health', args),
     /** List jobs, newest first (GET /api/v1/jobs) */
@@ -131,6 +155,40 @@ export function createOperations(http: Http) {
     getJobsById: (args: OpArgs<paths['/api/v1/jobs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}']['get']>>('get', '/api/v1/jobs/{id}', args),
     /** NBD exports of the server (one per volume attached to it) (GET /api/v1/nbd/exports) */
     getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
+    /** Every network mapping, optionally of one VM or one kind (GET /api/v1/network-mappings) */
+    listNetworkMappings: (args: OpArgs<paths['/api/v1/network-mappings']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings']['get']>>('get', '/api/v1/network-mappings', args),
+    /** Create or replace one mapping (production, or test with is_test_network) (POST /api/v1/network-mappings) */
+    createNetworkMapping: (args: OpArgs<paths['/api/v1/network-mappings']['post']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings']['post']>>('post', '/api/v1/network-mappings', args),
+    /** Apply a bulk rule in one transaction (all mappings or none) (POST /api/v1/network-mappings/bulk/apply) */
+    applyNetworkMappingBulkRule: (args: OpArgs<paths['/api/v1/network-mappings/bulk/apply']['post']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/bulk/apply']['post']>>('post', '/api/v1/network-mappings/bulk/apply', args),
+    /** What a bulk rule would create or change, per VM; writes nothing (POST /api/v1/network-mappings/bulk/preview) */
+    previewNetworkMappingBulkRule: (args: OpArgs<paths['/api/v1/network-mappings/bulk/preview']['post']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/bulk/preview']['post']>>('post', '/api/v1/network-mappings/bulk/preview', args),
+    /** The mappings of one VM context (GET /api/v1/network-mappings/context/{context_id}) */
+    getContextNetworkMappings: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}']['get']>>('get', '/api/v1/network-mappings/context/{context_id}', args),
+    /** Create or replace mappings of one VM in one transaction (all or none) (POST /api/v1/network-mappings/context/{context_id}) */
+    setContextNetworkMappings: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}']['post']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}']['post']>>('post', '/api/v1/network-mappings/context/{context_id}', args),
+    /** How a failover of this VM resolves its networks (GET /api/v1/network-mappings/context/{context_id}/strategy) */
+    getContextNetworkStrategy: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}/strategy']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}/strategy']['get']>>('get', '/api/v1/network-mappings/context/{context_id}/strategy', args),
+    /** Change the strategy, strict flag, custom overrides or NIC policies (others are kept) (POST /api/v1/network-mappings/context/{context_id}/strategy) */
+    setContextNetworkStrategy: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}/strategy']['post']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}/strategy']['post']>>('post', '/api/v1/network-mappings/context/{context_id}/strategy', args),
+    /** Revalidate every mapping of the VM against CloudStack now and return the outcome (GET /api/v1/network-mappings/context/{context_id}/validation) */
+    validateContextNetworkMappings: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}/validation']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}/validation']['get']>>('get', '/api/v1/network-mappings/context/{context_id}/validation', args),
+    /** Set the production and/or test destination of one source network (PUT /api/v1/network-mappings/context/{context_id}/{source_network}) */
+    putContextNetworkMapping: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}/{source_network}']['put']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}/{source_network}']['put']>>('put', '/api/v1/network-mappings/context/{context_id}/{source_network}', args),
+    /** Delete exactly one mapping of a VM context (the other kind stays) (DELETE /api/v1/network-mappings/context/{context_id}/{source_network}) */
+    deleteContextNetworkMapping: (args: OpArgs<paths['/api/v1/network-mappings/context/{context_id}/{source_network}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/context/{context_id}/{source_network}']['delete']>>('delete', '/api/v1/network-mappings/context/{context_id}/{source_network}', args),
+    /** Mapping status of every managed VM (configured, needs_setup, error; X of Y configured) (GET /api/v1/network-mappings/status) */
+    listNetworkMappingStatus: (args: OpArgs<paths['/api/v1/network-mappings/status']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/status']['get']>>('get', '/api/v1/network-mappings/status', args),
+    /** The mappings of one VM (context id, VMware UUID or name) (GET /api/v1/network-mappings/{vm_id}) */
+    getVmNetworkMappings: (args: OpArgs<paths['/api/v1/network-mappings/{vm_id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/{vm_id}']['get']>>('get', '/api/v1/network-mappings/{vm_id}', args),
+    /** Mapping status of one VM: which source networks lack which kind (GET /api/v1/network-mappings/{vm_id}/status) */
+    getVmNetworkMappingStatus: (args: OpArgs<paths['/api/v1/network-mappings/{vm_id}/status']['get']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/{vm_id}/status']['get']>>('get', '/api/v1/network-mappings/{vm_id}/status', args),
+    /** Delete exactly one mapping (kind production or test); the other kind stays (DELETE /api/v1/network-mappings/{vm_id}/{source_network_name}) */
+    deleteVmNetworkMapping: (args: OpArgs<paths['/api/v1/network-mappings/{vm_id}/{source_network_name}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/network-mappings/{vm_id}/{source_network_name}']['delete']>>('delete', '/api/v1/network-mappings/{vm_id}/{source_network_name}', args),
+    /** CloudStack networks with type, zone, state and what each is suitable for (GET /api/v1/networks/available) */
+    listAvailableNetworks: (args: OpArgs<paths['/api/v1/networks/available']['get']> = {}) => http.request<OpResult<paths['/api/v1/networks/available']['get']>>('get', '/api/v1/networks/available', args),
+    /** A CloudStack network by exact name (ambiguous names are a 400 listing the candidates) (POST /api/v1/networks/resolve) */
+    resolveNetworkName: (args: OpArgs<paths['/api/v1/networks/resolve']['post']> = {}) => http.request<OpResult<paths['/api/v1/networks/resolve']['post']>>('post', '/api/v1/networks/resolve', args),
     /** The active CloudStack configuration (deprecated alias of /api/v1/cloudstack/config) (GET /api/v1/ossea/config) */
     getOsseaConfig: (args: OpArgs<paths['/api/v1/ossea/config']['get']> = {}) => http.request<OpResult<paths['/api/v1/ossea/config']['get']>>('get', '/api/v1/ossea/config', args),
     /** Create a CloudStack configuration (active if it is the first one or is_active is true) (deprecated alias of /api/v1/cloudstack/config) (POST /api/v1/ossea/config) */
@@ -159,6 +217,8 @@ export function createOperations(http: Http) {
     getReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['get']>>('get', '/api/v1/replications/{id}', args),
     /** Cancel a replication job (DELETE /api/v1/replications/{id}) */
     deleteReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['delete']>>('delete', '/api/v1/replications/{id}', args),
+    /** CloudStack service offerings of the active configuration (GET /api/v1/service-offerings/available) */
+    listAvailableServiceOfferings: (args: OpArgs<paths['/api/v1/service-offerings/available']['get']> = {}) => http.request<OpResult<paths['/api/v1/service-offerings/available']['get']>>('get', '/api/v1/service-offerings/available', args),
     /** List users (GET /api/v1/users) */
     getUsers: (args: OpArgs<paths['/api/v1/users']['get']> = {}) => http.request<OpResult<paths['/api/v1/users']['get']>>('get', '/api/v1/users', args),
     /** Create a user (POST /api/v1/users) */

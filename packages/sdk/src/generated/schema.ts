@@ -2316,6 +2316,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/failover/{context_id}/network-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The NICs of a live or test failover in source order, with destination, MAC and IP policy */
+        get: operations["getFailoverNetworkConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/{context_id}/network-config/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve the failover networks and check every destination against CloudStack now */
+        post: operations["validateFailoverNetworkConfig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -2935,6 +2969,231 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every network mapping, optionally of one VM or one kind */
+        get: operations["listNetworkMappings"];
+        put?: never;
+        /** Create or replace one mapping (production, or test with is_test_network) */
+        post: operations["createNetworkMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/{vm_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mappings of one VM (context id, VMware UUID or name) */
+        get: operations["getVmNetworkMappings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/{vm_id}/{source_network_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete exactly one mapping (kind production or test); the other kind stays */
+        delete: operations["deleteVmNetworkMapping"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/{vm_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mapping status of one VM: which source networks lack which kind */
+        get: operations["getVmNetworkMappingStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/bulk/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a bulk rule in one transaction (all mappings or none) */
+        post: operations["applyNetworkMappingBulkRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/bulk/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a bulk rule would create or change, per VM; writes nothing */
+        post: operations["previewNetworkMappingBulkRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/context/{context_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mappings of one VM context */
+        get: operations["getContextNetworkMappings"];
+        put?: never;
+        /** Create or replace mappings of one VM in one transaction (all or none) */
+        post: operations["setContextNetworkMappings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/context/{context_id}/{source_network}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the production and/or test destination of one source network */
+        put: operations["putContextNetworkMapping"];
+        post?: never;
+        /** Delete exactly one mapping of a VM context (the other kind stays) */
+        delete: operations["deleteContextNetworkMapping"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/context/{context_id}/strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a failover of this VM resolves its networks */
+        get: operations["getContextNetworkStrategy"];
+        put?: never;
+        /** Change the strategy, strict flag, custom overrides or NIC policies (others are kept) */
+        post: operations["setContextNetworkStrategy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/context/{context_id}/validation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revalidate every mapping of the VM against CloudStack now and return the outcome */
+        get: operations["validateContextNetworkMappings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network-mappings/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mapping status of every managed VM (configured, needs_setup, error; X of Y configured) */
+        get: operations["listNetworkMappingStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/networks/available": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CloudStack networks with type, zone, state and what each is suitable for */
+        get: operations["listAvailableNetworks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/networks/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A CloudStack network by exact name (ambiguous names are a 400 listing the candidates) */
+        post: operations["resolveNetworkName"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4475,6 +4734,23 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-offerings/available": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CloudStack service offerings of the active configuration */
+        get: operations["listAvailableServiceOfferings"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -6434,4 +6710,1839 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getFailoverNetworkConfig: {
+        parameters: {
+            query: {
+                strategy?: "production" | "isolated" | "custom";
+                strict?: boolean;
+                type: "live" | "test";
+            };
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        errors: {
+                            nic: string | null;
+                            reason: string;
+                            source_network_name: string | null;
+                        }[];
+                        nics: {
+                            adapter_type: string | null;
+                            connected: boolean | null;
+                            destination_network_id: string | null;
+                            destination_network_name: string | null;
+                            destination_source: ("mapping" | "custom" | "default") | (never | null);
+                            index: number;
+                            ip_address: string | null;
+                            ip_policy: "dhcp" | "static";
+                            label: string;
+                            mac_address: string | null;
+                            mac_policy: "keep_source" | "cloudstack";
+                            source_mac_address: string | null;
+                            source_network_name: string;
+                        }[];
+                        ok: boolean;
+                        strategy: "production" | "isolated" | "custom";
+                        strict: boolean;
+                        type: "live" | "test";
+                        vm_name: string;
+                        warnings: string[];
+                    };
+                };
+            };
+        };
+    };
+    validateFailoverNetworkConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Source network name -> destination, used by the custom strategy */
+                    custom_overrides?: {
+                        [key: string]: {
+                            destination_network_id: string;
+                            destination_network_name?: string | null;
+                        };
+                    };
+                    /** @description NIC MAC address (or label) -> MAC and IP policy */
+                    nic_policies?: {
+                        [key: string]: {
+                            ip_address?: string | null;
+                            ip_policy?: "dhcp" | "static";
+                            mac_policy?: "keep_source" | "cloudstack";
+                        };
+                    };
+                    strategy?: "production" | "isolated" | "custom";
+                    strict?: boolean;
+                    type: "live" | "test";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        errors: {
+                            nic: string | null;
+                            reason: string;
+                            source_network_name: string | null;
+                        }[];
+                        nics: {
+                            adapter_type: string | null;
+                            connected: boolean | null;
+                            destination_network_id: string | null;
+                            destination_network_name: string | null;
+                            destination_source: ("mapping" | "custom" | "default") | (never | null);
+                            index: number;
+                            ip_address: string | null;
+                            ip_policy: "dhcp" | "static";
+                            label: string;
+                            mac_address: string | null;
+                            mac_policy: "keep_source" | "cloudstack";
+                            source_mac_address: string | null;
+                            source_network_name: string;
+                        }[];
+                        ok: boolean;
+                        strategy: "production" | "isolated" | "custom";
+                        strict: boolean;
+                        type: "live" | "test";
+                        /** Format: date-time */
+                        validated_at: string;
+                        vm_name: string;
+                        warnings: string[];
+                    };
+                };
+            };
+        };
+    };
+    listNetworkMappings: {
+        parameters: {
+            query?: {
+                context_id?: string;
+                kind?: "production" | "test";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    }[];
+                };
+            };
+        };
+    };
+    createNetworkMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    context_id?: string;
+                    destination_network_id: string;
+                    /** @default false */
+                    is_test_network?: boolean;
+                    source_network_name: string;
+                    /** @description Context id, VMware instance UUID or VM name */
+                    vm_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    };
+                };
+            };
+        };
+    };
+    getVmNetworkMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    }[];
+                };
+            };
+        };
+    };
+    deleteVmNetworkMapping: {
+        parameters: {
+            query: {
+                kind: "production" | "test";
+            };
+            header?: never;
+            path: {
+                source_network_name: string;
+                vm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getVmNetworkMappingStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        configured: number;
+                        context_id: string;
+                        context_status: string;
+                        invalid: {
+                            kind: "production" | "test";
+                            reason: string | null;
+                            source_network_name: string;
+                        }[];
+                        missing: {
+                            kind: "production" | "test";
+                            source_network_name: string;
+                        }[];
+                        networks: {
+                            nic_labels: string[];
+                            /** NetworkMapping */
+                            production: {
+                                context_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                destination_network_id: string;
+                                destination_network_name: string | null;
+                                id: string;
+                                is_test_network: boolean;
+                                kind: "production" | "test";
+                                /** Format: date-time */
+                                last_validated: string | null;
+                                /** @description The real vSphere network name of the NIC */
+                                source_network_name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                validation_reason: string | null;
+                                validation_status: "pending" | "valid" | "invalid";
+                            } | null;
+                            source_network_name: string;
+                            /** NetworkMapping */
+                            test: {
+                                context_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                destination_network_id: string;
+                                destination_network_name: string | null;
+                                id: string;
+                                is_test_network: boolean;
+                                kind: "production" | "test";
+                                /** Format: date-time */
+                                last_validated: string | null;
+                                /** @description The real vSphere network name of the NIC */
+                                source_network_name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                validation_reason: string | null;
+                                validation_status: "pending" | "valid" | "invalid";
+                            } | null;
+                        }[];
+                        /** @description Two per source network: production and test */
+                        required: number;
+                        stale: {
+                            context_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            destination_network_id: string;
+                            destination_network_name: string | null;
+                            id: string;
+                            is_test_network: boolean;
+                            kind: "production" | "test";
+                            /** Format: date-time */
+                            last_validated: string | null;
+                            /** @description The real vSphere network name of the NIC */
+                            source_network_name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            validation_reason: string | null;
+                            validation_status: "pending" | "valid" | "invalid";
+                        }[];
+                        status: "configured" | "needs_setup" | "error";
+                        /** @description X of Y configured */
+                        summary: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
+    applyNetworkMappingBulkRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Absent: every VM with the network */
+                    context_ids?: string[];
+                    production_network_id?: string;
+                    source_network_name: string;
+                    test_network_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            action: "create" | "replace" | "unchanged";
+                            context_id: string;
+                            from_network_id: string | null;
+                            kind: "production" | "test";
+                            to_network_id: string;
+                            to_network_name: string;
+                            vm_name: string;
+                        }[];
+                        creates: number;
+                        replaces: number;
+                        skipped: {
+                            context_id: string;
+                            reason: string;
+                            vm_name: string | null;
+                        }[];
+                        source_network_name: string;
+                        unchanged: number;
+                        vms_matched: number;
+                        written: number;
+                    };
+                };
+            };
+        };
+    };
+    previewNetworkMappingBulkRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Absent: every VM with the network */
+                    context_ids?: string[];
+                    production_network_id?: string;
+                    source_network_name: string;
+                    test_network_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            action: "create" | "replace" | "unchanged";
+                            context_id: string;
+                            from_network_id: string | null;
+                            kind: "production" | "test";
+                            to_network_id: string;
+                            to_network_name: string;
+                            vm_name: string;
+                        }[];
+                        creates: number;
+                        replaces: number;
+                        skipped: {
+                            context_id: string;
+                            reason: string;
+                            vm_name: string | null;
+                        }[];
+                        source_network_name: string;
+                        unchanged: number;
+                        vms_matched: number;
+                    };
+                };
+            };
+        };
+    };
+    getContextNetworkMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    }[];
+                };
+            };
+        };
+    };
+    setContextNetworkMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    mappings: {
+                        destination_network_id: string;
+                        kind: "production" | "test";
+                        source_network_name: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    }[];
+                };
+            };
+        };
+    };
+    putContextNetworkMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+                source_network: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    production_network_id?: string;
+                    test_network_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    }[];
+                };
+            };
+        };
+    };
+    deleteContextNetworkMapping: {
+        parameters: {
+            query: {
+                kind: "production" | "test";
+            };
+            header?: never;
+            path: {
+                context_id: string;
+                source_network: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getContextNetworkStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** @description Source network name -> destination, used by the custom strategy */
+                        custom_overrides: {
+                            [key: string]: {
+                                destination_network_id: string;
+                                destination_network_name?: string | null;
+                            };
+                        };
+                        /** @description NIC MAC address (or label) -> MAC and IP policy */
+                        nic_policies: {
+                            [key: string]: {
+                                ip_address?: string | null;
+                                ip_policy?: "dhcp" | "static";
+                                mac_policy?: "keep_source" | "cloudstack";
+                            };
+                        };
+                        strategy: ("production" | "isolated" | "custom") | (never | null);
+                        strict_mapping: boolean;
+                        /** Format: date-time */
+                        updated_at: string | null;
+                    };
+                };
+            };
+        };
+    };
+    setContextNetworkStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Source network name -> destination, used by the custom strategy */
+                    custom_overrides?: {
+                        [key: string]: {
+                            destination_network_id: string;
+                            destination_network_name?: string | null;
+                        };
+                    };
+                    /** @description NIC MAC address (or label) -> MAC and IP policy */
+                    nic_policies?: {
+                        [key: string]: {
+                            ip_address?: string | null;
+                            ip_policy?: "dhcp" | "static";
+                            mac_policy?: "keep_source" | "cloudstack";
+                        };
+                    };
+                    strategy?: ("production" | "isolated" | "custom") | (never | null);
+                    strict_mapping?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** @description Source network name -> destination, used by the custom strategy */
+                        custom_overrides: {
+                            [key: string]: {
+                                destination_network_id: string;
+                                destination_network_name?: string | null;
+                            };
+                        };
+                        /** @description NIC MAC address (or label) -> MAC and IP policy */
+                        nic_policies: {
+                            [key: string]: {
+                                ip_address?: string | null;
+                                ip_policy?: "dhcp" | "static";
+                                mac_policy?: "keep_source" | "cloudstack";
+                            };
+                        };
+                        strategy: ("production" | "isolated" | "custom") | (never | null);
+                        strict_mapping: boolean;
+                        /** Format: date-time */
+                        updated_at: string | null;
+                    };
+                };
+            };
+        };
+    };
+    validateContextNetworkMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                context_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_network_id: string;
+                        destination_network_name: string | null;
+                        id: string;
+                        is_test_network: boolean;
+                        kind: "production" | "test";
+                        /** Format: date-time */
+                        last_validated: string | null;
+                        /** @description The real vSphere network name of the NIC */
+                        source_network_name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        validation_reason: string | null;
+                        validation_status: "pending" | "valid" | "invalid";
+                    }[];
+                };
+            };
+        };
+    };
+    listNetworkMappingStatus: {
+        parameters: {
+            query?: {
+                search?: string;
+                status?: "configured" | "needs_setup" | "error";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        configured: number;
+                        context_id: string;
+                        context_status: string;
+                        invalid: {
+                            kind: "production" | "test";
+                            reason: string | null;
+                            source_network_name: string;
+                        }[];
+                        missing: {
+                            kind: "production" | "test";
+                            source_network_name: string;
+                        }[];
+                        networks: {
+                            nic_labels: string[];
+                            /** NetworkMapping */
+                            production: {
+                                context_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                destination_network_id: string;
+                                destination_network_name: string | null;
+                                id: string;
+                                is_test_network: boolean;
+                                kind: "production" | "test";
+                                /** Format: date-time */
+                                last_validated: string | null;
+                                /** @description The real vSphere network name of the NIC */
+                                source_network_name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                validation_reason: string | null;
+                                validation_status: "pending" | "valid" | "invalid";
+                            } | null;
+                            source_network_name: string;
+                            /** NetworkMapping */
+                            test: {
+                                context_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                destination_network_id: string;
+                                destination_network_name: string | null;
+                                id: string;
+                                is_test_network: boolean;
+                                kind: "production" | "test";
+                                /** Format: date-time */
+                                last_validated: string | null;
+                                /** @description The real vSphere network name of the NIC */
+                                source_network_name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                validation_reason: string | null;
+                                validation_status: "pending" | "valid" | "invalid";
+                            } | null;
+                        }[];
+                        /** @description Two per source network: production and test */
+                        required: number;
+                        stale: {
+                            context_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            destination_network_id: string;
+                            destination_network_name: string | null;
+                            id: string;
+                            is_test_network: boolean;
+                            kind: "production" | "test";
+                            /** Format: date-time */
+                            last_validated: string | null;
+                            /** @description The real vSphere network name of the NIC */
+                            source_network_name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            validation_reason: string | null;
+                            validation_status: "pending" | "valid" | "invalid";
+                        }[];
+                        status: "configured" | "needs_setup" | "error";
+                        /** @description X of Y configured */
+                        summary: string;
+                        vm_name: string;
+                    }[];
+                };
+            };
+        };
+    };
+    listAvailableNetworks: {
+        parameters: {
+            query?: {
+                include_unusable?: boolean;
+                suitable_for?: "production" | "test";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        can_use_for_deploy: boolean;
+                        cidr: string | null;
+                        id: string;
+                        in_configured_zone: boolean;
+                        name: string;
+                        state: string | null;
+                        suitable_for: ("production" | "test")[];
+                        /** @description Isolated, Shared or L2 */
+                        type: string;
+                        unsuitable_reason: string | null;
+                        vlan: string | null;
+                        zone_id: string | null;
+                        zone_name: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    resolveNetworkName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    zone_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        can_use_for_deploy: boolean;
+                        cidr: string | null;
+                        id: string;
+                        in_configured_zone: boolean;
+                        name: string;
+                        state: string | null;
+                        suitable_for: ("production" | "test")[];
+                        /** @description Isolated, Shared or L2 */
+                        type: string;
+                        unsuitable_reason: string | null;
+                        vlan: string | null;
+                        zone_id: string | null;
+                        zone_name: string | null;
+                    };
+                };
+            };
+        };
+    };
+    listAvailableServiceOfferings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cpu_number: number | null;
+                        display_text: string | null;
+                        id: string;
+                        is_customized: boolean;
+                        memory_mb: number | null;
+                        name: string;
+                    }[];
+                };
+            };
+        };
+    };
+}

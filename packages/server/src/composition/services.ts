@@ -6,6 +6,11 @@ import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { VmContextService } from '../contexts/vm-context.service';
 import { DiscoveryService } from '../discovery/discovery.service';
+import type { NetworkMappingServices } from '../network-mapping';
+import { BulkRuleService } from '../network-mapping/bulk-rules.service';
+import { NetworkConfigService } from '../network-mapping/network-config.service';
+import { NetworkMappingService } from '../network-mapping/network-mapping.service';
+import { NetworkStrategyService } from '../network-mapping/network-strategy.service';
 import type { JobLog } from '../joblog';
 import { ReplicationJobsService } from '../replication/replication-jobs.service';
 import { ReplicationService } from '../replication/replication.service';
@@ -44,6 +49,8 @@ export interface Services {
   readonly vmManagement: VmManagementService;
   readonly replication: ReplicationService;
   readonly replicationJobs: ReplicationJobsService;
+  /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
+  readonly networkMapping: NetworkMappingServices;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -118,8 +125,18 @@ export function createServices(adapters: ServerAdapters): Services {
     ...(settings.agentSilenceTimeoutMs === undefined ? {} : { agentSilenceTimeoutMs: settings.agentSilenceTimeoutMs }),
     ...(settings.copy === undefined ? {} : { copy: settings.copy }),
   });
+  const networkDeps = { repositories, clock, audit, cloudStack };
+  const mappings = new NetworkMappingService(networkDeps);
+  const strategies = new NetworkStrategyService(networkDeps);
+  const networkMapping: NetworkMappingServices = Object.freeze({
+    mappings,
+    strategies,
+    networkConfig: new NetworkConfigService(networkDeps, mappings, strategies),
+    bulkRules: new BulkRuleService(networkDeps, mappings.catalog),
+  });
   return Object.freeze({
     health,
+    networkMapping,
     audit,
     auth,
     users,

@@ -10,6 +10,7 @@ import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
+import { networkMappingRoutes } from './network-mapping.routes';
 import { replicationRoutes } from './replication.routes';
 import { userRoutes } from './user.routes';
 import { vmContextRoutes } from './vm-context.routes';
@@ -32,4 +33,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   discoveryRoutes,
   replicationRoutes,
   vmContextRoutes,
+  networkMappingRoutes,
 ];

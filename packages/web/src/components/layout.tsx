@@ -7,6 +7,7 @@ import { Button } from './ui';
 const NAV = [
   { to: '/vms', label: 'Virtual Machines' },
   { to: '/discovery', label: 'Discovery' },
+  { to: '/network-mapping', label: 'Network Mapping' },
   { to: '/jobs', label: 'Jobs' },
   { to: '/settings', label: 'Settings' },
 ] as const;

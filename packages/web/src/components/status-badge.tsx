@@ -23,6 +23,8 @@ const STATUS_TONE: Record<string, keyof typeof TONES> = {
   online: 'green',
   connected: 'green',
   valid: 'green',
+  configured: 'green',
+  needs_setup: 'amber',
   failed_over_test: 'violet',
   failed_over_live: 'violet',
   cleanup_required: 'amber',

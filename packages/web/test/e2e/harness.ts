@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDevStack } from '@migratekit/server/dev';
 import type { DevStack } from '@migratekit/server/dev';
+import type { InventorySpec } from '@migratekit/sim-vcenter';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ensureWebBuilt } from '../../scripts/ensure-built';
@@ -39,7 +40,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `inventory` replaces the demo vCenter estate (a test that needs particular VMs). */
+export async function startHarness(options: { inventory?: InventorySpec } = {}): Promise<Harness> {
   ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'migratekit-e2e-'));
   const stack = await startDevStack({
@@ -51,6 +53,7 @@ export async function startHarness(): Promise<Harness> {
       MIGRATEKIT_ADMIN_PASSWORD: ADMIN_PASSWORD,
     },
     out: () => undefined,
+    ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
   });
   const doc = (await (await fetch(`${stack.url}/api/openapi.json`)).json()) as { paths?: Record<string, unknown> };
   const documentedPaths = new Set(Object.keys(doc.paths ?? {}));

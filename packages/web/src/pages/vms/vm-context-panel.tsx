@@ -5,6 +5,7 @@ import type { ReplicationJob, VmContextDetail } from '../../api/types';
 import { StatusBadge } from '../../components/status-badge';
 import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
+import { VmNicMappings } from '../network-mapping/vm-nic-mappings';
 import { VmActions } from './vm-actions';
 import { useCanAct } from '../../auth/session';
 
@@ -115,23 +116,7 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
             )}
           </Section>
           <Section title={`NICs (${vm.networks?.length ?? 0})`}>
-            {/* The network mapping API comes with failover; the NICs below are what discovery recorded. */}
-            <p className="mb-1.5 text-xs text-slate-500">Network mapping is not available in this version.</p>
-            {(vm.networks ?? []).length === 0 ? (
-              <p className="text-xs text-slate-500">No NIC recorded yet.</p>
-            ) : (
-              <ul className="space-y-1.5 text-xs">
-                {(vm.networks ?? []).map((n) => (
-                  <li key={n.label}>
-                    <p>
-                      <span className="font-medium">{n.label}</span> on{' '}
-                      <span className="font-medium">{n.network_name}</span>{' '}
-                      <span className="text-slate-500">{n.mac_address}</span>
-                    </p>
-                  </li>
-                ))}
-              </ul>
-            )}
+            <VmNicMappings contextId={contextId} />
           </Section>
           <Section title={`CloudStack volumes (${vm.volumes?.length ?? 0})`}>
             {(vm.volumes ?? []).length === 0 ? (
