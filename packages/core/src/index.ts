@@ -1,5 +1,5 @@
 export * from './clock';
-export * from './context-status';
+export * from './statuses';
 export * from './errors';
 export * from './ids';
 export * from './version';

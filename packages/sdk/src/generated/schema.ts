@@ -2431,7 +2431,8 @@ export interface paths {
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                status: string;
+                                /** @description A job status */
+                                status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
                                 total_steps: number | null;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2541,7 +2542,8 @@ export interface paths {
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                status: string;
+                                /** @description A job status */
+                                status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
                                 total_steps: number | null;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2577,7 +2579,8 @@ export interface paths {
                             progress_percent: number;
                             /** Format: date-time */
                             started_at: string | null;
-                            status: string;
+                            /** @description A job status */
+                            status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
                             steps: {
                                 /** Format: date-time */
                                 completed_at: string | null;
@@ -2587,7 +2590,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 started_at: string;
-                                status: string;
+                                /** @description A job step status */
+                                status: "running" | "completed" | "failed";
                                 step_order: number;
                             }[];
                             total_steps: number | null;
@@ -2695,7 +2699,8 @@ export interface paths {
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                status: string;
+                                /** @description A job status */
+                                status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
                                 total_steps: number | null;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2731,7 +2736,8 @@ export interface paths {
                             progress_percent: number;
                             /** Format: date-time */
                             started_at: string | null;
-                            status: string;
+                            /** @description A job status */
+                            status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
                             steps: {
                                 /** Format: date-time */
                                 completed_at: string | null;
@@ -2741,7 +2747,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 started_at: string;
-                                status: string;
+                                /** @description A job step status */
+                                status: "running" | "completed" | "failed";
                                 step_order: number;
                             }[];
                             total_steps: number | null;
@@ -3927,6 +3934,7 @@ export interface paths {
                     context_id?: string;
                     limit?: number;
                     offset?: number;
+                    /** @description A replication job status */
                     status?: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                 };
                 header?: never;
@@ -4003,8 +4011,8 @@ export interface paths {
                                 snapshot_id: string | null;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                /** @description pending, replicating, completed, failed, cancelled */
-                                status: string;
+                                /** @description A replication job status */
+                                status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                                 sync_type: string | null;
                                 throughput_avg_bps: number | null;
                                 throughput_current_bps: number | null;
@@ -4122,7 +4130,8 @@ export interface paths {
                             context_id: string;
                             /** @description false when the VM was already managed and only replication started */
                             created: boolean;
-                            current_status: string;
+                            /** @description A vm context status */
+                            current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                             job_id: string | null;
                             replication_type: string | null;
                             vm_name: string;
@@ -4141,7 +4150,8 @@ export interface paths {
                             context_id: string;
                             /** @description false when the VM was already managed and only replication started */
                             created: boolean;
-                            current_status: string;
+                            /** @description A vm context status */
+                            current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                             job_id: string | null;
                             replication_type: string | null;
                             vm_name: string;
@@ -4265,8 +4275,8 @@ export interface paths {
                             snapshot_id: string | null;
                             /** Format: date-time */
                             started_at: string | null;
-                            /** @description pending, replicating, completed, failed, cancelled */
-                            status: string;
+                            /** @description A replication job status */
+                            status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                             sync_type: string | null;
                             throughput_avg_bps: number | null;
                             throughput_current_bps: number | null;
@@ -4362,8 +4372,8 @@ export interface paths {
                             snapshot_id: string | null;
                             /** Format: date-time */
                             started_at: string | null;
-                            /** @description pending, replicating, completed, failed, cancelled */
-                            status: string;
+                            /** @description A replication job status */
+                            status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                             sync_type: string | null;
                             throughput_avg_bps: number | null;
                             throughput_current_bps: number | null;
@@ -4871,7 +4881,8 @@ export interface paths {
                                 created_at: string;
                                 credential_id: string | null;
                                 current_job_id: string | null;
-                                current_status: string;
+                                /** @description A vm context status */
+                                current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                                 datacenter: string | null;
                                 failed_jobs: number;
                                 firmware: string | null;
@@ -4982,7 +4993,8 @@ export interface paths {
                             created_at: string;
                             credential_id: string | null;
                             current_job_id: string | null;
-                            current_status: string;
+                            /** @description A vm context status */
+                            current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                             datacenter: string | null;
                             failed_jobs: number;
                             firmware: string | null;
@@ -5169,8 +5181,8 @@ export interface paths {
                             snapshot_id: string | null;
                             /** Format: date-time */
                             started_at: string | null;
-                            /** @description pending, replicating, completed, failed, cancelled */
-                            status: string;
+                            /** @description A replication job status */
+                            status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                             sync_type: string | null;
                             throughput_avg_bps: number | null;
                             throughput_current_bps: number | null;
@@ -5922,7 +5934,8 @@ export interface paths {
                         "application/json": {
                             contexts: {
                                 context_id: string;
-                                current_status: string;
+                                /** @description A vm context status */
+                                current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                                 vm_name: string;
                             }[];
                             contexts_total: number;
@@ -6162,6 +6175,7 @@ export interface paths {
                     context_id?: string;
                     limit?: number;
                     offset?: number;
+                    /** @description A volume operation status */
                     status?: "pending" | "executing" | "completed" | "failed";
                     volume_id?: string;
                 };
@@ -6234,8 +6248,8 @@ export interface paths {
                                 response: {
                                     [key: string]: unknown;
                                 } | null;
-                                /** @description pending, executing, completed or failed */
-                                status: string;
+                                /** @description A volume operation status */
+                                status: "pending" | "executing" | "completed" | "failed";
                                 /** @description create, attach, detach, delete, snapshot or revert */
                                 type: string;
                                 vm_id: string | null;

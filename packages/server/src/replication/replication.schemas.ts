@@ -2,7 +2,8 @@
 // and the dashboard; objects stay open (additionalProperties) so a new column reaches clients before its
 // schema line does.
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
-import { Nullable, NullableTimestamp, Timestamp } from '../http/schemas';
+import { contextStatuses, replicationJobStatuses } from '@migratekit/core';
+import { Nullable, NullableTimestamp, StatusEnum, Timestamp } from '../http/schemas';
 
 function open<T extends TProperties>(properties: T, title: string): TObject<T> {
   return Type.Object(properties, { additionalProperties: true, title });
@@ -80,7 +81,7 @@ export const ReplicationJob = open(
     id: Type.String(),
     vm_context_id: Type.String(),
     replication_type: Type.String({ description: 'initial or incremental' }),
-    status: Type.String({ description: 'pending, replicating, completed, failed, cancelled' }),
+    status: StatusEnum(replicationJobStatuses),
     current_operation: NullableString,
     progress_percent: Type.Number(),
     bytes_transferred: Type.Integer(),
@@ -112,7 +113,7 @@ export const VmContext = open(
     vcenter_host: NullableString,
     datacenter: NullableString,
     credential_id: NullableString,
-    current_status: Type.String(),
+    current_status: StatusEnum(contextStatuses),
     current_job_id: NullableString,
     total_jobs_run: Type.Integer(),
     successful_jobs: Type.Integer(),
@@ -134,7 +135,7 @@ export const AddOutcome = open(
   {
     context_id: Type.String(),
     vm_name: Type.String(),
-    current_status: Type.String(),
+    current_status: StatusEnum(contextStatuses),
     job_id: NullableString,
     replication_type: NullableString,
     created: Type.Boolean({ description: 'false when the VM was already managed and only replication started' }),

@@ -1,13 +1,12 @@
 // Replications (SPEC §5.1-5.2): add VMs to management (single and bulk, start_replication defaulting to
 // true), list and follow replication jobs, cancel one.
-import { isMigrateKitError } from '@migratekit/core';
-import type { ReplicationJobStatus } from '@migratekit/db';
+import { isMigrateKitError, replicationJobStatuses } from '@migratekit/core';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app-context';
 import { requireReplication } from '../agents/agent-services';
 import { errorBody } from '../http/error-handler';
-import { IdParams, PagingQuery } from '../http/schemas';
+import { IdParams, PagingQuery, StatusEnum } from '../http/schemas';
 import {
   AddOutcome,
   BulkAddResponse,
@@ -33,9 +32,7 @@ const AddBody = Type.Object(
 const ListQuery = Type.Object(
   {
     context_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    status: Type.Optional(
-      Type.Union(['pending', 'replicating', 'completed', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
-    ),
+    status: Type.Optional(StatusEnum(replicationJobStatuses)),
     ...PagingQuery,
   },
   { additionalProperties: false },
@@ -166,7 +163,7 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
       const page = await deps.repositories.replicationJobs.list(
         {
           ...(q.context_id === undefined ? {} : { contextId: q.context_id }),
-          ...(q.status === undefined ? {} : { status: [q.status as ReplicationJobStatus] }),
+          ...(q.status === undefined ? {} : { status: [q.status] }),
         },
         { limit: q.limit ?? 50, offset: q.offset ?? 0 },
       );
