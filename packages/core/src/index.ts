@@ -4,3 +4,4 @@ export * from './errors';
 export * from './ids';
 export * from './version';
 export * from './peers';
+export * from './events';

@@ -104,6 +104,19 @@ export class ReplicationJobRepository {
     return row && toRecord(row);
   }
 
+  /** When each of these jobs completed (jobs without a completion time are left out). */
+  async completionTimes(ids: readonly string[]): Promise<Map<string, Date>> {
+    const times = new Map<string, Date>();
+    if (ids.length === 0) return times;
+    const rows = await this.deps.db
+      .selectFrom('replication_jobs')
+      .select(['id', 'completed_at'])
+      .where('id', 'in', [...ids])
+      .execute();
+    for (const row of rows) if (row.completed_at !== null) times.set(row.id, row.completed_at);
+    return times;
+  }
+
   async listActive(): Promise<ReplicationJobRecord[]> {
     const rows = await this.deps.db
       .selectFrom('replication_jobs')

@@ -13,6 +13,7 @@ import {
   ConflictResponse,
   PageOf,
   ReplicationJob,
+  ReplicationJobDetail,
 } from '../replication/replication.schemas';
 
 const AddBody = Type.Object(
@@ -178,7 +179,7 @@ export const replicationRoutes: RoutePlugin = (app, { deps }) => {
         tags,
         summary: 'A replication job with its progress, steps, per-disk rows and the live agent report',
         params: IdParams,
-        response: { 200: ReplicationJob },
+        response: { 200: ReplicationJobDetail },
       },
     },
     async (request) => {

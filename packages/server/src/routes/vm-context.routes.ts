@@ -5,7 +5,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
 import { requireReplication } from '../agents/agent-services';
 import { IdParams, PagingQuery } from '../http/schemas';
-import { PageOf, ReplicationJob, VmContext } from '../replication/replication.schemas';
+import { withContextSummaries } from '../replication/context-views';
+import { PageOf, ReplicationJob, VmContext, VmContextDetail } from '../replication/replication.schemas';
 
 const ListQuery = Type.Object(
   {
@@ -32,7 +33,8 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
         },
         { limit: q.limit ?? 50, offset: q.offset ?? 0 },
       );
-      return { ...page, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+      const items = await withContextSummaries(repos, page.items);
+      return { items, total: page.total, limit: q.limit ?? 50, offset: q.offset ?? 0 };
     },
   );
 
@@ -43,11 +45,12 @@ export const vmContextRoutes: RoutePlugin = (app, { deps }) => {
         tags,
         summary: 'A managed VM: context, disks, NICs, volumes and jobs',
         params: IdParams,
-        response: { 200: VmContext },
+        response: { 200: VmContextDetail },
       },
     },
     async (request) => {
-      const context = await repos.contexts.require(request.params.id);
+      const [context] = await withContextSummaries(repos, [await repos.contexts.require(request.params.id)]);
+      if (context === undefined) throw new Error('withContextSummaries returned no row for one context');
       const disks = await repos.vmDisks.listLatestByContext(context.context_id);
       const volumes = await repos.cloudstackVolumes.listByContext(context.context_id);
       const jobs = await repos.replicationJobs.list({ contextId: context.context_id }, { limit: 50 });
