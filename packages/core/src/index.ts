@@ -1,6 +1,5 @@
 export * from './clock';
-export * from './context-status';
-export * from './workflow-status';
+export * from './statuses';
 export * from './errors';
 export * from './ids';
 export * from './version';
@@ -8,3 +7,4 @@ export * from './peers';
 export * from './bounded-body';
 export * from './test-certificate';
 export * from './log-redaction';
+export * from './events';

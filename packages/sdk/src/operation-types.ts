@@ -21,12 +21,9 @@ export interface OpArgs<O> {
   signal?: AbortSignal;
 }
 
+/** The JSON body of any 2xx answer: an operation answering 200 or 201 resolves to either shape. */
 export type OpResult<O> = O extends { responses: infer R }
-  ? 200 extends keyof R
-    ? JsonOf<R[200]>
-    : 201 extends keyof R
-      ? JsonOf<R[201]>
-      : 202 extends keyof R
-        ? JsonOf<R[202]>
-        : undefined
+  ? [Extract<keyof R, 200 | 201 | 202 | 204>] extends [never]
+    ? undefined
+    : { [C in Extract<keyof R, 200 | 201 | 202 | 204>]: JsonOf<R[C]> }[Extract<keyof R, 200 | 201 | 202 | 204>]
   : undefined;

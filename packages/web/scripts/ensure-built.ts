@@ -27,6 +27,7 @@ export function webBuildIsStale(): boolean {
     join(WEB_ROOT, 'index.html'),
     join(WEB_ROOT, 'vite.config.ts'),
     join(WEB_ROOT, '..', 'sdk', 'src'),
+    join(WEB_ROOT, '..', 'core', 'src'),
   ];
   return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
 }

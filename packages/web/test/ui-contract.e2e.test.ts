@@ -3,13 +3,15 @@ import { after, before, describe, test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
 import type { ContextStatus } from '@migratekit/core';
 import type { BrowserContext, Page, Route } from 'playwright-core';
+import type { BulkAddResult, DiscoveredVm, VmContext, VmContextDetail, VmDisk } from '../src/api/models';
 import { ADMIN_PASSWORD, hasChromium, signIn, startHarness, watchConsole } from './e2e/harness';
 import type { Harness } from './e2e/harness';
 
 // The Virtual Machines page at scale: 10,000 real contexts behind the real list API stay virtualized, filter,
 // sort and scroll. Two states the dev estate cannot reach within a test (a context with disks, NICs, volumes and
-// jobs, and a duplicate answer from a bulk add) are answered inside the browser with the shapes of docs/model.md#flows
-// (Playwright routing; the product itself never fakes data) to prove what the pages show for them.
+// jobs, and a duplicate answer from a bulk add) are answered inside the browser (Playwright routing; the product
+// itself never fakes data) to prove what the pages show for them. The answers are typed with the SDK's types,
+// so they are exactly what the API returns: a field the API drops makes this file fail to compile.
 const skip = skipUnlessPeer('chromium', hasChromium);
 const VM_COUNT = 10_000;
 
@@ -26,6 +28,143 @@ function context(i: number) {
     datacenter: 'DC1',
     cpu_count: 2,
     memory_mb: 4096,
+  };
+}
+
+const AT = '2026-01-01T00:00:00.000Z';
+const NIC = {
+  label: 'Network adapter 1',
+  network_name: 'VLAN 253 - DMZ',
+  mac_address: '00:50:56:aa:bb:01',
+  adapter_type: 'vmxnet3',
+  connected: true,
+};
+
+function disk(contextId: string): VmDisk {
+  return {
+    id: 'row-1',
+    vm_context_id: contextId,
+    job_id: null,
+    disk_id: 'disk-2000',
+    label: 'Hard disk 1',
+    vmdk_path: '[ds-ssd-01] vm/vm.vmdk',
+    datastore: 'ds-ssd-01',
+    capacity_bytes: 8 * 1024 ** 3,
+    provisioning: 'thin',
+    controller: 'scsi0',
+    unit_number: 0,
+    cloudstack_volume_id: 'vol-1',
+    disk_change_id: null,
+    sync_status: 'synced',
+    bytes_synced: 0,
+    cpu_count: 2,
+    memory_mb: 4096,
+    os_type: 'Ubuntu Linux (64-bit)',
+    firmware: 'bios',
+    nics: [NIC],
+    created_at: AT,
+    updated_at: AT,
+  };
+}
+
+/** A context with one disk, NIC, volume and job: what GET /vm-contexts/{id} returns after a first replication. */
+function contextDetail(stored: VmContext): VmContextDetail {
+  const id = stored.context_id;
+  return {
+    ...stored,
+    current_status: 'ready_for_failover',
+    last_successful_sync_at: AT,
+    disk_capacity_bytes: 8 * 1024 ** 3,
+    disks: [disk(id)],
+    networks: [NIC],
+    volumes: [
+      {
+        id: 'cv-1',
+        vm_context_id: id,
+        volume_id: 'vol-1',
+        name: 'vm-disk-2000',
+        disk_id: 'disk-2000',
+        size_bytes: 8 * 1024 ** 3,
+        device_id: 1,
+        attached_vm_id: 'server-vm',
+        mode: 'oma',
+        snapshot_id: null,
+        snapshot_status: null,
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    jobs: [
+      {
+        id: 'job-20260101-000000.000-abc123',
+        vm_context_id: id,
+        replication_type: 'initial',
+        status: 'completed',
+        current_operation: null,
+        progress_percent: 100,
+        bytes_transferred: 1024 ** 3,
+        total_bytes: 1024 ** 3,
+        throughput_current_bps: null,
+        throughput_avg_bps: null,
+        throughput_peak_bps: null,
+        eta_seconds: null,
+        sync_type: 'full',
+        error_message: null,
+        error_classification: null,
+        snapshot_id: null,
+        schedule_execution_id: null,
+        vm_group_id: null,
+        scheduled_by: null,
+        created_at: AT,
+        updated_at: AT,
+        started_at: AT,
+        completed_at: AT,
+        last_progress_at: AT,
+      },
+    ],
+  };
+}
+
+function discoveredVm(id: string, name: string, cbt: boolean, sizeGiB: number): DiscoveredVm {
+  return {
+    id,
+    name,
+    path: `/DC1/vm/${name}`,
+    datacenter: 'DC1',
+    moref: `vm-${name}`,
+    power_state: 'poweredOn',
+    cpus: 2,
+    memory_mb: 4096,
+    os_type: 'Ubuntu Linux (64-bit)',
+    guest_id: 'ubuntu64Guest',
+    firmware: 'bios',
+    tools_status: 'toolsOk',
+    cbt_enabled: cbt,
+    has_snapshots: false,
+    disks: [
+      {
+        id: 'disk-2000',
+        label: 'Hard disk 1',
+        capacity_bytes: sizeGiB * 1024 ** 3,
+        datastore: 'ds-ssd-01',
+        vmdk_path: `[ds-ssd-01] ${name}/${name}.vmdk`,
+        provisioning: 'thin',
+        controller: 'scsi0',
+        unit_number: 0,
+      },
+    ],
+    networks: cbt ? [] : [NIC],
+    concerns: cbt
+      ? []
+      : [
+          {
+            code: 'cbt_disabled',
+            severity: 'warning',
+            message: 'Changed Block Tracking is off; it will be enabled before the first replication',
+          },
+        ],
+    managed: false,
+    existing_context_id: null,
   };
 }
 
@@ -58,18 +197,11 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
       sync_status: 'discovered',
       nics: [{ label: 'Network adapter 1', network_name: 'VLAN 253 - DMZ', mac_address: '00:50:56:aa:bb:01' }],
     });
-    const all = Array.from({ length: VM_COUNT }, (_, i) => context(i));
     await page.route(/\/api\/v1\/vm-contexts\/ctx-vm-\d+$/, async (route) => {
       const id = new URL(route.request().url()).pathname.split('/').pop() ?? '';
-      const base = all.find((c) => c.context_id === id);
-      await json(route, 200, {
-        ...base,
-        current_status: 'ready_for_failover',
-        disks: [{ disk_id: 'disk-2000', label: 'Hard disk 1', capacity_bytes: 8 * 1024 ** 3, datastore: 'ds-ssd-01' }],
-        networks: [{ label: 'Network adapter 1', network_name: 'VLAN 253 - DMZ', mac_address: '00:50:56:aa:bb:01' }],
-        volumes: [{ volume_id: 'vol-1', name: 'vm-disk-2000', size_bytes: 8 * 1024 ** 3, mode: 'oma' }],
-        jobs: [{ id: 'job-20260101-000000.000-abc123', status: 'completed', replication_type: 'initial' }],
-      });
+      // The stored row as the API serializes it (dates become ISO strings), then the rows a replication adds.
+      const stored = JSON.parse(JSON.stringify(await contexts.require(id))) as VmContext;
+      await json(route, 200, contextDetail(stored));
     });
     await signIn(page, h.url, 'admin', ADMIN_PASSWORD);
   });
@@ -138,49 +270,29 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
     assert.equal(created, 201);
     await page.route('**/api/v1/discover', (route) =>
       json(route, 200, {
-        vms: [
-          {
-            id: 'uuid-1',
-            name: 'pgtest1',
-            power_state: 'poweredOn',
-            cpus: 2,
-            memory_mb: 4096,
-            cbt_enabled: false,
-            disks: [{ disk_id: 'disk-2000', capacity_bytes: 8 * 1024 ** 3 }],
-            networks: [{ label: 'Network adapter 1', network_name: 'VLAN 253 - DMZ' }],
-          },
-          {
-            id: 'uuid-2',
-            name: 'web01',
-            power_state: 'poweredOn',
-            cpus: 4,
-            memory_mb: 8192,
-            cbt_enabled: true,
-            disks: [{ disk_id: 'disk-2000', capacity_bytes: 16 * 1024 ** 3 }],
-            networks: [],
-          },
-        ],
+        vcenter_host: 'vcenter.lab.example',
+        datacenter: 'DC1',
+        vms: [discoveredVm('uuid-1', 'pgtest1', false, 8), discoveredVm('uuid-2', 'web01', true, 16)],
       }),
     );
     await page.route('**/api/v1/replications', async (route) => {
       const body = route.request().postDataJSON() as { vm_ids: string[]; start_replication: boolean };
       assert.equal(body.start_replication, false);
       assert.deepEqual(body.vm_ids, ['uuid-1', 'uuid-2']);
-      await json(route, 200, {
-        results: [
-          { vm_id: 'uuid-1', ok: true, context_id: 'ctx-pgtest1-20260101-000000', job_id: null, created: true },
-          {
-            vm_id: 'uuid-2',
-            ok: false,
-            error: { code: 'MKE_VM_ALREADY_MANAGED', message: 'VM already exists in management' },
-            existing_context_id: 'ctx-web01-20250922-210037',
-          },
-        ],
-      });
+      const results: BulkAddResult[] = [
+        { vm_id: 'uuid-1', ok: true, context_id: 'ctx-pgtest1-20260101-000000', job_id: null, created: true },
+        {
+          vm_id: 'uuid-2',
+          ok: false,
+          error: { code: 'MKE_VM_ALREADY_MANAGED', message: 'VM already exists in management' },
+          existing_context_id: 'ctx-web01-20250922-210037',
+        },
+      ];
+      await json(route, 200, { results });
     });
     await page.goto(`${h.url}/discovery`);
     await page.getByRole('button', { name: 'Discover' }).click();
-    await page.getByText('CBT is off (enabled on first replication)').waitFor();
+    await page.getByText('Changed Block Tracking is off; it will be enabled before the first replication').waitFor();
     await page.getByLabel('Select all VMs').check();
     await page.getByRole('button', { name: 'Add to Management (2)' }).click();
     await page.getByRole('link', { name: 'ctx-pgtest1-20260101-000000' }).waitFor();

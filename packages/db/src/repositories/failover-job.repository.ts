@@ -1,16 +1,18 @@
 // failover_jobs: one row per live or test failover, with what it used (snapshots, networks, options).
-import { MigrateKitError, newJobId } from '@migratekit/core';
+import { ACTIVE_FAILOVER_STATUSES, MigrateKitError, newJobId, type FailoverJobStatus } from '@migratekit/core';
 import type { Row } from '../schema';
 import { fromJson, toJson, type RepositoryDeps } from './repository-deps';
 
 export type FailoverType = 'live' | 'test';
-export const ACTIVE_FAILOVER_STATUSES = ['pending', 'running', 'rolling_back'] as const;
+// The statuses come from the catalogue in @migratekit/core (docs/statuses.md).
+export { ACTIVE_FAILOVER_STATUSES, type FailoverJobStatus };
 
 export interface FailoverJobRecord extends Omit<
   Row<'failover_jobs'>,
-  'job_type' | 'source_vm_spec' | 'volume_snapshots' | 'network_mappings' | 'options'
+  'job_type' | 'status' | 'source_vm_spec' | 'volume_snapshots' | 'network_mappings' | 'options'
 > {
   job_type: FailoverType;
+  status: FailoverJobStatus;
   source_vm_spec: Record<string, unknown> | null;
   /** CloudStack volume id -> snapshot id. */
   volume_snapshots: Record<string, string> | null;
@@ -23,7 +25,7 @@ export interface NewFailoverJob {
   vm_context_id: string;
   replication_job_id?: string | null;
   job_type: FailoverType;
-  status?: string;
+  status?: FailoverJobStatus;
   source_vm_name: string;
   source_vm_spec?: Record<string, unknown> | null;
   network_mappings?: unknown[] | null;
@@ -31,7 +33,7 @@ export interface NewFailoverJob {
 }
 
 export interface FailoverJobPatch {
-  status?: string;
+  status?: FailoverJobStatus;
   destination_vm_id?: string | null;
   volume_snapshots?: Record<string, string> | null;
   network_mappings?: unknown[] | null;
@@ -42,6 +44,7 @@ export interface FailoverJobPatch {
 const toRecord = (row: Row<'failover_jobs'>): FailoverJobRecord => ({
   ...row,
   job_type: row.job_type as FailoverType,
+  status: row.status as FailoverJobStatus,
   source_vm_spec: fromJson<Record<string, unknown>>(row.source_vm_spec),
   volume_snapshots: fromJson<Record<string, string>>(row.volume_snapshots),
   network_mappings: fromJson<unknown[]>(row.network_mappings),

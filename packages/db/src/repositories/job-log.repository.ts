@@ -1,6 +1,6 @@
 // The JobLog tables (docs/model.md#the-joblog): job_tracking, job_steps and log_events. The JobLog service in the
 // server is the only writer; the API reads jobs, steps and logs through here.
-import { newId } from '@migratekit/core';
+import { jobStatuses, newId, UNFINISHED_JOB_STATUSES, type JobStatus, type JobStepStatus } from '@migratekit/core';
 import type { Row } from '../schema';
 import {
   affected,
@@ -13,22 +13,10 @@ import {
   type RepositoryDeps,
 } from './repository-deps';
 
-// The last four belong to workflow jobs (their life cycle: packages/core/src/workflow-status.ts).
-export const JOB_STATUSES = [
-  'pending',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'interrupted',
-  'compensating',
-  'paused',
-  'compensated',
-  'cleanup_required',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
-export type StepStatus = 'running' | 'completed' | 'failed';
+// The statuses come from the catalogue in @migratekit/core (docs/statuses.md); re-exported under their old names.
+export const JOB_STATUSES = jobStatuses.values;
+export { UNFINISHED_JOB_STATUSES, type JobStatus };
+export type StepStatus = JobStepStatus;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type JobRecord = Omit<Row<'job_tracking'>, 'status' | 'metadata'> & {
@@ -169,7 +157,7 @@ export class JobLogRepository {
         ...(error ? { error_code: error.code ?? null, error_message: error.message } : {}),
       })
       .where('id', '=', id)
-      .where('status', 'in', [...UNFINISHED_JOB_STATUSES])
+      .where('status', 'in', jobStatuses.allowedSources(status))
       .executeTakeFirst();
     return affected(result) === 1;
   }

@@ -1,11 +1,12 @@
 // network_mappings (docs/network-mapping.md): each source network of a VM has one production and one test mapping,
 // enforced by UNIQUE (vm_context_id, source_network_name, is_test_network).
-import { newId } from '@migratekit/core';
+import { newId, type NetworkMappingValidationStatus } from '@migratekit/core';
 import { sql } from 'kysely';
 import type { Row } from '../schema';
 import { affected, type RepositoryDeps } from './repository-deps';
 
-export type ValidationStatus = 'pending' | 'valid' | 'invalid';
+// The statuses come from the catalogue in @migratekit/core (docs/statuses.md).
+export type ValidationStatus = NetworkMappingValidationStatus;
 export type NetworkMappingRecord = Omit<Row<'network_mappings'>, 'validation_status'> & {
   validation_status: ValidationStatus;
 };

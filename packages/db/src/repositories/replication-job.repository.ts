@@ -1,11 +1,17 @@
 // Replication jobs (docs/model.md#tables): one row per full or incremental copy of a VM.
-import { MigrateKitError, newJobId } from '@migratekit/core';
+import {
+  ACTIVE_REPLICATION_STATUSES,
+  MigrateKitError,
+  newJobId,
+  replicationJobStatuses,
+  type ReplicationJobStatus,
+} from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
-export const REPLICATION_JOB_STATUSES = ['pending', 'replicating', 'completed', 'failed', 'cancelled'] as const;
-export type ReplicationJobStatus = (typeof REPLICATION_JOB_STATUSES)[number];
-const ACTIVE_REPLICATION_STATUSES: readonly ReplicationJobStatus[] = ['pending', 'replicating'];
+// The statuses come from the catalogue in @migratekit/core (docs/statuses.md); re-exported under their old names.
+export const REPLICATION_JOB_STATUSES = replicationJobStatuses.values;
+export { ACTIVE_REPLICATION_STATUSES, type ReplicationJobStatus };
 
 export type ReplicationJobRecord = Omit<Row<'replication_jobs'>, 'status' | 'replication_type'> & {
   status: ReplicationJobStatus;
@@ -98,6 +104,19 @@ export class ReplicationJobRepository {
     return row && toRecord(row);
   }
 
+  /** When each of these jobs completed (jobs without a completion time are left out). */
+  async completionTimes(ids: readonly string[]): Promise<Map<string, Date>> {
+    const times = new Map<string, Date>();
+    if (ids.length === 0) return times;
+    const rows = await this.deps.db
+      .selectFrom('replication_jobs')
+      .select(['id', 'completed_at'])
+      .where('id', 'in', [...ids])
+      .execute();
+    for (const row of rows) if (row.completed_at !== null) times.set(row.id, row.completed_at);
+    return times;
+  }
+
   async listActive(): Promise<ReplicationJobRecord[]> {
     const rows = await this.deps.db
       .selectFrom('replication_jobs')
@@ -160,7 +179,7 @@ export class ReplicationJobRepository {
         ...(error ? { error_message: error.message, error_classification: error.classification ?? null } : {}),
       })
       .where('id', '=', id)
-      .where('status', 'in', [...ACTIVE_REPLICATION_STATUSES])
+      .where('status', 'in', replicationJobStatuses.allowedSources(status))
       .executeTakeFirst();
     return affected(result) === 1;
   }

@@ -1,9 +1,10 @@
 // schedule_executions: one row per scheduler tick (or manual run) with what was eligible, created and skipped.
-import { newId } from '@migratekit/core';
+import { newId, type ScheduleExecutionStatus } from '@migratekit/core';
 import type { Row } from '../schema';
 import { fromJson, toJson, type Paging, pageBounds, type RepositoryDeps } from './repository-deps';
 
-export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'skipped';
+// The statuses come from the catalogue in @migratekit/core (docs/statuses.md).
+export type ExecutionStatus = ScheduleExecutionStatus;
 
 export interface ExecutionVmDetail {
   vm_context_id: string;

@@ -113,6 +113,27 @@ export class VmDiskRepository {
     );
   }
 
+  /** Per context, the summed capacity of its current disks (the latest row of each disk), for a VM list. */
+  async capacityByContext(contextIds: readonly string[]): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    if (contextIds.length === 0) return totals;
+    const rows = await this.deps.db
+      .selectFrom('vm_disks')
+      .select(['vm_context_id', 'disk_id', 'capacity_bytes'])
+      .where('vm_context_id', 'in', [...contextIds])
+      .orderBy('created_at')
+      .orderBy('disk_id')
+      .execute();
+    // Later rows replace earlier ones of the same disk, as in listLatestByContext.
+    const latest = new Map<string, number>();
+    for (const row of rows) latest.set(`${row.vm_context_id}\u0000${row.disk_id}`, Number(row.capacity_bytes));
+    for (const [key, bytes] of latest) {
+      const contextId = key.slice(0, key.indexOf('\u0000'));
+      totals.set(contextId, (totals.get(contextId) ?? 0) + bytes);
+    }
+    return totals;
+  }
+
   async update(id: string, patch: VmDiskPatch): Promise<VmDiskRecord | undefined> {
     await this.deps.db
       .updateTable('vm_disks')

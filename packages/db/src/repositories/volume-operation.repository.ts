@@ -1,11 +1,17 @@
 // volume_operations: every create/attach/detach/delete/snapshot/revert the volume daemon performs, with the
 // request and the CloudStack response, so a half-done operation can be found and finished or cleaned up.
-import { newId } from '@migratekit/core';
+import {
+  newId,
+  UNFINISHED_VOLUME_OPERATION_STATUSES,
+  volumeOperationStatuses,
+  type VolumeOperationStatus,
+} from '@migratekit/core';
 import type { Row } from '../schema';
 import { affected, fromJson, pageBounds, toJson, type Page, type Paging, type RepositoryDeps } from './repository-deps';
 
 export type VolumeOperationType = 'create' | 'attach' | 'detach' | 'delete' | 'snapshot' | 'revert';
-export type VolumeOperationStatus = 'pending' | 'executing' | 'completed' | 'failed';
+// The statuses come from the catalogue in @migratekit/core (docs/statuses.md).
+export type { VolumeOperationStatus };
 
 export type VolumeOperationRecord = Omit<Row<'volume_operations'>, 'type' | 'status' | 'request' | 'response'> & {
   type: VolumeOperationType;
@@ -79,7 +85,7 @@ export class VolumeOperationRepository {
       .updateTable('volume_operations')
       .set({ status: 'executing', updated_at: this.deps.clock.now() })
       .where('id', '=', id)
-      .where('status', '=', 'pending')
+      .where('status', 'in', volumeOperationStatuses.allowedSources('executing'))
       .executeTakeFirst();
     return affected(result) === 1;
   }
@@ -151,7 +157,7 @@ export class VolumeOperationRepository {
     const rows = await this.deps.db
       .selectFrom('volume_operations')
       .selectAll()
-      .where('status', 'in', ['pending', 'executing'])
+      .where('status', 'in', [...UNFINISHED_VOLUME_OPERATION_STATUSES])
       .orderBy('created_at')
       .execute();
     return rows.map(toRecord);

@@ -801,7 +801,8 @@ export interface paths {
                                 is_active: boolean;
                                 /** Format: date-time */
                                 last_login_at: string | null;
-                                role: string;
+                                /** @description viewer reads; operator also runs migrations and failovers; admin also manages users and credentials */
+                                role: "viewer" | "operator" | "admin";
                                 /** Format: date-time */
                                 updated_at: string;
                                 username: string;
@@ -967,7 +968,8 @@ export interface paths {
                                 is_active: boolean;
                                 /** Format: date-time */
                                 last_login_at: string | null;
-                                role: string;
+                                /** @description viewer reads; operator also runs migrations and failovers; admin also manages users and credentials */
+                                role: "viewer" | "operator" | "admin";
                                 /** Format: date-time */
                                 updated_at: string;
                                 username: string;
@@ -2179,18 +2181,19 @@ export interface paths {
                         "application/json": {
                             datacenter: string | null;
                             vcenter_host: string;
-                            vms: ({
+                            vms: {
                                 cbt_enabled: boolean;
-                                concerns: ({
+                                concerns: {
                                     /** @description cbt_disabled, snapshots_present, independent_disk, rdm_disk, name_collision, ... */
                                     code: string;
+                                    disk_id?: string;
                                     message: string;
+                                    nic_label?: string;
                                     severity: "blocker" | "warning";
-                                } & {
-                                    [key: string]: unknown;
-                                })[];
+                                }[];
                                 cpus: number;
-                                disks: ({
+                                datacenter: string;
+                                disks: {
                                     capacity_bytes: number;
                                     controller: string;
                                     datastore: string;
@@ -2200,9 +2203,7 @@ export interface paths {
                                     provisioning: string;
                                     unit_number: number | null;
                                     vmdk_path: string;
-                                } & {
-                                    [key: string]: unknown;
-                                })[];
+                                }[];
                                 existing_context_id: string | null;
                                 firmware: string;
                                 guest_id: string;
@@ -2211,26 +2212,22 @@ export interface paths {
                                 id: string;
                                 managed: boolean;
                                 memory_mb: number;
+                                /** @description The vSphere managed object id (vm-123) */
+                                moref: string;
                                 name: string;
-                                networks: ({
+                                networks: {
                                     adapter_type: string;
                                     connected: boolean;
                                     label: string;
                                     mac_address: string;
                                     /** @description The real vSphere network name */
                                     network_name: string;
-                                } & {
-                                    [key: string]: unknown;
-                                })[];
+                                }[];
                                 os_type: string;
                                 path: string;
                                 power_state: string;
                                 tools_status: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                        } & {
-                            [key: string]: unknown;
+                            }[];
                         };
                     };
                 };
@@ -2546,7 +2543,8 @@ export interface paths {
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                status: string;
+                                /** @description A job status */
+                                status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted" | "compensating" | "paused" | "compensated" | "cleanup_required";
                                 total_steps: number | null;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2656,7 +2654,8 @@ export interface paths {
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                status: string;
+                                /** @description A job status */
+                                status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted" | "compensating" | "paused" | "compensated" | "cleanup_required";
                                 total_steps: number | null;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2692,7 +2691,8 @@ export interface paths {
                             progress_percent: number;
                             /** Format: date-time */
                             started_at: string | null;
-                            status: string;
+                            /** @description A job status */
+                            status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted" | "compensating" | "paused" | "compensated" | "cleanup_required";
                             steps: {
                                 /** Format: date-time */
                                 completed_at: string | null;
@@ -2702,7 +2702,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 started_at: string;
-                                status: string;
+                                /** @description A job step status */
+                                status: "running" | "completed" | "failed";
                                 step_order: number;
                             }[];
                             total_steps: number | null;
@@ -2810,7 +2811,8 @@ export interface paths {
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                status: string;
+                                /** @description A job status */
+                                status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted" | "compensating" | "paused" | "compensated" | "cleanup_required";
                                 total_steps: number | null;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2846,7 +2848,8 @@ export interface paths {
                             progress_percent: number;
                             /** Format: date-time */
                             started_at: string | null;
-                            status: string;
+                            /** @description A job status */
+                            status: "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted" | "compensating" | "paused" | "compensated" | "cleanup_required";
                             steps: {
                                 /** Format: date-time */
                                 completed_at: string | null;
@@ -2856,7 +2859,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 started_at: string;
-                                status: string;
+                                /** @description A job step status */
+                                status: "running" | "completed" | "failed";
                                 step_order: number;
                             }[];
                             total_steps: number | null;
@@ -4268,6 +4272,7 @@ export interface paths {
                     context_id?: string;
                     limit?: number;
                     offset?: number;
+                    /** @description A replication job status */
                     status?: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                 };
                 header?: never;
@@ -4325,7 +4330,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: ({
+                            items: {
                                 bytes_transferred: number;
                                 /** Format: date-time */
                                 completed_at: string | null;
@@ -4341,21 +4346,24 @@ export interface paths {
                                 progress_percent: number;
                                 /** @description initial or incremental */
                                 replication_type: string;
+                                schedule_execution_id: string | null;
+                                scheduled_by: string | null;
                                 snapshot_id: string | null;
                                 /** Format: date-time */
                                 started_at: string | null;
-                                /** @description pending, replicating, completed, failed, cancelled */
-                                status: string;
+                                /** @description A replication job status */
+                                status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                                 sync_type: string | null;
                                 throughput_avg_bps: number | null;
                                 throughput_current_bps: number | null;
                                 throughput_peak_bps: number | null;
                                 /** @description Used space for a full copy, the CBT delta for an incremental */
                                 total_bytes: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
                                 vm_context_id: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
+                                vm_group_id: string | null;
+                            }[];
                             limit: number;
                             offset: number;
                             total: number;
@@ -4454,17 +4462,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            results: ({
+                            results: {
                                 context_id?: string;
+                                created?: boolean;
+                                /** BulkAddError */
+                                error?: {
+                                    code: string;
+                                    details?: {
+                                        [key: string]: unknown;
+                                    };
+                                    message: string;
+                                };
                                 existing_context_id?: string | null;
                                 job_id?: string | null;
                                 ok: boolean;
                                 vm_id: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                        } & {
-                            [key: string]: unknown;
+                            }[];
                         };
                     };
                 };
@@ -4478,12 +4491,11 @@ export interface paths {
                             context_id: string;
                             /** @description false when the VM was already managed and only replication started */
                             created: boolean;
-                            current_status: string;
+                            /** @description A vm context status */
+                            current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                             job_id: string | null;
-                            replication_type: string | null;
+                            replication_type: ("initial" | "incremental") | (never | null);
                             vm_name: string;
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4497,12 +4509,11 @@ export interface paths {
                             context_id: string;
                             /** @description false when the VM was already managed and only replication started */
                             created: boolean;
-                            current_status: string;
+                            /** @description A vm context status */
+                            current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                             job_id: string | null;
-                            replication_type: string | null;
+                            replication_type: ("initial" | "incremental") | (never | null);
                             vm_name: string;
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4609,29 +4620,83 @@ export interface paths {
                             /** Format: date-time */
                             created_at: string;
                             current_operation: string | null;
+                            disks: {
+                                bytes_synced: number;
+                                capacity_bytes: number;
+                                cloudstack_volume_id: string | null;
+                                controller: string | null;
+                                cpu_count: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                datastore: string | null;
+                                disk_change_id: string | null;
+                                /** @description disk-<device key> */
+                                disk_id: string;
+                                firmware: string | null;
+                                id: string;
+                                job_id: string | null;
+                                label: string | null;
+                                memory_mb: number | null;
+                                nics: {
+                                    adapter_type: string;
+                                    connected: boolean;
+                                    label: string;
+                                    mac_address: string;
+                                    /** @description The real vSphere network name */
+                                    network_name: string;
+                                }[] | null;
+                                os_type: string | null;
+                                provisioning: string | null;
+                                sync_status: string;
+                                unit_number: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vm_context_id: string;
+                                vmdk_path: string | null;
+                            }[];
                             error_classification: string | null;
                             error_message: string | null;
                             eta_seconds: number | null;
                             id: string;
                             /** Format: date-time */
                             last_progress_at: string | null;
+                            live: {
+                                [key: string]: unknown;
+                            } | null;
                             progress_percent: number;
                             /** @description initial or incremental */
                             replication_type: string;
+                            schedule_execution_id: string | null;
+                            scheduled_by: string | null;
                             snapshot_id: string | null;
                             /** Format: date-time */
                             started_at: string | null;
-                            /** @description pending, replicating, completed, failed, cancelled */
-                            status: string;
+                            /** @description A replication job status */
+                            status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
+                            steps: {
+                                /** Format: date-time */
+                                completed_at: string | null;
+                                error_code: string | null;
+                                error_message: string | null;
+                                id: string;
+                                job_id: string;
+                                name: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description A job step status */
+                                status: "running" | "completed" | "failed";
+                                step_order: number;
+                            }[];
                             sync_type: string | null;
                             throughput_avg_bps: number | null;
                             throughput_current_bps: number | null;
                             throughput_peak_bps: number | null;
                             /** @description Used space for a full copy, the CBT delta for an incremental */
                             total_bytes: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
                             vm_context_id: string;
-                        } & {
-                            [key: string]: unknown;
+                            vm_group_id: string | null;
                         };
                     };
                 };
@@ -4715,20 +4780,23 @@ export interface paths {
                             progress_percent: number;
                             /** @description initial or incremental */
                             replication_type: string;
+                            schedule_execution_id: string | null;
+                            scheduled_by: string | null;
                             snapshot_id: string | null;
                             /** Format: date-time */
                             started_at: string | null;
-                            /** @description pending, replicating, completed, failed, cancelled */
-                            status: string;
+                            /** @description A replication job status */
+                            status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                             sync_type: string | null;
                             throughput_avg_bps: number | null;
                             throughput_current_bps: number | null;
                             throughput_peak_bps: number | null;
                             /** @description Used space for a full copy, the CBT delta for an incremental */
                             total_bytes: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
                             vm_context_id: string;
-                        } & {
-                            [key: string]: unknown;
+                            vm_group_id: string | null;
                         };
                     };
                 };
@@ -4829,7 +4897,8 @@ export interface paths {
                                 is_active: boolean;
                                 /** Format: date-time */
                                 last_login_at: string | null;
-                                role: string;
+                                /** @description viewer reads; operator also runs migrations and failovers; admin also manages users and credentials */
+                                role: "viewer" | "operator" | "admin";
                                 /** Format: date-time */
                                 updated_at: string;
                                 username: string;
@@ -4914,7 +4983,8 @@ export interface paths {
                             is_active: boolean;
                             /** Format: date-time */
                             last_login_at: string | null;
-                            role: string;
+                            /** @description viewer reads; operator also runs migrations and failovers; admin also manages users and credentials */
+                            role: "viewer" | "operator" | "admin";
                             /** Format: date-time */
                             updated_at: string;
                             username: string;
@@ -5003,7 +5073,8 @@ export interface paths {
                             is_active: boolean;
                             /** Format: date-time */
                             last_login_at: string | null;
-                            role: string;
+                            /** @description viewer reads; operator also runs migrations and failovers; admin also manages users and credentials */
+                            role: "viewer" | "operator" | "admin";
                             /** Format: date-time */
                             updated_at: string;
                             username: string;
@@ -5088,7 +5159,8 @@ export interface paths {
                             is_active: boolean;
                             /** Format: date-time */
                             last_login_at: string | null;
-                            role: string;
+                            /** @description viewer reads; operator also runs migrations and failovers; admin also manages users and credentials */
+                            role: "viewer" | "operator" | "admin";
                             /** Format: date-time */
                             updated_at: string;
                             username: string;
@@ -5237,34 +5309,47 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: ({
+                            items: {
+                                active_vmware_vm_id: string | null;
+                                cloudstack_config_id: string | null;
                                 context_id: string;
                                 cpu_count: number | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 credential_id: string | null;
                                 current_job_id: string | null;
-                                current_status: string;
+                                /** @description A vm context status */
+                                current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                                 datacenter: string | null;
+                                /** @description Summed capacity of the VM's disks as last recorded; null before any */
+                                disk_capacity_bytes: number | null;
                                 failed_jobs: number;
                                 firmware: string | null;
+                                /** Format: date-time */
+                                first_job_at: string | null;
                                 /** Format: date-time */
                                 last_job_at: string | null;
                                 /** Format: date-time */
                                 last_status_change: string;
                                 last_successful_job_id: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the last successful replication completed
+                                 */
+                                last_successful_sync_at: string | null;
                                 memory_mb: number | null;
                                 os_type: string | null;
                                 power_state: string | null;
                                 successful_jobs: number;
                                 total_jobs_run: number;
+                                /** Format: date-time */
+                                updated_at: string;
                                 vcenter_host: string | null;
                                 vm_name: string;
                                 vm_path: string | null;
+                                vm_tools_status: string | null;
                                 vmware_vm_id: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
+                            }[];
                             limit: number;
                             offset: number;
                             total: number;
@@ -5349,32 +5434,138 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            active_vmware_vm_id: string | null;
+                            cloudstack_config_id: string | null;
                             context_id: string;
                             cpu_count: number | null;
                             /** Format: date-time */
                             created_at: string;
                             credential_id: string | null;
                             current_job_id: string | null;
-                            current_status: string;
+                            /** @description A vm context status */
+                            current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                             datacenter: string | null;
+                            /** @description Summed capacity of the VM's disks as last recorded; null before any */
+                            disk_capacity_bytes: number | null;
+                            disks: {
+                                bytes_synced: number;
+                                capacity_bytes: number;
+                                cloudstack_volume_id: string | null;
+                                controller: string | null;
+                                cpu_count: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                datastore: string | null;
+                                disk_change_id: string | null;
+                                /** @description disk-<device key> */
+                                disk_id: string;
+                                firmware: string | null;
+                                id: string;
+                                job_id: string | null;
+                                label: string | null;
+                                memory_mb: number | null;
+                                nics: {
+                                    adapter_type: string;
+                                    connected: boolean;
+                                    label: string;
+                                    mac_address: string;
+                                    /** @description The real vSphere network name */
+                                    network_name: string;
+                                }[] | null;
+                                os_type: string | null;
+                                provisioning: string | null;
+                                sync_status: string;
+                                unit_number: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vm_context_id: string;
+                                vmdk_path: string | null;
+                            }[];
                             failed_jobs: number;
                             firmware: string | null;
+                            /** Format: date-time */
+                            first_job_at: string | null;
+                            jobs: {
+                                bytes_transferred: number;
+                                /** Format: date-time */
+                                completed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                current_operation: string | null;
+                                error_classification: string | null;
+                                error_message: string | null;
+                                eta_seconds: number | null;
+                                id: string;
+                                /** Format: date-time */
+                                last_progress_at: string | null;
+                                progress_percent: number;
+                                /** @description initial or incremental */
+                                replication_type: string;
+                                schedule_execution_id: string | null;
+                                scheduled_by: string | null;
+                                snapshot_id: string | null;
+                                /** Format: date-time */
+                                started_at: string | null;
+                                /** @description A replication job status */
+                                status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
+                                sync_type: string | null;
+                                throughput_avg_bps: number | null;
+                                throughput_current_bps: number | null;
+                                throughput_peak_bps: number | null;
+                                /** @description Used space for a full copy, the CBT delta for an incremental */
+                                total_bytes: number | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vm_context_id: string;
+                                vm_group_id: string | null;
+                            }[];
                             /** Format: date-time */
                             last_job_at: string | null;
                             /** Format: date-time */
                             last_status_change: string;
                             last_successful_job_id: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the last successful replication completed
+                             */
+                            last_successful_sync_at: string | null;
                             memory_mb: number | null;
+                            networks: {
+                                adapter_type: string;
+                                connected: boolean;
+                                label: string;
+                                mac_address: string;
+                                /** @description The real vSphere network name */
+                                network_name: string;
+                            }[];
                             os_type: string | null;
                             power_state: string | null;
                             successful_jobs: number;
                             total_jobs_run: number;
+                            /** Format: date-time */
+                            updated_at: string;
                             vcenter_host: string | null;
                             vm_name: string;
                             vm_path: string | null;
+                            vm_tools_status: string | null;
                             vmware_vm_id: string;
-                        } & {
-                            [key: string]: unknown;
+                            volumes: {
+                                attached_vm_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                device_id: number | null;
+                                disk_id: string | null;
+                                id: string;
+                                mode: string;
+                                name: string;
+                                size_bytes: number;
+                                snapshot_id: string | null;
+                                snapshot_status: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                vm_context_id: string;
+                                volume_id: string;
+                            }[];
                         };
                     };
                 };
@@ -5539,20 +5730,23 @@ export interface paths {
                             progress_percent: number;
                             /** @description initial or incremental */
                             replication_type: string;
+                            schedule_execution_id: string | null;
+                            scheduled_by: string | null;
                             snapshot_id: string | null;
                             /** Format: date-time */
                             started_at: string | null;
-                            /** @description pending, replicating, completed, failed, cancelled */
-                            status: string;
+                            /** @description A replication job status */
+                            status: "pending" | "replicating" | "completed" | "failed" | "cancelled";
                             sync_type: string | null;
                             throughput_avg_bps: number | null;
                             throughput_current_bps: number | null;
                             throughput_peak_bps: number | null;
                             /** @description Used space for a full copy, the CBT delta for an incremental */
                             total_bytes: number | null;
+                            /** Format: date-time */
+                            updated_at: string;
                             vm_context_id: string;
-                        } & {
-                            [key: string]: unknown;
+                            vm_group_id: string | null;
                         };
                     };
                 };
@@ -6295,7 +6489,8 @@ export interface paths {
                         "application/json": {
                             contexts: {
                                 context_id: string;
-                                current_status: string;
+                                /** @description A vm context status */
+                                current_status: "discovered" | "replicating" | "ready_for_failover" | "failed_over_test" | "failed_over_live" | "completed" | "failed" | "cleanup_required";
                                 vm_name: string;
                             }[];
                             contexts_total: number;
@@ -6535,6 +6730,7 @@ export interface paths {
                     context_id?: string;
                     limit?: number;
                     offset?: number;
+                    /** @description A volume operation status */
                     status?: "pending" | "executing" | "completed" | "failed";
                     volume_id?: string;
                 };
@@ -6607,8 +6803,8 @@ export interface paths {
                                 response: {
                                     [key: string]: unknown;
                                 } | null;
-                                /** @description pending, executing, completed or failed */
-                                status: string;
+                                /** @description A volume operation status */
+                                status: "pending" | "executing" | "completed" | "failed";
                                 /** @description create, attach, detach, delete, snapshot or revert */
                                 type: string;
                                 vm_id: string | null;

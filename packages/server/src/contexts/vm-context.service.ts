@@ -1,7 +1,8 @@
 // The operator's read view of managed VMs: the list (filtered by status and name) and one VM with its latest
 // disks, NICs, CloudStack volumes and jobs.
-import { MigrateKitError, isContextStatus, type ContextStatus } from '@migratekit/core';
+import { MigrateKitError, contextStatuses, type ContextStatus } from '@migratekit/core';
 import type { Repositories } from '@migratekit/db';
+import { withContextSummaries } from '../replication/context-views';
 
 export interface VmContextServiceDeps {
   repositories: Pick<Repositories, 'contexts' | 'vmDisks' | 'cloudstackVolumes' | 'replicationJobs'>;
@@ -17,7 +18,7 @@ export interface VmContextListQuery {
 
 function parseStatuses(raw: string): ContextStatus[] {
   const statuses = raw.split(',').map((s) => s.trim());
-  const unknown = statuses.filter((s) => !isContextStatus(s));
+  const unknown = statuses.filter((s) => !contextStatuses.is(s));
   if (unknown.length > 0)
     throw new MigrateKitError('MKE_VALIDATION', {
       message: `Unknown status ${unknown.join(', ')}`,
@@ -37,12 +38,14 @@ export class VmContextService {
       },
       { limit: query.limit, offset: query.offset },
     );
-    return { ...page, limit: query.limit, offset: query.offset };
+    const items = await withContextSummaries(this.deps.repositories, page.items);
+    return { items, total: page.total, limit: query.limit, offset: query.offset };
   }
 
   async details(contextId: string) {
     const repos = this.deps.repositories;
-    const context = await repos.contexts.require(contextId);
+    const [context] = await withContextSummaries(repos, [await repos.contexts.require(contextId)]);
+    if (context === undefined) throw new Error('withContextSummaries returned no row for one context');
     const disks = await repos.vmDisks.listLatestByContext(context.context_id);
     const volumes = await repos.cloudstackVolumes.listByContext(context.context_id);
     const jobs = await repos.replicationJobs.list({ contextId: context.context_id }, { limit: 50 });

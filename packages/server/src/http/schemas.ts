@@ -1,5 +1,6 @@
 // Shared TypeBox schemas for route definitions.
-import { Type, type TSchema } from '@sinclair/typebox';
+import type { StatusSet } from '@migratekit/core';
+import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 
 export const ErrorResponse = Type.Object(
   {
@@ -38,6 +39,17 @@ export function Page<T extends TSchema>(item: T) {
     limit: Type.Integer(),
     offset: Type.Integer(),
   });
+}
+
+/** A status of a catalogue set (docs/statuses.md) as an OpenAPI enum, so the SDK types it as a literal union. */
+export function StatusEnum<S extends string>(
+  set: StatusSet<S>,
+  options: { description?: string } = {},
+): TUnion<TLiteral<S>[]> {
+  return Type.Union(
+    set.values.map((s) => Type.Literal(s)),
+    { description: options.description ?? `A ${set.name} status` },
+  );
 }
 
 export const NoContent = Type.Null({ description: 'No content' });

@@ -96,6 +96,7 @@ interface Job {
   bytes_transferred: number;
   error_message: string | null;
   error_classification: string | null;
+  completed_at: string | null;
 }
 
 async function waitForJob(api: Api, jobId: string): Promise<Job> {
@@ -109,6 +110,13 @@ async function waitForJob(api: Api, jobId: string): Promise<Job> {
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+function diskCapacity(estate: DevEstate, vmName: string): number | undefined {
+  return estate.vcenter
+    .listVms()
+    .find((v) => v.name === vmName)
+    ?.disks.reduce((sum, d) => sum + d.capacity, 0);
 }
 
 /** Every disk of the VM hashes the same as its CloudStack volume file. */
@@ -192,8 +200,15 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
     const job = await waitForJob(api, result.job_id);
     assert.equal(job.status, 'completed', JSON.stringify(job));
     assert.equal(job.replication_type, 'initial');
-    const ctx = await api.call<{ current_status: string }>('GET', `/api/v1/vm-contexts/${result.context_id}`);
+    const ctx = await api.call<{
+      current_status: string;
+      last_successful_sync_at: string | null;
+      disk_capacity_bytes: number | null;
+    }>('GET', `/api/v1/vm-contexts/${result.context_id}`);
     assert.equal(ctx.body.current_status, 'ready_for_failover');
+    // The VM list's "Last sync" and "Size": this job's completion, and the capacity of the VM's disks.
+    assert.equal(ctx.body.last_successful_sync_at, job.completed_at);
+    assert.equal(ctx.body.disk_capacity_bytes, diskCapacity(estate, nameOf(result.vm_id)));
     await assertVolumesMatch(api, estate, result.context_id, nameOf(result.vm_id));
   }
 

@@ -1,28 +1,34 @@
-// OpenAPI shapes of the discovery, replication and VM-context routes. The main fields are typed for the SDK
-// and the dashboard; objects stay open (additionalProperties) so a new column reaches clients before its
-// schema line does.
+// OpenAPI shapes of the discovery, replication and VM-context routes. Every object is closed: a field reaches
+// clients only once it is declared here, so the SDK types (and the dashboard compiled against them) say
+// exactly what the API returns (packages/web/test/api-contract.test.ts checks this).
+import { contextStatuses, jobStepStatuses, replicationJobStatuses } from '@migratekit/core';
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
-import { Nullable, NullableTimestamp, Timestamp } from '../http/schemas';
+import { Nullable, NullableTimestamp, StatusEnum, Timestamp } from '../http/schemas';
 
-function open<T extends TProperties>(properties: T, title: string): TObject<T> {
-  return Type.Object(properties, { additionalProperties: true, title });
+function closed<T extends TProperties>(properties: T, title: string): TObject<T> {
+  return Type.Object(properties, { additionalProperties: false, title });
 }
+
+/** A JSON object whose keys the API does not fix (agent reports, free-form details). */
+const FreeForm = Type.Record(Type.String(), Type.Unknown());
 
 const NullableString = Nullable(Type.String());
 const NullableInteger = Nullable(Type.Integer());
 
-export const Concern = open(
+export const Concern = closed(
   {
     code: Type.String({
       description: 'cbt_disabled, snapshots_present, independent_disk, rdm_disk, name_collision, ...',
     }),
     severity: Type.Union([Type.Literal('blocker'), Type.Literal('warning')]),
     message: Type.String(),
+    disk_id: Type.Optional(Type.String()),
+    nic_label: Type.Optional(Type.String()),
   },
   'VmConcern',
 );
 
-export const DiscoveredDisk = open(
+export const DiscoveredDisk = closed(
   {
     id: Type.String({ description: 'disk-<device key>' }),
     label: Type.String(),
@@ -36,7 +42,7 @@ export const DiscoveredDisk = open(
   'DiscoveredDisk',
 );
 
-export const DiscoveredNic = open(
+export const DiscoveredNic = closed(
   {
     label: Type.String(),
     network_name: Type.String({ description: 'The real vSphere network name' }),
@@ -47,11 +53,13 @@ export const DiscoveredNic = open(
   'DiscoveredNic',
 );
 
-export const DiscoveredVm = open(
+export const DiscoveredVm = closed(
   {
     id: Type.String({ description: 'VMware instance UUID (the VM identity)' }),
     name: Type.String(),
     path: Type.String(),
+    datacenter: Type.String(),
+    moref: Type.String({ description: 'The vSphere managed object id (vm-123)' }),
     power_state: Type.String(),
     cpus: Type.Integer(),
     memory_mb: Type.Integer(),
@@ -70,17 +78,17 @@ export const DiscoveredVm = open(
   'DiscoveredVm',
 );
 
-export const DiscoverResponse = open(
+export const DiscoverResponse = closed(
   { vcenter_host: Type.String(), datacenter: NullableString, vms: Type.Array(DiscoveredVm) },
   'DiscoverResponse',
 );
 
-export const ReplicationJob = open(
+export const ReplicationJob = closed(
   {
     id: Type.String(),
     vm_context_id: Type.String(),
     replication_type: Type.String({ description: 'initial or incremental' }),
-    status: Type.String({ description: 'pending, replicating, completed, failed, cancelled' }),
+    status: StatusEnum(replicationJobStatuses),
     current_operation: NullableString,
     progress_percent: Type.Number(),
     bytes_transferred: Type.Integer(),
@@ -95,7 +103,11 @@ export const ReplicationJob = open(
     error_message: NullableString,
     error_classification: NullableString,
     snapshot_id: NullableString,
+    schedule_execution_id: NullableString,
+    vm_group_id: NullableString,
+    scheduled_by: NullableString,
     created_at: Timestamp,
+    updated_at: Timestamp,
     started_at: NullableTimestamp,
     completed_at: NullableTimestamp,
     last_progress_at: NullableTimestamp,
@@ -103,7 +115,82 @@ export const ReplicationJob = open(
   'ReplicationJob',
 );
 
-export const VmContext = open(
+/** One disk of a VM as last recorded (per replication job: its change id and sync state). */
+export const VmDisk = closed(
+  {
+    id: Type.String(),
+    vm_context_id: Type.String(),
+    job_id: NullableString,
+    disk_id: Type.String({ description: 'disk-<device key>' }),
+    label: NullableString,
+    vmdk_path: NullableString,
+    datastore: NullableString,
+    capacity_bytes: Type.Integer(),
+    provisioning: NullableString,
+    controller: NullableString,
+    unit_number: NullableInteger,
+    cloudstack_volume_id: NullableString,
+    disk_change_id: NullableString,
+    sync_status: Type.String(),
+    bytes_synced: Type.Integer(),
+    cpu_count: NullableInteger,
+    memory_mb: NullableInteger,
+    os_type: NullableString,
+    firmware: NullableString,
+    nics: Nullable(Type.Array(DiscoveredNic)),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  'VmDisk',
+);
+
+export const ContextVolume = closed(
+  {
+    id: Type.String(),
+    vm_context_id: Type.String(),
+    volume_id: Type.String(),
+    name: Type.String(),
+    disk_id: NullableString,
+    size_bytes: Type.Integer(),
+    device_id: NullableInteger,
+    attached_vm_id: NullableString,
+    mode: Type.String(),
+    snapshot_id: NullableString,
+    snapshot_status: NullableString,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  'ContextVolume',
+);
+
+const ReplicationStep = closed(
+  {
+    id: Type.String(),
+    job_id: Type.String(),
+    step_order: Type.Integer(),
+    name: Type.String(),
+    status: StatusEnum(jobStepStatuses),
+    error_code: NullableString,
+    error_message: NullableString,
+    started_at: Timestamp,
+    completed_at: NullableTimestamp,
+  },
+  'ReplicationStep',
+);
+
+export const ReplicationJobDetail = Type.Composite(
+  [
+    ReplicationJob,
+    Type.Object({
+      disks: Type.Array(VmDisk),
+      steps: Type.Array(ReplicationStep),
+      live: Nullable(FreeForm),
+    }),
+  ],
+  { additionalProperties: false, title: 'ReplicationJobDetail' },
+);
+
+export const VmContext = closed(
   {
     context_id: Type.String(),
     vm_name: Type.String(),
@@ -112,7 +199,7 @@ export const VmContext = open(
     vcenter_host: NullableString,
     datacenter: NullableString,
     credential_id: NullableString,
-    current_status: Type.String(),
+    current_status: StatusEnum(contextStatuses),
     current_job_id: NullableString,
     total_jobs_run: Type.Integer(),
     successful_jobs: Type.Integer(),
@@ -123,34 +210,62 @@ export const VmContext = open(
     os_type: NullableString,
     firmware: NullableString,
     power_state: NullableString,
+    vm_tools_status: NullableString,
+    active_vmware_vm_id: NullableString,
+    cloudstack_config_id: NullableString,
     created_at: Timestamp,
+    updated_at: Timestamp,
+    first_job_at: NullableTimestamp,
     last_job_at: NullableTimestamp,
     last_status_change: Timestamp,
+    last_successful_sync_at: Nullable(
+      Type.String({ format: 'date-time', description: 'When the last successful replication completed' }),
+    ),
+    disk_capacity_bytes: Nullable(
+      Type.Integer({ description: "Summed capacity of the VM's disks as last recorded; null before any" }),
+    ),
   },
   'VmContext',
 );
 
-export const AddOutcome = open(
+export const VmContextDetail = Type.Composite(
+  [
+    VmContext,
+    Type.Object({
+      disks: Type.Array(VmDisk),
+      networks: Type.Array(DiscoveredNic),
+      volumes: Type.Array(ContextVolume),
+      jobs: Type.Array(ReplicationJob),
+    }),
+  ],
+  { additionalProperties: false, title: 'VmContextDetail' },
+);
+
+export const AddOutcome = closed(
   {
     context_id: Type.String(),
     vm_name: Type.String(),
-    current_status: Type.String(),
+    current_status: StatusEnum(contextStatuses),
     job_id: NullableString,
-    replication_type: NullableString,
+    replication_type: Nullable(Type.Union([Type.Literal('initial'), Type.Literal('incremental')])),
     created: Type.Boolean({ description: 'false when the VM was already managed and only replication started' }),
   },
   'AddToManagementResult',
 );
 
-export const BulkAddResponse = open(
+export const BulkAddResponse = closed(
   {
     results: Type.Array(
-      open(
+      closed(
         {
           vm_id: Type.String(),
           ok: Type.Boolean(),
           context_id: Type.Optional(Type.String()),
           job_id: Type.Optional(NullableString),
+          created: Type.Optional(Type.Boolean()),
+          error: Type.Optional(
+            closed({ code: Type.String(), message: Type.String(), details: Type.Optional(FreeForm) }, 'BulkAddError'),
+          ),
           existing_context_id: Type.Optional(NullableString),
         },
         'BulkAddResult',
@@ -161,13 +276,17 @@ export const BulkAddResponse = open(
 );
 
 /** The duplicate answer of docs/model.md#discovery-and-add-to-management inside our error envelope. */
-export const ConflictResponse = open(
+// An error body: open, like ErrorResponse, so request_id and details pass through.
+export const ConflictResponse = Type.Object(
   {
-    error: open({ code: Type.String(), message: Type.String() }, 'ConflictError'),
+    error: Type.Object(
+      { code: Type.String(), message: Type.String() },
+      { additionalProperties: true, title: 'ConflictError' },
+    ),
     details: Type.Optional(Type.String()),
     existing_context_id: Type.Optional(Type.String()),
   },
-  'ConflictResponse',
+  { additionalProperties: true, title: 'ConflictResponse' },
 );
 
 export function PageOf<T extends TObject>(item: T) {

@@ -1,16 +1,16 @@
 // Jobs from the JobLog: list with filters and paging, one job with its steps, logs and child jobs, and the
 // lookup by the external id a caller chose up front (how the GUI follows a job it started).
-import { MigrateKitError } from '@migratekit/core';
-import { JOB_STATUSES, type JobRecord, type JobStepRecord, type LogEventRecord } from '@migratekit/db';
+import { jobStatuses, jobStepStatuses, MigrateKitError } from '@migratekit/core';
+import { type JobRecord, type JobStepRecord, type LogEventRecord } from '@migratekit/db';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
-import { IdParams, Page, PagingQuery } from '../http/schemas';
+import { IdParams, Page, PagingQuery, StatusEnum } from '../http/schemas';
 import type { JobDetails } from '../joblog';
 
 const DateTime = Type.String({ format: 'date-time' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
-const JobStatus = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
+const JobStatus = StatusEnum(jobStatuses);
 
 export const JobView = Type.Object({
   id: Type.String(),
@@ -19,7 +19,7 @@ export const JobView = Type.Object({
   vm_context_id: NullableString,
   job_type: Type.String(),
   operation: Type.String(),
-  status: Type.String(),
+  status: JobStatus,
   owner: NullableString,
   progress_percent: Type.Number(),
   total_steps: Type.Union([Type.Integer(), Type.Null()]),
@@ -37,7 +37,7 @@ const StepView = Type.Object({
   id: Type.String(),
   step_order: Type.Integer(),
   name: Type.String(),
-  status: Type.String(),
+  status: StatusEnum(jobStepStatuses),
   error_code: NullableString,
   error_message: NullableString,
   started_at: DateTime,

@@ -1,18 +1,19 @@
 // Replications (docs/model.md#discovery-and-add-to-management, #replication): add VMs to management (single and bulk,
 // start_replication defaulting to true), list and follow replication jobs, cancel one.
-import { isMigrateKitError } from '@migratekit/core';
+import { isMigrateKitError, replicationJobStatuses } from '@migratekit/core';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app-context';
 import { errorBody } from '../http/error-handler';
 import type { AddVmOutcome, BulkAddResult } from '../replication/vm-management.service';
-import { IdParams, PagingQuery } from '../http/schemas';
+import { IdParams, PagingQuery, StatusEnum } from '../http/schemas';
 import {
   AddOutcome,
   BulkAddResponse,
   ConflictResponse,
   PageOf,
   ReplicationJob,
+  ReplicationJobDetail,
 } from '../replication/replication.schemas';
 
 const VmwareVmId = Type.String({ minLength: 1, maxLength: 200, description: 'VMware instance UUID' });
@@ -48,9 +49,7 @@ type AddBodyType = Static<typeof AddBody>;
 const ListQuery = Type.Object(
   {
     context_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    status: Type.Optional(
-      Type.Union(['pending', 'replicating', 'completed', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
-    ),
+    status: Type.Optional(StatusEnum(replicationJobStatuses)),
     ...PagingQuery,
   },
   { additionalProperties: false },
@@ -165,7 +164,7 @@ export const replicationRoutes: RoutePlugin = (app, { services }) => {
         tags,
         summary: 'A replication job with its progress, steps, per-disk rows and the live agent report',
         params: IdParams,
-        response: { 200: ReplicationJob },
+        response: { 200: ReplicationJobDetail },
       },
     },
     // While it runs, `live` is the agent's last report, with throughput and per-disk bytes.

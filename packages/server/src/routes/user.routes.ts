@@ -14,7 +14,7 @@ export const RoleSchema = Type.Union(
 export const UserView = Type.Object({
   id: Type.String(),
   username: Type.String(),
-  role: Type.String(),
+  role: RoleSchema,
   is_active: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),

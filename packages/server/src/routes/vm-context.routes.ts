@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
 import { IdParams, PagingQuery } from '../http/schemas';
-import { PageOf, ReplicationJob, VmContext } from '../replication/replication.schemas';
+import { PageOf, ReplicationJob, VmContext, VmContextDetail } from '../replication/replication.schemas';
 
 const ListQuery = Type.Object(
   {
@@ -38,7 +38,7 @@ export const vmContextRoutes: RoutePlugin = (app, { services }) => {
         tags,
         summary: 'A managed VM: context, disks, NICs, volumes and jobs',
         params: IdParams,
-        response: { 200: VmContext },
+        response: { 200: VmContextDetail },
       },
     },
     async (request) => services.vmContexts.details(request.params.id),

@@ -1,8 +1,9 @@
+import { contextStatuses } from '@migratekit/core';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app-context';
 import { principalOf } from '../http/auth-hook';
-import { IdParams } from '../http/schemas';
+import { IdParams, StatusEnum } from '../http/schemas';
 import type { AuditContext } from '../services/audit.service';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -54,7 +55,7 @@ const UsageView = Type.Object({
   last_used: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   contexts_total: Type.Integer(),
   contexts: Type.Array(
-    Type.Object({ context_id: Type.String(), vm_name: Type.String(), current_status: Type.String() }),
+    Type.Object({ context_id: Type.String(), vm_name: Type.String(), current_status: StatusEnum(contextStatuses) }),
   ),
 });
 

@@ -1,5 +1,6 @@
 // Read-only operator views of the volume daemon: CloudStack volumes, their operations, device mappings and NBD
 // exports. Changes go through the daemon only (replication and failover), never through these routes.
+import { volumeOperationStatuses } from '@migratekit/core';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type {
   CloudstackVolumeRecord,
@@ -8,7 +9,7 @@ import type {
   VolumeOperationRecord,
 } from '@migratekit/db';
 import type { RoutePlugin } from '../app-context';
-import { Nullable, NullableTimestamp, Page, PagingQuery, Timestamp, iso } from '../http/schemas';
+import { Nullable, NullableTimestamp, Page, PagingQuery, StatusEnum, Timestamp, iso } from '../http/schemas';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const NullableString = Nullable(Type.String());
@@ -36,7 +37,7 @@ const OperationView = Type.Object({
   id: Type.String(),
   context_id: NullableString,
   type: Type.String({ description: 'create, attach, detach, delete, snapshot or revert' }),
-  status: Type.String({ description: 'pending, executing, completed or failed' }),
+  status: StatusEnum(volumeOperationStatuses),
   volume_id: NullableString,
   vm_id: NullableString,
   request: JsonObject,
@@ -78,9 +79,7 @@ const VolumesQuery = query({ context_id: Type.Optional(Id) });
 const OperationsQuery = query({
   context_id: Type.Optional(Id),
   volume_id: Type.Optional(Id),
-  status: Type.Optional(
-    Type.Union([Type.Literal('pending'), Type.Literal('executing'), Type.Literal('completed'), Type.Literal('failed')]),
-  ),
+  status: Type.Optional(StatusEnum(volumeOperationStatuses)),
 });
 const ExportsQuery = query({ context_id: Type.Optional(Id), status: Type.Optional(Id) });
 

@@ -1,8 +1,8 @@
 import { ApiError, createClient } from '@migratekit/sdk';
-import type { Page } from './types';
 
 // One client for the whole dashboard: same origin, the session cookie authenticates. A 401 anywhere sends
-// the operator back to the login page (the session expired or was revoked).
+// the operator back to the login page (the session expired or was revoked). Every call goes through the
+// typed operations (`api.ops`); their result types are in ./models.
 let unauthorizedHandler: (() => void) | undefined;
 export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler;
@@ -12,19 +12,6 @@ export const api = createClient({
   baseUrl: '',
   onUnauthorized: () => unauthorizedHandler?.(),
 });
-
-export const http = api.http;
-
-/** Lists may come back bare or paged (`{items}`), or under a named key; the dashboard wants the rows. */
-export function rows<T>(value: unknown, key?: string): T[] {
-  if (!value || typeof value !== 'object') return [];
-  if (Array.isArray(value)) return value as T[];
-  const record = value as Record<string, unknown>;
-  if (Array.isArray(record.items)) return record.items as T[];
-  if (key && Array.isArray(record[key])) return record[key] as T[];
-  const firstArray = Object.values(record).find((v) => Array.isArray(v));
-  return (firstArray as T[] | undefined) ?? [];
-}
 
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError)
@@ -37,19 +24,15 @@ export function errorMessage(error: unknown): string {
 
 export { ApiError };
 
-/** Walks a paged list (the API caps `limit` at 500) until every row is read. */
+/** The API caps `limit` at 500: reads a paged list page by page until `total` rows are in. */
 export async function fetchAllPages<T>(
-  path: string,
-  query: Record<string, string | number> = {},
+  fetchPage: (paging: { limit: number; offset: number }) => Promise<{ items: T[]; total: number }>,
   pageSize = 500,
 ): Promise<T[]> {
   const out: T[] = [];
   for (let offset = 0; ; offset += pageSize) {
-    const body = await http.request<T[] | Page<T>>('get', path, { query: { ...query, limit: pageSize, offset } });
-    if (Array.isArray(body)) return [...out, ...body];
-    const items = rows<T>(body);
-    out.push(...items);
-    const total = typeof body.total === 'number' ? body.total : undefined;
-    if (items.length < pageSize || (total !== undefined && out.length >= total) || out.length >= 100_000) return out;
+    const page = await fetchPage({ limit: pageSize, offset });
+    out.push(...page.items);
+    if (page.items.length < pageSize || out.length >= page.total || out.length >= 100_000) return out;
   }
 }

@@ -1,9 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, rows } from './client';
-import type { Agent, ApiToken, Job, User, VmwareCredential } from './types';
-
-// Endpoints the server publishes go through the generated SDK (`api.ops`), so a change of their shape breaks
-// the web build; the rest use `http` with the shapes of docs/model.md until their API exists.
+import { api } from './client';
+import type { Agent, ApiToken, Job, User, VmwareCredential } from './models';
 
 export function useCredentials() {
   return useQuery({
@@ -22,7 +19,7 @@ export function useAgents() {
 export function useUsers() {
   return useQuery({
     queryKey: ['users'],
-    queryFn: async (): Promise<User[]> => rows<User>(await api.ops.getUsers()),
+    queryFn: async (): Promise<User[]> => (await api.ops.getUsers()).items,
   });
 }
 

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
-import { ApiError, http, onUnauthorized } from '../api/client';
-import type { User } from '../api/types';
+import { ApiError, api, onUnauthorized } from '../api/client';
+import type { User } from '../api/models';
 import { Button, InlineError, Loading, TextField } from '../components/ui';
 
 const SessionContext = createContext<User | null>(null);
@@ -22,16 +22,7 @@ export function useIsAdmin(): boolean {
   return useSession().role === 'admin';
 }
 
-function unwrapUser(body: unknown): User | null {
-  if (body && typeof body === 'object') {
-    const b = body as { user?: User } & Partial<User>;
-    if (b.user) return b.user;
-    if (typeof b.username === 'string') return b as User;
-  }
-  return null;
-}
-
-const ME_KEY = ['auth', 'me'] as const;
+export const ME_KEY = ['auth', 'me'] as const;
 
 // The session cookie is HttpOnly, so the page cannot see it. This marker remembers that a login happened in this
 // browser; without it the login page shows at once instead of asking /auth/me for a certain 401 (which the
@@ -58,7 +49,7 @@ function maybeSignedIn(): boolean {
 async function fetchMe(): Promise<User | null> {
   if (!maybeSignedIn()) return null;
   try {
-    return unwrapUser(await http.request('get', '/api/v1/auth/me'));
+    return (await api.ops.getAuthMe()).user;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       markSignedIn(false);
@@ -92,7 +83,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
 export function useLogout() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => http.request('post', '/api/v1/auth/logout'),
+    mutationFn: () => api.ops.postAuthLogout(),
     onSettled: () => {
       markSignedIn(false);
       // Drop every cached answer of the old session, but keep the observed `me` query so the gate re-renders.
@@ -107,12 +98,10 @@ function LoginPage() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const login = useMutation({
-    mutationFn: () => http.request<unknown>('post', '/api/v1/auth/login', { body: { username, password } }),
-    onSuccess: async (body) => {
+    mutationFn: () => api.ops.postAuthLogin({ body: { username, password } }),
+    onSuccess: (body) => {
       markSignedIn(true);
-      const user = unwrapUser(body);
-      if (user) qc.setQueryData(ME_KEY, user);
-      else await qc.invalidateQueries({ queryKey: ME_KEY });
+      qc.setQueryData(ME_KEY, body.user);
     },
   });
   const submit = (e: FormEvent) => {

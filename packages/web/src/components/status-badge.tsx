@@ -1,51 +1,44 @@
-const TONES: Record<string, string> = {
+import { statusKind, type StatusKind } from '@migratekit/core/statuses';
+
+const TONES = {
   green: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
   blue: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',
   amber: 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-300',
   red: 'bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300',
   violet: 'bg-violet-100 text-violet-800 dark:bg-violet-950 dark:text-violet-300',
   slate: 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+} as const;
+type Tone = keyof typeof TONES;
+
+// Catalogue statuses (docs/statuses.md) are coloured by their kind, so a new status needs no entry here.
+const KIND_TONE: Record<StatusKind, Tone> = {
+  waiting: 'slate',
+  active: 'blue',
+  succeeded: 'green',
+  attention: 'amber',
+  failed: 'red',
+  failed_over: 'violet',
 };
 
-const STATUS_TONE: Record<string, keyof typeof TONES> = {
-  discovered: 'slate',
-  pending: 'slate',
-  queued: 'slate',
-  replicating: 'blue',
-  running: 'blue',
-  compensating: 'blue',
-  executing: 'blue',
-  in_progress: 'blue',
-  ready_for_failover: 'green',
-  completed: 'green',
-  succeeded: 'green',
-  success: 'green',
+// States that are not job or VM statuses: vSphere power states, agent liveness, disk sync states.
+const OTHER_TONE: Record<string, Tone> = {
   online: 'green',
-  connected: 'green',
-  valid: 'green',
+  // Network mapping per VM (docs/network-mapping.md).
   configured: 'green',
   needs_setup: 'amber',
-  failed_over_test: 'violet',
-  failed_over_live: 'violet',
-  cleanup_required: 'amber',
-  paused: 'amber',
-  compensated: 'amber',
-  warning: 'amber',
-  skipped: 'amber',
-  cancelled: 'amber',
-  interrupted: 'amber',
+  paired: 'slate',
   offline: 'red',
   poweredOn: 'green',
   poweredOff: 'slate',
   suspended: 'amber',
-  failed: 'red',
-  error: 'red',
-  invalid: 'red',
+  synced: 'green',
+  syncing: 'blue',
 };
 
-export function StatusBadge({ status }: { status: string | null | undefined }) {
+export function StatusBadge({ status }: { status: string | null }) {
   const s = status ?? 'unknown';
-  const tone = TONES[STATUS_TONE[s] ?? 'slate'];
+  const kind = statusKind(s);
+  const tone = TONES[kind === undefined ? (OTHER_TONE[s] ?? 'slate') : KIND_TONE[kind]];
   return (
     <span className={`inline-flex items-center rounded px-1.5 py-px text-[11px] font-medium whitespace-nowrap ${tone}`}>
       {s.replace(/_/g, ' ')}

@@ -1,13 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { VmContext } from '../api/types';
+import { SERVER_EVENT_TYPES, type ServerEventOf } from '@migratekit/core/events';
+import { jobStatuses } from '@migratekit/core/statuses';
+import type { Job, JobStep, LogEvent, VmContext } from '../api/models';
 
-/** One server-sent event as the dashboard sees it: its name and its parsed JSON payload. */
-export interface StreamEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
+/** One server-sent event, typed by the server's own event union with the API's wire shapes as payloads. */
+export type StreamEvent = ServerEventOf<{ job: Job; step: JobStep; log: LogEvent; date: string }>;
 
 type Listener = (event: StreamEvent) => void;
 
@@ -18,39 +17,31 @@ interface EventStreamState {
 
 const EventStreamContext = createContext<EventStreamState | null>(null);
 
-// Named events the server emits; EventSource only delivers a named event to a listener for that name.
-const EVENT_NAMES = [
-  'job.created',
-  'job.updated',
-  'job.progress',
-  'job.step',
-  'job.log',
-  'job.completed',
-  'job.failed',
-  'job',
-  'step',
-  'log',
-  'progress',
-  'context.updated',
-  'replication.progress',
-  'context',
-  'agent.updated',
-];
+const KNOWN_TYPES: readonly string[] = SERVER_EVENT_TYPES;
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'compensated']);
-
-function parse(type: string, raw: string): StreamEvent | null {
+/** The server's own JSON for one of its events; null for anything else (a newer server's new event type). */
+function parse(raw: string): StreamEvent | null {
   try {
     const data = JSON.parse(raw) as unknown;
-    if (data && typeof data === 'object' && !Array.isArray(data)) {
-      const record = data as Record<string, unknown>;
-      const inner = typeof record.type === 'string' ? record.type : type;
-      return { type: inner, data: record };
-    }
+    if (typeof data === 'object' && data !== null && 'type' in data && typeof data.type === 'string')
+      return KNOWN_TYPES.includes(data.type) ? (data as StreamEvent) : null;
   } catch {
     // A comment or keep-alive line carries no JSON.
   }
   return null;
+}
+
+/** The VM context an event concerns, if any. */
+function contextOf(event: StreamEvent): string | null {
+  switch (event.type) {
+    case 'job.updated':
+      return event.job.vm_context_id;
+    case 'context.updated':
+    case 'replication.progress':
+      return event.context_id;
+    default:
+      return null;
+  }
 }
 
 /** One EventSource for the whole dashboard (no polling): pages subscribe, lists are invalidated on change. */
@@ -69,39 +60,32 @@ export function EventStreamProvider({ children }: { children: ReactNode }) {
       for (const key of touched.values()) void qc.invalidateQueries({ queryKey: key });
       touched.clear();
     };
-    const dispatch = (type: string) => (e: MessageEvent<string>) => {
-      const event = parse(type, e.data);
+    const dispatch = (e: MessageEvent<string>) => {
+      const event = parse(e.data);
       if (!event) return;
       for (const l of listeners.current) l(event);
-      const d = event.data;
-      const job = typeof d.job === 'object' && d.job !== null ? (d.job as Record<string, unknown>) : undefined;
-      const contextId = d.context_id ?? job?.vm_context_id;
-      if (event.type === 'context.updated' && typeof d.context_id === 'string') {
-        // Patch the one row in place: refetching 10,000 VMs for one status change would not scale.
-        const patch = {
-          current_status: d.current_status,
-          ...(typeof d.changes === 'object' && d.changes ? d.changes : {}),
-        };
+      if (event.type === 'context.updated') {
+        // Patch the one row in place: refetching 10,000 VMs for one status change would not scale. `changes`
+        // holds other columns of the context row, which the list row carries under the same names.
+        const patch = { ...event.changes, current_status: event.current_status };
         qc.setQueryData<VmContext[]>(['contexts'], (list) =>
-          list?.map((vm) => (vm.context_id === d.context_id ? ({ ...vm, ...patch } as VmContext) : vm)),
+          list?.map((vm) => (vm.context_id === event.context_id ? { ...vm, ...patch } : vm)),
         );
       }
-      if (typeof contextId === 'string') touch(['contexts', contextId]);
+      const contextId = contextOf(event);
+      if (contextId !== null) touch(['contexts', contextId]);
       // A finished job changes a VM's last sync and counters: refresh the list once then, not on every progress tick.
-      if (event.type === 'job.updated' && typeof job?.status === 'string' && FINISHED.has(job.status))
-        touch(['contexts']);
+      if (event.type === 'job.updated' && jobStatuses.isFinal(event.job.status)) touch(['contexts']);
       // Coalesce bursts of progress events into one refetch per list per second.
-      if (event.type.startsWith('job') || event.type.startsWith('replication')) touch(['jobs']);
-      if (event.type.startsWith('agent')) touch(['agents']);
+      if (event.type !== 'context.updated') touch(['jobs']);
       if (touched.size > 0) pending ??= setTimeout(flush, 1000);
     };
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
-    source.onmessage = dispatch('message');
-    const named = EVENT_NAMES.map((name) => [name, dispatch(name)] as const);
-    for (const [name, fn] of named) source.addEventListener(name, fn);
+    // EventSource only delivers a named event to a listener for that name.
+    for (const name of SERVER_EVENT_TYPES) source.addEventListener(name, dispatch);
     return () => {
-      for (const [name, fn] of named) source.removeEventListener(name, fn);
+      for (const name of SERVER_EVENT_TYPES) source.removeEventListener(name, dispatch);
       if (pending) clearTimeout(pending);
       source.close();
     };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VmContext } from '../api/types';
+import type { VmContext } from '../api/models';
 import { sortVms } from '../pages/vms/vm-sort';
 import { formatAge, formatBytes, formatDuration } from './format';
 
@@ -26,7 +26,38 @@ test('formatDuration spans seconds to hours', { timeout: 120_000 }, () => {
 });
 
 function vm(name: string, extra: Partial<VmContext> = {}): VmContext {
-  return { context_id: `ctx-${name}`, vm_name: name, vmware_vm_id: name, current_status: 'discovered', ...extra };
+  const at = '2026-01-01T00:00:00Z';
+  return {
+    context_id: `ctx-${name}`,
+    vm_name: name,
+    vmware_vm_id: name,
+    active_vmware_vm_id: name,
+    vm_path: null,
+    vcenter_host: null,
+    datacenter: null,
+    credential_id: null,
+    cloudstack_config_id: null,
+    current_status: 'discovered',
+    current_job_id: null,
+    total_jobs_run: 0,
+    successful_jobs: 0,
+    failed_jobs: 0,
+    last_successful_job_id: null,
+    cpu_count: null,
+    memory_mb: null,
+    os_type: null,
+    firmware: null,
+    power_state: null,
+    vm_tools_status: null,
+    created_at: at,
+    updated_at: at,
+    first_job_at: null,
+    last_job_at: null,
+    last_status_change: at,
+    last_successful_sync_at: null,
+    disk_capacity_bytes: null,
+    ...extra,
+  };
 }
 
 test(
@@ -34,17 +65,19 @@ test(
   { timeout: 120_000 },
   () => {
     const input = [
-      vm('b', { total_bytes: 5 }),
-      vm('A', { total_bytes: 9 }),
-      vm('c', { last_job_at: '2026-01-02T00:00:00Z' }),
+      vm('b', { disk_capacity_bytes: 5 }),
+      vm('A', { disk_capacity_bytes: 9 }),
+      // A later failed job does not count as a sync: only last_successful_sync_at sorts.
+      vm('c', { last_successful_sync_at: '2026-01-02T00:00:00Z' }),
+      vm('d', { last_job_at: '2026-01-03T00:00:00Z' }),
     ];
     assert.deepEqual(
       sortVms(input, { key: 'vm_name', dir: 'asc' }).map((v) => v.vm_name),
-      ['A', 'b', 'c'],
+      ['A', 'b', 'c', 'd'],
     );
     assert.deepEqual(
-      sortVms(input, { key: 'total_bytes', dir: 'desc' }).map((v) => v.vm_name),
-      ['A', 'b', 'c'],
+      sortVms(input, { key: 'disk_capacity_bytes', dir: 'desc' }).map((v) => v.vm_name),
+      ['A', 'b', 'c', 'd'],
     );
     assert.equal(sortVms(input, { key: 'last_sync', dir: 'desc' })[0]?.vm_name, 'c');
     assert.equal(input[0]?.vm_name, 'b');

@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
-import { http, rows } from '../api/client';
+import { api } from '../api/client';
+import type { BulkAddResult, DiscoveredVm } from '../api/models';
 import { useCredentials } from '../api/queries';
-import type { DiscoveredVm, DiscoverResult } from '../api/types';
 import { useCanAct } from '../auth/session';
 import { StatusBadge } from '../components/status-badge';
 import {
@@ -24,35 +24,12 @@ interface Concern {
   blocker: boolean;
 }
 
-/**
- * Concerns an operator must see before adding a VM (docs/model.md#discovery-and-add-to-management): the API's own,
- * or derived from discovery.
- */
+/** Concerns an operator must see before adding a VM (CBT off, snapshots, RDMs, name collisions...). */
 function concernsOf(vm: DiscoveredVm): Concern[] {
-  if (vm.concerns !== undefined) {
-    return vm.concerns.map((c) =>
-      typeof c === 'string'
-        ? { message: c, blocker: false }
-        : { message: c.message, blocker: c.severity === 'blocker' },
-    );
-  }
-  const out: Concern[] = [];
-  if (vm.cbt_enabled === false) out.push({ message: 'CBT is off (enabled on first replication)', blocker: false });
-  if ((vm.snapshot_count ?? 0) > 0) out.push({ message: `${vm.snapshot_count} snapshot(s) present`, blocker: false });
-  if ((vm.disks ?? []).length === 0) out.push({ message: 'no disks found', blocker: true });
-  return out;
+  return vm.concerns.map((c) => ({ message: c.message, blocker: c.severity === 'blocker' }));
 }
 
-interface BulkResult {
-  vm_id: string;
-  ok: boolean;
-  context_id?: string;
-  job_id?: string | null;
-  error?: { code?: string; message?: string };
-  existing_context_id?: string | null;
-}
-
-function outcomeOf(r: BulkResult): Outcome {
+function outcomeOf(r: BulkAddResult): Outcome {
   if (r.ok) return { kind: 'added', contextId: r.context_id, jobId: r.job_id ?? undefined };
   const message = r.error?.message ?? 'refused';
   if (r.existing_context_id || r.error?.code === 'MKE_VM_ALREADY_MANAGED' || r.error?.code === 'MKE_JOB_ACTIVE')
@@ -88,10 +65,10 @@ export function DiscoveryPage() {
 
   const discover = useMutation({
     mutationFn: async () => {
-      const body = await http.request<DiscoverResult | DiscoveredVm[]>('post', '/api/v1/discover', {
+      const body = await api.ops.postDiscover({
         body: { credential_id: credentialId, datacenter: datacenter || undefined, filter: filter || undefined },
       });
-      return rows<DiscoveredVm>(body, 'vms');
+      return body.vms;
     },
     onSuccess: () => {
       setSelected(new Set());
@@ -102,9 +79,11 @@ export function DiscoveryPage() {
   const add = useMutation({
     mutationFn: async ({ vms, replicate }: { vms: DiscoveredVm[]; replicate: boolean }) => {
       // One bulk call; the API answers per VM, so a duplicate never hides the other VMs' success.
-      const res = await http.request<{ results: BulkResult[] }>('post', '/api/v1/replications', {
+      const res = await api.ops.postReplications({
         body: { vm_ids: vms.map((v) => v.id), credential_id: credentialId, start_replication: replicate },
       });
+      // `vm_ids` always gets the per-VM answer (200); the single-VM shape answers 201/202.
+      if (!('results' in res)) throw new Error('the API answered a bulk add with a single-VM result');
       const next: Record<string, Outcome> = {};
       for (const r of res.results) next[r.vm_id] = outcomeOf(r);
       setOutcomes((o) => ({ ...o, ...next }));
@@ -229,7 +208,7 @@ export function DiscoveryPage() {
               {vms.map((vm) => {
                 const concerns = concernsOf(vm);
                 const outcome = outcomes[vm.id];
-                const size = (vm.disks ?? []).reduce((s, d) => s + (d.capacity_bytes ?? 0), 0);
+                const size = vm.disks.reduce((s, d) => s + d.capacity_bytes, 0);
                 return (
                   <tr key={vm.id} className="border-b border-slate-100 align-top dark:border-slate-800">
                     <td className="px-3 py-1.5">
@@ -251,11 +230,9 @@ export function DiscoveryPage() {
                       {vm.cpus ?? '-'} vCPU / {vm.memory_mb ? formatBytes(vm.memory_mb * 1048576) : '-'}
                     </td>
                     <td className="py-1.5 text-xs whitespace-nowrap">
-                      {(vm.disks ?? []).length} ({formatBytes(size)})
+                      {vm.disks.length} ({formatBytes(size)})
                     </td>
-                    <td className="py-1.5 text-xs">
-                      {(vm.networks ?? []).map((n) => n.network_name).join(', ') || '-'}
-                    </td>
+                    <td className="py-1.5 text-xs">{vm.networks.map((n) => n.network_name).join(', ') || '-'}</td>
                     <td className="py-1.5 text-xs">
                       {concerns.length ? (
                         <ul>

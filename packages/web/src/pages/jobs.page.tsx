@@ -1,16 +1,15 @@
 import { Link } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { useJobs } from '../api/queries';
-import type { Job } from '../api/types';
+import { jobStatuses } from '@migratekit/core/statuses';
+import type { Job } from '../api/models';
 import { StatusBadge } from '../components/status-badge';
 import { FilterBar } from '../components/filter-bar';
 import { EmptyState, ErrorState, Loading, PageHeader, ProgressBar } from '../components/ui';
 import { formatAge, formatDateTime, formatDuration } from '../lib/format';
 
-export function jobKind(job: Job): string {
-  const kind = job.kind ?? job.job_type ?? job.type;
-  if (kind && job.operation && job.operation !== kind) return `${kind} / ${job.operation}`;
-  return kind ?? job.operation ?? '-';
+export function jobKind(job: Pick<Job, 'job_type' | 'operation'>): string {
+  return job.operation !== job.job_type ? `${job.job_type} / ${job.operation}` : job.job_type;
 }
 
 export function JobsPage() {
@@ -24,11 +23,10 @@ export function JobsPage() {
         (status === '' || j.status === status) &&
         (q === '' ||
           j.id.toLowerCase().includes(q) ||
-          (j.context_id ?? j.vm_context_id ?? '').toLowerCase().includes(q) ||
+          (j.vm_context_id ?? '').toLowerCase().includes(q) ||
           jobKind(j).includes(q)),
     );
   }, [jobs.data, status, search]);
-  const statuses = [...new Set((jobs.data ?? []).map((j) => j.status))].sort();
   return (
     <>
       <PageHeader title="Jobs" subtitle="Every long operation, its steps and logs; updated live" />
@@ -38,7 +36,7 @@ export function JobsPage() {
         searchPlaceholder="Job id, context or kind"
         status={status}
         onStatus={setStatus}
-        statusOptions={statuses.map((s) => ({ value: s, label: s }))}
+        statusOptions={jobStatuses.values.map((s) => ({ value: s, label: s }))}
         statusClassName="w-40"
       />
       <div className="min-h-0 flex-1 overflow-auto">
@@ -84,20 +82,18 @@ export function JobsPage() {
                   </td>
                   <td className="pr-3">
                     <div className="flex items-center gap-2">
-                      <ProgressBar percent={j.progress_percent ?? 0} label={`Progress of ${j.id}`} />
-                      <span className="w-9 text-right text-xs tabular-nums">
-                        {Math.round(j.progress_percent ?? 0)}%
-                      </span>
+                      <ProgressBar percent={j.progress_percent} label={`Progress of ${j.id}`} />
+                      <span className="w-9 text-right text-xs tabular-nums">{Math.round(j.progress_percent)}%</span>
                     </div>
                   </td>
                   <td className="truncate font-mono text-xs">
-                    {(j.context_id ?? j.vm_context_id) ? (
+                    {j.vm_context_id ? (
                       <Link
                         to="/vms"
-                        search={{ ctx: j.context_id ?? j.vm_context_id ?? '' }}
+                        search={{ ctx: j.vm_context_id }}
                         className="text-sky-700 hover:underline dark:text-sky-400"
                       >
-                        {j.context_id ?? j.vm_context_id}
+                        {j.vm_context_id}
                       </Link>
                     ) : (
                       '-'

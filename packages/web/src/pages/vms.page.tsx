@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useDeferredValue, useMemo, useState } from 'react';
-import { fetchAllPages } from '../api/client';
-import type { ContextStatus, VmContext } from '../api/types';
+import { CONTEXT_STATUSES } from '@migratekit/core/statuses';
+import { api, fetchAllPages } from '../api/client';
 import { FilterBar } from '../components/filter-bar';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/ui';
 import { VmContextPanel } from './vms/vm-context-panel';
@@ -10,21 +10,10 @@ import { sortVms } from './vms/vm-sort';
 import type { SortKey, SortState } from './vms/vm-sort';
 import { VmTable } from './vms/vm-table';
 
-const STATUSES: ContextStatus[] = [
-  'discovered',
-  'replicating',
-  'ready_for_failover',
-  'failed_over_test',
-  'failed_over_live',
-  'completed',
-  'failed',
-  'cleanup_required',
-];
-
-function useContexts() {
+export function useContexts() {
   return useQuery({
     queryKey: ['contexts'],
-    queryFn: () => fetchAllPages<VmContext>('/api/v1/vm-contexts'),
+    queryFn: () => fetchAllPages((paging) => api.ops.getVmContexts({ query: paging })),
   });
 }
 
@@ -71,7 +60,7 @@ export function VmsPage() {
             searchPlaceholder="Name, path or context id"
             status={status}
             onStatus={setStatus}
-            statusOptions={STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
+            statusOptions={CONTEXT_STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
             statusClassName="w-48"
           />
           {contexts.isPending ? (

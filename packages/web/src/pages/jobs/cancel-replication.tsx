@@ -1,32 +1,23 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { http } from '../../api/client';
+import { jobStatuses, type JobStatus } from '@migratekit/core/statuses';
+import { api } from '../../api/client';
 import { useCanAct } from '../../auth/session';
 import { Button, ConfirmDialog } from '../../components/ui';
 
-const ACTIVE = new Set(['pending', 'running', 'replicating']);
-
 /** Cancel for a replication job that is still moving data (operators only, with confirmation). */
-export function CancelReplication({
-  jobId,
-  jobType,
-  status,
-}: {
-  jobId: string;
-  jobType: string | undefined;
-  status: string;
-}) {
+export function CancelReplication({ jobId, jobType, status }: { jobId: string; jobType: string; status: JobStatus }) {
   const canAct = useCanAct();
   const qc = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const cancel = useMutation({
-    mutationFn: () => http.request('delete', '/api/v1/replications/{id}', { path: { id: jobId } }),
+    mutationFn: () => api.ops.deleteReplicationsById({ path: { id: jobId } }),
     onSuccess: async () => {
       setConfirming(false);
       await qc.invalidateQueries({ queryKey: ['jobs'] });
     },
   });
-  if (!canAct || jobType !== 'replication' || !ACTIVE.has(status)) return null;
+  if (!canAct || jobType !== 'replication' || jobStatuses.isFinal(status)) return null;
   return (
     <>
       <Button variant="danger" onClick={() => setConfirming(true)}>

@@ -1,47 +1,26 @@
 import { useQuery } from '@tanstack/react-query';
-import { http } from '../../api/client';
+import { api } from '../../api/client';
+import type { ReplicationDetails } from '../../api/models';
 import { StatusBadge } from '../../components/status-badge';
 import { Card, KeyValues, ProgressBar } from '../../components/ui';
 import { formatBytes, formatRate } from '../../lib/format';
-
-interface ReplicationDisk {
-  disk_id: string;
-  label?: string | null;
-  capacity_bytes?: number;
-  sync_status?: string;
-  bytes_synced?: number;
-  disk_change_id?: string | null;
-}
-
-export interface ReplicationDetails {
-  id: string;
-  replication_type?: string;
-  sync_type?: string | null;
-  bytes_transferred?: number;
-  total_bytes?: number | null;
-  throughput_avg_bps?: number | null;
-  throughput_peak_bps?: number | null;
-  eta_seconds?: number | null;
-  error_classification?: string | null;
-  disks?: ReplicationDisk[];
-}
 
 /** What a replication job moved, per disk: the bytes to move are used space or the CBT delta, not capacity. */
 export function useReplicationDetails(jobId: string, enabled: boolean) {
   return useQuery({
     queryKey: ['jobs', jobId, 'replication'],
-    queryFn: () => http.request<ReplicationDetails>('get', '/api/v1/replications/{id}', { path: { id: jobId } }),
+    queryFn: () => api.ops.getReplicationsById({ path: { id: jobId } }),
     enabled,
   });
 }
 
 export function ReplicationCard({ details }: { details: ReplicationDetails }) {
-  const disks = details.disks ?? [];
+  const disks = details.disks;
   return (
     <Card title="Replication">
       <KeyValues
         items={[
-          ['Type', `${details.replication_type ?? '-'}${details.sync_type ? ` (${details.sync_type})` : ''}`],
+          ['Type', `${details.replication_type}${details.sync_type ? ` (${details.sync_type})` : ''}`],
           ['Moved', `${formatBytes(details.bytes_transferred)} of ${formatBytes(details.total_bytes)}`],
           [
             'Throughput',
@@ -74,7 +53,7 @@ export function ReplicationCard({ details }: { details: ReplicationDetails }) {
                       d.sync_status === 'synced'
                         ? 100
                         : d.capacity_bytes
-                          ? ((d.bytes_synced ?? 0) / d.capacity_bytes) * 100
+                          ? (d.bytes_synced / d.capacity_bytes) * 100
                           : 0
                     }
                     label={`${d.label ?? d.disk_id} synced`}

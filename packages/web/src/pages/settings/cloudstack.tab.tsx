@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, http, rows } from '../../api/client';
-import type { CloudStackConfig, DiscoveredResources, NamedResource } from '../../api/types';
+import { api } from '../../api/client';
+import type { CloudStackConfig, DiscoveredResources } from '../../api/models';
 import { useIsAdmin } from '../../auth/session';
 import { Button, Card, ErrorState, InlineError, Loading, SelectField, TextField } from '../../components/ui';
 
@@ -50,8 +50,12 @@ function fromConfig(c: CloudStackConfig): Draft {
   };
 }
 
+// The resource lists of a discovery: each entry has at least an id and a name.
+type ResourceList = 'zones' | 'domains' | 'templates' | 'service_offerings' | 'disk_offerings' | 'networks';
+type NamedResource = { id: string; name: string };
+
 /** The dropdowns filled by "discover resources": which draft field each sets and where its choices come from. */
-const RESOURCE_FIELDS: Array<{ label: string; field: keyof Draft; resource: keyof DiscoveredResources }> = [
+const RESOURCE_FIELDS: Array<{ label: string; field: keyof Draft; resource: ResourceList }> = [
   { label: 'Zone', field: 'zone_id', resource: 'zones' },
   { label: 'Domain', field: 'domain_id', resource: 'domains' },
   { label: 'Placeholder template', field: 'template_id', resource: 'templates' },
@@ -78,10 +82,7 @@ export function CloudStackTab() {
   const config = useQuery({
     queryKey: ['cloudstack-config'],
     // The list answers 200 even when nothing is configured yet (the single-config GET would be a 404).
-    queryFn: async () =>
-      rows<CloudStackConfig>(await http.request<unknown>('get', '/api/v1/cloudstack/configs')).find(
-        (c) => c.is_active,
-      ) ?? null,
+    queryFn: async () => (await api.ops.getCloudstackConfigs()).items.find((c) => c.is_active) ?? null,
   });
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [resources, setResources] = useState<DiscoveredResources | null>(null);
@@ -118,14 +119,22 @@ export function CloudStackTab() {
   const save = useMutation({
     mutationFn: () => {
       // Empty ids are sent as null (cleared); an empty secret is left out so the stored one is kept.
-      const body = Object.fromEntries(
-        Object.entries(draft)
-          .filter(([k, v]) => !(k === 'secret_key' && v === ''))
-          .map(([k, v]) => [k, k.endsWith('_id') && v === '' ? null : v]),
-      );
+      const id = (v: string) => (v === '' ? null : v);
+      const body = {
+        name: draft.name,
+        api_url: draft.api_url,
+        api_key: draft.api_key,
+        zone_id: id(draft.zone_id),
+        domain_id: id(draft.domain_id),
+        template_id: id(draft.template_id),
+        service_offering_id: id(draft.service_offering_id),
+        disk_offering_id: id(draft.disk_offering_id),
+        server_vm_id: id(draft.server_vm_id),
+        default_network_id: id(draft.default_network_id),
+      };
       return config.data
-        ? http.request('put', '/api/v1/cloudstack/config', { body })
-        : http.request('post', '/api/v1/cloudstack/config', { body });
+        ? api.ops.putCloudstackConfig({ body: draft.secret_key ? { ...body, secret_key: draft.secret_key } : body })
+        : api.ops.postCloudstackConfig({ body: { ...body, secret_key: draft.secret_key } });
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['cloudstack-config'] }),
   });

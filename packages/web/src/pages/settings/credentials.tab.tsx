@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, errorMessage, http } from '../../api/client';
+import { api, errorMessage } from '../../api/client';
+import type { VmwareCredential } from '../../api/models';
 import { useCredentials } from '../../api/queries';
-import type { VmwareCredential } from '../../api/types';
 import { useIsAdmin } from '../../auth/session';
 import {
   Button,
@@ -51,11 +51,15 @@ function CredentialForm({ initial, onClose }: { initial: VmwareCredential | null
         vcenter_host: draft.vcenter_host,
         username: draft.username,
         datacenter: draft.datacenter || null,
-        ...(draft.password ? { password: draft.password } : {}),
       };
-      if (initial) return http.request('put', '/api/v1/vmware-credentials/{id}', { path: { id: initial.id }, body });
-      return http.request('post', '/api/v1/vmware-credentials', {
-        body: draft.is_default ? { ...body, is_default: true } : body,
+      if (initial)
+        // An empty password field keeps the stored password.
+        return api.ops.putVmwareCredentialsById({
+          path: { id: initial.id },
+          body: draft.password ? { ...body, password: draft.password } : body,
+        });
+      return api.ops.postVmwareCredentials({
+        body: { ...body, password: draft.password, ...(draft.is_default ? { is_default: true } : {}) },
       });
     },
     onSuccess: async () => {
@@ -161,13 +165,11 @@ export function CredentialsTab() {
     onError: (e, { credential }) => setTest({ id: credential.id, ok: false, message: errorMessage(e) }),
   });
   const setDefault = useMutation({
-    mutationFn: (c: VmwareCredential) =>
-      http.request('post', '/api/v1/vmware-credentials/{id}/set-default', { path: { id: c.id } }),
+    mutationFn: (c: VmwareCredential) => api.ops.postVmwareCredentialsByIdSetDefault({ path: { id: c.id } }),
     onSuccess: invalidate,
   });
   const remove = useMutation({
-    mutationFn: (c: VmwareCredential) =>
-      http.request('delete', '/api/v1/vmware-credentials/{id}', { path: { id: c.id } }),
+    mutationFn: (c: VmwareCredential) => api.ops.deleteVmwareCredentialsById({ path: { id: c.id } }),
     onSuccess: async () => {
       setDeleting(null);
       await invalidate();

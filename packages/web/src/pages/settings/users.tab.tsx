@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { http } from '../../api/client';
+import { api } from '../../api/client';
+import type { ApiToken, Role, User } from '../../api/models';
 import { useApiTokens, useUsers } from '../../api/queries';
-import type { ApiToken, Role, User } from '../../api/types';
 import { useIsAdmin, useSession } from '../../auth/session';
 import {
   Button,
@@ -34,7 +34,7 @@ function UsersCard() {
   const [role, setRole] = useState<Role>('operator');
   const invalidate = () => qc.invalidateQueries({ queryKey: ['users'] });
   const create = useMutation({
-    mutationFn: () => http.request('post', '/api/v1/users', { body: { username, password, role } }),
+    mutationFn: () => api.ops.postUsers({ body: { username, password, role } }),
     onSuccess: async () => {
       setUsername('');
       setPassword('');
@@ -42,8 +42,8 @@ function UsersCard() {
     },
   });
   const update = useMutation({
-    mutationFn: ({ user, patch }: { user: User; patch: Partial<User> }) =>
-      http.request('put', '/api/v1/users/{id}', { path: { id: user.id }, body: patch }),
+    mutationFn: ({ user, patch }: { user: User; patch: Pick<Partial<User>, 'role' | 'is_active'> }) =>
+      api.ops.putUsersById({ path: { id: user.id }, body: patch }),
     onSuccess: invalidate,
   });
   const submit = (e: FormEvent) => {
@@ -97,9 +97,9 @@ function UsersCard() {
                   ) : (
                     <Button
                       variant="ghost"
-                      onClick={() => update.mutate({ user: u, patch: { is_active: !(u.is_active ?? true) } })}
+                      onClick={() => update.mutate({ user: u, patch: { is_active: !u.is_active } })}
                     >
-                      {u.is_active === false ? 'Enable' : 'Disable'}
+                      {!u.is_active ? 'Enable' : 'Disable'}
                     </Button>
                   )}
                 </td>
@@ -155,14 +155,14 @@ function TokensCard() {
   const [name, setName] = useState('');
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const create = useMutation({
-    mutationFn: () => http.request<ApiToken>('post', '/api/v1/api-tokens', { body: { name } }),
+    mutationFn: () => api.ops.postApiTokens({ body: { name } }),
     onSuccess: async () => {
       setName('');
       await qc.invalidateQueries({ queryKey: ['api-tokens'] });
     },
   });
   const revoke = useMutation({
-    mutationFn: (t: ApiToken) => http.request('delete', '/api/v1/api-tokens/{id}', { path: { id: t.id } }),
+    mutationFn: (t: ApiToken) => api.ops.deleteApiTokensById({ path: { id: t.id } }),
     onSuccess: async () => {
       setRevoking(null);
       await qc.invalidateQueries({ queryKey: ['api-tokens'] });

@@ -2,42 +2,39 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { http } from '../../api/client';
-import type { VmContextDetail } from '../../api/types';
+import { contextStatuses, type ContextStatus } from '@migratekit/core/statuses';
+import { api } from '../../api/client';
+import type { VmContextDetail } from '../../api/models';
 import { useCanAct } from '../../auth/session';
 import { Button, ConfirmDialog, InlineError } from '../../components/ui';
 
 interface ActionSpec {
   id: string;
   label: string;
-  /** Context statuses in which the action makes sense (docs/model.md#context-status). */
-  when: string[];
+  /** Whether the action makes sense in this context status (the catalogue's state machine, docs/statuses.md). */
+  when: (status: ContextStatus) => boolean;
   danger: boolean;
   consequences?: (vm: VmContextDetail) => ReactNode;
-  run: (vm: VmContextDetail) => Promise<unknown>;
+  /** Resolves to the job the action started, if it started one. */
+  run: (vm: VmContextDetail) => Promise<{ jobId: string } | undefined>;
 }
+
+const REMOVABLE: readonly ContextStatus[] = ['discovered', 'ready_for_failover', 'failed', 'completed'];
 
 // Only actions the API serves: failover, cleanup and rollback come with the failover feature, not in this version.
 const ACTIONS: ActionSpec[] = [
   {
     id: 'replicate',
     label: 'Replicate now',
-    when: ['discovered', 'ready_for_failover', 'failed'],
+    when: (status) => contextStatuses.canTransition(status, 'replicating'),
     danger: false,
-    run: (vm) =>
-      http.request('post', '/api/v1/replications', {
-        body: {
-          context_id: vm.context_id,
-          vmware_vm_id: vm.vmware_vm_id,
-          credential_id: vm.credential_id ?? undefined,
-          start_replication: true,
-        },
-      }),
+    run: async (vm) => ({ jobId: (await api.ops.postVmContextsByIdReplicate({ path: { id: vm.context_id } })).id }),
   },
   {
     id: 'delete',
     label: 'Remove from management',
-    when: ['discovered', 'ready_for_failover', 'failed', 'completed'],
+    // Not while a job or a failover holds the VM.
+    when: (status) => REMOVABLE.includes(status),
     danger: true,
     consequences: (vm) => (
       <>
@@ -45,7 +42,10 @@ const ACTIONS: ActionSpec[] = [
         VM in vCenter is not touched; its CloudStack volumes are removed by the volume daemon.
       </>
     ),
-    run: (vm) => http.request('delete', '/api/v1/vm-contexts/{id}', { path: { id: vm.context_id } }),
+    run: async (vm) => {
+      await api.ops.deleteVmContextsById({ path: { id: vm.context_id } });
+      return undefined;
+    },
   },
 ];
 
@@ -64,13 +64,11 @@ export function VmActions({ vm }: { vm: VmContextDetail }) {
         await navigate({ to: '/vms', search: {} });
         return;
       }
-      const jobId =
-        result && typeof result === 'object' ? (result as { job_id?: unknown; id?: unknown }).job_id : undefined;
-      if (typeof jobId === 'string') await navigate({ to: '/jobs/$jobId', params: { jobId } });
+      if (result) await navigate({ to: '/jobs/$jobId', params: { jobId: result.jobId } });
     },
   });
   if (!canAct) return null;
-  const available = ACTIONS.filter((a) => a.when.includes(vm.current_status));
+  const available = ACTIONS.filter((a) => a.when(vm.current_status));
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-1.5">

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { http, rows } from '../../api/client';
-import type { ReplicationJob, VmContextDetail } from '../../api/types';
+import { api } from '../../api/client';
 import { StatusBadge } from '../../components/status-badge';
 import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
@@ -21,18 +20,11 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 export function VmContextPanel({ contextId, onClose }: { contextId: string; onClose: () => void }) {
   const detail = useQuery({
     queryKey: ['contexts', contextId],
-    queryFn: async () => {
-      const body = await http.request<VmContextDetail | { context: VmContextDetail }>(
-        'get',
-        '/api/v1/vm-contexts/{id}',
-        { path: { id: contextId } },
-      );
-      return 'context' in body ? { ...body, ...body.context } : body;
-    },
+    queryFn: () => api.ops.getVmContextsById({ path: { id: contextId } }),
   });
   const vm = detail.data;
   const canAct = useCanAct();
-  const jobs = rows<ReplicationJob>(vm?.jobs);
+  const jobs = vm?.jobs ?? [];
   return (
     <aside
       aria-label="VM details"
@@ -103,7 +95,7 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
                 <tbody>
                   {(vm.disks ?? []).map((d) => (
                     <tr key={d.disk_id}>
-                      <td title={d.vmdk_path}>{d.label ?? d.disk_id}</td>
+                      <td title={d.vmdk_path ?? undefined}>{d.label ?? d.disk_id}</td>
                       <td className="tabular-nums">{formatBytes(d.capacity_bytes)}</td>
                       <td className="truncate">{d.datastore ?? '-'}</td>
                       <td className="truncate font-mono" title={d.cloudstack_volume_id ?? ''}>

@@ -1,14 +1,10 @@
-import type { VmContext } from '../../api/types';
+import type { VmContext } from '../../api/models';
 
-export type SortKey = 'vm_name' | 'current_status' | 'last_sync' | 'next_run_at' | 'total_bytes' | 'agent';
+export type SortKey = 'vm_name' | 'current_status' | 'last_sync' | 'disk_capacity_bytes';
 
 export interface SortState {
   key: SortKey;
   dir: 'asc' | 'desc';
-}
-
-export function lastSync(vm: VmContext): string | null | undefined {
-  return vm.last_successful_sync_at ?? vm.last_job_at;
 }
 
 function sortValue(vm: VmContext, key: SortKey): string | number {
@@ -18,13 +14,9 @@ function sortValue(vm: VmContext, key: SortKey): string | number {
     case 'current_status':
       return vm.current_status;
     case 'last_sync':
-      return lastSync(vm) ?? '';
-    case 'next_run_at':
-      return vm.next_run_at ?? '';
-    case 'total_bytes':
-      return vm.total_bytes ?? -1;
-    case 'agent':
-      return vm.agent_name ?? '';
+      return vm.last_successful_sync_at ?? '';
+    case 'disk_capacity_bytes':
+      return vm.disk_capacity_bytes ?? -1;
   }
 }
 

@@ -1,22 +1,19 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef } from 'react';
-import type { VmContext } from '../../api/types';
+import type { VmContext } from '../../api/models';
 import { StatusBadge } from '../../components/status-badge';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
-import { lastSync } from './vm-sort';
 import type { SortKey, SortState } from './vm-sort';
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'vm_name', label: 'Name' },
   { key: 'current_status', label: 'Status' },
   { key: 'last_sync', label: 'Last sync' },
-  { key: 'next_run_at', label: 'Next run' },
-  { key: 'total_bytes', label: 'Size' },
-  { key: 'agent', label: 'Agent' },
+  { key: 'disk_capacity_bytes', label: 'Size' },
 ];
+// No "Next run" or "Agent" column: schedules do not exist yet, and the API does not say which agent serves a VM.
 
-const GRID =
-  'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_minmax(120px,1fr)_90px_minmax(100px,1fr)] items-center';
+const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_90px] items-center';
 const ROW_HEIGHT = 30;
 
 /** Virtualized: only the visible rows are in the DOM, so 10,000 VMs scroll as smoothly as 10. */
@@ -77,7 +74,8 @@ export function VmTable({
             const vm = vms[item.index];
             if (!vm) return null;
             const isSelected = vm.context_id === selected;
-            const sync = lastSync(vm);
+            // The last SUCCESSFUL sync: a failed job since then does not make the copy any fresher.
+            const sync = vm.last_successful_sync_at;
             return (
               <div
                 key={vm.context_id}
@@ -104,20 +102,8 @@ export function VmTable({
                 <div role="cell" className="truncate text-xs" title={formatDateTime(sync)}>
                   {sync ? <>{formatAge(sync, now)}</> : <span className="text-slate-400">never</span>}
                 </div>
-                <div role="cell" className="truncate text-xs" title={formatDateTime(vm.next_run_at)}>
-                  {vm.next_run_at ? (
-                    formatAge(vm.next_run_at, now)
-                  ) : (
-                    <span className="text-slate-400" title="Schedules are not available in this version">
-                      no schedules
-                    </span>
-                  )}
-                </div>
                 <div role="cell" className="text-xs tabular-nums">
-                  {formatBytes(vm.total_bytes)}
-                </div>
-                <div role="cell" className="truncate text-xs">
-                  {vm.agent_name ?? <span className="text-slate-400">-</span>}
+                  {formatBytes(vm.disk_capacity_bytes)}
                 </div>
               </div>
             );
