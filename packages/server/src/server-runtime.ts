@@ -27,7 +27,7 @@ export interface StartServerOptions {
   prettyLogs?: boolean;
   buildOptions?: BuildAppOptions;
   /** Shorter timeouts (tests, dev); the listeners' addresses always come from config. */
-  settings?: Partial<Omit<ServerSettings, 'nbd' | 'byIdDir'>>;
+  settings?: Partial<Omit<ServerSettings, 'nbd' | 'byIdDir' | 'serverId'>>;
   createCloudStackClient?: AdapterInput['createCloudStackClient'];
 }
 
@@ -81,6 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       startedAt,
       settings: {
         ...options.settings,
+        serverId: config.serverId,
         byIdDir: config.byIdDir,
         nbd: { host: config.nbd.host, port: config.nbd.port },
         nbdAdvertise: config.nbd.advertise,

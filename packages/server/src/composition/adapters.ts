@@ -26,6 +26,8 @@ export interface ServerCertificateIdentity {
 
 /** Tunables with production defaults; tests and the dev stack shorten them. */
 export interface ServerSettings {
+  /** Owner id of this server's workflow leases (MIGRATEKIT_SERVER_ID, default the host name). */
+  serverId: string;
   byIdDir: string;
   /** How long an attached volume may take to appear under byIdDir. */
   deviceWaitTimeoutMs: number;
@@ -73,6 +75,7 @@ export interface ServerAdapters {
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
+  serverId: 'migratekit-server',
   byIdDir: DEFAULT_BY_ID_DIR,
   deviceWaitTimeoutMs: 30_000,
   nbd: { host: '0.0.0.0', port: DEFAULT_NBD_PORT },

@@ -25,9 +25,12 @@ export function compose(input: AdapterInput): Composition {
       if (interrupted.length > 0)
         logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by the previous run as interrupted');
       await services.replication.recoverInterrupted();
+      const resumed = await services.workflows.recover();
+      if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
       await reconcileVolumes(services, adapters);
     },
     close: async () => {
+      await services.workflows.close();
       await services.replication.close();
       await adapters.hub.close();
       await adapters.nbdTarget.close();

@@ -26,6 +26,8 @@ import { UserService } from '../services/user.service';
 import { VmwareCredentialService } from '../services/vmware-credential.service';
 import { VolumeDaemon } from '../volumes/volume-daemon';
 import { VolumeViews } from '../volumes/volume-views';
+import { crashHookFromEnv } from '../workflows/crash-points';
+import { WorkflowRunner } from '../workflows/workflow-runner';
 import type { ServerAdapters } from './adapters';
 
 export interface Services {
@@ -49,6 +51,8 @@ export interface Services {
   readonly vmManagement: VmManagementService;
   readonly replication: ReplicationService;
   readonly replicationJobs: ReplicationJobsService;
+  /** The durable runner of every multi-step change to the target cloud (docs/workflows.md). */
+  readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
 }
@@ -134,8 +138,20 @@ export function createServices(adapters: ServerAdapters): Services {
     networkConfig: new NetworkConfigService(networkDeps, mappings, strategies),
     bulkRules: new BulkRuleService(networkDeps, mappings.catalog),
   });
+  const crashHook = crashHookFromEnv();
+  const workflows = new WorkflowRunner({
+    repositories,
+    joblog,
+    clock,
+    logger,
+    serverId: settings.serverId,
+    // Failover, rollback and cleanup register here as they are built (docs/workflows.md).
+    workflows: [],
+    ...(crashHook === undefined ? {} : { crashHook }),
+  });
   return Object.freeze({
     health,
+    workflows,
     networkMapping,
     audit,
     auth,

@@ -1,5 +1,6 @@
 // All runtime configuration comes from the environment through this one module, validated at start-up so a
 // bad value stops the process with a message naming the variable instead of failing later.
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { decodeMasterKey } from '../security/master-key';
 
@@ -30,6 +31,8 @@ export interface ServerConfig {
   nbd: { host: string; port: number; advertise: string | undefined };
   /** Where attached CloudStack volumes appear as `virtio-<serial>`. */
   byIdDir: string;
+  /** This server's identity in workflow leases: stable across restarts, unique among servers sharing a database. */
+  serverId: string;
   /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
   tls: { certPath: string | undefined; keyPath: string | undefined };
 }
@@ -149,5 +152,6 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     },
     byIdDir: optional(env, 'MIGRATEKIT_BY_ID_DIR') ?? defaults.byIdDir ?? DEFAULT_BY_ID_DIR,
     tls: { certPath: optional(env, 'MIGRATEKIT_TLS_CERT'), keyPath: optional(env, 'MIGRATEKIT_TLS_KEY') },
+    serverId: optional(env, 'MIGRATEKIT_SERVER_ID') ?? hostname(),
   };
 }
