@@ -25,8 +25,11 @@ export const jobStatuses = defineStatusSet(
   { initial: ['pending', 'running'] },
 );
 export type JobStatus = (typeof jobStatuses.values)[number];
-/** A job in one of these has not ended yet. */
-export const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = jobStatuses.values.filter((s) => !jobStatuses.isFinal(s));
+/**
+ * A job in one of these is under way in some process: a restart marks such plain jobs interrupted. Workflow jobs
+ * that wait for the operator (paused, cleanup_required) or compensate belong to the workflow runner's takeover.
+ */
+export const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['pending', 'running'];
 
 export const jobStepStatuses = defineStatusSet('job step', {
   running: { kind: 'active', next: ['completed', 'failed'] },
