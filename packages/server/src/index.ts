@@ -20,13 +20,13 @@ export type { AuditContext, AuditEntry, AuditService } from './services/audit.se
 export type { ResolvedVmwareCredential, VmwareCredentialService } from './services/vmware-credential.service';
 export type { ResolvedCloudStackConfig, CloudStackConfigService } from './services/cloudstack-config.service';
 export {
-  VolumeDaemon,
+  VolumeService,
   volumeExportName,
   volumeSerial,
   type EnsureVolumeInput,
   type ServerAttachment,
   type VolumeCloud,
-  type VolumeDaemonDeps,
+  type VolumeServiceDeps,
   type VolumeSnapshotInfo,
 } from './volumes';
 export { NbdTarget, type NbdTargetOptions } from './nbd-target';

@@ -24,7 +24,7 @@ import { HealthService } from '../services/health.service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from '../services/login-throttle';
 import { UserService } from '../services/user.service';
 import { VmwareCredentialService } from '../services/vmware-credential.service';
-import { VolumeDaemon } from '../volumes/volume-daemon';
+import { VolumeService } from '../volumes/volume.service';
 import { VolumeViews } from '../volumes/volume-views';
 import { crashHookFromEnv } from '../workflows/crash-points';
 import { WorkflowRunner } from '../workflows/workflow-runner';
@@ -42,8 +42,8 @@ export interface Services {
   readonly cloudStack: CloudStackAccess;
   readonly agentPairing: AgentPairingService;
   readonly agents: AgentDirectoryService;
-  /** The only code that changes CloudStack volumes (docs/architecture.md#volume-daemon). */
-  readonly volumes: VolumeDaemon;
+  /** The only code that changes CloudStack volumes (the volume daemon of docs/model.md). */
+  readonly volumes: VolumeService;
   readonly volumeViews: VolumeViews;
   readonly jobs: JobLog;
   readonly discovery: DiscoveryService;
@@ -100,7 +100,7 @@ export function createServices(adapters: ServerAdapters): Services {
     serverFingerprint: adapters.certificate.fingerprint256,
   });
   const agents = new AgentDirectoryService({ repositories, hub });
-  const volumes = new VolumeDaemon({
+  const volumes = new VolumeService({
     target: async () => {
       const active = await cloudStack.withServerVm();
       return { cloudstack: active.client, serverVmId: active.serverVmId };

@@ -1,1 +1,1 @@
-export * from './joblog.service';
+export * from './job-log.service';

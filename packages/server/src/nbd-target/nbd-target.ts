@@ -4,7 +4,7 @@ import type { Clock } from '@migratekit/core';
 import { FileBackend, NbdServer, type AuthorizeContext, type NbdLogger, type PskKeys } from '@migratekit/nbd';
 import { DEFAULT_NBD_PORT } from '../config/server-config';
 import { isVolumeExportName, volumeExportName } from '../volumes/volume-naming';
-import type { VolumeExportTarget } from '../volumes/volume-daemon.types';
+import type { VolumeExportTarget } from '../volumes/volume.types';
 
 export interface NbdTargetOptions {
   /** 0 picks a free port (tests). */

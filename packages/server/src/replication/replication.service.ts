@@ -12,7 +12,7 @@ import type { EventBus } from '../events/event-bus';
 import type { ServerEvent } from '../events/event-types';
 import type { JobLog } from '../joblog';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
-import type { VolumeDaemon } from '../volumes';
+import type { VolumeService } from '../volumes';
 import { vcenterParams } from './vcenter-params';
 
 export interface ReplicationNbd {
@@ -31,7 +31,7 @@ export interface ReplicationServiceDeps {
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   hub: AgentHub;
-  volumes: VolumeDaemon;
+  volumes: VolumeService;
   nbd: ReplicationNbd;
   credentials: VmwareCredentialService;
   /** The agent must report at least this often during a copy, else the job fails (default 60 s). */

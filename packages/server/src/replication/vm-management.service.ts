@@ -6,7 +6,7 @@ import { MigrateKitError, isMigrateKitError, newContextId, type Clock } from '@m
 import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
 import type { AgentHub } from '../agents/agent-hub';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
-import type { VolumeDaemon } from '../volumes';
+import type { VolumeService } from '../volumes';
 import type { ReplicationService } from './replication.service';
 import { vcenterParams } from './vcenter-params';
 
@@ -16,7 +16,7 @@ export interface VmManagementDeps {
   hub: AgentHub;
   credentials: VmwareCredentialService;
   replication: ReplicationService;
-  volumes: VolumeDaemon;
+  volumes: VolumeService;
 }
 
 export interface AddVmInput {

@@ -8,7 +8,7 @@ import {
   type Volume,
 } from '@migratekit/cloudstack';
 import type { Clock } from '@migratekit/core';
-import type { VolumeCloud } from './volume-daemon.types';
+import type { VolumeCloud } from './volume.types';
 
 const RETRY_DELAY_MS = 200;
 

@@ -1,15 +1,15 @@
-export { VolumeDaemon } from './volume-daemon';
+export { VolumeService } from './volume.service';
 export type { ReconcileReport } from './volume-reconciler';
 export type {
   EnsureVolumeInput,
   ServerAttachment,
   VolumeCloud,
-  VolumeDaemonDeps,
+  VolumeServiceDeps,
   VolumeExportTarget,
   VolumeLogger,
   VolumeSnapshotInfo,
   VolumeTarget,
-} from './volume-daemon.types';
+} from './volume.types';
 export { DeviceResolver, nodeDeviceFs, type DeviceFs, type ResolvedDevice } from './device-resolver';
 export { KeyedMutex } from './keyed-mutex';
 export { byIdPath, isVolumeExportName, volumeExportName, volumeSerial } from './volume-naming';

@@ -4,7 +4,7 @@
 import { toMigrateKitError } from '@migratekit/cloudstack';
 import { errorMessage, isMigrateKitError } from '@migratekit/core';
 import type { Repositories, VolumeOperationType } from '@migratekit/db';
-import type { VolumeLogger } from './volume-daemon.types';
+import type { VolumeLogger } from './volume.types';
 
 export interface OperationSpec {
   type: VolumeOperationType;

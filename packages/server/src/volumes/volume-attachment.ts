@@ -3,7 +3,7 @@
 import type { Volume } from '@migratekit/cloudstack';
 import type { CloudstackVolumeRecord } from '@migratekit/db';
 import { volumeExportName } from './volume-naming';
-import type { ServerAttachment } from './volume-daemon.types';
+import type { ServerAttachment } from './volume.types';
 import { requireCloudVolume, volumeSummary, type VolumeRuntime } from './volume-runtime';
 
 export class VolumeAttachment {

@@ -4,7 +4,7 @@ import type { Volume } from '@migratekit/cloudstack';
 import { MigrateKitError, errorMessage, isMigrateKitError, type ErrorCode } from '@migratekit/core';
 import type { CloudstackVolumeRecord } from '@migratekit/db';
 import type { VolumeAttachment } from './volume-attachment';
-import type { EnsureVolumeInput } from './volume-daemon.types';
+import type { EnsureVolumeInput } from './volume.types';
 import { volumeSummary, type VolumeRuntime } from './volume-runtime';
 import type { VolumeSnapshots } from './volume-snapshots';
 

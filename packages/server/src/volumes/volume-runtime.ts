@@ -1,5 +1,5 @@
 // What the daemon's parts share: deps, CloudStack reads, the operation recorder, the device resolver and the
-// per-volume lock. Built once by VolumeDaemon.
+// per-volume lock. Built once by VolumeService.
 import type { Volume } from '@migratekit/cloudstack';
 import { MigrateKitError } from '@migratekit/core';
 import type { CloudstackVolumeRecord, Repositories } from '@migratekit/db';
@@ -7,10 +7,10 @@ import { CloudReads } from './cloud-reads';
 import { DeviceResolver, nodeDeviceFs } from './device-resolver';
 import type { KeyedMutex } from './keyed-mutex';
 import { OperationRunner } from './operation-runner';
-import type { VolumeCloud, VolumeDaemonDeps, VolumeTarget } from './volume-daemon.types';
+import type { VolumeCloud, VolumeServiceDeps, VolumeTarget } from './volume.types';
 
 export interface VolumeRuntime {
-  deps: VolumeDaemonDeps;
+  deps: VolumeServiceDeps;
   cloud: VolumeCloud;
   repos: Repositories;
   reads: CloudReads;
@@ -21,7 +21,7 @@ export interface VolumeRuntime {
 }
 
 /** The runtime for one CloudStack (the active configuration's client) and server VM; locks are shared across. */
-export function createVolumeRuntime(deps: VolumeDaemonDeps, target: VolumeTarget, locks: KeyedMutex): VolumeRuntime {
+export function createVolumeRuntime(deps: VolumeServiceDeps, target: VolumeTarget, locks: KeyedMutex): VolumeRuntime {
   return {
     deps,
     cloud: target.cloudstack,

@@ -3,7 +3,7 @@
 import type { Snapshot } from '@migratekit/cloudstack';
 import { MigrateKitError, errorMessage } from '@migratekit/core';
 import type { CloudstackVolumeRecord } from '@migratekit/db';
-import type { VolumeSnapshotInfo } from './volume-daemon.types';
+import type { VolumeSnapshotInfo } from './volume.types';
 import type { VolumeRuntime } from './volume-runtime';
 
 function info(snapshot: Snapshot): VolumeSnapshotInfo {

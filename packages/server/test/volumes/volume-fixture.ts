@@ -12,7 +12,7 @@ import { engineCases, type TestDatabase, type TestEngineName } from '@migratekit
 import { NbdClient } from '@migratekit/nbd';
 import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migratekit/sim-cloudstack';
 import { NbdTarget } from '../../src/nbd-target';
-import { VolumeDaemon, type VolumeDaemonDeps, type VolumeLogger } from '../../src/volumes';
+import { VolumeService, type VolumeServiceDeps, type VolumeLogger } from '../../src/volumes';
 
 export const API_KEY = 'daemon-test-key';
 export const SECRET_KEY = 'daemon-test-secret';
@@ -26,13 +26,13 @@ export interface VolumeFixture {
   database: TestDatabase;
   repositories: Repositories;
   target: NbdTarget;
-  daemon: VolumeDaemon;
+  daemon: VolumeService;
   pskKey: Buffer;
   logs: { level: string; fields: Record<string, unknown>; message: string }[];
   /** A new context row (volumes reference it). */
   newContext(name?: string): Promise<string>;
   /** A second daemon on the same database and simulator, as after a restart. */
-  restartDaemon(overrides?: Partial<VolumeDaemonDeps>): Promise<VolumeDaemon>;
+  restartDaemon(overrides?: Partial<VolumeServiceDeps>): Promise<VolumeService>;
   /** Connects to a volume export as the agent. */
   connectExport(exportName: string): Promise<NbdClient>;
   close(): Promise<void>;
@@ -82,7 +82,7 @@ export async function startVolumeFixture(
   };
   const targets: NbdTarget[] = [await makeTarget()];
   const logs: VolumeFixture['logs'] = [];
-  const baseDeps = (target: NbdTarget): VolumeDaemonDeps => ({
+  const baseDeps = (target: NbdTarget): VolumeServiceDeps => ({
     target: () => Promise.resolve({ cloudstack: client, serverVmId: sim.serverVmId }),
     repositories,
     clock: systemClock,
@@ -101,7 +101,7 @@ export async function startVolumeFixture(
     database,
     repositories,
     target: targets[0] as NbdTarget,
-    daemon: new VolumeDaemon(baseDeps(targets[0] as NbdTarget)),
+    daemon: new VolumeService(baseDeps(targets[0] as NbdTarget)),
     pskKey,
     logs,
     newContext: async (name = 'vm-under-test') => {
@@ -118,7 +118,7 @@ export async function startVolumeFixture(
       const target = await makeTarget();
       targets.push(target);
       fixture.target = target;
-      fixture.daemon = new VolumeDaemon({ ...baseDeps(target), ...overrides });
+      fixture.daemon = new VolumeService({ ...baseDeps(target), ...overrides });
       return fixture.daemon;
     },
     connectExport: (exportName) =>

@@ -57,7 +57,7 @@ export interface VolumeTarget {
   serverVmId: string;
 }
 
-export interface VolumeDaemonDeps {
+export interface VolumeServiceDeps {
   /** Resolved per operation, so a configuration activated later is used without a restart (MKE_NOT_CONFIGURED before). */
   target(): Promise<VolumeTarget>;
   repositories: Repositories;

@@ -4,7 +4,7 @@ import { ManualClock, MigrateKitError } from '@migratekit/core';
 import { createRepositories } from '@migratekit/db';
 import { describeOnEngines, type TestDatabase } from '@migratekit/db/testing';
 import type { ServerEvent } from '../events/event-types';
-import { JobLog } from './joblog.service';
+import { JobLog } from './job-log.service';
 
 let seq = 0;
 const unique = (prefix: string): string => `${prefix}-${process.pid}-${++seq}`;

@@ -9,10 +9,10 @@ import { VolumeAttachment } from './volume-attachment';
 import type {
   EnsureVolumeInput,
   ServerAttachment,
-  VolumeDaemonDeps,
+  VolumeServiceDeps,
   VolumeSnapshotInfo,
   VolumeTarget,
-} from './volume-daemon.types';
+} from './volume.types';
 import { VolumeLifecycle } from './volume-lifecycle';
 import { VolumeReconciler, type ReconcileReport } from './volume-reconciler';
 import { createVolumeRuntime, requireVolumeRow, type VolumeRuntime } from './volume-runtime';
@@ -26,12 +26,12 @@ interface VolumeParts {
   reconciler: VolumeReconciler;
 }
 
-export class VolumeDaemon {
+export class VolumeService {
   /** Per volume, across configuration changes: two operations on one volume never overlap. */
   private readonly locks = new KeyedMutex();
   private current: { target: VolumeTarget; parts: VolumeParts } | undefined;
 
-  constructor(private readonly deps: VolumeDaemonDeps) {}
+  constructor(private readonly deps: VolumeServiceDeps) {}
 
   /** The server VM volumes attach to for replication; MKE_NOT_CONFIGURED without an active configuration. */
   async serverVmId(): Promise<string> {
