@@ -205,6 +205,7 @@ export class CloudStackSimulator {
     const run = this.clock.sleep(delay, this.abort.signal).then(
       () => {
         const next = this.jobChain.then(() => this.finish(job));
+        // The chain only orders jobs; each job's own failure reaches its caller through `next`.
         this.jobChain = next.catch(() => undefined);
         return next;
       },

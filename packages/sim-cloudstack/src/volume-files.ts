@@ -59,7 +59,7 @@ export class VolumeFiles {
   async link(volumeId: string, relative: string): Promise<void> {
     await mkdir(this.byIdDir, { recursive: true });
     const link = this.linkPath(volumeId);
-    await unlink(link).catch(() => undefined);
+    await rm(link, { force: true });
     await symlink(this.path(relative), link);
   }
 

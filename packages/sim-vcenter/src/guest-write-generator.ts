@@ -9,6 +9,8 @@ export interface GuestWriteGeneratorOptions {
   /** Largest single write; writes are 4 KiB aligned. */
   maxWriteBytes?: number;
   intervalMs?: number;
+  /** Told about a round that failed (the timer keeps going: the demo must not stop on one bad write). */
+  onError?: (error: unknown) => void;
 }
 
 export type GuestWriter = (vm: SimVm, diskKey: number, offset: number, data: Buffer) => Promise<void>;
@@ -45,7 +47,12 @@ export class GuestWriteGenerator {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.tick().then(() => undefined)).catch(() => undefined);
+      this.running = this.running
+        .then(() => this.tick())
+        .then(
+          () => undefined,
+          (error: unknown) => this.opts.onError?.(error),
+        );
     }, this.opts.intervalMs ?? 2000);
     this.timer.unref();
   }

@@ -172,7 +172,10 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
   const guestWrites = new GuestWriteGenerator(
     () => engine.vms,
     (vm, key, offset, data) => writeGuest(vm.ref.value, key, offset, data),
-    options.guestWrites || {},
+    {
+      ...(options.guestWrites || {}),
+      onError: (error) => options.logger?.warn({ err: String(error) }, 'guest write round failed'),
+    },
   );
 
   const api = {
