@@ -214,27 +214,9 @@ export class JobLogRepository {
   /** Starts a step with the next order number of its job (retrying if a concurrent step took the number). */
   async startStep(jobId: string, name: string): Promise<JobStepRecord> {
     for (let attempt = 0; ; attempt++) {
-      const last = await this.deps.db
-        .selectFrom('job_steps')
-        .select((eb) => eb.fn.max('step_order').as('max_order'))
-        .where('job_id', '=', jobId)
-        .executeTakeFirst();
-      const id = newId('step');
+      let id: string;
       try {
-        await this.deps.db
-          .insertInto('job_steps')
-          .values({
-            id,
-            job_id: jobId,
-            step_order: Number(last?.max_order ?? 0) + 1,
-            name,
-            status: 'running',
-            error_code: null,
-            error_message: null,
-            started_at: this.deps.clock.now(),
-            completed_at: null,
-          })
-          .execute();
+        id = await insertNextStep(this.deps, jobId, name);
       } catch (error) {
         if (isUniqueViolation(error) && attempt < 10) continue;
         throw error;
@@ -319,4 +301,38 @@ export class JobLogRepository {
       .execute();
     return rows.map(toLog);
   }
+}
+
+/**
+ * Inserts a running step with the next order number of its job and returns its id. Two writers can pick the same
+ * number: the unique (job, order) index then fails one of them, which retries (isUniqueViolation).
+ */
+export async function insertNextStep(
+  deps: RepositoryDeps,
+  jobId: string,
+  name: string,
+  workflow: { step_key: string; step_kind: string } | undefined = undefined,
+): Promise<string> {
+  const last = await deps.db
+    .selectFrom('job_steps')
+    .select((eb) => eb.fn.max('step_order').as('max_order'))
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
+  const id = newId('step');
+  await deps.db
+    .insertInto('job_steps')
+    .values({
+      id,
+      job_id: jobId,
+      step_order: Number(last?.max_order ?? 0) + 1,
+      name,
+      status: 'running',
+      error_code: null,
+      error_message: null,
+      started_at: deps.clock.now(),
+      completed_at: null,
+      ...(workflow ?? {}),
+    })
+    .execute();
+  return id;
 }

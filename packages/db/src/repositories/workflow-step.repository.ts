@@ -1,8 +1,7 @@
 // Workflow steps (docs/workflows.md): job_steps rows with a step key, a kind (run | compensate) and a durable
 // output. One row per (job, kind, step): a retried step reuses its row, so a step is idempotent by (job, step).
-import { newId } from '@migratekit/core';
 import type { Row } from '../schema';
-import type { JobStepRecord } from './job-log.repository';
+import { insertNextStep, type JobStepRecord } from './job-log.repository';
 import { fromJson, isUniqueViolation, toJson, type RepositoryDeps } from './repository-deps';
 
 export type WorkflowStepKind = 'run' | 'compensate';
@@ -65,29 +64,9 @@ export class WorkflowStepRepository {
           .execute();
         return this.requireStep(existing.id);
       }
-      const last = await this.deps.db
-        .selectFrom('job_steps')
-        .select((eb) => eb.fn.max('step_order').as('max_order'))
-        .where('job_id', '=', jobId)
-        .executeTakeFirst();
-      const id = newId('step');
+      let id: string;
       try {
-        await this.deps.db
-          .insertInto('job_steps')
-          .values({
-            id,
-            job_id: jobId,
-            step_order: Number(last?.max_order ?? 0) + 1,
-            name,
-            status: 'running',
-            error_code: null,
-            error_message: null,
-            started_at: this.deps.clock.now(),
-            completed_at: null,
-            step_key: key,
-            step_kind: kind,
-          })
-          .execute();
+        id = await insertNextStep(this.deps, jobId, name, { step_key: key, step_kind: kind });
       } catch (error) {
         // Another writer took the order number (or, after a takeover race, the step itself): look again.
         if (isUniqueViolation(error) && attempt < 10) continue;
