@@ -78,3 +78,28 @@ test(
     }
   },
 );
+
+test(
+  'dev stack: request lines are debug, out of the default info log on the terminal',
+  { timeout: 60_000 },
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mk-dev-log-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const stack = await startDevStack({
+      env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug' },
+      logger,
+      estate: false,
+      out: () => undefined,
+    });
+    t.after(() => stack.close());
+    const response = await fetch(`${stack.url}/api/v1/agents`);
+    assert.equal(response.status, 401);
+    const requests = lines
+      .map((line) => JSON.parse(line) as { msg?: string; level?: number; path?: string })
+      .filter((entry) => entry.msg === 'request' && entry.path === '/api/v1/agents');
+    assert.equal(requests.length, 1, lines.join(''));
+    assert.equal(requests[0]?.level, 20, 'debug');
+  },
+);

@@ -228,6 +228,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger,
     prettyLogs: process.stdout.isTTY,
+    // The dev terminal is read by people: one line per request only at LOG_LEVEL=debug.
+    buildOptions: { requestLogLevel: 'debug' },
     // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
     createCloudStackClient: (cs) =>
       new CloudStackClient({
