@@ -93,9 +93,13 @@ test(
       estate: false,
       out: () => undefined,
     });
-    t.after(() => stack.close());
-    const response = await fetch(`${stack.url}/api/v1/agents`);
-    assert.equal(response.status, 401);
+    try {
+      const response = await fetch(`${stack.url}/api/v1/agents`);
+      assert.equal(response.status, 401);
+    } finally {
+      // After close the response hook has run: no wait on a log line that may still be on its way.
+      await stack.close();
+    }
     const requests = lines
       .map((line) => JSON.parse(line) as { msg?: string; level?: number; path?: string })
       .filter((entry) => entry.msg === 'request' && entry.path === '/api/v1/agents');
