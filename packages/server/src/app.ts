@@ -17,6 +17,8 @@ import { webStaticPlugin } from './web/static.plugin';
 export interface BuildAppOptions {
   /** Extra route plugins (tests, dev-only routes) registered after the standard ones. */
   extraRoutes?: readonly RoutePlugin[];
+  /** Level of the per-request log line: info for `migratekit server`, debug on the dev terminal (for people). */
+  requestLogLevel?: 'info' | 'debug';
 }
 
 export interface BuiltApp {
@@ -66,7 +68,8 @@ export async function buildApp(composition: Composition, options: BuildAppOption
       user: request.principal?.username,
     };
     // Health checks and scrapes arrive every few seconds; keep them out of the info log.
-    const quiet = fields.route === '/api/v1/health' || fields.route === '/metrics';
+    const quiet =
+      options.requestLogLevel === 'debug' || fields.route === '/api/v1/health' || fields.route === '/metrics';
     if (quiet) request.log.debug(fields, 'request');
     else request.log.info(fields, 'request');
   });

@@ -11,7 +11,7 @@ import { buildApp, type BuildAppOptions } from './app';
 import type { AdapterInput, ServerSettings } from './composition/adapters';
 import { compose, type Composition } from './composition/compose';
 import type { Services } from './composition/services';
-import type { ServerConfig } from './config/server-config';
+import { ConfigError, type ServerConfig } from './config/server-config';
 import { createLogger } from './logging/logger';
 import { loadOrCreateServerCertificate } from './nbd-target/server-certificate';
 import { ensureDataDir, warnAboutLooseModes } from './security/data-dir-modes';
@@ -41,6 +41,16 @@ export interface RunningServer {
   /** The port the NBD target listens on. */
   nbdPort: number;
   close(): Promise<void>;
+}
+
+/** Listens via `start`; a port already in use fails naming the component and the variable that sets it. */
+async function listenAs<T>(component: string, variable: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error;
+    throw new ConfigError(variable, `port ${port} of the ${component} is already in use (${String(error)})`);
+  }
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -99,18 +109,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
     const { app } = await buildApp(composition, options.buildOptions);
     closers.push(() => app.close());
-    const address = await app.listen({ host: config.host, port: config.port });
-    const nbdPort = await composition.adapters.nbdTarget.start();
+    const address = await listenAs('API server', 'PORT', config.port, () =>
+      app.listen({ host: config.host, port: config.port }),
+    );
+    const nbdPort = await listenAs('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.port, () =>
+      composition.adapters.nbdTarget.start(),
+    );
     logger.info({ port: nbdPort, fingerprint256: certificate.fingerprint256 }, 'nbd target listening');
-    const gateway = await startAgentGateway({
-      app,
-      hub: composition.adapters.hub,
-      pairing: composition.services.agentPairing,
-      tls: { cert: certificate.cert, key: certificate.key },
-      host: config.agentListener.host,
-      port: config.agentListener.port,
-      logger,
-    });
+    const gateway = await listenAs('agent listener', 'MIGRATEKIT_AGENT_PORT', config.agentListener.port, () =>
+      startAgentGateway({
+        app,
+        hub: composition.adapters.hub,
+        pairing: composition.services.agentPairing,
+        tls: { cert: certificate.cert, key: certificate.key },
+        host: config.agentListener.host,
+        port: config.agentListener.port,
+        logger,
+      }),
+    );
     closers.push(() => gateway.close());
     return {
       app,

@@ -14,7 +14,13 @@ async function runUntilSignal(
   signal: NodeJS.Signals,
 ): Promise<{ code: number | null; stdout: string }> {
   const child = spawn(process.execPath, [BIN, 'dev'], {
-    env: { ...process.env, MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      MIGRATEKIT_DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      MIGRATEKIT_DEV_GUEST_WRITES: 'off',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -53,6 +59,7 @@ test(
     const first = await runUntilSignal(dataDir, 'SIGTERM');
     assert.equal(first.code, 0);
     assert.match(first.stdout, /Login: +admin \/ \S{16,}/);
+    assert.match(first.stdout, /Guest writes: +off/, 'the explicit option is shown, not derived from PORT=0');
     const second = await runUntilSignal(dataDir, 'SIGINT');
     assert.equal(second.code, 0);
     const login = (s: string) => /Login: +(.*)/.exec(s)?.[1];

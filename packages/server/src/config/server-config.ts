@@ -69,7 +69,8 @@ function parsePort(env: NodeJS.ProcessEnv, fallback: number): number {
   return port;
 }
 
-function parseNamedPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A port from the variable `name`, or `fallback` when it is unset or empty. */
+export function parseNamedPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
@@ -97,6 +98,15 @@ function parseBoolean(env: NodeJS.ProcessEnv, name: string): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+/** An on/off switch (on, off, true, false, 1, 0, yes, no); `fallback` when unset or empty. */
+export function parseOnOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(on|1|true|yes)$/i.test(raw)) return true;
+  if (/^(off|0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be on or off, got "${raw}"`);
 }
 
 function parseDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {

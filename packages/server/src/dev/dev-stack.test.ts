@@ -24,7 +24,7 @@ test(
     try {
       assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const banner = lines.join('\n');
-      assert.ok(banner.includes(`URL:        ${first.url}`));
+      assert.match(banner, new RegExp(`URL: +${first.url}\n`));
       const password = /Login: +admin \/ (\S+)/.exec(banner)?.[1];
       assert.ok(password !== undefined && password.length >= 16, banner);
 
@@ -76,5 +76,34 @@ test(
     } finally {
       await second.close();
     }
+  },
+);
+
+test(
+  'dev stack: request lines are debug, out of the default info log on the terminal',
+  { timeout: 60_000 },
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mk-dev-log-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const stack = await startDevStack({
+      env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug' },
+      logger,
+      estate: false,
+      out: () => undefined,
+    });
+    try {
+      const response = await fetch(`${stack.url}/api/v1/agents`);
+      assert.equal(response.status, 401);
+    } finally {
+      // After close the response hook has run: no wait on a log line that may still be on its way.
+      await stack.close();
+    }
+    const requests = lines
+      .map((line) => JSON.parse(line) as { msg?: string; level?: number; path?: string })
+      .filter((entry) => entry.msg === 'request' && entry.path === '/api/v1/agents');
+    assert.equal(requests.length, 1, lines.join(''));
+    assert.equal(requests[0]?.level, 20, 'debug');
   },
 );

@@ -7,9 +7,10 @@ import { CloudStackClient } from '@migratekit/cloudstack';
 import type { Clock } from '@migratekit/core';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
-import { loadServerConfig, type ServerConfig } from '../config/server-config';
+import { loadServerConfig, parseNamedPort, parseOnOff, type ServerConfig } from '../config/server-config';
 import { createLogger } from '../logging/logger';
 import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
+import { resolveDevPort } from './dev-ports';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
 import { BOOTSTRAP_ADMIN_USERNAME, FIRST_ADMIN_PASSWORD_FILE } from '../services/bootstrap-admin';
@@ -25,10 +26,11 @@ export interface DevStackOptions {
   out?: (line: string) => void;
   /** false: the server only, without simulators and agent. */
   estate?: boolean;
-  /** Ports of the simulators; all ephemeral when PORT=0. */
+  /** Ports of the simulators, used as given; otherwise from MIGRATEKIT_DEV_*_PORT, ephemeral when PORT=0. */
   ports?: Partial<DevPorts>;
   /** Replaces the demo vCenter estate (tests use small disks). */
   inventory?: InventorySpec;
+  /** The demo guests keep writing to their disks (so incrementals have changes); MIGRATEKIT_DEV_GUEST_WRITES. */
   guestWrites?: boolean;
 }
 
@@ -86,6 +88,22 @@ async function ensureCliToken(server: RunningServer, dataDir: string): Promise<s
   return path;
 }
 
+/** The variables of the simulators' ports (read by the dev stack only). */
+export const DEV_PORT_VARIABLES: Record<keyof DevPorts, string> = {
+  vcenter: 'MIGRATEKIT_DEV_VCENTER_PORT',
+  vcenterNbd: 'MIGRATEKIT_DEV_VCENTER_NBD_PORT',
+  cloudstack: 'MIGRATEKIT_DEV_CLOUDSTACK_PORT',
+};
+const DEV_PORT_COMPONENTS: Record<keyof DevPorts, string> = {
+  vcenter: 'vCenter simulator',
+  vcenterNbd: 'vCenter simulator NBD export',
+  cloudstack: 'CloudStack simulator',
+};
+
+function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
+  return (env[name] ?? '') !== '';
+}
+
 /** The dev server's own listeners: the defaults of `migratekit server`, all ephemeral with PORT=0. */
 function devConfig(env: NodeJS.ProcessEnv, withEstate: boolean): ServerConfig {
   const base = loadServerConfig(env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
@@ -103,9 +121,106 @@ function devConfig(env: NodeJS.ProcessEnv, withEstate: boolean): ServerConfig {
   return { ...config, byIdDir, nbd: { ...config.nbd, host: nbdHost } };
 }
 
+/** Replaces the server's taken default ports by ephemeral ones; `notices` collects what was replaced. */
+async function freeServerPorts(env: NodeJS.ProcessEnv, config: ServerConfig, notices: string[]): Promise<ServerConfig> {
+  const resolve = async (component: string, variable: string, host: string, port: number): Promise<number> => {
+    const resolved = await resolveDevPort({ component, variable, host, port, explicit: isSet(env, variable) });
+    if (resolved.notice !== undefined) notices.push(resolved.notice);
+    return resolved.port;
+  };
+  const port = await resolve('API server', 'PORT', config.host, config.port);
+  const agentPort = await resolve(
+    'agent listener',
+    'MIGRATEKIT_AGENT_PORT',
+    config.agentListener.host,
+    config.agentListener.port,
+  );
+  const nbdPort = await resolve('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.host, config.nbd.port);
+  return {
+    ...config,
+    port,
+    agentListener: { ...config.agentListener, port: agentPort },
+    nbd: { ...config.nbd, port: nbdPort },
+  };
+}
+
+/** The simulators' ports: given, from their variables, the defaults (ephemeral with PORT=0), taken ones replaced. */
+async function simulatorPorts(
+  env: NodeJS.ProcessEnv,
+  ephemeral: boolean,
+  given: Partial<DevPorts>,
+  notices: string[],
+): Promise<DevPorts> {
+  const ports: DevPorts = { ...DEFAULT_DEV_PORTS };
+  for (const key of Object.keys(DEV_PORT_VARIABLES) as Array<keyof DevPorts>) {
+    const variable = DEV_PORT_VARIABLES[key];
+    const fromEnv = parseNamedPort(env, variable, ephemeral ? 0 : DEFAULT_DEV_PORTS[key]);
+    const requested = given[key];
+    if (requested !== undefined) {
+      ports[key] = requested;
+      continue;
+    }
+    const component = DEV_PORT_COMPONENTS[key];
+    const host = '127.0.0.1';
+    const resolved = await resolveDevPort({ component, variable, host, port: fromEnv, explicit: isSet(env, variable) });
+    if (resolved.notice !== undefined) notices.push(resolved.notice);
+    ports[key] = resolved.port;
+  }
+  return ports;
+}
+
+interface BannerFacts {
+  server: RunningServer;
+  config: ServerConfig;
+  admin: { username: string; password: string | undefined };
+  cliTokenPath: string;
+  estate: DevEstate | undefined;
+  guestWrites: boolean;
+  notices: string[];
+}
+
+/** What a newcomer needs on the terminal: where everything listens (the ports actually used) and how to log in. */
+function printBanner(out: (line: string) => void, facts: BannerFacts): void {
+  const { server, config, admin, estate } = facts;
+  const row = (label: string, value: string): void => out(`  ${`${label}:`.padEnd(14)}${value}`);
+  out('');
+  for (const notice of facts.notices) out(notice);
+  out('MigrateKit dev stack is running');
+  row('URL', server.url);
+  row('API docs', `${server.url}/api/docs`);
+  row(
+    'Login',
+    `${admin.username} / ${
+      admin.password ??
+      '(password changed since first start; set MIGRATEKIT_ADMIN_PASSWORD on a fresh data dir to choose one)'
+    }`,
+  );
+  row('CLI token', facts.cliTokenPath);
+  row('Data', `${config.dataDir} (${server.composition.adapters.engine})`);
+  if (estate !== undefined) {
+    row('vCenter', `${estate.vcenter.url} (simulator, ${estate.vcenter.listVms().length} VMs)`);
+    row('vCenter NBD', `127.0.0.1:${String(estate.vcenter.nbd?.port)} (simulator disks)`);
+    row('CloudStack', `${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
+    row('Guest writes', `${facts.guestWrites ? 'on' : 'off'} (MIGRATEKIT_DEV_GUEST_WRITES)`);
+  }
+  row(
+    'Agents',
+    `${server.gateway.url}${estate === undefined ? '' : ` (agent ${estate.agent.credential.agent_id} online)`}`,
+  );
+  row('NBD target', `${config.nbd.host}:${server.nbdPort} (TLS)`);
+  out('  Stop with Ctrl+C; data is kept for the next start.');
+  out('');
+}
+
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const withEstate = options.estate ?? true;
-  const config = devConfig(options.env ?? process.env, withEstate);
+  const env = options.env ?? process.env;
+  const notices: string[] = [];
+  // All ports are checked before anything listens, so a taken explicit port fails before the database opens.
+  const requested = devConfig(env, withEstate);
+  const config = await freeServerPorts(env, requested, notices);
+  const ports = withEstate ? await simulatorPorts(env, requested.port === 0, options.ports ?? {}, notices) : undefined;
+  const guestWrites = options.guestWrites ?? parseOnOff(env, 'MIGRATEKIT_DEV_GUEST_WRITES', true);
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   const server = await startServer({
@@ -113,6 +228,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger,
     prettyLogs: process.stdout.isTTY,
+    // The dev terminal is read by people: one line per request only at LOG_LEVEL=debug.
+    buildOptions: { requestLogLevel: 'debug' },
     // The simulator finishes async jobs in milliseconds; polling like for a real cloud would idle for seconds.
     createCloudStackClient: (cs) =>
       new CloudStackClient({
@@ -128,40 +245,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const admin = await adminLogin(server, config.dataDir);
     const cliTokenPath = await ensureCliToken(server, config.dataDir);
     const url = server.url;
-    if (withEstate) {
-      const ephemeral = config.port === 0;
-      const ports: DevPorts = ephemeral ? { vcenter: 0, vcenterNbd: 0, cloudstack: 0 } : { ...DEFAULT_DEV_PORTS };
+    if (ports !== undefined) {
       estate = await startDevEstate({
         server,
         dataDir: config.dataDir,
         byIdDir: config.byIdDir,
         cliToken: readFileSync(cliTokenPath, 'utf8').trim(),
         logger,
-        ports: { ...ports, ...options.ports },
+        ports,
         ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
-        guestWrites: options.guestWrites ?? !ephemeral,
+        guestWrites,
       });
     }
-    out('');
-    out('MigrateKit dev stack is running');
-    out(`  URL:        ${url}`);
-    out(`  API docs:   ${url}/api/docs`);
-    out(
-      `  Login:      ${admin.username} / ${
-        admin.password ??
-        '(password changed since first start; set MIGRATEKIT_ADMIN_PASSWORD on a fresh data dir to choose one)'
-      }`,
-    );
-    out(`  CLI token:  ${cliTokenPath}`);
-    out(`  Data:       ${config.dataDir} (${server.composition.adapters.engine})`);
-    if (estate !== undefined) {
-      out(`  vCenter:    ${estate.vcenter.url} (simulator, ${estate.vcenter.listVms().length} VMs)`);
-      out(`  CloudStack: ${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
-      out(`  Agents:     ${server.gateway.url} (agent ${estate.agent.credential.agent_id} online)`);
-    }
-    out(`  NBD target: ${config.nbd.host}:${server.nbdPort} (TLS)`);
-    out('  Stop with Ctrl+C; data is kept for the next start.');
-    out('');
+    for (const notice of notices) logger.warn(notice);
+    printBanner(out, { server, config, admin, cliTokenPath, estate, guestWrites, notices });
     const running = estate;
     return {
       server,
