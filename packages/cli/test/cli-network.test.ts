@@ -2,18 +2,10 @@
 // replication, list-available, map by network names, status per VM and for all, bulk --dry-run then apply,
 // and a refused mapping for a network the VM does not have; every command with --json.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { createLogger } from '@migratekit/server';
-import { startDevStack } from '@migratekit/server/dev';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
+import { BIN, cliOnDevStack, run } from './cli-dev-stack';
 
-const run = promisify(execFile);
-const BIN = new URL('../../../bin/migratekit.mjs', import.meta.url).pathname;
 const MiB = 1024 * 1024;
 const NETWORKS = ['VLAN 10 - Servers', 'VLAN 20 - App', 'VLAN 30 - Backup'];
 
@@ -41,27 +33,7 @@ const inventory: InventorySpec = {
 };
 
 test('network commands on the dev stack with --json', { timeout: 300_000 }, async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mk-cli-net-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const stack = await startDevStack({
-    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
-    logger: createLogger({ level: 'silent' }),
-    out: () => undefined,
-    inventory,
-    guestWrites: false,
-  });
-  t.after(() => stack.close());
-  const env = {
-    ...process.env,
-    MIGRATEKIT_URL: stack.url,
-    MIGRATEKIT_DATA_DIR: dataDir,
-    MIGRATEKIT_CLI_CONFIG: join(dataDir, 'no-cli.json'),
-    MIGRATEKIT_TOKEN: '',
-  };
-  const cli = async <T>(...args: string[]): Promise<T> => {
-    const { stdout } = await run(process.execPath, [BIN, ...args, '--json'], { env });
-    return JSON.parse(stdout) as T;
-  };
+  const { env, cli } = await cliOnDevStack(t, inventory, 'mk-cli-net-');
 
   await cli('vm', 'add', 'triple', '--no-start');
   const testNets = await cli<{ name: string; suitable_for: string[] }[]>(

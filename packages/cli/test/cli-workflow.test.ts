@@ -2,19 +2,14 @@
 // <data dir>/cli-token), discover, vm add (bulk, by name), replicate --wait, vm list/show, a duplicate add,
 // vm delete; every command with --json. Also the token resolution order of the CLI config.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { createLogger } from '@migratekit/server';
-import { startDevStack } from '@migratekit/server/dev';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
+import { BIN, cliOnDevStack, run } from './cli-dev-stack';
 import { resolveTarget, writeConfigFile } from '../src/lib/cli-config';
 
-const run = promisify(execFile);
-const BIN = new URL('../../../bin/migratekit.mjs', import.meta.url).pathname;
 const MiB = 1024 * 1024;
 
 const inventory: InventorySpec = {
@@ -60,27 +55,7 @@ test(
 );
 
 test('CLI workflow on the dev stack with --json', { timeout: 180_000 }, async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mk-cli-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const stack = await startDevStack({
-    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
-    logger: createLogger({ level: 'silent' }),
-    out: () => undefined,
-    inventory,
-    guestWrites: false,
-  });
-  t.after(() => stack.close());
-  const env = {
-    ...process.env,
-    MIGRATEKIT_URL: stack.url,
-    MIGRATEKIT_DATA_DIR: dataDir,
-    MIGRATEKIT_CLI_CONFIG: join(dataDir, 'no-cli.json'),
-    MIGRATEKIT_TOKEN: '',
-  };
-  const cli = async <T>(...args: string[]): Promise<T> => {
-    const { stdout } = await run(process.execPath, [BIN, ...args, '--json'], { env });
-    return JSON.parse(stdout) as T;
-  };
+  const { stack, env, cli } = await cliOnDevStack(t, inventory, 'mk-cli-');
 
   const discovered = await cli<{ vms: Array<{ name: string; id: string }> }>('discover');
   assert.deepEqual(discovered.vms.map((v) => v.name).sort(), ['alpha', 'beta']);
