@@ -83,6 +83,7 @@ export class SimDisk {
   // Serializes I/O on this disk so a read never sees half of a copy-on-write step.
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn);
+    // The chain only orders I/O; each operation's failure reaches its own caller through `run`.
     this.chain = run.catch(() => undefined);
     return run;
   }

@@ -147,6 +147,7 @@ export async function startVCenterSimulator(options: VCenterSimulatorOptions): P
     username,
     password,
     guestShutdownDelayMs: options.guestShutdownDelayMs ?? 3000,
+    onSaveError: (error) => options.logger?.warn({ err: String(error) }, 'simulator state save failed'),
     maxChangedAreas: options.maxChangedAreas ?? 1000,
     taskDurationMs: options.taskDurationMs ?? 0,
   });

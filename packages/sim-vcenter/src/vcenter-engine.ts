@@ -33,6 +33,8 @@ export interface EngineOptions {
   maxChangedAreas: number;
   /** How long each task runs (with progress 0, 25, 50, 75); 0 completes at once. */
   taskDurationMs: number;
+  /** Told when a scheduled state save fails (the next change tries again). */
+  onSaveError?: (error: unknown) => void;
 }
 
 /** Told when snapshots come and go (the NBD export of frozen disks follows them). */
@@ -142,7 +144,7 @@ export class VCenterEngine {
     if (!this.saveTimer && !this.closed) {
       this.saveTimer = setTimeout(() => {
         this.saveTimer = undefined;
-        this.saveNow().catch(() => undefined);
+        this.saveNow().catch((error: unknown) => this.opts.onSaveError?.(error));
       }, 500);
       this.saveTimer.unref();
     }
@@ -150,6 +152,7 @@ export class VCenterEngine {
 
   private saveNow(): Promise<void> {
     const run = this.saving.then(() => this.writeState());
+    // The chain only orders saves; each save's failure reaches its own caller through `run`.
     this.saving = run.catch(() => undefined);
     return run;
   }
