@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { startDevStack } from '@migratekit/server/dev';
 import type { DevStack } from '@migratekit/server/dev';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
-import { chromium } from 'playwright-core';
+import { chromium, errors } from 'playwright-core';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ensureWebBuilt } from '../../scripts/ensure-built';
 
@@ -127,8 +127,11 @@ export async function unlabelledFields(page: Page): Promise<string[]> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // Let fonts and the first query settle so the picture shows the page, not a spinner.
-  await page.waitForLoadState('networkidle').catch(() => undefined);
+  // Let fonts and the first query settle so the picture shows the page, not a spinner. The live event stream
+  // can keep the network busy, so running out of time here is expected; any other failure is not.
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch((error: unknown) => {
+    if (!(error instanceof errors.TimeoutError)) throw error;
+  });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
