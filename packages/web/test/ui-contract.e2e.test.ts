@@ -237,10 +237,15 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
   test('the context panel shows details, disks, NICs, volumes, jobs; no failover yet; confirms a removal', async () => {
     await page.goto(`${h.url}/vms?ctx=ctx-vm-00042`);
     const panel = page.getByRole('complementary', { name: 'VM details' });
-    await panel.getByText('Hard disk 1').waitFor();
-    const text = await panel.innerText();
-    for (const expected of ['VLAN 253 - DMZ', '0 of 2 configured', 'vm-disk-2000', 'job-20260101-000000.000-abc123']) {
-      assert.ok(text.includes(expected), `panel shows ${expected}`);
+    // Sections load from separate queries (the NICs with their mappings come after the disks): wait for each.
+    for (const expected of [
+      'Hard disk 1',
+      'VLAN 253 - DMZ',
+      '0 of 2 configured',
+      'vm-disk-2000',
+      'job-20260101-000000.000-abc123',
+    ]) {
+      await panel.getByText(expected).first().waitFor({ timeout: 10_000 });
     }
     // Failover, cleanup and rollback have no API in this version: their buttons are not offered.
     for (const name of ['Test failover', 'Live failover', 'Clean up test', 'Roll back'])

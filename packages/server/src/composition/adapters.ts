@@ -8,6 +8,7 @@ import type { DatabaseEngine, Repositories } from '@migratekit/db';
 import type { Logger } from 'pino';
 import { AgentHub } from '../agents/agent-hub';
 import type { AppConfig } from '../app-context';
+import { converterNotConfigured, type GuestConverter } from '../conversion/guest-converter';
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
 import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
 import { EventBus } from '../events/event-bus';
@@ -53,6 +54,8 @@ export interface AdapterInput {
   /** Builds the CloudStack client of a configuration (default: the production client, real-time signatures). */
   createCloudStackClient?: (config: ResolvedCloudStackConfig) => CloudStackClient;
   startedAt?: Date;
+  /** The guest converter of the failover workflow (default: none configured, the step is skipped with why). */
+  converter?: GuestConverter;
 }
 
 export interface ServerAdapters {
@@ -72,6 +75,7 @@ export interface ServerAdapters {
   readonly nbdPsk: Map<string, Buffer>;
   readonly createCloudStackClient: (config: ResolvedCloudStackConfig) => CloudStackClient;
   readonly startedAt: Date;
+  readonly converter: GuestConverter;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -120,5 +124,6 @@ export function createAdapters(input: AdapterInput): ServerAdapters {
       input.createCloudStackClient ??
       ((config: ResolvedCloudStackConfig) => cloudStackClientFromConfig(config, { logger })),
     startedAt: input.startedAt ?? clock.now(),
+    converter: input.converter ?? converterNotConfigured('no guest converter is configured on this server'),
   });
 }
