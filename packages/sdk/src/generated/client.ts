@@ -35,6 +35,7 @@ export const operationList = [
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
   { name: 'getJobsByExternalIdById', method: 'get', path: '/api/v1/jobs/by-external-id/{id}' },
   { name: 'getJobsById', method: 'get', path: '/api/v1/jobs/{id}' },
+  { name: 'postJobsByIdDecisionByDecision', method: 'post', path: '/api/v1/jobs/{id}/decision/{decision}' },
   { name: 'getNbdExports', method: 'get', path: '/api/v1/nbd/exports' },
   { name: 'listNetworkMappings', method: 'get', path: '/api/v1/network-mappings' },
   { name: 'createNetworkMapping', method: 'post', path: '/api/v1/network-mappings' },
@@ -76,6 +77,7 @@ export const operationList = [
   { name: 'getVmContexts', method: 'get', path: '/api/v1/vm-contexts' },
   { name: 'getVmContextsById', method: 'get', path: '/api/v1/vm-contexts/{id}' },
   { name: 'deleteVmContextsById', method: 'delete', path: '/api/v1/vm-contexts/{id}' },
+  { name: 'getVmContextsByIdAuditEvents', method: 'get', path: '/api/v1/vm-contexts/{id}/audit-events' },
   { name: 'postVmContextsByIdReplicate', method: 'post', path: '/api/v1/vm-contexts/{id}/replicate' },
   { name: 'getVmwareCredentials', method: 'get', path: '/api/v1/vmware-credentials' },
   { name: 'postVmwareCredentials', method: 'post', path: '/api/v1/vmware-credentials' },
@@ -153,6 +155,8 @@ export function createOperations(http: Http) {
     getJobsByExternalIdById: (args: OpArgs<paths['/api/v1/jobs/by-external-id/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/by-external-id/{id}']['get']>>('get', '/api/v1/jobs/by-external-id/{id}', args),
     /** A job with its steps, logs, progress and child jobs (GET /api/v1/jobs/{id}) */
     getJobsById: (args: OpArgs<paths['/api/v1/jobs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}']['get']>>('get', '/api/v1/jobs/{id}', args),
+    /** Decide on a paused workflow job (resume: inspect the interrupted step and run on; compensate: undo its steps) or run the compensation of a cleanup_required job again. Returns at once; follow the job. (POST /api/v1/jobs/{id}/decision/{decision}) */
+    postJobsByIdDecisionByDecision: (args: OpArgs<paths['/api/v1/jobs/{id}/decision/{decision}']['post']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}/decision/{decision}']['post']>>('post', '/api/v1/jobs/{id}/decision/{decision}', args),
     /** NBD exports of the server (one per volume attached to it) (GET /api/v1/nbd/exports) */
     getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
     /** Every network mapping, optionally of one VM or one kind (GET /api/v1/network-mappings) */
@@ -235,6 +239,8 @@ export function createOperations(http: Http) {
     getVmContextsById: (args: OpArgs<paths['/api/v1/vm-contexts/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}']['get']>>('get', '/api/v1/vm-contexts/{id}', args),
     /** Delete a managed VM with its volumes (refused while a job runs) (DELETE /api/v1/vm-contexts/{id}) */
     deleteVmContextsById: (args: OpArgs<paths['/api/v1/vm-contexts/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}']['delete']>>('delete', '/api/v1/vm-contexts/{id}', args),
+    /** A VM context's audit events (who decided what on this VM), newest first (GET /api/v1/vm-contexts/{id}/audit-events) */
+    getVmContextsByIdAuditEvents: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/audit-events']['get']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/audit-events']['get']>>('get', '/api/v1/vm-contexts/{id}/audit-events', args),
     /** Start a replication of this VM now (POST /api/v1/vm-contexts/{id}/replicate) */
     postVmContextsByIdReplicate: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/replicate']['post']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/replicate']['post']>>('post', '/api/v1/vm-contexts/{id}/replicate', args),
     /** List vCenter credentials (GET /api/v1/vmware-credentials) */

@@ -2540,6 +2540,8 @@ export interface paths {
                                 operation: string;
                                 owner: string | null;
                                 parent_job_id: string | null;
+                                /** @description Why a paused workflow job waits for the operator's decision */
+                                pause_reason: string | null;
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
@@ -2549,6 +2551,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 vm_context_id: string | null;
+                                /** @description Workflow jobs only (docs/workflows.md) */
+                                workflow_name: string | null;
                             }[];
                             limit: number;
                             offset: number;
@@ -2651,6 +2655,8 @@ export interface paths {
                                 operation: string;
                                 owner: string | null;
                                 parent_job_id: string | null;
+                                /** @description Why a paused workflow job waits for the operator's decision */
+                                pause_reason: string | null;
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
@@ -2660,6 +2666,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 vm_context_id: string | null;
+                                /** @description Workflow jobs only (docs/workflows.md) */
+                                workflow_name: string | null;
                             }[];
                             /** Format: date-time */
                             completed_at: string | null;
@@ -2688,6 +2696,8 @@ export interface paths {
                             operation: string;
                             owner: string | null;
                             parent_job_id: string | null;
+                            /** @description Why a paused workflow job waits for the operator's decision */
+                            pause_reason: string | null;
                             progress_percent: number;
                             /** Format: date-time */
                             started_at: string | null;
@@ -2699,7 +2709,11 @@ export interface paths {
                                 error_code: string | null;
                                 error_message: string | null;
                                 id: string;
+                                /** @description Workflow steps: run, or compensate (named `compensate: <step>`); null for other jobs */
+                                kind: "run" | "compensate" | (never | null);
                                 name: string;
+                                /** @description A workflow step's recorded output (ids it created), null if none */
+                                output: unknown;
                                 /** Format: date-time */
                                 started_at: string;
                                 /** @description A job step status */
@@ -2710,6 +2724,8 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             vm_context_id: string | null;
+                            /** @description Workflow jobs only (docs/workflows.md) */
+                            workflow_name: string | null;
                         };
                     };
                 };
@@ -2717,6 +2733,90 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/decision/{decision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide on a paused workflow job (resume: inspect the interrupted step and run on; compensate: undo its steps) or run the compensation of a cleanup_required job again. Returns at once; follow the job. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    decision: "resume" | "compensate";
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            decision: "resume" | "compensate";
+                            job_id: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2808,6 +2908,8 @@ export interface paths {
                                 operation: string;
                                 owner: string | null;
                                 parent_job_id: string | null;
+                                /** @description Why a paused workflow job waits for the operator's decision */
+                                pause_reason: string | null;
                                 progress_percent: number;
                                 /** Format: date-time */
                                 started_at: string | null;
@@ -2817,6 +2919,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 vm_context_id: string | null;
+                                /** @description Workflow jobs only (docs/workflows.md) */
+                                workflow_name: string | null;
                             }[];
                             /** Format: date-time */
                             completed_at: string | null;
@@ -2845,6 +2949,8 @@ export interface paths {
                             operation: string;
                             owner: string | null;
                             parent_job_id: string | null;
+                            /** @description Why a paused workflow job waits for the operator's decision */
+                            pause_reason: string | null;
                             progress_percent: number;
                             /** Format: date-time */
                             started_at: string | null;
@@ -2856,7 +2962,11 @@ export interface paths {
                                 error_code: string | null;
                                 error_message: string | null;
                                 id: string;
+                                /** @description Workflow steps: run, or compensate (named `compensate: <step>`); null for other jobs */
+                                kind: "run" | "compensate" | (never | null);
                                 name: string;
+                                /** @description A workflow step's recorded output (ids it created), null if none */
+                                output: unknown;
                                 /** Format: date-time */
                                 started_at: string;
                                 /** @description A job step status */
@@ -2867,6 +2977,8 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             vm_context_id: string | null;
+                            /** @description Workflow jobs only (docs/workflows.md) */
+                            workflow_name: string | null;
                         };
                     };
                 };
@@ -5640,6 +5752,109 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vm-contexts/{id}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A VM context's audit events (who decided what on this VM), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                actor: string;
+                                actor_user_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                details: {
+                                    [key: string]: unknown;
+                                } | null;
+                                id: string;
+                                outcome: string | null;
+                                request_id: string | null;
+                                target_id: string | null;
+                                target_type: string | null;
+                                vm_context_id: string | null;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

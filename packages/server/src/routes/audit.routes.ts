@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
-import { Page, PagingQuery } from '../http/schemas';
+import { IdParams, Page, PagingQuery } from '../http/schemas';
 
 const AuditEvent = Type.Object({
   id: Type.String(),
@@ -28,6 +28,8 @@ const AuditQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ContextAuditQuery = Type.Object({ ...PagingQuery }, { additionalProperties: false });
+
 export const auditRoutes: RoutePlugin = (app, { services }) => {
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/api/v1/audit-events',
@@ -52,6 +54,27 @@ export const auditRoutes: RoutePlugin = (app, { services }) => {
         ...(target_id === undefined ? {} : { targetId: target_id }),
         ...(context_id === undefined ? {} : { vmContextId: context_id }),
       });
+      return { ...page, limit, offset };
+    },
+  );
+
+  // One VM's decisions (failovers, rollbacks, cleanups, operator decisions on its jobs) for everyone who may see the
+  // VM: the dashboard tells a VM's story with them. The full trail (logins, users, tokens) stays admin-only.
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ContextAuditQuery> }>(
+    '/api/v1/vm-contexts/:id/audit-events',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "A VM context's audit events (who decided what on this VM), newest first",
+        params: IdParams,
+        querystring: ContextAuditQuery,
+        response: { 200: Page(AuditEvent) },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const offset = request.query.offset ?? 0;
+      const page = await services.audit.list({ limit, offset, vmContextId: request.params.id });
       return { ...page, limit, offset };
     },
   );

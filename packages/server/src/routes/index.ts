@@ -16,6 +16,7 @@ import { userRoutes } from './user.routes';
 import { vmContextRoutes } from './vm-context.routes';
 import { vmwareCredentialRoutes } from './vmware-credential.routes';
 import { volumeRoutes } from './volume.routes';
+import { workflowDecisionRoutes } from './workflow-decision.routes';
 
 export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   healthRoutes,
@@ -27,6 +28,7 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   cloudStackConfigRoutes,
   cloudStackDiscoveryRoutes,
   jobRoutes,
+  workflowDecisionRoutes,
   eventRoutes,
   volumeRoutes,
   agentRoutes,

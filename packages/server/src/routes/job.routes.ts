@@ -1,7 +1,7 @@
 // Jobs from the JobLog: list with filters and paging, one job with its steps, logs and child jobs, and the
 // lookup by the external id a caller chose up front (how the GUI follows a job it started).
 import { jobStatuses, jobStepStatuses, MigrateKitError } from '@migratekit/core';
-import { type JobRecord, type JobStepRecord, type LogEventRecord } from '@migratekit/db';
+import { fromJson, type JobRecord, type JobStepRecord, type LogEventRecord } from '@migratekit/db';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../app-context';
 import { IdParams, Page, PagingQuery, StatusEnum } from '../http/schemas';
@@ -27,6 +27,11 @@ export const JobView = Type.Object({
   error_code: NullableString,
   error_message: NullableString,
   metadata: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  workflow_name: Type.Union([Type.String({ description: 'Workflow jobs only (docs/workflows.md)' }), Type.Null()]),
+  pause_reason: Type.Union([
+    Type.String({ description: "Why a paused workflow job waits for the operator's decision" }),
+    Type.Null(),
+  ]),
   created_at: DateTime,
   updated_at: DateTime,
   started_at: NullableDateTime,
@@ -42,6 +47,10 @@ const StepView = Type.Object({
   error_message: NullableString,
   started_at: DateTime,
   completed_at: NullableDateTime,
+  kind: Type.Union([Type.Literal('run'), Type.Literal('compensate'), Type.Null()], {
+    description: 'Workflow steps: run, or compensate (named `compensate: <step>`); null for other jobs',
+  }),
+  output: Type.Unknown({ description: "A workflow step's recorded output (ids it created), null if none" }),
 });
 
 const LogView = Type.Object({
@@ -89,6 +98,8 @@ function toJobView(job: JobRecord): Static<typeof JobView> {
     error_code: job.error_code,
     error_message: job.error_message,
     metadata: job.metadata,
+    workflow_name: job.workflow_name,
+    pause_reason: job.pause_reason,
     created_at: job.created_at.toISOString(),
     updated_at: job.updated_at.toISOString(),
     started_at: iso(job.started_at),
@@ -106,6 +117,8 @@ function toStepView(step: JobStepRecord): Static<typeof StepView> {
     error_message: step.error_message,
     started_at: step.started_at.toISOString(),
     completed_at: iso(step.completed_at),
+    kind: step.step_kind === 'run' || step.step_kind === 'compensate' ? step.step_kind : null,
+    output: fromJson<unknown>(step.output),
   };
 }
 
