@@ -11,6 +11,8 @@ import { useStreamListener } from '../events/event-stream';
 import type { StreamEvent } from '../events/event-stream';
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format';
 import { jobKind } from './jobs.page';
+import { JobAttention } from './failover/job-attention';
+import { StepTracker } from './failover/step-tracker';
 import { CancelReplication } from './jobs/cancel-replication';
 import { ReplicationCard, useReplicationDetails } from './jobs/replication-card';
 
@@ -160,6 +162,7 @@ export function JobDetailPage() {
                 <ThroughputChart samples={samples} />
               </Card>
             </div>
+            <JobAttention job={data} />
             {replication.data ? <ReplicationCard details={replication.data} /> : null}
             {data.children.length > 0 ? (
               <Card title={`Child jobs (${data.children.length})`}>
@@ -182,32 +185,7 @@ export function JobDetailPage() {
               </Card>
             ) : null}
             <Card title={`Steps (${steps.length})`}>
-              {steps.length === 0 ? (
-                <p className="text-xs text-slate-500">This job has no recorded step yet.</p>
-              ) : (
-                <ol className="divide-y divide-slate-100 dark:divide-slate-800">
-                  {steps.map((s, i) => (
-                    <li
-                      key={s.id}
-                      className="grid grid-cols-[24px_1fr_110px_180px_70px] items-start gap-2 py-1.5 text-xs"
-                    >
-                      <span className="text-slate-400 tabular-nums">{i + 1}</span>
-                      <div>
-                        <p className="font-medium">{s.name}</p>
-                        {s.error_message ? (
-                          <p className="mt-0.5 font-mono text-red-700 dark:text-red-400">
-                            {s.error_code ? `${s.error_code}: ` : ''}
-                            {s.error_message}
-                          </p>
-                        ) : null}
-                      </div>
-                      <StatusBadge status={s.status} />
-                      <span className="text-slate-500">{formatDateTime(s.started_at)}</span>
-                      <span className="text-right tabular-nums">{formatDuration(s.started_at, s.completed_at)}</span>
-                    </li>
-                  ))}
-                </ol>
-              )}
+              <StepTracker job={data} logs={logs} />
             </Card>
             <Card title={`Log (${logs.length})`}>
               {logs.length === 0 ? (

@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { api } from '../../api/client';
 import { StatusBadge } from '../../components/status-badge';
 import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
 import { VmNicMappings } from '../network-mapping/vm-nic-mappings';
+import { VmStory } from '../failover/vm-story';
 import { VmActions } from './vm-actions';
 import { useCanAct } from '../../auth/session';
 
@@ -126,28 +126,8 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
               </ul>
             )}
           </Section>
-          <Section title="Job history">
-            {jobs.length === 0 ? (
-              <p className="text-xs text-slate-500">No job has run for this VM.</p>
-            ) : (
-              <ul className="space-y-1 text-xs">
-                {jobs.map((j) => (
-                  <li key={j.id} className="flex items-center justify-between gap-2">
-                    <Link
-                      to="/jobs/$jobId"
-                      params={{ jobId: j.id }}
-                      className="truncate font-mono text-sky-700 hover:underline dark:text-sky-400"
-                    >
-                      {j.id}
-                    </Link>
-                    <span className="flex shrink-0 items-center gap-1.5">
-                      <span className="text-slate-500">{j.replication_type}</span>
-                      <StatusBadge status={j.status} />
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
+          <Section title="Job history and decisions">
+            <VmStory contextId={contextId} replications={jobs} />
           </Section>
         </>
       ) : null}
