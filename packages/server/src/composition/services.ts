@@ -6,6 +6,8 @@ import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { VmContextService } from '../contexts/vm-context.service';
 import { DiscoveryService } from '../discovery/discovery.service';
+import { FailoverService } from '../failover/failover.service';
+import { asRegistered, failoverWorkflows } from '../failover/failover-workflows';
 import type { NetworkMappingServices } from '../network-mapping';
 import { BulkRuleService } from '../network-mapping/bulk-rules.service';
 import { NetworkConfigService } from '../network-mapping/network-config.service';
@@ -55,6 +57,8 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
+  /** Test and live failover on the workflow runner (docs/failover.md). */
+  readonly failover: FailoverService;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -138,19 +142,40 @@ export function createServices(adapters: ServerAdapters): Services {
     networkConfig: new NetworkConfigService(networkDeps, mappings, strategies),
     bulkRules: new BulkRuleService(networkDeps, mappings.catalog),
   });
-  const crashHook = crashHookFromEnv();
+  const failoverDeps = {
+    repositories,
+    clock,
+    logger,
+    cloudStack,
+    volumes,
+    hub,
+    credentials: vmwareCredentials,
+    replication,
+    networkConfig: networkMapping.networkConfig,
+    converter: adapters.converter,
+    audit,
+  };
+  const failoverFlows = failoverWorkflows(failoverDeps);
+  const crashHook = adapters.crashHook ?? crashHookFromEnv();
   const workflows = new WorkflowRunner({
     repositories,
     joblog,
     clock,
     logger,
     serverId: settings.serverId,
-    // Failover, rollback and cleanup register here as they are built (docs/workflows.md).
-    workflows: [],
+    // Rollback and cleanup register here as they are built (docs/workflows.md).
+    workflows: [...asRegistered(failoverFlows)],
     ...(crashHook === undefined ? {} : { crashHook }),
+  });
+  const failover = new FailoverService({
+    ...failoverDeps,
+    runner: workflows,
+    workflows: failoverFlows,
+    events: adapters.events,
   });
   return Object.freeze({
     health,
+    failover,
     workflows,
     networkMapping,
     audit,
