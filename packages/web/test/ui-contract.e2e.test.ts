@@ -234,7 +234,7 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
     await page.getByLabel('Status').selectOption('');
   });
 
-  test('the context panel shows details, disks, NICs, volumes, jobs; no failover yet; confirms a removal', async () => {
+  test('the context panel shows details, disks, NICs, volumes, jobs and the failover actions; confirms a removal', async () => {
     await page.goto(`${h.url}/vms?ctx=ctx-vm-00042`);
     const panel = page.getByRole('complementary', { name: 'VM details' });
     // Sections load from separate queries (the NICs with their mappings come after the disks): wait for each.
@@ -247,9 +247,11 @@ describe('Virtual Machines at scale, context panel and discovery answers', { tim
     ]) {
       await panel.getByText(expected).first().waitFor({ timeout: 10_000 });
     }
-    // Failover, cleanup and rollback have no API in this version: their buttons are not offered.
-    for (const name of ['Test failover', 'Live failover', 'Clean up test', 'Roll back'])
-      assert.equal(await panel.getByRole('button', { name }).count(), 0, `no ${name} button`);
+    // A VM ready for failover offers test and live failover; cleanup and rollback only once it failed over.
+    for (const name of ['Test failover', 'Live failover'])
+      assert.equal(await panel.getByRole('button', { name, exact: true }).count(), 1, `a ${name} button`);
+    for (const name of ['Clean up test', 'Roll back'])
+      assert.equal(await panel.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
     await panel.getByRole('button', { name: 'Remove from management' }).click();
     const dialog = page.getByRole('dialog');
     assert.match(await dialog.innerText(), /Deletes the context ctx-vm-00042/);

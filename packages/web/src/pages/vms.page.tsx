@@ -1,10 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { CONTEXT_STATUSES } from '@migratekit/core/statuses';
 import { api, fetchAllPages } from '../api/client';
 import { FilterBar } from '../components/filter-bar';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/ui';
+import { useNetworkStatus } from './network-mapping/network-mapping.api';
+import { readinessSummary } from './failover/readiness-summary';
+import type { VmContext } from '../api/models';
 import { VmContextPanel } from './vms/vm-context-panel';
 import { sortVms } from './vms/vm-sort';
 import type { SortKey, SortState } from './vms/vm-sort';
@@ -25,6 +28,9 @@ export function VmsPage() {
   const [status, setStatus] = useState('');
   const [sort, setSort] = useState<SortState>({ key: 'vm_name', dir: 'asc' });
   const deferredSearch = useDeferredValue(search);
+  const mappings = useNetworkStatus();
+  const mappingOf = useMemo(() => new Map((mappings.data ?? []).map((m) => [m.context_id, m])), [mappings.data]);
+  const readinessOf = useCallback((vm: VmContext) => readinessSummary(vm, mappingOf.get(vm.context_id)), [mappingOf]);
 
   const visible = useMemo(() => {
     const q = deferredSearch.trim().toLowerCase();
@@ -78,7 +84,14 @@ export function VmsPage() {
           ) : visible.length === 0 ? (
             <EmptyState title="No VM matches the filter">Clear the search or the status filter.</EmptyState>
           ) : (
-            <VmTable vms={visible} sort={sort} onSort={onSort} selected={ctx} onSelect={select} />
+            <VmTable
+              vms={visible}
+              sort={sort}
+              onSort={onSort}
+              selected={ctx}
+              onSelect={select}
+              readinessOf={readinessOf}
+            />
           )}
         </div>
         {ctx ? <VmContextPanel contextId={ctx} onClose={() => select(undefined)} /> : null}

@@ -145,7 +145,7 @@ export function StepTracker({ job, logs, compact = false }: { job: JobDetail; lo
         {steps.some(isCompensation) ? `; ${steps.filter(isCompensation).length} compensation step(s)` : ''}
       </p>
       {steps.length === 0 ? (
-        <p className="text-xs text-slate-500">No step has started yet.</p>
+        <p className="text-xs text-slate-500">This job has no recorded step yet.</p>
       ) : (
         <ol aria-label="Steps" className="divide-y divide-slate-100 dark:divide-slate-800">
           {steps.map((s, i) => (

@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import type { VmContextDetail } from '../../api/models';
 import { useCanAct } from '../../auth/session';
 import { Button, ConfirmDialog, InlineError } from '../../components/ui';
+import { FailoverActions } from '../failover/failover-actions';
 
 interface ActionSpec {
   id: string;
@@ -21,7 +22,7 @@ interface ActionSpec {
 
 const REMOVABLE: readonly ContextStatus[] = ['discovered', 'ready_for_failover', 'failed', 'completed'];
 
-// Only actions the API serves: failover, cleanup and rollback come with the failover feature, not in this version.
+// Replicate and remove; failover, cleanup and rollback open their own dialogs (FailoverActions).
 const ACTIONS: ActionSpec[] = [
   {
     id: 'replicate',
@@ -82,7 +83,11 @@ export function VmActions({ vm }: { vm: VmContextDetail }) {
             {a.label}
           </Button>
         ))}
-        {available.length === 0 ? (
+        <FailoverActions vm={vm} disabled={mutation.isPending} />
+        {available.length === 0 &&
+        !['ready_for_failover', 'failed_over_test', 'failed_over_live', 'cleanup_required'].includes(
+          vm.current_status,
+        ) ? (
           <p className="text-xs text-slate-500">No action in status {vm.current_status.replace(/_/g, ' ')}.</p>
         ) : null}
       </div>

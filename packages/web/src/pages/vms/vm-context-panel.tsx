@@ -1,10 +1,13 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api } from '../../api/client';
 import { StatusBadge } from '../../components/status-badge';
-import { Button, ErrorState, KeyValues, Loading } from '../../components/ui';
+import { Button, ErrorState, InlineError, KeyValues, Loading } from '../../components/ui';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
 import { VmNicMappings } from '../network-mapping/vm-nic-mappings';
+import { VmFailoverSection } from '../failover/vm-failover-section';
 import { VmStory } from '../failover/vm-story';
+import { NetworkMappingModal } from '../network-mapping/network-mapping-modal';
 import { VmActions } from './vm-actions';
 import { useCanAct } from '../../auth/session';
 
@@ -24,6 +27,13 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
   });
   const vm = detail.data;
   const canAct = useCanAct();
+  const qc = useQueryClient();
+  const [mapping, setMapping] = useState(false);
+  // Readiness items link to what fixes them: the mapping modal, and a replication.
+  const replicate = useMutation({
+    mutationFn: () => api.ops.postVmContextsByIdReplicate({ path: { id: contextId } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['contexts'] }),
+  });
   const jobs = vm?.jobs ?? [];
   return (
     <aside
@@ -50,6 +60,16 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
               <VmActions vm={vm} />
             </Section>
           ) : null}
+          <Section title="Failover">
+            <VmFailoverSection
+              vm={vm}
+              actions={{
+                mapNetworks: () => setMapping(true),
+                replicate: canAct && !replicate.isPending ? () => replicate.mutate() : undefined,
+              }}
+            />
+            <InlineError error={replicate.error} />
+          </Section>
           <Section title="Details">
             <KeyValues
               items={[
@@ -130,6 +150,15 @@ export function VmContextPanel({ contextId, onClose }: { contextId: string; onCl
             <VmStory contextId={contextId} replications={jobs} />
           </Section>
         </>
+      ) : null}
+      {mapping ? (
+        <NetworkMappingModal
+          contextId={contextId}
+          onClose={() => {
+            setMapping(false);
+            void qc.invalidateQueries({ queryKey: ['failover-readiness', contextId] });
+          }}
+        />
       ) : null}
     </aside>
   );

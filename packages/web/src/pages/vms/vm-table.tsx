@@ -4,6 +4,7 @@ import type { VmContext } from '../../api/models';
 import { StatusBadge } from '../../components/status-badge';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
 import type { SortKey, SortState } from './vm-sort';
+import type { ReadinessSummary } from '../failover/readiness-summary';
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'vm_name', label: 'Name' },
@@ -13,7 +14,7 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 ];
 // No "Next run" or "Agent" column: schedules do not exist yet, and the API does not say which agent serves a VM.
 
-const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_90px] items-center';
+const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_90px_150px] items-center';
 const ROW_HEIGHT = 30;
 
 /** Virtualized: only the visible rows are in the DOM, so 10,000 VMs scroll as smoothly as 10. */
@@ -23,8 +24,11 @@ export function VmTable({
   onSort,
   selected,
   onSelect,
+  readinessOf,
 }: {
   vms: VmContext[];
+  /** The one-line failover readiness of a row (the panel has the full list with what to do). */
+  readinessOf: (vm: VmContext) => ReadinessSummary;
   sort: SortState;
   onSort: (key: SortKey) => void;
   selected: string | undefined;
@@ -66,6 +70,7 @@ export function VmTable({
               </button>
             </div>
           ))}
+          <div role="columnheader">Failover</div>
         </div>
       </div>
       <div ref={scrollRef} role="rowgroup" className="min-h-0 flex-1 overflow-auto" data-testid="vm-table-body">
@@ -76,6 +81,7 @@ export function VmTable({
             const isSelected = vm.context_id === selected;
             // The last SUCCESSFUL sync: a failed job since then does not make the copy any fresher.
             const sync = vm.last_successful_sync_at;
+            const readiness = readinessOf(vm);
             return (
               <div
                 key={vm.context_id}
@@ -104,6 +110,10 @@ export function VmTable({
                 </div>
                 <div role="cell" className="text-xs tabular-nums">
                   {formatBytes(vm.disk_capacity_bytes)}
+                </div>
+                <div role="cell" className="truncate text-xs" title="Failover readiness: open the VM for what to do">
+                  <span aria-hidden="true">{readiness.ready ? '\u2713 ' : '\u2717 '}</span>
+                  {readiness.text}
                 </div>
               </div>
             );

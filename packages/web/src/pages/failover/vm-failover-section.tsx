@@ -1,0 +1,53 @@
+// The VM panel's failover section: readiness (when a failover could start) and the VM's latest failover, cleanup
+// or rollback followed live step by step, with what a stopped job needs.
+import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { api } from '../../api/client';
+import type { VmContextDetail } from '../../api/models';
+import { StatusBadge } from '../../components/status-badge';
+import { JobAttention } from './job-attention';
+import { FailoverReadiness, type ReadinessActions } from './failover-readiness';
+import { StepTracker } from './step-tracker';
+import { useLiveJob } from './use-live-job';
+
+function LatestWorkflowJob({ jobId }: { jobId: string }) {
+  const { job, logs } = useLiveJob(jobId);
+  if (!job.data) return null;
+  const j = job.data;
+  return (
+    <div className="space-y-1.5" data-testid="vm-failover-tracker">
+      <p className="flex items-center justify-between gap-2 text-xs">
+        <span className="min-w-0 truncate">
+          <span className="font-medium">{j.operation}</span>{' '}
+          <Link to="/jobs/$jobId" params={{ jobId: j.id }} className="text-sky-700 hover:underline dark:text-sky-400">
+            Open job
+          </Link>
+        </span>
+        <StatusBadge status={j.status} />
+      </p>
+      <JobAttention job={j} />
+      <StepTracker job={j} logs={logs} compact />
+    </div>
+  );
+}
+
+export function VmFailoverSection({ vm, actions }: { vm: VmContextDetail; actions: ReadinessActions }) {
+  const jobs = useQuery({
+    queryKey: ['jobs', 'context', vm.context_id],
+    queryFn: async () =>
+      (await api.ops.getJobs({ query: { context_id: vm.context_id, root_only: true, limit: 100 } })).items,
+  });
+  const latest = (jobs.data ?? []).find((j) => j.workflow_name !== null);
+  const canStart =
+    vm.current_status === 'ready_for_failover' || vm.current_status === 'discovered' || vm.current_status === 'failed';
+  return (
+    <div className="space-y-2">
+      {canStart ? <FailoverReadiness vm={vm} actions={actions} /> : null}
+      {latest ? (
+        <LatestWorkflowJob jobId={latest.id} />
+      ) : !canStart ? (
+        <p className="text-xs text-slate-500">No failover has run for this VM.</p>
+      ) : null}
+    </div>
+  );
+}
