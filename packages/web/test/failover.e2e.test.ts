@@ -152,11 +152,11 @@ describe('failover in Chromium', { skip, timeout: 600_000 }, () => {
       assert.equal(await dialog.getByLabel(option).count(), 1, `option ${option}`);
     assert.match(await dialog.innerText(), /Default: off/);
     assert.deepEqual(await unlabelledFields(page), []);
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState === 'finished'));
+    await screenshot(page, 'failover-preflight');
     // Focus stays in the dialog: tabbing past the last control comes back to the first.
     for (let i = 0; i < 30; i++) await page.keyboard.press('Tab');
     assert.ok(await dialog.evaluate((el) => el.contains(document.activeElement)), 'focus stays in the dialog');
-    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState === 'finished'));
-    await screenshot(page, 'failover-preflight');
     await dialog.getByRole('button', { name: 'Start test failover' }).click();
     const tracker = panel().getByTestId('vm-failover-tracker');
     await tracker.getByTestId('tracker-step').first().waitFor({ timeout: 30_000 });

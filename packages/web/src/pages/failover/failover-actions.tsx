@@ -6,6 +6,7 @@ import type { VmContextDetail } from '../../api/models';
 import { Button } from '../../components/ui';
 import type { FailoverType } from './failover-options';
 import { PreflightModal } from './preflight-modal';
+import { useActiveWorkflowJob } from './vm-jobs';
 
 export function FailoverActions({ vm, disabled }: { vm: VmContextDetail; disabled: boolean }) {
   const qc = useQueryClient();
@@ -14,11 +15,14 @@ export function FailoverActions({ vm, disabled }: { vm: VmContextDetail; disable
   const started = async () => {
     setOpen(null);
     await qc.invalidateQueries({ queryKey: ['jobs'] });
+    await qc.invalidateQueries({ queryKey: ['failover-readiness', vm.context_id] });
   };
   const status = vm.current_status;
+  // A failover, cleanup or rollback still running (or paused) holds the VM: no second one from here.
+  const held = useActiveWorkflowJob(vm.context_id) !== undefined;
   return (
     <>
-      {status === 'ready_for_failover' ? (
+      {status === 'ready_for_failover' && !held ? (
         <>
           <Button disabled={disabled} onClick={() => setOpen('test')}>
             Test failover

@@ -1,14 +1,14 @@
 // The VM panel's failover section: readiness (when a failover could start) and the VM's latest failover, cleanup
 // or rollback followed live step by step, with what a stopped job needs.
-import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { api } from '../../api/client';
+import { jobStatuses } from '@migratekit/core/statuses';
 import type { VmContextDetail } from '../../api/models';
 import { StatusBadge } from '../../components/status-badge';
 import { JobAttention } from './job-attention';
 import { FailoverReadiness, type ReadinessActions } from './failover-readiness';
 import { StepTracker } from './step-tracker';
 import { useLiveJob } from './use-live-job';
+import { useVmJobs } from './vm-jobs';
 
 function LatestWorkflowJob({ jobId }: { jobId: string }) {
   const { job, logs } = useLiveJob(jobId);
@@ -32,20 +32,21 @@ function LatestWorkflowJob({ jobId }: { jobId: string }) {
 }
 
 export function VmFailoverSection({ vm, actions }: { vm: VmContextDetail; actions: ReadinessActions }) {
-  const jobs = useQuery({
-    queryKey: ['jobs', 'context', vm.context_id],
-    queryFn: async () =>
-      (await api.ops.getJobs({ query: { context_id: vm.context_id, root_only: true, limit: 100 } })).items,
-  });
+  const jobs = useVmJobs(vm.context_id);
   const latest = (jobs.data ?? []).find((j) => j.workflow_name !== null);
+  const busy = latest !== undefined && !jobStatuses.isFinal(latest.status);
+  // Readiness is for a failover that could start: not while one runs or after the VM failed over.
   const canStart =
-    vm.current_status === 'ready_for_failover' || vm.current_status === 'discovered' || vm.current_status === 'failed';
+    !busy &&
+    (vm.current_status === 'ready_for_failover' ||
+      vm.current_status === 'discovered' ||
+      vm.current_status === 'failed');
   return (
     <div className="space-y-2">
       {canStart ? <FailoverReadiness vm={vm} actions={actions} /> : null}
       {latest ? (
         <LatestWorkflowJob jobId={latest.id} />
-      ) : !canStart ? (
+      ) : !canStart && !busy ? (
         <p className="text-xs text-slate-500">No failover has run for this VM.</p>
       ) : null}
     </div>

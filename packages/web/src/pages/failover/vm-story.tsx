@@ -8,6 +8,7 @@ import type { Job, ReplicationJob, Result } from '../../api/models';
 import { StatusBadge } from '../../components/status-badge';
 import { ErrorState, Loading } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
+import { useVmJobs } from './vm-jobs';
 
 type AuditEvent = Result<'getVmContextsByIdAuditEvents'>['items'][number];
 
@@ -74,11 +75,7 @@ export function buildStory(jobs: Job[], replications: ReplicationJob[], events: 
 }
 
 export function VmStory({ contextId, replications }: { contextId: string; replications: ReplicationJob[] }) {
-  const jobs = useQuery({
-    queryKey: ['jobs', 'context', contextId],
-    queryFn: async () =>
-      (await api.ops.getJobs({ query: { context_id: contextId, root_only: true, limit: 100 } })).items,
-  });
+  const jobs = useVmJobs(contextId);
   const audit = useQuery({
     queryKey: ['contexts', contextId, 'audit'],
     queryFn: async () =>
