@@ -1,11 +1,13 @@
 // Every service of the server, built exactly once here, in dependency order, from the adapters. Routes receive
 // the frozen result; nothing else in packages/server/src calls `new` on a service (an ESLint rule checks it).
 // Adding a service is one entry in `Services` and one line below. See docs/architecture.md.
+import { setTimeout as delay } from 'node:timers/promises';
 import { AgentDirectoryService } from '../agents/agent-directory.service';
 import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { VmContextService } from '../contexts/vm-context.service';
 import { DiscoveryService } from '../discovery/discovery.service';
+import { RecoveryService, agentSourcePower, recoveryWorkflows, type RecoveryDeps } from '../failover/recovery';
 import type { NetworkMappingServices } from '../network-mapping';
 import { BulkRuleService } from '../network-mapping/bulk-rules.service';
 import { NetworkConfigService } from '../network-mapping/network-config.service';
@@ -55,6 +57,8 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
+  /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
+  readonly recovery: RecoveryService;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -138,6 +142,19 @@ export function createServices(adapters: ServerAdapters): Services {
     networkConfig: new NetworkConfigService(networkDeps, mappings, strategies),
     bulkRules: new BulkRuleService(networkDeps, mappings.catalog),
   });
+  const recoveryDeps: RecoveryDeps = {
+    repositories,
+    volumes,
+    cloud: async () => {
+      const active = await cloudStack.withServerVm();
+      return { client: active.client, serverVmId: active.serverVmId };
+    },
+    sourcePower: agentSourcePower({ hub, credentials: vmwareCredentials, repositories }),
+    clock,
+    logger,
+    pause: (ms, signal) => delay(ms, undefined, { signal }),
+  };
+  const recoveryFlows = recoveryWorkflows(recoveryDeps);
   const crashHook = crashHookFromEnv();
   const workflows = new WorkflowRunner({
     repositories,
@@ -145,12 +162,21 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     serverId: settings.serverId,
-    // Failover, rollback and cleanup register here as they are built (docs/workflows.md).
-    workflows: [],
+    // Every workflow a server can run or take over (docs/workflows.md).
+    workflows: [...Object.values(recoveryFlows)],
     ...(crashHook === undefined ? {} : { crashHook }),
+  });
+  const recovery = new RecoveryService({
+    repositories,
+    runner: workflows,
+    workflows: recoveryFlows,
+    recovery: recoveryDeps,
+    audit,
+    clock,
   });
   return Object.freeze({
     health,
+    recovery,
     workflows,
     networkMapping,
     audit,
