@@ -41,6 +41,13 @@ export interface FailoverJobPatch {
   completed_at?: Date | null;
 }
 
+export interface FailoverJobFilter {
+  contextId?: string;
+  type?: FailoverType;
+  statuses?: readonly FailoverJobStatus[];
+  limit?: number;
+}
+
 const toRecord = (row: Row<'failover_jobs'>): FailoverJobRecord => ({
   ...row,
   job_type: row.job_type as FailoverType,
@@ -104,6 +111,21 @@ export class FailoverJobRepository {
       .where('vm_context_id', '=', contextId)
       .orderBy('created_at', 'desc')
       .orderBy('job_id', 'desc')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Newest first; every filter optional. */
+  async list(filter: FailoverJobFilter = {}): Promise<FailoverJobRecord[]> {
+    let query = this.deps.db.selectFrom('failover_jobs').selectAll();
+    if (filter.contextId !== undefined) query = query.where('vm_context_id', '=', filter.contextId);
+    if (filter.type !== undefined) query = query.where('job_type', '=', filter.type);
+    if (filter.statuses !== undefined && filter.statuses.length > 0)
+      query = query.where('status', 'in', [...filter.statuses]);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('job_id', 'desc')
+      .limit(filter.limit ?? 100)
       .execute();
     return rows.map(toRecord);
   }

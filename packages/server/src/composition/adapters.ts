@@ -18,6 +18,7 @@ import { NbdTarget } from '../nbd-target/nbd-target';
 import type { SecretBox } from '../security/secret-box';
 import type { LoginThrottleOptions } from '../services/login-throttle';
 import type { ResolvedCloudStackConfig } from '../services/cloudstack-config.service';
+import type { CrashHook } from '../workflows/crash-points';
 
 export interface ServerCertificateIdentity {
   cert: string;
@@ -56,6 +57,8 @@ export interface AdapterInput {
   startedAt?: Date;
   /** The guest converter of the failover workflow (default: none configured, the step is skipped with why). */
   converter?: GuestConverter;
+  /** Tests: where the workflow runner halts as if killed (production: MIGRATEKIT_CRASH_AT). */
+  crashHook?: CrashHook;
 }
 
 export interface ServerAdapters {
@@ -76,6 +79,7 @@ export interface ServerAdapters {
   readonly createCloudStackClient: (config: ResolvedCloudStackConfig) => CloudStackClient;
   readonly startedAt: Date;
   readonly converter: GuestConverter;
+  readonly crashHook: CrashHook | undefined;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -125,5 +129,6 @@ export function createAdapters(input: AdapterInput): ServerAdapters {
       ((config: ResolvedCloudStackConfig) => cloudStackClientFromConfig(config, { logger })),
     startedAt: input.startedAt ?? clock.now(),
     converter: input.converter ?? converterNotConfigured('no guest converter is configured on this server'),
+    crashHook: input.crashHook,
   });
 }

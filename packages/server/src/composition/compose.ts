@@ -27,6 +27,7 @@ export function compose(input: AdapterInput): Composition {
       await services.replication.recoverInterrupted();
       const resumed = await services.workflows.recover();
       if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
+      await services.failover.syncAll();
       await reconcileVolumes(services, adapters);
     },
     close: async () => {

@@ -7,6 +7,8 @@ import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { VmContextService } from '../contexts/vm-context.service';
 import { DiscoveryService } from '../discovery/discovery.service';
+import { FailoverService } from '../failover/failover.service';
+import { asRegistered, failoverWorkflows } from '../failover/failover-workflows';
 import { RecoveryService, agentSourcePower, recoveryWorkflows, type RecoveryDeps } from '../failover/recovery';
 import type { NetworkMappingServices } from '../network-mapping';
 import { BulkRuleService } from '../network-mapping/bulk-rules.service';
@@ -57,6 +59,8 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
+  /** Test and live failover on the workflow runner (docs/failover.md). */
+  readonly failover: FailoverService;
   /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
   readonly recovery: RecoveryService;
 }
@@ -142,6 +146,20 @@ export function createServices(adapters: ServerAdapters): Services {
     networkConfig: new NetworkConfigService(networkDeps, mappings, strategies),
     bulkRules: new BulkRuleService(networkDeps, mappings.catalog),
   });
+  const failoverDeps = {
+    repositories,
+    clock,
+    logger,
+    cloudStack,
+    volumes,
+    hub,
+    credentials: vmwareCredentials,
+    replication,
+    networkConfig: networkMapping.networkConfig,
+    converter: adapters.converter,
+    audit,
+  };
+  const failoverFlows = failoverWorkflows(failoverDeps);
   const recoveryDeps: RecoveryDeps = {
     repositories,
     volumes,
@@ -155,7 +173,7 @@ export function createServices(adapters: ServerAdapters): Services {
     pause: (ms, signal) => delay(ms, undefined, { signal }),
   };
   const recoveryFlows = recoveryWorkflows(recoveryDeps);
-  const crashHook = crashHookFromEnv();
+  const crashHook = adapters.crashHook ?? crashHookFromEnv();
   const workflows = new WorkflowRunner({
     repositories,
     joblog,
@@ -163,8 +181,14 @@ export function createServices(adapters: ServerAdapters): Services {
     logger,
     serverId: settings.serverId,
     // Every workflow a server can run or take over (docs/workflows.md).
-    workflows: [...Object.values(recoveryFlows)],
+    workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows)],
     ...(crashHook === undefined ? {} : { crashHook }),
+  });
+  const failover = new FailoverService({
+    ...failoverDeps,
+    runner: workflows,
+    workflows: failoverFlows,
+    events: adapters.events,
   });
   const recovery = new RecoveryService({
     repositories,
@@ -176,6 +200,7 @@ export function createServices(adapters: ServerAdapters): Services {
   });
   return Object.freeze({
     health,
+    failover,
     recovery,
     workflows,
     networkMapping,

@@ -8,6 +8,7 @@ import { cloudStackConfigRoutes } from './cloudstack-config.routes';
 import { discoveryRoutes } from './discovery.routes';
 import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
+import { failoverRoutes } from './failover.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
@@ -34,4 +35,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   replicationRoutes,
   vmContextRoutes,
   networkMappingRoutes,
+  failoverRoutes,
 ];

@@ -132,6 +132,27 @@ export class VolumeLifecycle {
     );
   }
 
+  /** Detaches a VM's template root disk (not ours) and deletes it, each call recorded as a volume operation. */
+  async discardUnmanaged(root: Volume, vmId: string): Promise<string> {
+    const { rt } = this;
+    await rt.ops.run(
+      { type: 'detach', volumeId: root.id, vmId, request: { id: root.id, template_root: true } },
+      async () => {
+        const now = await rt.reads.volume(root.id);
+        if (now?.virtualmachineid !== undefined) await rt.cloud.detachVolume({ id: root.id });
+        return { result: undefined, response: { detached: now?.virtualmachineid !== undefined } };
+      },
+    );
+    await rt.ops.run(
+      { type: 'delete', volumeId: root.id, vmId, request: { id: root.id, template_root: true } },
+      async () => {
+        if ((await rt.reads.volume(root.id)) !== undefined) await rt.cloud.deleteVolume(root.id);
+        return { result: undefined, response: { deleted: true } };
+      },
+    );
+    return root.id;
+  }
+
   /** Deletes every volume of a context; tries them all and reports the ones that failed. */
   async deleteContext(contextId: string, deleteOne: (volumeId: string) => Promise<void>): Promise<number> {
     const rows = await this.rt.repos.cloudstackVolumes.listByContext(contextId);

@@ -17,8 +17,10 @@ function snapshotSummary(snapshot: Snapshot): Record<string, unknown> {
 export class VolumeSnapshots {
   constructor(private readonly rt: VolumeRuntime) {}
 
-  async create(row: CloudstackVolumeRecord): Promise<VolumeSnapshotInfo> {
+  /** `name` lets a later inspect find the snapshot even if its id was never recorded (a crash in between). */
+  async create(row: CloudstackVolumeRecord, name?: string): Promise<VolumeSnapshotInfo> {
     const { rt } = this;
+    const request = name === undefined ? { volumeid: row.volume_id } : { volumeid: row.volume_id, name };
     let submittedId: string | undefined;
     let recording: Promise<unknown> | undefined;
     return rt.ops.run(
@@ -27,24 +29,21 @@ export class VolumeSnapshots {
         contextId: row.vm_context_id,
         volumeId: row.volume_id,
         vmId: row.attached_vm_id,
-        request: { volumeid: row.volume_id },
+        request,
       },
       async () => {
         let snapshot: Snapshot;
         try {
-          snapshot = await rt.cloud.createSnapshot(
-            { volumeid: row.volume_id },
-            {
-              onSubmitted: (submit) => {
-                submittedId = submit.id;
-                if (submit.id !== undefined)
-                  recording = rt.repos.cloudstackVolumes.update(row.volume_id, {
-                    snapshot_id: submit.id,
-                    snapshot_status: 'Creating',
-                  });
-              },
+          snapshot = await rt.cloud.createSnapshot(request, {
+            onSubmitted: (submit) => {
+              submittedId = submit.id;
+              if (submit.id !== undefined)
+                recording = rt.repos.cloudstackVolumes.update(row.volume_id, {
+                  snapshot_id: submit.id,
+                  snapshot_status: 'Creating',
+                });
             },
-          );
+          });
         } catch (error) {
           // The create failed; a failure to record its id as well is logged, the create's error is thrown.
           await recording?.catch((recordError: unknown) =>

@@ -3,6 +3,7 @@
 // asking for a state that already holds succeeds. Replication calls ensureVolume + attachToServer; failover calls
 // createSnapshot, attachToVm, revertSnapshot, attachToServer and deleteSnapshot.
 import { toMigrateKitError, type Snapshot, type Volume } from '@migratekit/cloudstack';
+import { MigrateKitError } from '@migratekit/core';
 import type { CloudstackVolumeRecord } from '@migratekit/db';
 import { KeyedMutex } from './keyed-mutex';
 import { VolumeAttachment } from './volume-attachment';
@@ -71,8 +72,29 @@ export class VolumeService {
     return this.locked(volumeId, (p) => p.lifecycle.delete(volumeId));
   }
 
-  createSnapshot(volumeId: string): Promise<VolumeSnapshotInfo> {
-    return this.locked(volumeId, async (p) => p.snapshots.create(await requireVolumeRow(p.rt, volumeId)));
+  /** `options.name` names the snapshot in CloudStack (failover: `migratekit-failover-<job>`, found by name later). */
+  createSnapshot(volumeId: string, options: { name?: string } = {}): Promise<VolumeSnapshotInfo> {
+    return this.locked(volumeId, async (p) => p.snapshots.create(await requireVolumeRow(p.rt, volumeId), options.name));
+  }
+
+  /**
+   * Detaches and deletes the ROOT disk a freshly deployed (stopped) VM got from its template, so a migrated root
+   * volume can take device 0. Refuses the server VM and volumes MigrateKit manages. Returns the deleted id.
+   */
+  async discardTemplateRootDisk(vmId: string): Promise<string | null> {
+    if (vmId === (await this.serverVmId()))
+      throw new MigrateKitError('MKE_VALIDATION', { message: 'The server VM keeps its root disk', field: 'vm_id' });
+    const parts = await this.parts();
+    const roots = await parts.rt.reads.retrying(() =>
+      parts.rt.cloud.listVolumes({ virtualmachineid: vmId, type: 'ROOT' }),
+    );
+    const root = roots.find((v) => v.virtualmachineid === vmId && v.type === 'ROOT');
+    if (root === undefined) return null;
+    if ((await this.deps.repositories.cloudstackVolumes.getByVolumeId(root.id)) !== undefined)
+      throw new MigrateKitError('MKE_CONFLICT', {
+        message: `The root disk ${root.id} of VM ${vmId} is a MigrateKit volume; not discarding it`,
+      });
+    return this.locked(root.id, (p) => p.lifecycle.discardUnmanaged(root, vmId));
   }
 
   /** CloudStack requires the volume detached or its VM stopped. */

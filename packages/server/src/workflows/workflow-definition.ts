@@ -10,8 +10,8 @@ export interface StepContext<Input, Outputs> {
   readonly outputs: Outputs;
   /** Aborted when the server shuts down with abort, or loses the job's lease: stop and throw. */
   readonly signal: AbortSignal;
-  /** A log event of the job, tagged with this step. */
-  log(level: LogLevel, message: string, fields?: Record<string, unknown>): Promise<void>;
+  /** A log event of the job, tagged with this step (a function property, so steps may destructure it). */
+  log: (level: LogLevel, message: string, fields?: Record<string, unknown>) => Promise<void>;
 }
 
 /** What `inspect` found in the real systems: the step's effect exists (with the output it would have returned). */

@@ -1,0 +1,66 @@
+// Read-only CloudStack lookups the failover steps' inspect and run share. After a crash a CloudStack job may still
+// be running (a VM Starting, a snapshot BackingUp): these wait, bounded, until the object settles before judging.
+import type { CloudStackClient, Snapshot, VirtualMachine, Volume } from '@migratekit/cloudstack';
+import { MigrateKitError, type Clock } from '@migratekit/core';
+
+const VM_TRANSITIONAL = new Set(['Starting', 'Stopping', 'Migrating']);
+const VM_GONE = new Set(['Destroyed', 'Expunging']);
+const VOLUME_TRANSITIONAL = new Set(['Attaching', 'Detaching', 'Snapshotting', 'Creating', 'Allocated-Creating']);
+const SNAPSHOT_TRANSITIONAL = new Set(['Allocated', 'Creating', 'CreatedOnPrimary', 'BackingUp', 'Destroying']);
+const POLL_MS = 50;
+
+export class FailoverCloud {
+  constructor(
+    readonly client: CloudStackClient,
+    private readonly clock: Clock,
+    private readonly settleTimeoutMs: number,
+  ) {}
+
+  /** The live (not destroyed) VM with exactly this name, once it is not in a transitional state. */
+  vmNamed(name: string): Promise<VirtualMachine | undefined> {
+    return this.settled(async () => {
+      const vms = await this.client.listVirtualMachines({ name, listall: true });
+      return vms.find((vm) => vm.name === name && !VM_GONE.has(vm.state));
+    }, VM_TRANSITIONAL);
+  }
+
+  vm(id: string): Promise<VirtualMachine | undefined> {
+    return this.settled(async () => {
+      const vms = await this.client.listVirtualMachines({ id, listall: true });
+      return vms.find((vm) => vm.id === id && !VM_GONE.has(vm.state));
+    }, VM_TRANSITIONAL);
+  }
+
+  volume(id: string): Promise<Volume | undefined> {
+    return this.settled(async () => {
+      const volumes = await this.client.listVolumes({ id, listall: true });
+      return volumes.find((v) => v.id === id);
+    }, VOLUME_TRANSITIONAL);
+  }
+
+  /** Every snapshot with this name (one per volume of a failover), settled, those in Error left out. */
+  async snapshotsNamed(name: string): Promise<Snapshot[]> {
+    for (let waited = 0; ; waited += POLL_MS) {
+      const found = (await this.client.listSnapshots({ name, listall: true })).filter((s) => s.name === name);
+      if (!found.some((s) => SNAPSHOT_TRANSITIONAL.has(s.state))) return found.filter((s) => s.state !== 'Error');
+      if (waited >= this.settleTimeoutMs) throw unsettled(`snapshots named ${name}`);
+      await this.clock.sleep(POLL_MS);
+    }
+  }
+
+  private async settled<T extends { state: string }>(
+    read: () => Promise<T | undefined>,
+    busy: ReadonlySet<string>,
+  ): Promise<T | undefined> {
+    for (let waited = 0; ; waited += POLL_MS) {
+      const item = await read();
+      if (item === undefined || !busy.has(item.state)) return item;
+      if (waited >= this.settleTimeoutMs) throw unsettled(`CloudStack object in state ${item.state}`);
+      await this.clock.sleep(POLL_MS);
+    }
+  }
+}
+
+function unsettled(what: string): MigrateKitError {
+  return new MigrateKitError('MKE_UPSTREAM_TIMEOUT', { message: `${what} stayed in a transitional state` });
+}

@@ -1,0 +1,34 @@
+// What the failover workflows and service are built from; the composition root passes the real services.
+import type { Clock } from '@migratekit/core';
+import type { Repositories } from '@migratekit/db';
+import type { AgentHub } from '../agents/agent-hub';
+import type { CloudStackAccess } from '../cloudstack/cloudstack-access';
+import type { GuestConverter } from '../conversion/guest-converter';
+import type { NetworkConfigService } from '../network-mapping/network-config.service';
+import type { ReplicationService } from '../replication/replication.service';
+import type { AuditService } from '../services/audit.service';
+import type { VmwareCredentialService } from '../services/vmware-credential.service';
+import type { VolumeService } from '../volumes/volume.service';
+
+export interface FailoverLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface FailoverDeps {
+  repositories: Repositories;
+  clock: Clock;
+  logger: FailoverLogger;
+  cloudStack: CloudStackAccess;
+  /** The only code that changes CloudStack volumes: snapshots, detach, attach. */
+  volumes: VolumeService;
+  hub: AgentHub;
+  credentials: VmwareCredentialService;
+  replication: ReplicationService;
+  networkConfig: NetworkConfigService;
+  converter: GuestConverter;
+  audit: AuditService;
+  /** How long CloudStack objects may stay in a transitional state before an inspect gives up. */
+  settleTimeoutMs?: number;
+}
