@@ -197,6 +197,7 @@ export function createServices(adapters: ServerAdapters): Services {
     recovery: recoveryDeps,
     audit,
     clock,
+    events: adapters.events,
   });
   return Object.freeze({
     health,

@@ -5,10 +5,11 @@
 import type { Snapshot, VirtualMachine, Volume } from '@migratekit/cloudstack';
 import { MigrateKitError } from '@migratekit/core';
 import type { FailoverJobRecord } from '@migratekit/db';
+import { failoverSnapshotName } from '../failover.types';
 import type { RecoveryCloud, RecoveryDeps } from './recovery.types';
 
 /** Every failover snapshot is named `migratekit-failover-<failover job id>` (the failover artifact contract). */
-export const FAILOVER_SNAPSHOT_PREFIX = 'migratekit-failover-';
+export const FAILOVER_SNAPSHOT_PREFIX = failoverSnapshotName('');
 
 const VOLUME_BUSY = new Set(['Attaching', 'Detaching', 'Snapshotting', 'RevertSnapshotting', 'Creating', 'Resizing']);
 const SNAPSHOT_BUSY = new Set(['Allocated', 'Creating', 'CreatedOnPrimary', 'BackingUp', 'Destroying']);

@@ -1,8 +1,10 @@
 // The way back from a failover (docs/failover-recovery.md): test cleanup, live rollback (the operator chooses to
 // power the source on and to keep the target VM), the rollback decision (what it will do and lose) and the
 // failed-execution cleanup. Each request is checked here, audited with who decided, and started as a workflow.
-import { MigrateKitError, newJobId, type Clock } from '@migratekit/core';
+import { MigrateKitError, errorMessage, newJobId, type Clock } from '@migratekit/core';
 import type { ContextRecord, FailoverJobRecord, FailoverType, Repositories } from '@migratekit/db';
+import type { EventBus } from '../../events/event-bus';
+import type { ServerEvent } from '../../events/event-types';
 import { contextByVmReference } from '../../network-mapping/context-lookup';
 import type { AuditContext, AuditService } from '../../services/audit.service';
 import type { WorkflowDefinition, WorkflowRunner } from '../../workflows';
@@ -19,6 +21,8 @@ export interface RecoveryServiceDeps {
   recovery: RecoveryDeps;
   audit: AuditService;
   clock: Clock;
+  /** When given, a failover whose compensation failed is repaired at once (the failed-execution cleanup). */
+  events?: EventBus<ServerEvent>;
 }
 
 export interface RollbackRequest {
@@ -42,7 +46,32 @@ export interface StartedRecovery {
 const UNDOABLE: readonly string[] = ['completed', 'failed', 'cleanup_required', 'rolling_back'];
 
 export class RecoveryService {
-  constructor(private readonly deps: RecoveryServiceDeps) {}
+  /** Failover workflow jobs already handed to an automatic repair (job.updated repeats a status). */
+  private readonly repairedAfter = new Set<string>();
+
+  constructor(private readonly deps: RecoveryServiceDeps) {
+    deps.events?.subscribe((event) => {
+      if (event.type !== 'job.updated' || event.job.job_type !== 'failover') return;
+      if (event.job.status !== 'cleanup_required' || event.job.vm_context_id === null) return;
+      if (this.repairedAfter.has(event.job.id)) return;
+      this.repairedAfter.add(event.job.id);
+      void this.repairAfterFailedCompensation(event.job.id, event.job.vm_context_id);
+    });
+  }
+
+  /** The runner left a failover cleanup_required (a compensation failed): converge without waiting for anyone. */
+  private async repairAfterFailedCompensation(workflowJobId: string, contextId: string): Promise<void> {
+    const { logger } = this.deps.recovery;
+    try {
+      const started = await this.repair(contextId, 'system');
+      logger.info({ workflowJobId, repairJobId: started.external_job_id }, 'failover compensation failed: repairing');
+    } catch (error) {
+      logger.warn(
+        { workflowJobId, contextId, err: errorMessage(error) },
+        'could not start the repair of a failover whose compensation failed; run the failover cleanup',
+      );
+    }
+  }
 
   /** Test cleanup of the VM's latest test failover. */
   cleanupTest(vm: string, who: AuditContext): Promise<StartedRecovery> {
