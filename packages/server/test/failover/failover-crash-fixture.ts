@@ -12,7 +12,7 @@ import {
 import type { FailoverStatusView } from '../../src/failover/failover-views';
 import { vcenterParams } from '../../src/replication/vcenter-params';
 import { createWorkflowRunner, type CrashHook, type WorkflowRunner } from '../../src/workflows';
-import { failoverDepsOf, type FailoverStack } from './failover-fixture';
+import { failoverDepsOf, powerStateOf, type FailoverStack } from './failover-fixture';
 
 export interface CrashRig {
   flows: FailoverWorkflows;
@@ -197,6 +197,10 @@ export async function runCrashMatrix(
       results.map((r) => r.view),
     );
     for (const result of results) if (result.view.status === 'completed') await resetFailover(env, result.view);
+    // A live failover compensated (or reset) leaves its source powered on again.
+    if (type === 'live')
+      for (const vm of vms.slice(0, batch.length))
+        assert.equal(powerStateOf(env.estate, vm), 'poweredOn', `${vm} is on`);
     outcomes.push(...results);
   }
   return outcomes;
