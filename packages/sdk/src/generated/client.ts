@@ -29,11 +29,15 @@ export const operationList = [
   { name: 'postCloudstackDiscoverResources', method: 'post', path: '/api/v1/cloudstack/discover-resources' },
   { name: 'postDiscover', method: 'post', path: '/api/v1/discover' },
   { name: 'getEvents', method: 'get', path: '/api/v1/events' },
+  { name: 'repairFailover', method: 'post', path: '/api/v1/failover/cleanup/{vm}' },
   { name: 'listFailoverJobs', method: 'get', path: '/api/v1/failover/jobs' },
   { name: 'startLiveFailover', method: 'post', path: '/api/v1/failover/live' },
   { name: 'getFailoverPreflightConfig', method: 'get', path: '/api/v1/failover/preflight/config/{failover_type}/{vm}' },
   { name: 'validateFailover', method: 'post', path: '/api/v1/failover/preflight/validate' },
+  { name: 'rollbackFailover', method: 'post', path: '/api/v1/failover/rollback' },
+  { name: 'getRollbackDecision', method: 'get', path: '/api/v1/failover/rollback/decision/{failover_type}/{vm}' },
   { name: 'startTestFailover', method: 'post', path: '/api/v1/failover/test' },
+  { name: 'cleanupTestFailover', method: 'delete', path: '/api/v1/failover/test/{job_id}' },
   { name: 'startFailover', method: 'post', path: '/api/v1/failover/unified' },
   { name: 'getFailoverNetworkConfig', method: 'get', path: '/api/v1/failover/{context_id}/network-config' },
   { name: 'validateFailoverNetworkConfig', method: 'post', path: '/api/v1/failover/{context_id}/network-config/validate' },
@@ -152,6 +156,8 @@ export function createOperations(http: Http) {
     postDiscover: (args: OpArgs<paths['/api/v1/discover']['post']> = {}) => http.request<OpResult<paths['/api/v1/discover']['post']>>('post', '/api/v1/discover', args),
     /** Live stream (text/event-stream) of job.updated, job.step, job.log and context.updated events (GET /api/v1/events) */
     getEvents: (args: OpArgs<paths['/api/v1/events']['get']> = {}) => http.request<OpResult<paths['/api/v1/events']['get']>>('get', '/api/v1/events', args),
+    /** Failed-execution cleanup: inspect where the VM's volumes, failover snapshots and target VMs really are and converge to the clean state (POST /api/v1/failover/cleanup/{vm}) */
+    repairFailover: (args: OpArgs<paths['/api/v1/failover/cleanup/{vm}']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/cleanup/{vm}']['post']>>('post', '/api/v1/failover/cleanup/{vm}', args),
     /** Failover jobs, newest first (GET /api/v1/failover/jobs) */
     listFailoverJobs: (args: OpArgs<paths['/api/v1/failover/jobs']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/jobs']['get']>>('get', '/api/v1/failover/jobs', args),
     /** Start a live failover (legacy path of the unified one) (POST /api/v1/failover/live) */
@@ -160,8 +166,14 @@ export function createOperations(http: Http) {
     getFailoverPreflightConfig: (args: OpArgs<paths['/api/v1/failover/preflight/config/{failover_type}/{vm}']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/preflight/config/{failover_type}/{vm}']['get']>>('get', '/api/v1/failover/preflight/config/{failover_type}/{vm}', args),
     /** Run every pre-flight check with these options (nothing is changed) (POST /api/v1/failover/preflight/validate) */
     validateFailover: (args: OpArgs<paths['/api/v1/failover/preflight/validate']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/preflight/validate']['post']>>('post', '/api/v1/failover/preflight/validate', args),
+    /** Roll back the latest live failover (or clean up the latest test one) of a VM (POST /api/v1/failover/rollback) */
+    rollbackFailover: (args: OpArgs<paths['/api/v1/failover/rollback']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/rollback']['post']>>('post', '/api/v1/failover/rollback', args),
+    /** What rolling back the latest failover of this type will do and lose, and the choices offered (GET /api/v1/failover/rollback/decision/{failover_type}/{vm}) */
+    getRollbackDecision: (args: OpArgs<paths['/api/v1/failover/rollback/decision/{failover_type}/{vm}']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/rollback/decision/{failover_type}/{vm}']['get']>>('get', '/api/v1/failover/rollback/decision/{failover_type}/{vm}', args),
     /** Start a test failover (legacy path of the unified one) (POST /api/v1/failover/test) */
     startTestFailover: (args: OpArgs<paths['/api/v1/failover/test']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/test']['post']>>('post', '/api/v1/failover/test', args),
+    /** Clean up a test failover by its job id (legacy path of the test cleanup) (DELETE /api/v1/failover/test/{job_id}) */
+    cleanupTestFailover: (args: OpArgs<paths['/api/v1/failover/test/{job_id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/failover/test/{job_id}']['delete']>>('delete', '/api/v1/failover/test/{job_id}', args),
     /** Start a test or live failover; returns at once with the job id (409 when the VM is held) (POST /api/v1/failover/unified) */
     startFailover: (args: OpArgs<paths['/api/v1/failover/unified']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/unified']['post']>>('post', '/api/v1/failover/unified', args),
     /** The NICs of a live or test failover in source order, with destination, MAC and IP policy (GET /api/v1/failover/{context_id}/network-config) */

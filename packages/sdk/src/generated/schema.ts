@@ -2398,6 +2398,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/failover/cleanup/{vm}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Failed-execution cleanup: inspect where the VM's volumes, failover snapshots and target VMs really are and converge to the clean state */
+        post: operations["repairFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/failover/jobs": {
         parameters: {
             query?: never;
@@ -2466,6 +2483,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/failover/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Roll back the latest live failover (or clean up the latest test one) of a VM */
+        post: operations["rollbackFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/rollback/decision/{failover_type}/{vm}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What rolling back the latest failover of this type will do and lose, and the choices offered */
+        get: operations["getRollbackDecision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/failover/test": {
         parameters: {
             query?: never;
@@ -2478,6 +2529,23 @@ export interface paths {
         /** Start a test failover (legacy path of the unified one) */
         post: operations["startTestFailover"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/test/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Clean up a test failover by its job id (legacy path of the test cleanup) */
+        delete: operations["cleanupTestFailover"];
         options?: never;
         head?: never;
         patch?: never;
@@ -7791,6 +7859,129 @@ export interface operations {
             };
         };
     };
+    repairFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Context id, VMware instance UUID or VM name */
+                vm: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Power the source VMware VM on at the end */
+                    power_on_source?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        external_job_id: string;
+                        failover_job_ids: string[];
+                        /** @description The workflow job: GET /api/v1/jobs/{id} shows every step */
+                        job_id: string;
+                        keep_target: boolean;
+                        power_on_source: boolean;
+                        workflow: "test-cleanup" | "live-rollback" | "failover-repair";
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     listFailoverJobs: {
         parameters: {
             query?: {
@@ -8220,6 +8411,263 @@ export interface operations {
             };
         };
     };
+    rollbackFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    failover_type?: "test" | "live";
+                    /** @description Keep the target VM, stopped and without the volumes, for inspection */
+                    keep_target?: boolean;
+                    /** @description Live: power the source VMware VM on again at the end (default false) */
+                    power_on_source?: boolean;
+                    /** @description Context id, VMware instance UUID or VM name */
+                    vm_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        external_job_id: string;
+                        failover_job_ids: string[];
+                        /** @description The workflow job: GET /api/v1/jobs/{id} shows every step */
+                        job_id: string;
+                        keep_target: boolean;
+                        power_on_source: boolean;
+                        workflow: "test-cleanup" | "live-rollback" | "failover-repair";
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getRollbackDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                failover_type: "test" | "live";
+                /** @description Context id, VMware instance UUID or VM name */
+                vm: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        context_status: string;
+                        failover_job: {
+                            created_at: string;
+                            job_id: string;
+                            status: string;
+                            target_vm_name: string | null;
+                        } | null;
+                        failover_type: "test" | "live";
+                        /** @description What is lost by rolling back */
+                        loses: string[];
+                        options: {
+                            keep_target: {
+                                available: boolean;
+                                default: boolean;
+                            };
+                            power_on_source: {
+                                available: boolean;
+                                default: boolean;
+                            };
+                        };
+                        possible: boolean;
+                        reason: string | null;
+                        /** FailoverArtifacts */
+                        state: {
+                            snapshots: {
+                                snapshotId: string;
+                                state: string;
+                                volumeId: string;
+                            }[];
+                            targetVms: {
+                                name: string;
+                                state: string;
+                                vmId: string;
+                            }[];
+                            volumes: {
+                                attachedTo: "server" | "target" | "nothing" | "missing";
+                                vmId: string | null;
+                                volumeId: string;
+                            }[];
+                        } | null;
+                        vm_name: string;
+                        /** @description What the rollback will do, step by step */
+                        will: string[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     startTestFailover: {
         parameters: {
             query?: never;
@@ -8305,6 +8753,122 @@ export interface operations {
                         status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
                         target_vm_name: string;
                         workflow_job_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    cleanupTestFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The test failover job id */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        external_job_id: string;
+                        failover_job_ids: string[];
+                        /** @description The workflow job: GET /api/v1/jobs/{id} shows every step */
+                        job_id: string;
+                        keep_target: boolean;
+                        power_on_source: boolean;
+                        workflow: "test-cleanup" | "live-rollback" | "failover-repair";
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
                     };
                 };
             };

@@ -1,6 +1,7 @@
 // Every service of the server, built exactly once here, in dependency order, from the adapters. Routes receive
 // the frozen result; nothing else in packages/server/src calls `new` on a service (an ESLint rule checks it).
 // Adding a service is one entry in `Services` and one line below. See docs/architecture.md.
+import { setTimeout as delay } from 'node:timers/promises';
 import { AgentDirectoryService } from '../agents/agent-directory.service';
 import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
@@ -8,6 +9,7 @@ import { VmContextService } from '../contexts/vm-context.service';
 import { DiscoveryService } from '../discovery/discovery.service';
 import { FailoverService } from '../failover/failover.service';
 import { asRegistered, failoverWorkflows } from '../failover/failover-workflows';
+import { RecoveryService, agentSourcePower, recoveryWorkflows, type RecoveryDeps } from '../failover/recovery';
 import type { NetworkMappingServices } from '../network-mapping';
 import { BulkRuleService } from '../network-mapping/bulk-rules.service';
 import { NetworkConfigService } from '../network-mapping/network-config.service';
@@ -59,6 +61,8 @@ export interface Services {
   readonly networkMapping: NetworkMappingServices;
   /** Test and live failover on the workflow runner (docs/failover.md). */
   readonly failover: FailoverService;
+  /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
+  readonly recovery: RecoveryService;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -156,6 +160,19 @@ export function createServices(adapters: ServerAdapters): Services {
     audit,
   };
   const failoverFlows = failoverWorkflows(failoverDeps);
+  const recoveryDeps: RecoveryDeps = {
+    repositories,
+    volumes,
+    cloud: async () => {
+      const active = await cloudStack.withServerVm();
+      return { client: active.client, serverVmId: active.serverVmId };
+    },
+    sourcePower: agentSourcePower({ hub, credentials: vmwareCredentials, repositories }),
+    clock,
+    logger,
+    pause: (ms, signal) => delay(ms, undefined, { signal }),
+  };
+  const recoveryFlows = recoveryWorkflows(recoveryDeps);
   const crashHook = adapters.crashHook ?? crashHookFromEnv();
   const workflows = new WorkflowRunner({
     repositories,
@@ -163,8 +180,8 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     serverId: settings.serverId,
-    // Rollback and cleanup register here as they are built (docs/workflows.md).
-    workflows: [...asRegistered(failoverFlows)],
+    // Every workflow a server can run or take over (docs/workflows.md).
+    workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows)],
     ...(crashHook === undefined ? {} : { crashHook }),
   });
   const failover = new FailoverService({
@@ -173,9 +190,19 @@ export function createServices(adapters: ServerAdapters): Services {
     workflows: failoverFlows,
     events: adapters.events,
   });
+  const recovery = new RecoveryService({
+    repositories,
+    runner: workflows,
+    workflows: recoveryFlows,
+    recovery: recoveryDeps,
+    audit,
+    clock,
+    events: adapters.events,
+  });
   return Object.freeze({
     health,
     failover,
+    recovery,
     workflows,
     networkMapping,
     audit,

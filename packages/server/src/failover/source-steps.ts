@@ -6,6 +6,7 @@ import { vcenterParams } from '../replication/vcenter-params';
 import type { InspectResult, StepDefinition } from '../workflows';
 import type { FailoverDeps } from './failover-deps';
 import type { FailoverWorkflowInput } from './failover.types';
+import { sweepFailover } from './failover-sweep';
 import { runPreflight, type PlannedNic, type PlannedVolume } from './preflight';
 
 type Step<Outputs, Output> = StepDefinition<FailoverWorkflowInput, Outputs, Output>;
@@ -53,6 +54,8 @@ export function validateStep(deps: FailoverDeps): Step<object, ValidateOutput> {
     },
     // Validation changes nothing outside the failover's own row: asking again is always safe.
     inspect: () => Promise.resolve({ happened: false }),
+    // Runs last of all compensations: removes what a step interrupted half way left (failover-sweep.ts).
+    compensate: ({ input, signal }) => sweepFailover(deps, input, signal),
   };
 }
 

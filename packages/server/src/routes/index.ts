@@ -9,6 +9,7 @@ import { discoveryRoutes } from './discovery.routes';
 import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
 import { failoverRoutes } from './failover.routes';
+import { failoverRecoveryRoutes } from './failover-recovery.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
@@ -38,4 +39,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   vmContextRoutes,
   networkMappingRoutes,
   failoverRoutes,
+  failoverRecoveryRoutes,
 ];
