@@ -8,6 +8,7 @@ import type { VmContextDetail } from '../../api/models';
 import { useCanAct } from '../../auth/session';
 import { Button, ConfirmDialog, InlineError } from '../../components/ui';
 import { FailoverActions } from '../failover/failover-actions';
+import { RecoveryActions } from '../failover/recovery-actions';
 
 interface ActionSpec {
   id: string;
@@ -84,6 +85,7 @@ export function VmActions({ vm }: { vm: VmContextDetail }) {
           </Button>
         ))}
         <FailoverActions vm={vm} disabled={mutation.isPending} />
+        <RecoveryActions vm={vm} disabled={mutation.isPending} />
         {available.length === 0 &&
         !['ready_for_failover', 'failed_over_test', 'failed_over_live', 'cleanup_required'].includes(
           vm.current_status,
