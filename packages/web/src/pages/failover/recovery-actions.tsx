@@ -27,7 +27,10 @@ export function RecoveryActions({ vm, disabled }: { vm: VmContextDetail; disable
   });
   const status = vm.current_status;
   // While a cleanup or rollback (or the failover itself) runs or waits, the tracker offers its own actions.
-  const held = useActiveWorkflowJob(vm.context_id) !== undefined;
+  const active = useActiveWorkflowJob(vm.context_id);
+  const held = active !== undefined;
+  // A job whose undo failed waits for the operator; the failed-execution cleanup is one way to resolve it.
+  const repairable = !held || active.status === 'cleanup_required';
   return (
     <>
       {status === 'failed_over_test' && !held ? (
@@ -40,7 +43,7 @@ export function RecoveryActions({ vm, disabled }: { vm: VmContextDetail; disable
           Roll back
         </Button>
       ) : null}
-      {status === 'cleanup_required' && !held ? (
+      {status === 'cleanup_required' && repairable ? (
         <Button variant="primary" disabled={disabled} onClick={() => setOpen({ dialog: 'repair' })}>
           Run failed-execution cleanup
         </Button>
