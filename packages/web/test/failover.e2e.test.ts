@@ -74,20 +74,22 @@ describe('failover in Chromium', { skip, timeout: 600_000 }, () => {
 
   const panel = (): Locator => page.getByRole('complementary', { name: 'VM details' });
 
-  /** Waits until the panel's tracker shows a finished job and returns its summary line. */
+  /** Waits until the panel's tracker shows its job ended; every step must have completed. Returns the summary. */
   async function trackerFinished(): Promise<string> {
     const tracker = panel().getByTestId('vm-failover-tracker');
-    await tracker.getByText('completed', { exact: true }).first().waitFor({ timeout: 120_000 });
     await page.waitForFunction(
       () => {
-        const steps = [
-          ...document.querySelectorAll('[data-testid="vm-failover-tracker"] [data-testid="tracker-step"]'),
-        ];
-        return steps.length > 0 && steps.every((s) => s.getAttribute('data-step-status') === 'completed');
+        const status = document.querySelector('[data-testid="vm-failover-tracker"] [data-testid="tracker-job-status"]');
+        return status !== null && !['running', 'pending', 'compensating'].includes(status.textContent ?? '');
       },
       undefined,
       { timeout: 120_000 },
     );
+    const text = await tracker.innerText();
+    const statuses = await tracker
+      .getByTestId('tracker-step')
+      .evaluateAll((steps) => steps.map((s) => s.getAttribute('data-step-status')));
+    assert.ok(statuses.length > 0 && statuses.every((s) => s === 'completed'), `every step completed:\n${text}`);
     return tracker.getByTestId('tracker-summary').innerText();
   }
 
@@ -130,8 +132,9 @@ describe('failover in Chromium', { skip, timeout: 600_000 }, () => {
       'GET',
       '/api/v1/networks/available',
     );
-    const production = networks.find((n) => n.suitable_for.includes('production'));
-    const testNet = networks.find((n) => n.suitable_for.includes('test'));
+    // Networks of the simulator's default zone (the appliance's): a target VM is deployed there.
+    const production = networks.find((n) => n.name === 'Prod-Web-VLAN100' && n.suitable_for.includes('production'));
+    const testNet = networks.find((n) => n.name === 'Dev-L2-Bubble' && n.suitable_for.includes('test'));
     assert.ok(production && testNet);
     for (const nic of NICS) {
       await dialog.getByLabel(`Production network for ${nic}`).selectOption(production.id);
@@ -159,6 +162,7 @@ describe('failover in Chromium', { skip, timeout: 600_000 }, () => {
     assert.ok(await dialog.evaluate((el) => el.contains(document.activeElement)), 'focus stays in the dialog');
     await dialog.getByRole('button', { name: 'Start test failover' }).click();
     const tracker = panel().getByTestId('vm-failover-tracker');
+    await tracker.getByText(`test failover of ${VM}`).waitFor({ timeout: 30_000 });
     await tracker.getByTestId('tracker-step').first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'failover-tracker');
     const summary = await trackerFinished();
@@ -193,7 +197,11 @@ describe('failover in Chromium', { skip, timeout: 600_000 }, () => {
     await dialog.getByLabel(/Type the VM name/).fill(`${VM}-typo`);
     assert.equal(await start.isDisabled(), true);
     await dialog.getByLabel(/Type the VM name/).fill(VM);
+    // The guest gets 10 s to shut down cleanly before the hard power-off (the default is 5 minutes).
+    await dialog.getByLabel('Power-off timeout (seconds)').fill('10');
+    await dialog.getByText(/All \d+ checks passed/).waitFor({ timeout: 30_000 });
     await start.click();
+    await panel().getByTestId('vm-failover-tracker').getByText(`live failover of ${VM}`).waitFor({ timeout: 30_000 });
     await trackerFinished();
     await panel().getByRole('button', { name: 'Roll back' }).waitFor({ timeout: 30_000 });
     assert.equal(await contextStatus(), 'failed_over_live');

@@ -23,7 +23,9 @@ function LatestWorkflowJob({ jobId }: { jobId: string }) {
             Open job
           </Link>
         </span>
-        <StatusBadge status={j.status} />
+        <span data-testid="tracker-job-status" className="contents">
+          <StatusBadge status={j.status} />
+        </span>
       </p>
       <JobAttention job={j} />
       <StepTracker job={j} logs={logs} compact />
