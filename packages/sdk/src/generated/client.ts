@@ -29,8 +29,17 @@ export const operationList = [
   { name: 'postCloudstackDiscoverResources', method: 'post', path: '/api/v1/cloudstack/discover-resources' },
   { name: 'postDiscover', method: 'post', path: '/api/v1/discover' },
   { name: 'getEvents', method: 'get', path: '/api/v1/events' },
+  { name: 'listFailoverJobs', method: 'get', path: '/api/v1/failover/jobs' },
+  { name: 'startLiveFailover', method: 'post', path: '/api/v1/failover/live' },
+  { name: 'getFailoverPreflightConfig', method: 'get', path: '/api/v1/failover/preflight/config/{failover_type}/{vm}' },
+  { name: 'validateFailover', method: 'post', path: '/api/v1/failover/preflight/validate' },
+  { name: 'startTestFailover', method: 'post', path: '/api/v1/failover/test' },
+  { name: 'startFailover', method: 'post', path: '/api/v1/failover/unified' },
   { name: 'getFailoverNetworkConfig', method: 'get', path: '/api/v1/failover/{context_id}/network-config' },
   { name: 'validateFailoverNetworkConfig', method: 'post', path: '/api/v1/failover/{context_id}/network-config/validate' },
+  { name: 'getFailoverStatus', method: 'get', path: '/api/v1/failover/{job_id}/status' },
+  { name: 'decideFailover', method: 'post', path: '/api/v1/failover/{job_id}/{decision}' },
+  { name: 'getFailoverReadiness', method: 'get', path: '/api/v1/failover/{vm_id}/readiness' },
   { name: 'getHealth', method: 'get', path: '/api/v1/health' },
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
   { name: 'getJobsByExternalIdById', method: 'get', path: '/api/v1/jobs/by-external-id/{id}' },
@@ -141,10 +150,28 @@ export function createOperations(http: Http) {
     postDiscover: (args: OpArgs<paths['/api/v1/discover']['post']> = {}) => http.request<OpResult<paths['/api/v1/discover']['post']>>('post', '/api/v1/discover', args),
     /** Live stream (text/event-stream) of job.updated, job.step, job.log and context.updated events (GET /api/v1/events) */
     getEvents: (args: OpArgs<paths['/api/v1/events']['get']> = {}) => http.request<OpResult<paths['/api/v1/events']['get']>>('get', '/api/v1/events', args),
+    /** Failover jobs, newest first (GET /api/v1/failover/jobs) */
+    listFailoverJobs: (args: OpArgs<paths['/api/v1/failover/jobs']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/jobs']['get']>>('get', '/api/v1/failover/jobs', args),
+    /** Start a live failover (legacy path of the unified one) (POST /api/v1/failover/live) */
+    startLiveFailover: (args: OpArgs<paths['/api/v1/failover/live']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/live']['post']>>('post', '/api/v1/failover/live', args),
+    /** The options with their defaults and what pre-flight knows (sync age, mappings, volumes, power) (GET /api/v1/failover/preflight/config/{failover_type}/{vm}) */
+    getFailoverPreflightConfig: (args: OpArgs<paths['/api/v1/failover/preflight/config/{failover_type}/{vm}']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/preflight/config/{failover_type}/{vm}']['get']>>('get', '/api/v1/failover/preflight/config/{failover_type}/{vm}', args),
+    /** Run every pre-flight check with these options (nothing is changed) (POST /api/v1/failover/preflight/validate) */
+    validateFailover: (args: OpArgs<paths['/api/v1/failover/preflight/validate']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/preflight/validate']['post']>>('post', '/api/v1/failover/preflight/validate', args),
+    /** Start a test failover (legacy path of the unified one) (POST /api/v1/failover/test) */
+    startTestFailover: (args: OpArgs<paths['/api/v1/failover/test']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/test']['post']>>('post', '/api/v1/failover/test', args),
+    /** Start a test or live failover; returns at once with the job id (409 when the VM is held) (POST /api/v1/failover/unified) */
+    startFailover: (args: OpArgs<paths['/api/v1/failover/unified']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/unified']['post']>>('post', '/api/v1/failover/unified', args),
     /** The NICs of a live or test failover in source order, with destination, MAC and IP policy (GET /api/v1/failover/{context_id}/network-config) */
     getFailoverNetworkConfig: (args: OpArgs<paths['/api/v1/failover/{context_id}/network-config']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/{context_id}/network-config']['get']>>('get', '/api/v1/failover/{context_id}/network-config', args),
     /** Resolve the failover networks and check every destination against CloudStack now (POST /api/v1/failover/{context_id}/network-config/validate) */
     validateFailoverNetworkConfig: (args: OpArgs<paths['/api/v1/failover/{context_id}/network-config/validate']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/{context_id}/network-config/validate']['post']>>('post', '/api/v1/failover/{context_id}/network-config/validate', args),
+    /** A failover with every workflow step: state, times, output, errors (GET /api/v1/failover/{job_id}/status) */
+    getFailoverStatus: (args: OpArgs<paths['/api/v1/failover/{job_id}/status']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/{job_id}/status']['get']>>('get', '/api/v1/failover/{job_id}/status', args),
+    /** The operator decision on a paused failover: resume its steps or compensate (undo) them (POST /api/v1/failover/{job_id}/{decision}) */
+    decideFailover: (args: OpArgs<paths['/api/v1/failover/{job_id}/{decision}']['post']> = {}) => http.request<OpResult<paths['/api/v1/failover/{job_id}/{decision}']['post']>>('post', '/api/v1/failover/{job_id}/{decision}', args),
+    /** Whether the VM can fail over now (test and live), and what blocks it (GET /api/v1/failover/{vm_id}/readiness) */
+    getFailoverReadiness: (args: OpArgs<paths['/api/v1/failover/{vm_id}/readiness']['get']> = {}) => http.request<OpResult<paths['/api/v1/failover/{vm_id}/readiness']['get']>>('get', '/api/v1/failover/{vm_id}/readiness', args),
     /** Liveness and database reachability (no authentication) (GET /api/v1/health) */
     getHealth: (args: OpArgs<paths['/api/v1/health']['get']> = {}) => http.request<OpResult<paths['/api/v1/health']['get']>>('get', '/api/v1/health', args),
     /** List jobs, newest first (GET /api/v1/jobs) */

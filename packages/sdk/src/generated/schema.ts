@@ -2347,6 +2347,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/failover/{job_id}/{decision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The operator decision on a paused failover: resume its steps or compensate (undo) them */
+        post: operations["decideFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/{job_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A failover with every workflow step: state, times, output, errors */
+        get: operations["getFailoverStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/{vm_id}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the VM can fail over now (test and live), and what blocks it */
+        get: operations["getFailoverReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Failover jobs, newest first */
+        get: operations["listFailoverJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a live failover (legacy path of the unified one) */
+        post: operations["startLiveFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/preflight/config/{failover_type}/{vm}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The options with their defaults and what pre-flight knows (sync age, mappings, volumes, power) */
+        get: operations["getFailoverPreflightConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/preflight/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run every pre-flight check with these options (nothing is changed) */
+        post: operations["validateFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a test failover (legacy path of the unified one) */
+        post: operations["startTestFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/failover/unified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a test or live failover; returns at once with the job id (409 when the VM is held) */
+        post: operations["startFailover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -7115,6 +7268,961 @@ export interface operations {
                         validated_at: string;
                         vm_name: string;
                         warnings: string[];
+                    };
+                };
+            };
+        };
+    };
+    decideFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                decision: "resume" | "compensate";
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_vm_id: string | null;
+                        error_message: string | null;
+                        failover_type: "test" | "live";
+                        job_id: string;
+                        options: {
+                            [key: string]: unknown;
+                        } | null;
+                        pause_reason: string | null;
+                        progress_percent: number;
+                        status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                        steps: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            error_code: string | null;
+                            error_message: string | null;
+                            /** @description run, or compensate for an undo step */
+                            kind: string;
+                            name: string;
+                            output: unknown;
+                            /** Format: date-time */
+                            started_at: string;
+                            status: string;
+                        }[];
+                        target_vm_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_name: string;
+                        volume_snapshots: {
+                            [key: string]: string;
+                        } | null;
+                        workflow_job_id: string | null;
+                        workflow_status: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getFailoverStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        context_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        destination_vm_id: string | null;
+                        error_message: string | null;
+                        failover_type: "test" | "live";
+                        job_id: string;
+                        options: {
+                            [key: string]: unknown;
+                        } | null;
+                        pause_reason: string | null;
+                        progress_percent: number;
+                        status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                        steps: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            error_code: string | null;
+                            error_message: string | null;
+                            /** @description run, or compensate for an undo step */
+                            kind: string;
+                            name: string;
+                            output: unknown;
+                            /** Format: date-time */
+                            started_at: string;
+                            status: string;
+                        }[];
+                        target_vm_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_name: string;
+                        volume_snapshots: {
+                            [key: string]: string;
+                        } | null;
+                        workflow_job_id: string | null;
+                        workflow_status: string | null;
+                    };
+                };
+            };
+        };
+    };
+    getFailoverReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Context id, VMware instance UUID or VM name */
+                vm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        live: {
+                            blocking: string[];
+                            ready: boolean;
+                        };
+                        status: string;
+                        test: {
+                            blocking: string[];
+                            ready: boolean;
+                        };
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
+    listFailoverJobs: {
+        parameters: {
+            query?: {
+                failover_type?: "test" | "live";
+                limit?: number;
+                status?: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                /** @description Context id, VMware instance UUID or VM name */
+                vm_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            context_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            destination_vm_id: string | null;
+                            error_message: string | null;
+                            failover_type: "test" | "live";
+                            job_id: string;
+                            options: {
+                                [key: string]: unknown;
+                            } | null;
+                            pause_reason: string | null;
+                            progress_percent: number;
+                            status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                            target_vm_name: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vm_name: string;
+                            volume_snapshots: {
+                                [key: string]: string;
+                            } | null;
+                            workflow_job_id: string | null;
+                            workflow_status: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    startLiveFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** FailoverOptionsInput */
+                    options?: {
+                        /** @description Live: incremental sync after power-off (default true) */
+                        final_sync?: boolean;
+                        /** @description Keep the source MAC addresses (default: live yes, test no) */
+                        keep_mac?: boolean;
+                        max_sync_age_ms?: number | null;
+                        service_offering_id?: string | null;
+                        /** @description Guest shutdown time before a hard power-off */
+                        shutdown_timeout_ms?: number;
+                        skip_conversion?: boolean;
+                        template_id?: string | null;
+                    };
+                    /** @description Context id, VMware instance UUID or VM name */
+                    vm_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        failover_type: "test" | "live";
+                        /** @description The failover job id (= the workflow job external id) */
+                        job_id: string;
+                        status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                        target_vm_name: string;
+                        workflow_job_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getFailoverPreflightConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                failover_type: "test" | "live";
+                /** @description Context id, VMware instance UUID or VM name */
+                vm: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        failover_type: "test" | "live";
+                        /** FailoverOptions */
+                        options: {
+                            final_sync: boolean;
+                            keep_mac: boolean;
+                            max_sync_age_ms: number | null;
+                            service_offering_id: string | null;
+                            shutdown_timeout_ms: number;
+                            skip_conversion: boolean;
+                            template_id: string | null;
+                        };
+                        preflight: {
+                            checks: {
+                                message: string;
+                                name: string;
+                                ok: boolean;
+                            }[];
+                            /** Format: date-time */
+                            last_sync_at: string | null;
+                            nics: {
+                                mac_address: string | null;
+                                network_id: string;
+                                source_network_name: string;
+                            }[];
+                            ok: boolean;
+                            power_state: string | null;
+                            sync_age_ms: number | null;
+                            volumes: {
+                                disk_id: string | null;
+                                volume_id: string;
+                            }[];
+                            warnings: string[];
+                        };
+                        target_vm_name: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
+    validateFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    failover_type: "test" | "live";
+                    /** FailoverOptionsInput */
+                    options?: {
+                        /** @description Live: incremental sync after power-off (default true) */
+                        final_sync?: boolean;
+                        /** @description Keep the source MAC addresses (default: live yes, test no) */
+                        keep_mac?: boolean;
+                        max_sync_age_ms?: number | null;
+                        service_offering_id?: string | null;
+                        /** @description Guest shutdown time before a hard power-off */
+                        shutdown_timeout_ms?: number;
+                        skip_conversion?: boolean;
+                        template_id?: string | null;
+                    };
+                    /** @description Context id, VMware instance UUID or VM name */
+                    vm_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        failover_type: "test" | "live";
+                        /** FailoverOptions */
+                        options: {
+                            final_sync: boolean;
+                            keep_mac: boolean;
+                            max_sync_age_ms: number | null;
+                            service_offering_id: string | null;
+                            shutdown_timeout_ms: number;
+                            skip_conversion: boolean;
+                            template_id: string | null;
+                        };
+                        preflight: {
+                            checks: {
+                                message: string;
+                                name: string;
+                                ok: boolean;
+                            }[];
+                            /** Format: date-time */
+                            last_sync_at: string | null;
+                            nics: {
+                                mac_address: string | null;
+                                network_id: string;
+                                source_network_name: string;
+                            }[];
+                            ok: boolean;
+                            power_state: string | null;
+                            sync_age_ms: number | null;
+                            volumes: {
+                                disk_id: string | null;
+                                volume_id: string;
+                            }[];
+                            warnings: string[];
+                        };
+                        target_vm_name: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
+    startTestFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** FailoverOptionsInput */
+                    options?: {
+                        /** @description Live: incremental sync after power-off (default true) */
+                        final_sync?: boolean;
+                        /** @description Keep the source MAC addresses (default: live yes, test no) */
+                        keep_mac?: boolean;
+                        max_sync_age_ms?: number | null;
+                        service_offering_id?: string | null;
+                        /** @description Guest shutdown time before a hard power-off */
+                        shutdown_timeout_ms?: number;
+                        skip_conversion?: boolean;
+                        template_id?: string | null;
+                    };
+                    /** @description Context id, VMware instance UUID or VM name */
+                    vm_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        failover_type: "test" | "live";
+                        /** @description The failover job id (= the workflow job external id) */
+                        job_id: string;
+                        status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                        target_vm_name: string;
+                        workflow_job_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    startFailover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    failover_type: "test" | "live";
+                    /** FailoverOptionsInput */
+                    options?: {
+                        /** @description Live: incremental sync after power-off (default true) */
+                        final_sync?: boolean;
+                        /** @description Keep the source MAC addresses (default: live yes, test no) */
+                        keep_mac?: boolean;
+                        max_sync_age_ms?: number | null;
+                        service_offering_id?: string | null;
+                        /** @description Guest shutdown time before a hard power-off */
+                        shutdown_timeout_ms?: number;
+                        skip_conversion?: boolean;
+                        template_id?: string | null;
+                    };
+                    /** @description Context id, VMware instance UUID or VM name */
+                    vm_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        context_id: string;
+                        failover_type: "test" | "live";
+                        /** @description The failover job id (= the workflow job external id) */
+                        job_id: string;
+                        status: "pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required";
+                        target_vm_name: string;
+                        workflow_job_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
                     };
                 };
             };
