@@ -21,7 +21,7 @@ import {
   type ReplicatedVm,
 } from './recovery-fixture';
 
-const COUNT = Number(process.env.MIGRATEKIT_SCENARIOS ?? 40);
+const COUNT = Number(process.env.MIGRATEKIT_SCENARIOS ?? 25);
 const SEED = Number(process.env.MIGRATEKIT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 /** mulberry32: small, seedable, good enough to pick scenarios. */
