@@ -139,6 +139,29 @@ export class WorkflowRunner {
     return this.decide(jobId, 'compensating', (execution) => execution.compensateAll());
   }
 
+  /**
+   * The operator's third decision on a paused job: neither resume nor compensate it; another workflow (the
+   * failed-execution cleanup, docs/failover-recovery.md) converges what its steps left. Refused with
+   * MKE_ILLEGAL_TRANSITION unless the job is paused.
+   */
+  async cancel(jobId: string, reason: string): Promise<void> {
+    this.assertOpen();
+    const cancelled = await this.repo.transition(jobId, {
+      owner: null,
+      to: 'cancelled',
+      error: { code: 'MKE_CANCELLED', message: reason },
+    });
+    if (!cancelled) {
+      const job = await this.repo.getJob(jobId);
+      throw new MigrateKitError('MKE_ILLEGAL_TRANSITION', {
+        message: `Job ${jobId} is ${job?.status ?? 'missing'}; only a paused job can be cancelled`,
+        details: { job_id: jobId, status: job?.status ?? null, requested: 'cancelled' },
+      });
+    }
+    await this.joblog.log(jobId, 'info', `Operator decision: cancel (${reason})`);
+    await this.joblog.announce(jobId);
+  }
+
   /** One heartbeat: renews the leases of the running jobs, then takes over jobs whose lease expired. */
   tick(): Promise<void> {
     this.tickInFlight ??= this.heartbeatAndTakeOver().finally(() => {

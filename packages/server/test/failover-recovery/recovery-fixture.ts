@@ -19,8 +19,10 @@ import {
   type RecoveryDeps,
   type SourcePower,
 } from '../../src/failover/recovery';
+import { EventBus } from '../../src/events/event-bus';
+import type { ServerEvent } from '../../src/events/event-types';
 import { JobLog } from '../../src/joblog';
-import { createWorkflowRunner, type CrashHook, type WorkflowRunner } from '../../src/workflows';
+import { createWorkflowRunner, type AnyWorkflow, type CrashHook, type WorkflowRunner } from '../../src/workflows';
 import { startVolumeFixture, type VolumeFixture } from '../volumes/volume-fixture';
 
 const testLogger = {
@@ -42,6 +44,8 @@ export interface RecoveryHarness {
   powered: string[];
   runner: WorkflowRunner;
   service: RecoveryService;
+  /** The job events (the recovery service listens for failovers left cleanup_required). */
+  events: EventBus<ServerEvent>;
   /** A new runner and service (a restarted server), optionally crashing where `crashHook` says. */
   restart(crashHook?: CrashHook): Promise<void>;
   close(): Promise<void>;
@@ -57,11 +61,12 @@ function recordingSourcePower(powered: string[]): SourcePower {
   };
 }
 
-export async function startRecoveryHarness(): Promise<RecoveryHarness> {
+export async function startRecoveryHarness(extraWorkflows: readonly AnyWorkflow[] = []): Promise<RecoveryHarness> {
   const fx = await startVolumeFixture({ jobLatencyMs: 1 });
   const clock = new ManualClock(new Date('2026-06-01T12:00:00.000Z'));
   const repositories = createRepositories(fx.database.db, clock);
   const powered: string[] = [];
+  const events = new EventBus<ServerEvent>((error) => console.error('event listener failed', error));
   const build = (crashHook?: CrashHook) => {
     const deps: RecoveryDeps = {
       repositories,
@@ -74,14 +79,14 @@ export async function startRecoveryHarness(): Promise<RecoveryHarness> {
       settleTimeoutMs: 10_000,
     };
     const workflows = recoveryWorkflows(deps);
-    const joblog = new JobLog({ repositories, clock, publish: () => undefined });
+    const joblog = new JobLog({ repositories, clock, publish: (event) => events.publish(event) });
     const runner = createWorkflowRunner({
       repositories,
       joblog,
       clock,
       logger: testLogger,
       serverId: `server-${randomBytes(3).toString('hex')}`,
-      workflows: Object.values(workflows),
+      workflows: [...Object.values(workflows), ...extraWorkflows],
       lease: { leaseMs: 30_000, heartbeatMs: 10_000 },
       ...(crashHook === undefined ? {} : { crashHook }),
     });
@@ -92,6 +97,7 @@ export async function startRecoveryHarness(): Promise<RecoveryHarness> {
       recovery: deps,
       audit: new AuditService({ audit: repositories.audit }),
       clock,
+      events,
     });
     return { runner, service };
   };
@@ -100,6 +106,7 @@ export async function startRecoveryHarness(): Promise<RecoveryHarness> {
     clock,
     repositories,
     powered,
+    events,
     ...build(),
     restart: async (crashHook) => {
       await harness.runner.halt();

@@ -4,10 +4,12 @@
 // rollback decision says what will happen; a repair of a clean VM changes nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { defineWorkflow } from '../../src/workflows';
 import {
   OPERATOR,
   assertClean,
   failoverHalfState,
+  type ReplicatedVm,
   replicatedVm,
   settle,
   startRecoveryHarness,
@@ -19,8 +21,27 @@ import {
 describe('failover recovery workflows', { timeout: 120_000 }, () => {
   let h: RecoveryHarness;
   let baselineVms: Set<string>;
+  /**
+   * A failover whose compensation fails: its first step moves the volumes to a started target VM, its second
+   * fails, and undoing the first fails too, so the runner leaves it cleanup_required.
+   */
+  const brokenFailover = defineWorkflow<{ vm: ReplicatedVm }>('broken-failover', {
+    jobType: 'failover',
+    takeover: 'compensate',
+  })
+    .step('move to target', {
+      run: async ({ input }) => failoverHalfState(h, input.vm, 'test', 5),
+      inspect: () => Promise.resolve({ happened: false }),
+      compensate: () => Promise.reject(new Error('the target VM refused to stop')),
+    })
+    .step('start', {
+      run: () => Promise.reject(new Error('the target VM did not boot')),
+      inspect: () => Promise.resolve({ happened: false }),
+    })
+    .build();
+
   before(async () => {
-    h = await startRecoveryHarness();
+    h = await startRecoveryHarness([brokenFailover]);
     baselineVms = new Set(h.fx.sim.inventory().vms.map((v) => v.id));
   });
   after(async () => {
@@ -108,5 +129,25 @@ describe('failover recovery workflows', { timeout: 120_000 }, () => {
     assert.equal(JSON.stringify(h.fx.sim.inventory()), before, 'the simulator holds exactly what it held');
     await assertClean(h, vm, baselineVms);
     await assert.rejects(h.service.cleanupTest(vm.contextId, OPERATOR), { code: 'MKE_ILLEGAL_TRANSITION' });
+  });
+
+  test('a failover left cleanup_required by a failed compensation is repaired automatically', async () => {
+    const vm = await replicatedVm(h, 'broken', 1);
+    const lastSync = await volumeHash(h, vm.volumeIds[0] ?? '', WRITTEN_REGION);
+    const { jobId } = await h.runner.start(brokenFailover, { vm }, { contextId: vm.contextId });
+    assert.equal(await settle(h, jobId), 'cleanup_required');
+    // The recovery service saw the job.updated event and started the failed-execution cleanup by itself.
+    let repair: string | undefined;
+    for (let i = 0; i < 200 && repair === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const jobs = await h.repositories.workflowJobs.listJobs(['pending', 'running', 'completed', 'failed']);
+      repair = jobs.find((j) => j.workflow_name === 'failover-repair' && j.vm_context_id === vm.contextId)?.id;
+    }
+    assert.ok(repair, 'a repair was started');
+    assert.equal(await settle(h, repair), 'completed');
+    await assertClean(h, vm, baselineVms);
+    assert.equal(await volumeHash(h, vm.volumeIds[0] ?? '', WRITTEN_REGION), lastSync);
+    const audit = await h.repositories.audit.list({ action: 'failover.failover-repair', vmContextId: vm.contextId });
+    assert.equal(audit.items[0]?.actor, 'system');
   });
 });

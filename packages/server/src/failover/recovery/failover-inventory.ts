@@ -95,6 +95,10 @@ async function failoverSnapshotsOf(
   const ours = listed.filter((s) => (s.name ?? '').startsWith(FAILOVER_SNAPSHOT_PREFIX) || recorded.has(s.id));
   const found: FailoverSnapshot[] = [];
   for (const snapshot of ours) {
+    if (!SNAPSHOT_BUSY.has(snapshot.state)) {
+      found.push(toFailoverSnapshot(snapshot));
+      continue;
+    }
     const now = await settled(
       deps,
       SNAPSHOT_BUSY,
@@ -134,7 +138,7 @@ async function targetVmsOfJob(
   if (typeof plannedName === 'string' && plannedName.length > 0) {
     const named = await client.listVirtualMachines({ name: plannedName, listall: true }, signal);
     for (const vm of named.filter((v) => v.name === plannedName && !found.some((f) => f.id === v.id))) {
-      const settledVm = await readVm(deps, client, vm.id, signal);
+      const settledVm = VM_BUSY.has(vm.state) ? await readVm(deps, client, vm.id, signal) : vm;
       if (settledVm !== undefined) found.push(settledVm);
     }
   }

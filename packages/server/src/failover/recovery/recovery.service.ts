@@ -16,7 +16,7 @@ import type { RecoveryDeps, RecoveryInput, RecoveryKind } from './recovery.types
 
 export interface RecoveryServiceDeps {
   repositories: Repositories;
-  runner: Pick<WorkflowRunner, 'start'>;
+  runner: Pick<WorkflowRunner, 'start' | 'cancel'>;
   workflows: Record<RecoveryKind, WorkflowDefinition<RecoveryInput, unknown>>;
   recovery: RecoveryDeps;
   audit: AuditService;
@@ -110,6 +110,7 @@ export class RecoveryService {
   /** The failed-execution cleanup: converges every open failover of the VM to the clean state. */
   async repair(vm: string, who: AuditContext | 'system', options: { powerOnSource?: boolean } = {}) {
     const context = await contextByVmReference(this.deps.repositories, vm);
+    await this.cancelPausedFailovers(context);
     await this.assertNoActiveWorkflow(context);
     const jobs = (await this.deps.repositories.failoverJobs.listByContext(context.context_id)).filter(
       (j) => !UNDONE_FAILOVER_STATUSES.includes(j.status),
@@ -154,6 +155,16 @@ export class RecoveryService {
         details: { failover_job_id: job.job_id, status: job.status },
       });
     return job;
+  }
+
+  /**
+   * A failover paused after a takeover waits for the operator; asking for the failed-execution cleanup is that
+   * decision: the paused workflow is cancelled and the cleanup converges what its steps left.
+   */
+  private async cancelPausedFailovers(context: ContextRecord): Promise<void> {
+    const paused = await this.deps.repositories.workflowJobs.listJobs(['paused']);
+    for (const job of paused.filter((j) => j.vm_context_id === context.context_id && j.job_type === 'failover'))
+      await this.deps.runner.cancel(job.id, 'replaced by the failed-execution cleanup');
   }
 
   /** One workflow at a time per VM: a running failover, cleanup or rollback must end (or be paused) first. */
