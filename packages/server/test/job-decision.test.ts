@@ -26,7 +26,7 @@ describe('workflow job view, decisions and a VM context audit trail', { timeout:
       vm_context_id: 'ctx-web01',
       job_type: 'failover',
       operation: 'live failover of web01',
-      workflow_name: 'live-failover',
+      workflow_name: 'retired-workflow',
       workflow_input: { contextId: 'ctx-web01' },
       takeover_policy: 'pause',
       total_steps: 3,
@@ -53,7 +53,7 @@ describe('workflow job view, decisions and a VM context audit trail', { timeout:
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: viewer });
     assert.equal(res.statusCode, 200, res.body);
     const job = res.json<Json & { steps: Json[] }>();
-    assert.equal(job.workflow_name, 'live-failover');
+    assert.equal(job.workflow_name, 'retired-workflow');
     assert.match(String(job.pause_reason), /inspect could not tell/);
     assert.deepEqual(
       job.steps.map((s) => [s.name, s.kind, s.status, s.output]),
@@ -91,7 +91,7 @@ describe('workflow job view, decisions and a VM context audit trail', { timeout:
       headers: operator,
     });
     assert.equal(conflict.statusCode, 409, conflict.body);
-    assert.match(conflict.json<{ error: Json }>().error.message as string, /no workflow named live-failover/);
+    assert.match(conflict.json<{ error: Json }>().error.message as string, /no workflow named retired-workflow/);
   });
 
   test("a VM context's audit events are readable by a viewer and hold only that VM's events", async () => {
