@@ -3,6 +3,7 @@ import { VERSION } from '@migratekit/core';
 import { registerNbdCommands } from './commands/nbd.command';
 import { registerAgentCommand } from './commands/agent.command';
 import { registerDiscoverCommand } from './commands/discover.command';
+import { registerFailoverCommands } from './commands/failover.command';
 import { registerFailoverRecoveryCommands } from './commands/failover-recovery.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerNetworkCommands } from './commands/network.command';
@@ -23,6 +24,7 @@ registerDiscoverCommand(program);
 registerVmCommands(program);
 registerReplicateCommand(program);
 registerNetworkCommands(program);
+registerFailoverCommands(program);
 // After the failover command (when present): cleanup and rollback are its subcommands.
 registerFailoverRecoveryCommands(program);
 registerSimVcenterCommand(program);

@@ -93,9 +93,9 @@ function fillPath(path: string, params: Parameter[], override?: { name: string; 
     if (override?.name === name) return encodeURIComponent(override.value);
     const schema = params.find((p) => p.name === name)?.schema ?? {};
     const types = typesOf(schema);
-    // A sibling with a fixed set of values (failover_type) gets an allowed one, so only the override is wrong.
-    const allowed = [schema, ...(schema.anyOf ?? [])].map((s) => s.const ?? s.enum?.[0]).find((v) => v !== undefined);
-    if (typeof allowed === 'string') return allowed;
+    // A path segment from a fixed set (a failover type) gets an allowed value, so a wrong sibling is the only error.
+    if (schema.enum !== undefined || schema.anyOf?.every((s) => s.const !== undefined || s.enum !== undefined) === true)
+      return validText(schema);
     return types.includes('integer') || types.includes('number') ? '1' : 'test-id';
   });
 }

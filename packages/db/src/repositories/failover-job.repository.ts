@@ -37,6 +37,8 @@ export interface FailoverJobPatch {
   destination_vm_id?: string | null;
   volume_snapshots?: Record<string, string> | null;
   network_mappings?: unknown[] | null;
+  /** Replaces the whole options object (callers merge). */
+  options?: Record<string, unknown> | null;
   error_message?: string | null;
   completed_at?: Date | null;
 }
@@ -139,13 +141,14 @@ export class FailoverJobRepository {
   }
 
   async update(jobId: string, patch: FailoverJobPatch): Promise<FailoverJobRecord> {
-    const { volume_snapshots, network_mappings, ...plain } = patch;
+    const { volume_snapshots, network_mappings, options, ...plain } = patch;
     await this.deps.db
       .updateTable('failover_jobs')
       .set({
         ...plain,
         ...(volume_snapshots !== undefined ? { volume_snapshots: toJson(volume_snapshots) } : {}),
         ...(network_mappings !== undefined ? { network_mappings: toJson(network_mappings) } : {}),
+        ...(options !== undefined ? { options: toJson(options) } : {}),
         updated_at: this.deps.clock.now(),
       })
       .where('job_id', '=', jobId)

@@ -32,6 +32,7 @@ export function compose(input: AdapterInput): Composition {
     },
     close: async () => {
       await services.workflows.close();
+      services.failover.close();
       await services.replication.close();
       await adapters.hub.close();
       await adapters.nbdTarget.close();

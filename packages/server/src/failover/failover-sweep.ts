@@ -3,6 +3,7 @@
 // id, the snapshots by their name, the volumes by the context. It converges to "nothing of this failover exists,
 // every volume on the server", so a step that crashed half way leaves nothing orphaned (docs/failover.md).
 import { failoverCloud } from './target-steps';
+import { sweepTemplateRoot } from './template-root';
 import type { FailoverDeps } from './failover-deps';
 import { failoverSnapshotName, type FailoverWorkflowInput } from './failover.types';
 
@@ -21,6 +22,7 @@ export async function sweepFailover(
   // attachToServer is idempotent: a volume on the target, detached, or already on the server ends on the server.
   for (const row of rows) await deps.volumes.attachToServer(row.volume_id);
   if (vm !== undefined) await cloud.client.destroyVirtualMachine({ id: vm.id, expunge: true }, { signal });
+  await sweepTemplateRoot(deps, input);
   for (const snapshot of await cloud.snapshotsNamed(failoverSnapshotName(input.failoverJobId)))
     await deps.volumes.deleteSnapshot(snapshot.id);
   await deps.repositories.failoverJobs.update(input.failoverJobId, { volume_snapshots: null });

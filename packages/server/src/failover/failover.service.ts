@@ -62,14 +62,21 @@ export interface Readiness {
 }
 
 export class FailoverService {
+  private readonly unsubscribe: () => void;
+
   constructor(private readonly deps: FailoverServiceDeps) {
     // Mirror every failover workflow's status into failover_jobs as it changes.
-    deps.events.subscribe((event) => {
+    this.unsubscribe = deps.events.subscribe((event) => {
       if (event.type !== 'job.updated' || event.job.job_type !== FAILOVER_JOB_TYPE) return;
       void this.syncByExternalId(event.job.external_job_id).catch((error: unknown) =>
         deps.logger.error({ err: error, job_id: event.job.id }, 'could not update the failover job'),
       );
     });
+  }
+
+  /** Stops mirroring job events (shutdown). */
+  close(): void {
+    this.unsubscribe();
   }
 
   /** Starts a test or live failover; 409 when another job holds the VM or it is already failed over. */

@@ -7,6 +7,7 @@ import { CONVERSION_TIMEOUT_MS, failoverSnapshotName, type FailoverWorkflowInput
 import type { FailoverDeps } from './failover-deps';
 import { FailoverCloud } from './failover-cloud';
 import { deployTargetVm } from './target-vm';
+import { discardTemplateRoot } from './template-root';
 import type { ValidateOutput } from './source-steps';
 
 type Step<Outputs, Output> = StepDefinition<FailoverWorkflowInput, Outputs, Output>;
@@ -192,19 +193,12 @@ export function attachVolumesStep(
   deps: FailoverDeps,
 ): Step<AfterValidate & { 'create target VM': CreateVmOutput }, AttachOutput> {
   return {
-    run: async ({ outputs }) => {
+    run: async ({ input, outputs }) => {
       const vmId = outputs['create target VM'].vm_id;
       const [root, ...data] = outputs.validate.volumes;
       if (root === undefined) throw new MigrateKitError('MKE_VALIDATION', { message: 'The VM has no volumes' });
-      const discarded = await deps.volumes.discardTemplateRootDisk(vmId).then(
-        (id) => id,
-        async (error: unknown) => {
-          // After a crash the root slot may already hold our root volume: that is not a template disk to discard.
-          const now = await placements(deps, [root]);
-          if (now[0]?.vmId === vmId && now[0].deviceId === 0) return null;
-          throw error;
-        },
-      );
+      // After a crash the root slot may already hold our root volume: only a template disk is discarded.
+      const discarded = await discardTemplateRoot(deps, input, vmId);
       await deps.volumes.attachToVm(root.volume_id, vmId, 0);
       for (const volume of data) await deps.volumes.attachToVm(volume.volume_id, vmId);
       const now = await placements(deps, outputs.validate.volumes);

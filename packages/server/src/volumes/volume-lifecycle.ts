@@ -133,7 +133,7 @@ export class VolumeLifecycle {
   }
 
   /** Detaches a VM's template root disk (not ours) and deletes it, each call recorded as a volume operation. */
-  async discardUnmanaged(root: Volume, vmId: string): Promise<string> {
+  async discardUnmanaged(root: Volume, vmId: string | null): Promise<string> {
     const { rt } = this;
     await rt.ops.run(
       { type: 'detach', volumeId: root.id, vmId, request: { id: root.id, template_root: true } },

@@ -97,6 +97,24 @@ export class VolumeService {
     return this.locked(root.id, (p) => p.lifecycle.discardUnmanaged(root, vmId));
   }
 
+  /**
+   * Deletes a template root disk that a discard detached but could not delete (a failure in between); CloudStack
+   * shows a detached root as DATADISK, so callers pass the id they recorded before the discard. Only a detached
+   * volume MigrateKit does not manage; one already gone counts as deleted.
+   */
+  async deleteDetachedTemplateRoot(volumeId: string): Promise<void> {
+    if ((await this.deps.repositories.cloudstackVolumes.getByVolumeId(volumeId)) !== undefined)
+      throw new MigrateKitError('MKE_CONFLICT', {
+        message: `Volume ${volumeId} is a MigrateKit volume; not deleting it`,
+      });
+    const parts = await this.parts();
+    const volume = await parts.rt.reads.volume(volumeId);
+    if (volume === undefined) return;
+    if (volume.virtualmachineid !== undefined)
+      throw new MigrateKitError('MKE_CONFLICT', { message: `Volume ${volumeId} is attached; not deleting it` });
+    await this.locked(volumeId, (p) => p.lifecycle.discardUnmanaged(volume, null));
+  }
+
   /** CloudStack requires the volume detached or its VM stopped. */
   async revertSnapshot(snapshotId: string): Promise<VolumeSnapshotInfo> {
     const parts = await this.parts();

@@ -47,10 +47,10 @@ const SETTLED_WORKFLOW = ['completed', 'compensated', 'failed', 'cleanup_require
 
 /** The failover's status once its workflow settled; the failover_jobs row is synced by the read. */
 export async function settledStatus(service: FailoverService, jobId: string): Promise<FailoverStatusView> {
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 600; i++) {
     const view = await service.status(jobId);
     if (SETTLED_WORKFLOW.includes(view.workflow_status ?? '')) return service.status(jobId);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`failover ${jobId} did not settle`);
 }
@@ -148,10 +148,10 @@ export async function runCrashScenario(
 ): Promise<ScenarioOutcome> {
   const serverId = `crash-server-${++serverCounter}`;
   const first = rig.runner(serverId, scenario.crash);
-  const started = await rig
-    .service(first)
-    .start({ vm, type, options: { shutdown_timeout_ms: 2_000, ...scenario.options } });
+  const starter = rig.service(first);
+  const started = await starter.start({ vm, type, options: { shutdown_timeout_ms: 2_000, ...scenario.options } });
   await untilCrashed(first);
+  starter.close();
   let recovering = rig.runner(serverId, scenario.secondCrash);
   assert.ok((await recovering.recover()).includes(started.workflow_job_id), `${scenario.label}: the job is taken over`);
   await recovering.whenIdle();
@@ -171,6 +171,7 @@ export async function runCrashScenario(
     view = await settledStatus(service, started.job_id);
   }
   await recovering.close();
+  service.close();
   return { label: scenario.label, view, afterTakeover };
 }
 

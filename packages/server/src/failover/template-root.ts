@@ -1,0 +1,43 @@
+// The deployed target VM's template root disk makes room for the migrated root (device 0). Its id is recorded in
+// failover_jobs.options before it is detached: once detached CloudStack shows it as an ordinary DATADISK, and a
+// failure between detach and delete would otherwise leave it orphaned.
+import type { FailoverDeps } from './failover-deps';
+import { failoverCloud } from './target-steps';
+import type { FailoverWorkflowInput } from './failover.types';
+
+const KEY = 'templateRootVolumeId';
+
+async function recordedRoot(deps: FailoverDeps, input: FailoverWorkflowInput) {
+  const job = await deps.repositories.failoverJobs.require(input.failoverJobId);
+  const id = job.options?.[KEY];
+  return { job, id: typeof id === 'string' ? id : null };
+}
+
+/** Removes the VM's template root disk, and any one a previous attempt detached but did not delete. */
+export async function discardTemplateRoot(
+  deps: FailoverDeps,
+  input: FailoverWorkflowInput,
+  vmId: string,
+): Promise<string | null> {
+  const { job, id: recorded } = await recordedRoot(deps, input);
+  const cloud = await failoverCloud(deps);
+  const roots = await cloud.client.listVolumes({ virtualmachineid: vmId, type: 'ROOT', listall: true });
+  const managed = new Set(
+    (await deps.repositories.cloudstackVolumes.listByContext(input.contextId)).map((r) => r.volume_id),
+  );
+  const root = roots.find((v) => v.virtualmachineid === vmId && !managed.has(v.id));
+  if (root !== undefined) {
+    await deps.repositories.failoverJobs.update(input.failoverJobId, { options: { ...job.options, [KEY]: root.id } });
+    return deps.volumes.discardTemplateRootDisk(vmId);
+  }
+  if (recorded !== null) await deps.volumes.deleteDetachedTemplateRoot(recorded);
+  return recorded;
+}
+
+/** For the sweep: a recorded template root that is still there (detached) is deleted. */
+export async function sweepTemplateRoot(deps: FailoverDeps, input: FailoverWorkflowInput): Promise<void> {
+  const { id } = await recordedRoot(deps, input);
+  if (id === null) return;
+  const volume = await (await failoverCloud(deps)).volume(id);
+  if (volume !== undefined && volume.virtualmachineid === undefined) await deps.volumes.deleteDetachedTemplateRoot(id);
+}
