@@ -25,7 +25,7 @@ registerVmCommands(program);
 registerReplicateCommand(program);
 registerNetworkCommands(program);
 registerFailoverCommands(program);
-// After the failover command: cleanup and rollback are its subcommands.
+// After the failover command (when present): cleanup and rollback are its subcommands.
 registerFailoverRecoveryCommands(program);
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);

@@ -33,6 +33,7 @@ export function compose(input: AdapterInput): Composition {
     close: async () => {
       await services.workflows.close();
       services.failover.close();
+      services.recovery.close();
       await services.replication.close();
       await adapters.hub.close();
       await adapters.nbdTarget.close();

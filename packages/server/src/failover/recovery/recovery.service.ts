@@ -49,14 +49,25 @@ export class RecoveryService {
   /** Failover workflow jobs already handed to an automatic repair (job.updated repeats a status). */
   private readonly repairedAfter = new Set<string>();
 
+  private readonly unsubscribe: () => void;
+
   constructor(private readonly deps: RecoveryServiceDeps) {
-    deps.events?.subscribe((event) => {
-      if (event.type !== 'job.updated' || event.job.job_type !== 'failover') return;
-      if (event.job.status !== 'cleanup_required' || event.job.vm_context_id === null) return;
-      if (this.repairedAfter.has(event.job.id)) return;
-      this.repairedAfter.add(event.job.id);
-      void this.repairAfterFailedCompensation(event.job.id, event.job.vm_context_id);
-    });
+    const events = deps.events;
+    this.unsubscribe = events === undefined ? () => undefined : events.subscribe((event) => this.onEvent(event));
+  }
+
+  /** A failover workflow that ended cleanup_required (a compensation failed) is repaired once, at once. */
+  private onEvent(event: ServerEvent): void {
+    if (event.type !== 'job.updated' || event.job.job_type !== 'failover') return;
+    if (event.job.status !== 'cleanup_required' || event.job.vm_context_id === null) return;
+    if (this.repairedAfter.has(event.job.id)) return;
+    this.repairedAfter.add(event.job.id);
+    void this.repairAfterFailedCompensation(event.job.id, event.job.vm_context_id);
+  }
+
+  /** Stops starting repairs on job events (the composition root's shutdown). */
+  close(): void {
+    this.unsubscribe();
   }
 
   /** The runner left a failover cleanup_required (a compensation failed): converge without waiting for anyone. */
