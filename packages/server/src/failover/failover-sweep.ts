@@ -2,7 +2,7 @@
 // half done is found by the failover's marks, not by recorded ids: the target VM by its planned name or recorded
 // id, the snapshots by their name, the volumes by the context. It converges to "nothing of this failover exists,
 // every volume on the server", so a step that crashed half way leaves nothing orphaned (docs/failover.md).
-import { failoverCloud } from './target-steps';
+import { failoverCloud } from './failover-cloud';
 import { sweepTemplateRoot } from './template-root';
 import type { FailoverDeps } from './failover-deps';
 import { failoverSnapshotName, type FailoverWorkflowInput } from './failover.types';

@@ -3,6 +3,7 @@
 import { ACTIVE_FAILOVER_STATUSES, errorMessage, isMigrateKitError } from '@migratekit/core';
 import type { ContextRecord, FailoverJobRecord } from '@migratekit/db';
 import type { ValidatedNetworkConfig } from '../network-mapping/network-config.service';
+import { failoverCloud } from './failover-cloud';
 import type { FailoverDeps } from './failover-deps';
 import type { FailoverOptions, FailoverType } from './failover.types';
 
@@ -161,8 +162,9 @@ async function volumeCheck(
     return volumes;
   }
   try {
-    const { client, serverVmId } = await deps.cloudStack.withServerVm();
-    const attached = await client.listVolumes({ virtualmachineid: serverVmId, listall: true });
+    const { serverVmId } = await deps.cloudStack.withServerVm();
+    const cloud = await failoverCloud(deps);
+    const attached = await cloud.read(() => cloud.client.listVolumes({ virtualmachineid: serverVmId, listall: true }));
     const missing = volumes.filter((v) => !attached.some((a) => a.id === v.volume_id));
     check(
       'volumes',
@@ -183,8 +185,8 @@ async function targetNameCheck(
   check: (name: PreflightCheck['name'], ok: boolean, message: string) => void,
 ): Promise<void> {
   try {
-    const { client } = await deps.cloudStack.active();
-    const taken = (await client.listVirtualMachines({ name, listall: true })).some(
+    const cloud = await failoverCloud(deps);
+    const taken = (await cloud.read(() => cloud.client.listVirtualMachines({ name, listall: true }))).some(
       (vm) => vm.name === name && vm.state !== 'Expunging' && vm.state !== 'Destroyed',
     );
     check('target_name', !taken, taken ? `a CloudStack VM named ${name} already exists` : `target VM name ${name}`);

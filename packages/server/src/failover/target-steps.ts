@@ -5,18 +5,13 @@ import { MigrateKitError, errorMessage } from '@migratekit/core';
 import type { InspectResult, StepDefinition } from '../workflows';
 import { CONVERSION_TIMEOUT_MS, failoverSnapshotName, type FailoverWorkflowInput } from './failover.types';
 import type { FailoverDeps } from './failover-deps';
-import { FailoverCloud } from './failover-cloud';
+import { failoverCloud } from './failover-cloud';
 import { deployTargetVm } from './target-vm';
 import { discardTemplateRoot } from './template-root';
 import type { ValidateOutput } from './source-steps';
 
 type Step<Outputs, Output> = StepDefinition<FailoverWorkflowInput, Outputs, Output>;
 type AfterValidate = { validate: ValidateOutput };
-
-export async function failoverCloud(deps: FailoverDeps): Promise<FailoverCloud> {
-  const { client } = await deps.cloudStack.active();
-  return new FailoverCloud(client, deps.clock, deps.settleTimeoutMs ?? 60_000);
-}
 
 export interface SnapshotOutput {
   /** CloudStack volume id -> snapshot id (also in failover_jobs.volume_snapshots). */

@@ -12,7 +12,7 @@ import type { ValidateOutput } from './source-steps';
 const DEFAULT_CPU_SPEED_MHZ = 1000;
 
 async function chooseOffering(cloud: FailoverCloud, chosen: string | null): Promise<ServiceOffering> {
-  const offerings = await cloud.client.listServiceOfferings({});
+  const offerings = await cloud.read(() => cloud.client.listServiceOfferings({}));
   const offering =
     chosen === null ? offerings.find((o) => o.iscustomized === true) : offerings.find((o) => o.id === chosen);
   if (offering === undefined)

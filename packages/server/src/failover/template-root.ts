@@ -2,7 +2,7 @@
 // failover_jobs.options before it is detached: once detached CloudStack shows it as an ordinary DATADISK, and a
 // failure between detach and delete would otherwise leave it orphaned.
 import type { FailoverDeps } from './failover-deps';
-import { failoverCloud } from './target-steps';
+import { failoverCloud } from './failover-cloud';
 import type { FailoverWorkflowInput } from './failover.types';
 
 const KEY = 'templateRootVolumeId';
@@ -21,7 +21,9 @@ export async function discardTemplateRoot(
 ): Promise<string | null> {
   const { job, id: recorded } = await recordedRoot(deps, input);
   const cloud = await failoverCloud(deps);
-  const roots = await cloud.client.listVolumes({ virtualmachineid: vmId, type: 'ROOT', listall: true });
+  const roots = await cloud.read(() =>
+    cloud.client.listVolumes({ virtualmachineid: vmId, type: 'ROOT', listall: true }),
+  );
   const managed = new Set(
     (await deps.repositories.cloudstackVolumes.listByContext(input.contextId)).map((r) => r.volume_id),
   );

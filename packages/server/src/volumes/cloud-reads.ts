@@ -12,7 +12,8 @@ import type { VolumeCloud } from './volume.types';
 
 const RETRY_DELAY_MS = 200;
 
-function isTransient(error: unknown): boolean {
+/** A failed read worth repeating: a transport error, 5xx or rate limit (CloudStack 530 and 429). */
+export function isTransient(error: unknown): boolean {
   if (error instanceof CloudStackTransportError) return true;
   return error instanceof CloudStackApiError && (error.errorCode === 429 || error.errorCode >= 530);
 }

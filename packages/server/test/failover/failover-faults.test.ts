@@ -20,7 +20,7 @@ describe('failover under CloudStack faults', { timeout: 300_000 }, () => {
     await env.close();
   });
 
-  test('50 failovers with 10% injected failures end settled with nothing orphaned', async () => {
+  test('50 failovers with 10% injected failures end settled with nothing orphaned', async (t) => {
     const { services } = env.stack.server;
     const faults = env.estate.cloudstack.controls;
     const tally = new Map<string, number>();
@@ -54,6 +54,7 @@ describe('failover under CloudStack faults', { timeout: 300_000 }, () => {
       assertNothingOrphaned(env, views);
       for (const view of views) if (view.status === 'completed') await resetFailover(env, view);
     }
+    t.diagnostic(`workflow outcomes: ${JSON.stringify(Object.fromEntries(tally))}`);
     const total = [...tally.values()].reduce((a, b) => a + b, 0);
     assert.equal(total, VMS.length * ROUNDS);
     assert.ok((tally.get('completed') ?? 0) > 0, `some failovers completed: ${JSON.stringify([...tally])}`);
