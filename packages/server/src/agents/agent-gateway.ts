@@ -1,12 +1,14 @@
 // The HTTPS listener agents talk to (one outbound TLS port: docs/model.md#components). Ordinary requests (pairing, the
 // API) go to the Fastify app's router; an upgrade on AGENT_CONNECT_PATH with a valid agent bearer, a compatible version
-// and protocol becomes the agent's control channel in the AgentHub.
+// and protocol becomes the agent's control channel in the AgentHub; one on AGENT_NBD_PATH with a job's key becomes an
+// NBD connection to the NBD target (docs/agent.md#one-port-from-agent-to-server).
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   AGENT_CONNECT_PATH,
+  AGENT_NBD_PATH,
   AGENT_PROTOCOL_HEADER,
   AGENT_VERSION_HEADER,
   CLOSE_CODES,
@@ -19,6 +21,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AgentHub } from './agent-hub';
 import type { AgentPairingService } from './agent-pairing.service';
+import type { NbdUpgradeHandler } from './nbd-upgrade';
 
 export interface AgentGatewayOptions {
   app: FastifyInstance;
@@ -29,6 +32,8 @@ export interface AgentGatewayOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** NBD over this port (nbd-upgrade.ts). */
+  nbdUpgrade: NbdUpgradeHandler;
 }
 
 export interface AgentGateway {
@@ -48,12 +53,19 @@ function refuse(socket: Duplex, status: number, text: string): void {
 
 export async function startAgentGateway(options: AgentGatewayOptions): Promise<AgentGateway> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const nbdSockets = new Set<Duplex>();
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) =>
     options.app.routing(req, res),
   );
 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const path = (request.url ?? '').split('?')[0];
+    if (path === AGENT_NBD_PATH) {
+      // The HTTPS server waits for upgraded sockets on close; this list lets close() end them.
+      nbdSockets.add(socket);
+      socket.once('close', () => nbdSockets.delete(socket));
+      return options.nbdUpgrade(request, socket, head);
+    }
     if (path !== AGENT_CONNECT_PATH) return refuse(socket, 404, 'Not Found');
     const bearer = parseAgentBearer(header(request, 'authorization'));
     const agent = bearer === undefined ? undefined : await options.pairing.authenticate(bearer.agentId, bearer.secret);
@@ -93,6 +105,7 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
     port,
     close: async () => {
       for (const client of wss.clients) client.terminate();
+      for (const socket of nbdSockets) socket.destroy();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

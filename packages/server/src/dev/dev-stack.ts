@@ -135,7 +135,9 @@ async function freeServerPorts(env: NodeJS.ProcessEnv, config: ServerConfig, not
     config.agentListener.host,
     config.agentListener.port,
   );
-  const nbdPort = await resolve('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.host, config.nbd.port);
+  const nbdPort = config.nbd.listener
+    ? await resolve('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.host, config.nbd.port)
+    : config.nbd.port;
   return {
     ...config,
     port,
@@ -207,7 +209,12 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
     'Agents',
     `${server.gateway.url}${estate === undefined ? '' : ` (agent ${estate.agent.credential.agent_id} online)`}`,
   );
-  row('NBD target', `${config.nbd.host}:${server.nbdPort} (TLS)`);
+  row(
+    'NBD target',
+    server.nbdPort === undefined
+      ? 'through the agent port (MIGRATEKIT_NBD_LISTENER=on adds its own)'
+      : `${config.nbd.host}:${server.nbdPort} (TLS)`,
+  );
   out('  Stop with Ctrl+C; data is kept for the next start.');
   out('');
 }
