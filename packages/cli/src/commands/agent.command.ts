@@ -17,6 +17,7 @@ interface AgentOptions {
   vddkTransports?: string;
   simNbd?: string;
   vcenterThumbprint: string[];
+  exitWithParent?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -48,6 +49,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--vddk-transports <list>', 'VDDK transports, colon-separated (e.g. nbdssl:nbd)')
     .option('--sim-nbd <host:port>', 'read snapshot disks from the vCenter simulator instead of VDDK')
     .option('--vcenter-thumbprint <host=thumbprint>', 'pin a vCenter certificate (repeatable)', collect, [])
+    .option('--exit-with-parent', 'stop when standard input closes (the parent process ended; used by migratekit dev)')
     .action(
       action(async (options: AgentOptions) => {
         if (options.server === undefined) throw new Error('--server is required');
@@ -72,6 +74,10 @@ export function registerAgentCommand(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        if (options.exitWithParent === true) {
+          process.stdin.once('end', stop);
+          process.stdin.resume();
+        }
       }),
     );
 

@@ -9,7 +9,7 @@ import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
 import { loadServerConfig, parseNamedPort, parseOnOff, type ServerConfig } from '../config/server-config';
 import { createLogger } from '../logging/logger';
-import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
+import { DEFAULT_DEV_PORTS, startDevEstate, type DevAgentMode, type DevEstate, type DevPorts } from './dev-estate';
 import { resolveDevPort } from './dev-ports';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
@@ -32,6 +32,8 @@ export interface DevStackOptions {
   inventory?: InventorySpec;
   /** The demo guests keep writing to their disks (so incrementals have changes); MIGRATEKIT_DEV_GUEST_WRITES. */
   guestWrites?: boolean;
+  /** The dev agent: its own child process (default, as in production) or inside this process (tests). */
+  agent?: DevAgentMode;
 }
 
 export interface DevStack {
@@ -171,6 +173,12 @@ async function simulatorPorts(
   return ports;
 }
 
+function devAgentLine(estate: DevEstate): string {
+  const child = estate.agentProcess;
+  if (child === undefined) return `${estate.agentId} (inside this process)`;
+  return `${estate.agentId}, pid ${String(child.pid)} (child process, started again when it exits)`;
+}
+
 interface BannerFacts {
   server: RunningServer;
   config: ServerConfig;
@@ -205,10 +213,8 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
     row('CloudStack', `${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
     row('Guest writes', `${facts.guestWrites ? 'on' : 'off'} (MIGRATEKIT_DEV_GUEST_WRITES)`);
   }
-  row(
-    'Agents',
-    `${server.gateway.url}${estate === undefined ? '' : ` (agent ${estate.agent.credential.agent_id} online)`}`,
-  );
+  row('Agents', server.gateway.url);
+  if (estate !== undefined) row('Dev agent', devAgentLine(estate));
   row(
     'NBD target',
     server.nbdPort === undefined
@@ -262,6 +268,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         ports,
         ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
         guestWrites,
+        agent: options.agent ?? 'process',
+        logLevel: config.logLevel,
       });
     }
     for (const notice of notices) logger.warn(notice);
