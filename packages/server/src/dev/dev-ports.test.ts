@@ -116,7 +116,7 @@ test('dev ports', { timeout: 180_000 }, async (t) => {
     }
     const banner = lines.join('\n');
     assert.match(banner, new RegExp(`URL: +http://127\\.0\\.0\\.1:${used.api}\\n`));
-    assert.match(banner, new RegExp(`Agents: +https://127\\.0\\.0\\.1:${used.agents} `));
+    assert.match(banner, new RegExp(`Agents: +https://127\\.0\\.0\\.1:${used.agents}\\n`));
     assert.match(banner, new RegExp(`NBD target: +127\\.0\\.0\\.1:${used.nbd} `));
     assert.match(banner, new RegExp(`vCenter: +https://127\\.0\\.0\\.1:${used.vcenter}`));
     assert.match(banner, new RegExp(`vCenter NBD: +127\\.0\\.0\\.1:${used.vcenterNbd} `));
