@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { agentPortNbdTransport } from '@migratekit/agent';
 import { MemoryBackend, NbdClient, copyExtents, type NbdClientOptions } from '@migratekit/nbd';
+import { AGENT_CIPHERS } from '../packages/server/src/agents/agent-gateway';
 import { nbdUpgradeHandler } from '../packages/server/src/agents/nbd-upgrade';
 import { createLogger } from '../packages/server/src/logging/logger';
 import { NbdTarget, loadOrCreateServerCertificate } from '../packages/server/src/nbd-target';
@@ -46,8 +47,8 @@ export const suite: BenchSuite = {
       isAgent: (identity) => psk.has(identity),
       logger,
     });
-    // The agent listener's NBD path: an HTTPS server whose upgrades go to the same handler the gateway uses.
-    const https = createServer({ cert: certificate.cert, key: certificate.key });
+    // The agent listener's NBD path: an HTTPS server with the gateway's TLS settings and its upgrade handler.
+    const https = createServer({ cert: certificate.cert, key: certificate.key, ciphers: AGENT_CIPHERS });
     https.on('upgrade', nbdUpgradeHandler({ psk, target, logger }));
     try {
       const port = await target.start();

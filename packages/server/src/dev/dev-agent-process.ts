@@ -87,6 +87,8 @@ export class DevAgentProcess {
       '--exit-with-parent',
       ...(paired ? [] : ['--pairing-token', await options.issuePairingToken()]),
     ];
+    // close() may have come while the token was issued: no child may outlive it.
+    if (this.closing) return;
     const child = spawn(process.execPath, args, {
       env: { ...process.env, LOG_LEVEL: options.logLevel },
       // stdin stays open: its end tells the agent that this process is gone (--exit-with-parent).
