@@ -30,7 +30,7 @@ const inventory: InventorySpec = {
           guestFullName: 'Ubuntu Linux (64-bit)',
           powerState: 'poweredOn',
           cbtEnabled: true,
-          disks: [{ capacityBytes: 96 * MiB, datastore: 'DS-SSD-01', seedBytes: 4 * MiB }],
+          disks: [{ capacityBytes: 48 * MiB, datastore: 'DS-SSD-01', seedBytes: 4 * MiB }],
           nics: [{ network: 'VLAN 100 - Prod' }],
         },
       ],
@@ -116,7 +116,7 @@ test(
     const vmId = discovered.vms.find((v) => v.name === 'kill-01')?.id;
     assert.ok(vmId);
     // Enough data that the copy is still running when the kill lands.
-    await estate.vcenter.writeGuest('kill-01', 2000, 8 * MiB, randomBytes(64 * MiB));
+    await estate.vcenter.writeGuest('kill-01', 2000, 8 * MiB, randomBytes(24 * MiB));
 
     let killedAt: number | undefined;
     const unsubscribe = stack.server.composition.adapters.events.subscribe((event) => {
