@@ -42,7 +42,10 @@ export function registerAgentCommand(program: Command): void {
     .command('agent')
     .description('Run the source-side agent (pairs once with --pairing-token, then connects out to the server)')
     .option('--server <url>', 'the server agent URL, https://HOST:PORT')
-    .option('--pairing-token <token>', 'one-time token from `migratekit agent token` (first start only)')
+    .option(
+      '--pairing-token <token>',
+      'one-time token from `migratekit agent token` (first start only; or MIGRATEKIT_PAIRING_TOKEN, kept out of ps)',
+    )
     .option('--state-dir <dir>', 'where the agent keeps its credential', './agent-data')
     .option('--name <name>', 'agent name shown on the server', hostname())
     .option('--vddk-libdir <dir>', 'VDDK directory for nbdkit-vddk (production disk access)')
@@ -62,7 +65,7 @@ export function registerAgentCommand(program: Command): void {
         const logger = createAgentLogger(process.env.LOG_LEVEL ?? 'info');
         const running = await runAgent({
           serverUrl: options.server,
-          pairingToken: options.pairingToken,
+          pairingToken: options.pairingToken ?? process.env.MIGRATEKIT_PAIRING_TOKEN,
           stateDir: resolve(options.stateDir),
           name: options.name,
           diskAccess: diskAccessFrom(options),

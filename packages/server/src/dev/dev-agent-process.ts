@@ -85,12 +85,13 @@ export class DevAgentProcess {
       '--vcenter-thumbprint',
       options.vcenterThumbprint,
       '--exit-with-parent',
-      ...(paired ? [] : ['--pairing-token', await options.issuePairingToken()]),
     ];
+    // In the environment, not on the command line that every user of the machine can read.
+    const pairing = paired ? {} : { MIGRATEKIT_PAIRING_TOKEN: await options.issuePairingToken() };
     // close() may have come while the token was issued: no child may outlive it.
     if (this.closing) return;
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, LOG_LEVEL: options.logLevel },
+      env: { ...process.env, LOG_LEVEL: options.logLevel, ...pairing },
       // stdin stays open: its end tells the agent that this process is gone (--exit-with-parent).
       stdio: ['pipe', 'pipe', 'pipe'],
     });
