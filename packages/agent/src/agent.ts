@@ -64,7 +64,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
           connect,
           diskAccess: options.diskAccess,
           logger: options.logger,
-          serverHost: new URL(options.serverUrl).hostname.replace(/^\[(.*)\]$/, '$1'),
+          server: { url: credential.server_url, fingerprint: credential.server_fingerprint },
           ...(options.vcenterThumbprints === undefined ? {} : { thumbprints: options.vcenterThumbprints }),
           ...(options.clock === undefined ? {} : { clock: options.clock }),
         })(params as never, ctx),

@@ -15,3 +15,4 @@ export {
   type SourceDiskRef,
   type VddkOptions,
 } from './disk-access';
+export { agentPortNbdTransport, type AgentPortNbdOptions } from './nbd-over-agent-port';

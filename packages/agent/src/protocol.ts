@@ -12,6 +12,23 @@ export const AGENT_CONNECT_PATH = '/api/v1/agents/connect';
 export const AGENT_VERSION_HEADER = 'x-migratekit-agent-version';
 export const AGENT_PROTOCOL_HEADER = 'x-migratekit-agent-protocol';
 
+/**
+ * NBD over the agent port (docs/agent.md#one-port-from-agent-to-server): an HTTP Upgrade on the same HTTPS
+ * listener turns the agent's TLS connection into a raw NBD stream, authenticated by the job's PSK.
+ */
+export const AGENT_NBD_PATH = '/api/v1/agents/nbd';
+export const NBD_UPGRADE_PROTOCOL = 'nbd';
+const NBD_AUTH_SCHEME = 'NBD-PSK';
+
+export function nbdUpgradeAuthorization(identity: string, keyHex: string): string {
+  return `${NBD_AUTH_SCHEME} ${identity}:${keyHex}`;
+}
+
+export function parseNbdUpgradeAuthorization(value: string): { identity: string; key: Buffer } | undefined {
+  const match = /^NBD-PSK\s+([A-Za-z0-9_-]{1,128}):((?:[0-9a-fA-F]{2}){16,64})$/.exec(value.trim());
+  return match === null ? undefined : { identity: match[1] as string, key: Buffer.from(match[2] as string, 'hex') };
+}
+
 /** WebSocket close codes the server uses (4000-4999 are the application's). */
 export const CLOSE_CODES = {
   unauthorized: 4401,
@@ -86,12 +103,20 @@ export interface ReplicateDisk {
   destination_fresh: boolean;
 }
 
+/**
+ * Where the agent writes the disks: through its agent-port connection (the default, one port to open), or a
+ * separate NBD listener (MIGRATEKIT_NBD_LISTENER=on). A message without `via` names a separate listener.
+ */
+export type NbdEndpointWire =
+  | { via: 'agent_port' }
+  | { via?: 'nbd_port'; /** default: the host of the server URL the agent knows */ host?: string; port: number };
+
 export interface ReplicateParams {
   job_id: string;
   vcenter: VcenterParams;
   vm_id: string;
   disks: ReplicateDisk[];
-  nbd: { host?: string; port: number; psk_identity: string; psk_key_hex: string };
+  nbd: NbdEndpointWire & { psk_identity: string; psk_key_hex: string };
   /** Copy tuning. */
   connections?: number;
   in_flight?: number;

@@ -3,7 +3,7 @@
 // it or the capacity changed), the copy into the server's NBD export with resume after a dropped connection, the change
 // ids of the frozen snapshot, and the snapshot removed on every path.
 import { MigrateKitError, systemClock, type Clock } from '@migratekit/core';
-import { NbdClient, type CopyProgress, type Range } from '@migratekit/nbd';
+import { NbdClient, type CopyProgress, type NbdClientOptions, type Range } from '@migratekit/nbd';
 import { copyWithResume } from './copy-with-resume';
 import { flattenSnapshots, isChangeIdRejected, type MoRef, type VsphereClient } from '@migratekit/vsphere';
 import type { HandlerContext } from './agent-link';
@@ -21,6 +21,7 @@ import type {
 import type { VcenterConnector } from './vcenter-connect';
 import { pinnedThumbprint } from './vcenter-connect';
 import { findVm } from './vm-handlers';
+import { agentPortNbdTransport } from './nbd-over-agent-port';
 
 const SNAPSHOT_PREFIX = 'migratekit-';
 
@@ -29,8 +30,8 @@ export interface ReplicateDeps {
   diskAccess: DiskAccess;
   logger: AgentLogger;
   clock?: Clock;
-  /** The server's host for NBD when the request names none (the host of the server URL). */
-  serverHost: string;
+  /** The server's agent listener as paired: NBD goes through it unless the request names a separate port. */
+  server: { url: string; fingerprint: string };
   thumbprints?: Readonly<Record<string, string>>;
   /** Copy restarts after a dropped connection before the disk fails (default 5). */
   maxResumes?: number;
@@ -283,14 +284,7 @@ async function copyDisk(
   vmRef: MoRef,
   snapshot: MoRef,
 ): Promise<ReplicatedDisk> {
-  const pskKey = Buffer.from(params.nbd.psk_key_hex, 'hex');
-  const destination = () =>
-    NbdClient.connect({
-      host: params.nbd.host ?? deps.serverHost,
-      port: params.nbd.port,
-      exportName: plan.disk.export_name,
-      tls: { mode: 'require', psk: { identity: params.nbd.psk_identity, key: pskKey } },
-    });
+  const destination = (): Promise<NbdClient> => NbdClient.connect(destinationOptions(deps, params, plan));
   const source = await deps.diskAccess.open({
     vcenterHost: params.vcenter.host,
     username: params.vcenter.username,
@@ -342,6 +336,27 @@ async function copyDisk(
     bytes_written: written,
     bytes_zeroed: zeroed,
     resumes,
+  };
+}
+
+/** The NBD target of a disk: through the agent port (one TLS session), or a separate listener with TLS-PSK. */
+function destinationOptions(deps: ReplicateDeps, params: ReplicateParams, plan: DiskPlan): NbdClientOptions {
+  const nbd = params.nbd;
+  if (nbd.via === 'agent_port')
+    return {
+      exportName: plan.disk.export_name,
+      securedTransport: agentPortNbdTransport({
+        serverUrl: deps.server.url,
+        fingerprint: deps.server.fingerprint,
+        pskIdentity: nbd.psk_identity,
+        pskKeyHex: nbd.psk_key_hex,
+      }),
+    };
+  return {
+    host: nbd.host ?? new URL(deps.server.url).hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: nbd.port,
+    exportName: plan.disk.export_name,
+    tls: { mode: 'require', psk: { identity: nbd.psk_identity, key: Buffer.from(nbd.psk_key_hex, 'hex') } },
   };
 }
 

@@ -86,7 +86,9 @@ export class ClientHandshake {
     const reply = Buffer.alloc(4);
     reply.writeUInt32BE(CLIENT_FIXED_NEWSTYLE | (this.noZeroes ? CLIENT_NO_ZEROES : 0), 0);
     this.stream.write(reply);
-    if (this.options.tls) await this.startTls();
+    // A secured transport already is the TLS session; NBD's own STARTTLS would encrypt twice.
+    if (this.options.securedTransport) this.tls = true;
+    else if (this.options.tls) await this.startTls();
   }
 
   private async startTls(): Promise<void> {

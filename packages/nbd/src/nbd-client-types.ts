@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Clock } from '@migratekit/core';
 import type { NbdLogger } from './nbd-logger';
 
@@ -20,6 +21,12 @@ export interface NbdClientOptions {
   socketPath?: string;
   exportName?: string;
   tls?: NbdClientTlsOptions;
+  /**
+   * Opens a connection the caller has already encrypted and authenticated (NBD carried inside another TLS
+   * session, e.g. upgraded from an HTTPS request): host, port and `tls` are not used, no STARTTLS is sent and
+   * the connection counts as TLS (no plaintext EXPORT_NAME fallback).
+   */
+  securedTransport?: () => Promise<Socket>;
   /** Ask for structured replies (default true; the server may refuse). */
   structuredReplies?: boolean;
   /** Ask for the base:allocation context (default true). */

@@ -14,6 +14,11 @@ import { StreamReader } from './stream-reader';
 const ZERO_SPLIT = 1024 * 1024 * 1024;
 
 async function openSocket(options: NbdClientOptions): Promise<Socket> {
+  if (options.securedTransport) {
+    const secured = await options.securedTransport();
+    secured.setNoDelay(true);
+    return secured;
+  }
   const socket = options.socketPath
     ? netConnect(options.socketPath)
     : netConnect({ host: options.host ?? 'localhost', port: options.port ?? DEFAULT_PORT, noDelay: true });

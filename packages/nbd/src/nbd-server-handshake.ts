@@ -50,8 +50,14 @@ export class ServerHandshake {
     private readonly reader: StreamReader,
     private readonly ctx: ServerContext,
     private readonly peer: string,
+    secured?: { identity: string },
   ) {
     this.stream = socket;
+    // Carried inside a TLS session the caller authenticated: that session is this connection's TLS.
+    if (secured) {
+      this.tls = true;
+      this.tlsIdentity = secured.identity;
+    }
   }
 
   get currentStream(): Duplex {

@@ -161,7 +161,16 @@ export class NbdServer {
     conn.socket.destroy();
   }
 
-  private accept(socket: Socket): void {
+  /**
+   * Serves a connection that arrives already encrypted and authenticated as `identity` (NBD upgraded from an
+   * HTTPS request on another listener): it counts as TLS, so a TLS-only server needs no STARTTLS on it, and
+   * `identity` is what `authorize` sees.
+   */
+  acceptSecured(socket: Socket, identity: string): void {
+    this.accept(socket, { identity });
+  }
+
+  private accept(socket: Socket, secured?: { identity: string }): void {
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? 'unix'}:${socket.remotePort ?? 0}`;
     const conn: Connection = { socket, peer, exportName: null, transmission: null };
@@ -169,7 +178,7 @@ export class NbdServer {
     // A socket error also ends serve() below (which logs it); this listener only keeps it from being unhandled.
     socket.on('error', () => undefined);
     socket.once('close', () => this.connections.delete(conn));
-    this.serve(conn).then(
+    this.serve(conn, secured).then(
       () => conn.socket.destroy(),
       (error: unknown) => {
         const expected = error instanceof HandshakeClosed || (error instanceof NbdError && error.kind === 'connection');
@@ -182,10 +191,10 @@ export class NbdServer {
     );
   }
 
-  private async serve(conn: Connection): Promise<void> {
+  private async serve(conn: Connection, secured: { identity: string } | undefined): Promise<void> {
     const reader = new StreamReader();
     reader.attach(conn.socket);
-    const handshake = new ServerHandshake(conn.socket, reader, this.ctx, conn.peer);
+    const handshake = new ServerHandshake(conn.socket, reader, this.ctx, conn.peer, secured);
     const abort = new AbortController();
     const timeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
     const timeout = this.clock.sleep(timeoutMs, abort.signal).then(

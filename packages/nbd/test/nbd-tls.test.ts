@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo, Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { MemoryBackend, NbdClient, NbdServer, loadCertificateDir, loadPskFile, type NbdError } from '../src/index';
 import { makeTlsFixtures, type TlsFixtures } from './tls-fixtures';
@@ -156,6 +158,50 @@ test(
       await own.close();
     } finally {
       await server.close();
+    }
+  },
+);
+
+test(
+  'secured transport: NBD inside a TLS session the caller opened needs no STARTTLS and keeps its identity',
+  { timeout: 120_000 },
+  async () => {
+    const seen: Array<string | undefined> = [];
+    const nbd = new NbdServer({
+      tls: { mode: 'require', psk: await loadPskFile(fx.pskFile) },
+      authorize: (ctx) => {
+        seen.push(ctx.tlsIdentity);
+        return ctx.tlsIdentity === 'outer-agent';
+      },
+    });
+    nbd.addExport('secure', new MemoryBackend(1024 * 1024));
+    // The outer TLS listener stands in for the agent port: it authenticates, then hands the session over.
+    const outer = createTlsServer(await loadCertificateDir(fx.certDir, 'server'), (socket) =>
+      nbd.acceptSecured(socket, 'outer-agent'),
+    );
+    await new Promise<void>((resolve) => outer.listen(0, '127.0.0.1', resolve));
+    const port = (outer.address() as AddressInfo).port;
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+    try {
+      const client = await NbdClient.connect({ exportName: 'secure', securedTransport: open });
+      assert.equal(client.tls, true);
+      await client.write(4096, Buffer.alloc(65536, 7));
+      assert.deepEqual(await client.read(4096, 65536), Buffer.alloc(65536, 7));
+      await client.close();
+      assert.ok(seen.length > 0 && seen.every((identity) => identity === 'outer-agent'), JSON.stringify(seen));
+      // The same server still refuses a plain connection that skips TLS.
+      await nbd.listen(0, '127.0.0.1');
+      await assert.rejects(
+        NbdClient.connect({ host: '127.0.0.1', port: nbd.port, exportName: 'secure' }),
+        (e: NbdError) => e.kind === 'tls',
+      );
+    } finally {
+      await nbd.close();
+      await new Promise<void>((resolve) => outer.close(() => resolve()));
     }
   },
 );

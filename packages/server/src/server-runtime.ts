@@ -1,12 +1,13 @@
 // Start-up and shutdown of `migratekit server` (and of the server inside `migratekit dev`), in one order:
 // open and migrate the database, load the master key and the server certificate, compose adapters and services,
-// recover what a previous process left, create the first admin, then listen: the API, the NBD target and the
-// HTTPS listener agents connect to. close() stops them in reverse.
+// recover what a previous process left, create the first admin, then listen: the API, the NBD target's own port
+// when configured, and the HTTPS listener agents connect to (which also carries NBD). close() stops them in reverse.
 import { systemClock, type Clock } from '@migratekit/core';
 import { createRepositories, defaultDatabaseUrl, migrateToLatest, openDatabase } from '@migratekit/db';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { startAgentGateway, type AgentGateway } from './agents/agent-gateway';
+import { nbdUpgradeHandler } from './agents/nbd-upgrade';
 import { buildApp, type BuildAppOptions } from './app';
 import type { AdapterInput, ServerSettings } from './composition/adapters';
 import { compose, type Composition } from './composition/compose';
@@ -38,8 +39,8 @@ export interface RunningServer {
   services: Services;
   bootstrap: BootstrapResult;
   gateway: AgentGateway;
-  /** The port the NBD target listens on. */
-  nbdPort: number;
+  /** The NBD target's own port; undefined when agents reach it only through the agent listener (the default). */
+  nbdPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -93,7 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ...options.settings,
         serverId: config.serverId,
         byIdDir: config.byIdDir,
-        nbd: { host: config.nbd.host, port: config.nbd.port },
+        nbd: { listener: config.nbd.listener, host: config.nbd.host, port: config.nbd.port },
         nbdAdvertise: config.nbd.advertise,
       },
       ...(options.createCloudStackClient === undefined
@@ -112,10 +113,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const address = await listenAs('API server', 'PORT', config.port, () =>
       app.listen({ host: config.host, port: config.port }),
     );
-    const nbdPort = await listenAs('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.port, () =>
-      composition.adapters.nbdTarget.start(),
-    );
-    logger.info({ port: nbdPort, fingerprint256: certificate.fingerprint256 }, 'nbd target listening');
+    const nbdPort = config.nbd.listener
+      ? await listenAs('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.port, () =>
+          composition.adapters.nbdTarget.start(),
+        )
+      : undefined;
+    if (nbdPort !== undefined)
+      logger.info({ port: nbdPort, fingerprint256: certificate.fingerprint256 }, 'nbd target listening');
     const gateway = await listenAs('agent listener', 'MIGRATEKIT_AGENT_PORT', config.agentListener.port, () =>
       startAgentGateway({
         app,
@@ -125,6 +129,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         host: config.agentListener.host,
         port: config.agentListener.port,
         logger,
+        nbdUpgrade: nbdUpgradeHandler({
+          psk: composition.adapters.nbdPsk,
+          target: composition.adapters.nbdTarget,
+          logger,
+        }),
       }),
     );
     closers.push(() => gateway.close());

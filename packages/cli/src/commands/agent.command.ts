@@ -17,6 +17,7 @@ interface AgentOptions {
   vddkTransports?: string;
   simNbd?: string;
   vcenterThumbprint: string[];
+  exitWithParent?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -41,13 +42,17 @@ export function registerAgentCommand(program: Command): void {
     .command('agent')
     .description('Run the source-side agent (pairs once with --pairing-token, then connects out to the server)')
     .option('--server <url>', 'the server agent URL, https://HOST:PORT')
-    .option('--pairing-token <token>', 'one-time token from `migratekit agent token` (first start only)')
+    .option(
+      '--pairing-token <token>',
+      'one-time token from `migratekit agent token` (first start only; or MIGRATEKIT_PAIRING_TOKEN, kept out of ps)',
+    )
     .option('--state-dir <dir>', 'where the agent keeps its credential', './agent-data')
     .option('--name <name>', 'agent name shown on the server', hostname())
     .option('--vddk-libdir <dir>', 'VDDK directory for nbdkit-vddk (production disk access)')
     .option('--vddk-transports <list>', 'VDDK transports, colon-separated (e.g. nbdssl:nbd)')
     .option('--sim-nbd <host:port>', 'read snapshot disks from the vCenter simulator instead of VDDK')
     .option('--vcenter-thumbprint <host=thumbprint>', 'pin a vCenter certificate (repeatable)', collect, [])
+    .option('--exit-with-parent', 'stop when standard input closes (the parent process ended; used by migratekit dev)')
     .action(
       action(async (options: AgentOptions) => {
         if (options.server === undefined) throw new Error('--server is required');
@@ -60,7 +65,7 @@ export function registerAgentCommand(program: Command): void {
         const logger = createAgentLogger(process.env.LOG_LEVEL ?? 'info');
         const running = await runAgent({
           serverUrl: options.server,
-          pairingToken: options.pairingToken,
+          pairingToken: options.pairingToken ?? process.env.MIGRATEKIT_PAIRING_TOKEN,
           stateDir: resolve(options.stateDir),
           name: options.name,
           diskAccess: diskAccessFrom(options),
@@ -72,6 +77,10 @@ export function registerAgentCommand(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        if (options.exitWithParent === true) {
+          process.stdin.once('end', stop);
+          process.stdin.resume();
+        }
       }),
     );
 

@@ -1,7 +1,6 @@
 // `migratekit server` (production: configuration from the environment) and `migratekit dev` (what `npm start`
 // runs: the embedded stack on SQLite under ./data). Both stop cleanly on SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { ConfigError, loadServerConfig, startServer } from '@migratekit/server';
 import { loadDevModule } from '../dev/simulator-command';
 
 type Closer = () => Promise<void>;
@@ -29,7 +28,8 @@ function stopOnSignals(close: Closer): void {
 
 function fail(error: unknown): never {
   const message =
-    error instanceof ConfigError
+    // By name: the server package is loaded only when a server command runs.
+    error instanceof Error && error.name === 'ConfigError'
       ? `configuration error: ${error.message}`
       : error instanceof Error
         ? error.message
@@ -39,6 +39,8 @@ function fail(error: unknown): never {
 }
 
 async function runServer(): Promise<void> {
+  // Loaded here, not at the top: every other command (the agent above all) starts without the server's modules.
+  const { loadServerConfig, startServer } = await import('@migratekit/server');
   const config = loadServerConfig(process.env);
   const server = await startServer({ config });
   stopOnSignals(() => server.close());

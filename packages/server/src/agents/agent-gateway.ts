@@ -1,12 +1,15 @@
 // The HTTPS listener agents talk to (one outbound TLS port: docs/model.md#components). Ordinary requests (pairing, the
 // API) go to the Fastify app's router; an upgrade on AGENT_CONNECT_PATH with a valid agent bearer, a compatible version
-// and protocol becomes the agent's control channel in the AgentHub.
+// and protocol becomes the agent's control channel in the AgentHub; one on AGENT_NBD_PATH with a job's key becomes an
+// NBD connection to the NBD target (docs/agent.md#one-port-from-agent-to-server).
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_CIPHERS } from 'node:tls';
 import {
   AGENT_CONNECT_PATH,
+  AGENT_NBD_PATH,
   AGENT_PROTOCOL_HEADER,
   AGENT_VERSION_HEADER,
   CLOSE_CODES,
@@ -19,6 +22,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AgentHub } from './agent-hub';
 import type { AgentPairingService } from './agent-pairing.service';
+import type { NbdUpgradeHandler } from './nbd-upgrade';
 
 export interface AgentGatewayOptions {
   app: FastifyInstance;
@@ -29,6 +33,8 @@ export interface AgentGatewayOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** NBD over this port (nbd-upgrade.ts). */
+  nbdUpgrade: NbdUpgradeHandler;
 }
 
 export interface AgentGateway {
@@ -36,6 +42,12 @@ export interface AgentGateway {
   port: number;
   close(): Promise<void>;
 }
+
+/**
+ * AES-128-GCM first (the server's order decides): disk data crosses this listener, and AES-128-GCM is cheaper
+ * than the AES-256-GCM of Node's default order, as NBD's own STARTTLS already prefers (docs/benchmarks.md).
+ */
+export const AGENT_CIPHERS = `TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:${DEFAULT_CIPHERS}`;
 
 function header(request: IncomingMessage, name: string): string {
   const value = request.headers[name];
@@ -48,12 +60,20 @@ function refuse(socket: Duplex, status: number, text: string): void {
 
 export async function startAgentGateway(options: AgentGatewayOptions): Promise<AgentGateway> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) =>
-    options.app.routing(req, res),
+  const nbdSockets = new Set<Duplex>();
+  const server: Server = createServer(
+    { cert: options.tls.cert, key: options.tls.key, ciphers: AGENT_CIPHERS },
+    (req, res) => options.app.routing(req, res),
   );
 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const path = (request.url ?? '').split('?')[0];
+    if (path === AGENT_NBD_PATH) {
+      // The HTTPS server waits for upgraded sockets on close; this list lets close() end them.
+      nbdSockets.add(socket);
+      socket.once('close', () => nbdSockets.delete(socket));
+      return options.nbdUpgrade(request, socket, head);
+    }
     if (path !== AGENT_CONNECT_PATH) return refuse(socket, 404, 'Not Found');
     const bearer = parseAgentBearer(header(request, 'authorization'));
     const agent = bearer === undefined ? undefined : await options.pairing.authenticate(bearer.agentId, bearer.secret);
@@ -93,6 +113,7 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
     port,
     close: async () => {
       for (const client of wss.clients) client.terminate();
+      for (const socket of nbdSockets) socket.destroy();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

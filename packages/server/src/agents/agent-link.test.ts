@@ -1,29 +1,36 @@
 // The agent link over a real HTTPS gateway and WebSocket: pairing pins the server and a token works once,
-// requests with progress, the version check at the handshake, and a silent agent failing its requests on a
-// ManualClock (no wall-clock waits for the 60 s).
+// requests with progress, the version check at the handshake, a silent agent failing its requests on a
+// ManualClock (no wall-clock waits for the 60 s), and NBD upgraded on the same listener.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AgentLink, pairWithServer, runAgent, SimulatorDiskAccess } from '@migratekit/agent';
+import { AgentLink, agentPortNbdTransport, pairWithServer, runAgent, SimulatorDiskAccess } from '@migratekit/agent';
 import { ManualClock, systemClock, type Clock } from '@migratekit/core';
 import { createRepositories } from '@migratekit/db';
 import { engineCases } from '@migratekit/db/testing';
+import { NbdClient } from '@migratekit/nbd';
 import Fastify from 'fastify';
 import type { AppContext } from '../app-context';
 import { installErrorHandlers } from '../http/error-handler';
 import { createLogger } from '../logging/logger';
-import { loadOrCreateServerCertificate } from '../nbd-target';
+import { loadOrCreateServerCertificate, NbdTarget } from '../nbd-target';
 import { agentRoutes } from '../routes/agent.routes';
 import { startAgentGateway } from './agent-gateway';
 import { AgentDirectoryService } from './agent-directory.service';
 import { AgentHub } from './agent-hub';
 import { AgentPairingService } from './agent-pairing.service';
+import { nbdUpgradeHandler, type NbdUpgradeHandler } from './nbd-upgrade';
 
 const silent = createLogger({ level: 'silent' });
 
-async function fixture(t: { after(fn: () => unknown): void }, hubClock: Clock = systemClock) {
+async function fixture(
+  t: { after(fn: () => unknown): void },
+  hubClock: Clock = systemClock,
+  options: { nbdUpgrade?: NbdUpgradeHandler } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'mk-agentlink-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const sqlite = engineCases().find((c) => c.name === 'sqlite');
@@ -59,6 +66,7 @@ async function fixture(t: { after(fn: () => unknown): void }, hubClock: Clock = 
     host: '127.0.0.1',
     port: 0,
     logger: silent,
+    nbdUpgrade: options.nbdUpgrade ?? ((_request, socket) => socket.destroy()),
   });
   t.after(async () => {
     await hub.close();
@@ -197,5 +205,60 @@ test(
     assert.equal((outcome as { code?: string } | undefined)?.code, 'MKE_AGENT_LOST');
     assert.equal(f.hub.isConnected(credential.agent_id), false);
     assert.equal((await f.repositories.agents.get(credential.agent_id))?.status, 'offline');
+  },
+);
+
+test(
+  'NBD over the agent port: a job key opens the export through the HTTPS listener; a wrong key gets 401',
+  { timeout: 120_000 },
+  async (t) => {
+    const psk = new Map<string, Buffer>();
+    const target = new NbdTarget({ tls: { psk }, isAgent: (identity) => psk.has(identity) });
+    t.after(() => target.close());
+    const f = await fixture(t, systemClock, { nbdUpgrade: nbdUpgradeHandler({ psk, target, logger: silent }) });
+    const disk = join(f.dir, 'volume.raw');
+    writeFileSync(disk, Buffer.alloc(4 * 1024 * 1024));
+    const exportName = await target.addVolumeExport('11111111-2222-3333-4444-555555555555', disk);
+    const key = randomBytes(32);
+    psk.set('job-one', key);
+    const through = (identity: string, keyHex: string) =>
+      NbdClient.connect({
+        exportName,
+        securedTransport: agentPortNbdTransport({
+          serverUrl: f.gateway.url,
+          fingerprint: f.certificate.fingerprint256,
+          pskIdentity: identity,
+          pskKeyHex: keyHex,
+        }),
+      });
+
+    const client = await through('job-one', key.toString('hex'));
+    assert.equal(client.tls, true);
+    await client.write(8192, Buffer.alloc(65536, 0x5a));
+    await client.flush();
+    assert.deepEqual(await client.read(8192, 65536), Buffer.alloc(65536, 0x5a));
+    assert.equal(target.listExports()[0]?.connections, 1);
+    await client.close();
+    assert.deepEqual(readFileSync(disk).subarray(8192, 8192 + 65536), Buffer.alloc(65536, 0x5a));
+    assert.equal(target.port, 0, 'no NBD listener of its own');
+
+    await assert.rejects(through('job-one', randomBytes(32).toString('hex')), /agent port refused NBD: .*401/);
+    await assert.rejects(through('job-two', key.toString('hex')), /401/);
+    // The job ended: its key is gone, and so is the way in.
+    psk.delete('job-one');
+    await assert.rejects(through('job-one', key.toString('hex')), /401/);
+    // A wrong pin sends nothing, not even the key.
+    await assert.rejects(
+      NbdClient.connect({
+        exportName,
+        securedTransport: agentPortNbdTransport({
+          serverUrl: f.gateway.url,
+          fingerprint: 'ab'.repeat(32),
+          pskIdentity: 'job-one',
+          pskKeyHex: key.toString('hex'),
+        }),
+      }),
+      /pinned fingerprint/,
+    );
   },
 );

@@ -33,8 +33,9 @@ export interface ServerSettings {
   byIdDir: string;
   /** How long an attached volume may take to appear under byIdDir. */
   deviceWaitTimeoutMs: number;
-  nbd: { host: string; port: number };
-  /** Host agents dial for NBD; undefined = the host of the server URL the agent knows. */
+  /** `listener`: the NBD target also listens on its own port and agents are sent there (else: the agent port). */
+  nbd: { listener: boolean; host: string; port: number };
+  /** Host agents dial for NBD on its own port; undefined = the host of the server URL the agent knows. */
   nbdAdvertise?: string | undefined;
   agentSilenceTimeoutMs?: number | undefined;
   agentHeartbeatMs?: number | undefined;
@@ -86,7 +87,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   serverId: 'migratekit-server',
   byIdDir: DEFAULT_BY_ID_DIR,
   deviceWaitTimeoutMs: 30_000,
-  nbd: { host: '0.0.0.0', port: DEFAULT_NBD_PORT },
+  nbd: { listener: false, host: '0.0.0.0', port: DEFAULT_NBD_PORT },
 };
 
 export function createAdapters(input: AdapterInput): ServerAdapters {

@@ -129,8 +129,14 @@ export function createServices(adapters: ServerAdapters): Services {
     hub,
     volumes,
     nbd: {
-      ...(settings.nbdAdvertise === undefined ? {} : { host: settings.nbdAdvertise }),
-      port: () => adapters.nbdTarget.port,
+      endpoint: () =>
+        settings.nbd.listener
+          ? {
+              via: 'nbd_port',
+              ...(settings.nbdAdvertise === undefined ? {} : { host: settings.nbdAdvertise }),
+              port: adapters.nbdTarget.port,
+            }
+          : { via: 'agent_port' },
       psk: adapters.nbdPsk,
     },
     credentials: vmwareCredentials,

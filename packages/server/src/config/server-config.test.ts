@@ -15,6 +15,9 @@ test('defaults: 127.0.0.1:8080, ./data resolved to an absolute path, info logs',
   assert.equal(config.logLevel, 'info');
   assert.equal(config.trustProxy, false);
   assert.equal(loadServerConfig({ MIGRATEKIT_TRUST_PROXY: 'true' }).trustProxy, true);
+  // NBD goes through the agent port unless its own listener is asked for.
+  assert.equal(config.nbd.listener, false);
+  assert.equal(loadServerConfig({ MIGRATEKIT_NBD_LISTENER: 'on' }).nbd.listener, true);
 });
 
 test('values from the environment are parsed', { timeout: 120_000 }, () => {
@@ -51,6 +54,7 @@ test('bad values fail with an error naming the variable', { timeout: 120_000 }, 
     [{ MIGRATEKIT_MASTER_KEY: 'abc' }, 'MIGRATEKIT_MASTER_KEY'],
     [{ MIGRATEKIT_ADMIN_PASSWORD: 'short' }, 'MIGRATEKIT_ADMIN_PASSWORD'],
     [{ MIGRATEKIT_TRUST_PROXY: 'maybe' }, 'MIGRATEKIT_TRUST_PROXY'],
+    [{ MIGRATEKIT_NBD_LISTENER: 'sometimes' }, 'MIGRATEKIT_NBD_LISTENER'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(

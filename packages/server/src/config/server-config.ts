@@ -27,8 +27,12 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** The HTTPS listener agents connect to (pairing and the control channel). */
   agentListener: { host: string; port: number };
-  /** The NBD target that receives replicated disks; `advertise` is the host agents dial (default: their server URL's). */
-  nbd: { host: string; port: number; advertise: string | undefined };
+  /**
+   * The NBD target that receives replicated disks. Agents reach it through the agent listener; `listener` adds
+   * its own port (host, port) and sends agents there, `advertise` being the host they dial (default: their
+   * server URL's).
+   */
+  nbd: { listener: boolean; host: string; port: number; advertise: string | undefined };
   /** Where attached CloudStack volumes appear as `virtio-<serial>`. */
   byIdDir: string;
   /** This server's identity in workflow leases: stable across restarts, unique among servers sharing a database. */
@@ -156,6 +160,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
       port: parseNamedPort(env, 'MIGRATEKIT_AGENT_PORT', defaults.agentPort ?? DEFAULT_AGENT_PORT),
     },
     nbd: {
+      listener: parseOnOff(env, 'MIGRATEKIT_NBD_LISTENER', false),
       host: optional(env, 'MIGRATEKIT_NBD_HOST') ?? '0.0.0.0',
       port: parseNamedPort(env, 'MIGRATEKIT_NBD_PORT', defaults.nbdPort ?? DEFAULT_NBD_PORT),
       advertise: optional(env, 'MIGRATEKIT_NBD_ADVERTISE'),

@@ -1,7 +1,8 @@
 // The simulated estate of `migratekit dev`: the vCenter simulator (demo estate, guest writes, snapshot disks
 // over NBD), the CloudStack simulator (its server VM is where volumes attach), the VMware credential and
 // CloudStack configuration for them (created through the API on first start, kept up to date after; the server
-// picks the configuration up without a restart), and an agent paired through the real path.
+// picks the configuration up without a restart), and an agent paired through the real path: its own child process
+// by default (dev-agent-process.ts), or inside this process for tests that cut its link by hand.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runAgent, SimulatorDiskAccess, type RunningAgent } from '@migratekit/agent';
@@ -9,6 +10,7 @@ import { startCloudStackSimulator, type CloudStackSimulatorHandle } from '@migra
 import { startVCenterSimulator, type InventorySpec, type VCenterSimulator } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
 import type { RunningServer } from '../server-runtime';
+import { DevAgentProcess, pairedAgentId } from './dev-agent-process';
 
 export const DEV_CREDENTIAL_NAME = 'dev-vcenter';
 export const DEV_CLOUDSTACK_NAME = 'dev-cloudstack';
@@ -45,14 +47,24 @@ export interface DevEstateOptions {
   /** Start the random guest-write generator (the demo); tests write by hand. */
   guestWrites?: boolean;
   agentHeartbeatTimeoutMs?: number;
+  /** 'process' (default): `migratekit agent` as a child process; 'in-process': runAgent here (tests). */
+  agent?: DevAgentMode;
+  logLevel?: string;
 }
+
+export type DevAgentMode = 'process' | 'in-process';
 
 export interface DevEstate {
   vcenter: VCenterSimulator;
   cloudstack: CloudStackSimulatorHandle;
-  agent: RunningAgent;
+  /** The id the dev agent paired as. */
+  agentId: string;
+  /** The agent's child process (agent mode 'process'). */
+  agentProcess: DevAgentProcess | undefined;
+  /** The agent inside this process (agent mode 'in-process'). */
+  agent: RunningAgent | undefined;
   credentialId: string;
-  /** Starts a new agent process-equivalent on the same credential (after `agent.close()` in tests). */
+  /** Starts a new in-process agent on the same credential (after `agent.close()` in tests). */
   restartAgent(): Promise<RunningAgent>;
   close(): Promise<void>;
 }
@@ -172,11 +184,34 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       await server.composition.adapters.hub.waitForAgent(30_000, agent.credential.agent_id);
       return agent;
     };
-    let agent = await startAgent();
-    closers.push(() => agent.close());
+    const agentDir = join(dataDir, 'agent');
+    let agent: RunningAgent | undefined;
+    let agentProcess: DevAgentProcess | undefined;
+    if ((options.agent ?? 'process') === 'in-process') {
+      agent = await startAgent();
+      closers.push(() => agent?.close() ?? Promise.resolve());
+    } else {
+      agentProcess = new DevAgentProcess({
+        serverUrl: server.gateway.url,
+        stateDir: agentDir,
+        name: 'dev-agent',
+        issuePairingToken: async () => (await services.agentPairing.issueToken('migratekit dev', 10 * 60_000)).token,
+        simNbd: `${vcenter.host}:${vcenter.nbd?.port ?? ports.vcenterNbd}`,
+        vcenterThumbprint: `${vcenter.host}:${vcenter.port}=${vcenter.thumbprints.sha256}`,
+        logLevel: options.logLevel ?? 'info',
+        logger,
+      });
+      closers.push(() => agentProcess?.close() ?? Promise.resolve());
+      await agentProcess.start();
+      await server.composition.adapters.hub.waitForAgent(60_000);
+    }
+    const agentId = agent?.credential.agent_id ?? pairedAgentId(agentDir, server.gateway.url);
+    if (agentId === undefined) throw new Error(`the dev agent left no credential in ${agentDir}`);
     return {
       vcenter,
       cloudstack,
+      agentId,
+      agentProcess,
       get agent() {
         return agent;
       },

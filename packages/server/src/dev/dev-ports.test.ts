@@ -85,7 +85,13 @@ test('dev ports', { timeout: 180_000 }, async (t) => {
     const lines: string[] = [];
     // No PORT and no port variable: the defaults, as `npm start` uses them.
     const stack = await startDevStack({
-      env: { MIGRATEKIT_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MIGRATEKIT_DEV_GUEST_WRITES: 'off' },
+      env: {
+        MIGRATEKIT_DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        MIGRATEKIT_DEV_GUEST_WRITES: 'off',
+        // The NBD target's own port is optional (agents use the agent port); on, it is one more port to free.
+        MIGRATEKIT_NBD_LISTENER: 'on',
+      },
       logger: createLogger({ level: 'silent' }),
       out: (line) => lines.push(line),
       inventory,
@@ -99,7 +105,7 @@ test('dev ports', { timeout: 180_000 }, async (t) => {
     const used = {
       api: portOf(stack.url),
       agents: portOf(stack.server.gateway.url),
-      nbd: stack.server.nbdPort,
+      nbd: stack.server.nbdPort ?? 0,
       vcenter: portOf(estate.vcenter.url),
       vcenterNbd: estate.vcenter.nbd?.port ?? 0,
       cloudstack: portOf(estate.cloudstack.url),
@@ -110,7 +116,7 @@ test('dev ports', { timeout: 180_000 }, async (t) => {
     }
     const banner = lines.join('\n');
     assert.match(banner, new RegExp(`URL: +http://127\\.0\\.0\\.1:${used.api}\\n`));
-    assert.match(banner, new RegExp(`Agents: +https://127\\.0\\.0\\.1:${used.agents} `));
+    assert.match(banner, new RegExp(`Agents: +https://127\\.0\\.0\\.1:${used.agents}\\n`));
     assert.match(banner, new RegExp(`NBD target: +127\\.0\\.0\\.1:${used.nbd} `));
     assert.match(banner, new RegExp(`vCenter: +https://127\\.0\\.0\\.1:${used.vcenter}`));
     assert.match(banner, new RegExp(`vCenter NBD: +127\\.0\\.0\\.1:${used.vcenterNbd} `));
@@ -166,6 +172,7 @@ test('dev ports', { timeout: 180_000 }, async (t) => {
       MIGRATEKIT_DATA_DIR: dataDir,
       PORT: '0',
       MIGRATEKIT_AGENT_PORT: '0',
+      MIGRATEKIT_NBD_LISTENER: 'on',
       MIGRATEKIT_NBD_PORT: String(taken.port),
       MIGRATEKIT_NBD_HOST: '127.0.0.1',
       MIGRATEKIT_BY_ID_DIR: join(dataDir, 'by-id'),

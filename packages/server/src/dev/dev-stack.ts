@@ -9,7 +9,7 @@ import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
 import { loadServerConfig, parseNamedPort, parseOnOff, type ServerConfig } from '../config/server-config';
 import { createLogger } from '../logging/logger';
-import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
+import { DEFAULT_DEV_PORTS, startDevEstate, type DevAgentMode, type DevEstate, type DevPorts } from './dev-estate';
 import { resolveDevPort } from './dev-ports';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
@@ -32,6 +32,8 @@ export interface DevStackOptions {
   inventory?: InventorySpec;
   /** The demo guests keep writing to their disks (so incrementals have changes); MIGRATEKIT_DEV_GUEST_WRITES. */
   guestWrites?: boolean;
+  /** The dev agent: its own child process (default, as in production) or inside this process (tests). */
+  agent?: DevAgentMode;
 }
 
 export interface DevStack {
@@ -135,7 +137,9 @@ async function freeServerPorts(env: NodeJS.ProcessEnv, config: ServerConfig, not
     config.agentListener.host,
     config.agentListener.port,
   );
-  const nbdPort = await resolve('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.host, config.nbd.port);
+  const nbdPort = config.nbd.listener
+    ? await resolve('NBD target', 'MIGRATEKIT_NBD_PORT', config.nbd.host, config.nbd.port)
+    : config.nbd.port;
   return {
     ...config,
     port,
@@ -167,6 +171,12 @@ async function simulatorPorts(
     ports[key] = resolved.port;
   }
   return ports;
+}
+
+function devAgentLine(estate: DevEstate): string {
+  const child = estate.agentProcess;
+  if (child === undefined) return `${estate.agentId} (inside this process)`;
+  return `${estate.agentId}, pid ${String(child.pid)} (child process, started again when it exits)`;
 }
 
 interface BannerFacts {
@@ -203,11 +213,14 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
     row('CloudStack', `${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
     row('Guest writes', `${facts.guestWrites ? 'on' : 'off'} (MIGRATEKIT_DEV_GUEST_WRITES)`);
   }
+  row('Agents', server.gateway.url);
+  if (estate !== undefined) row('Dev agent', devAgentLine(estate));
   row(
-    'Agents',
-    `${server.gateway.url}${estate === undefined ? '' : ` (agent ${estate.agent.credential.agent_id} online)`}`,
+    'NBD target',
+    server.nbdPort === undefined
+      ? 'through the agent port (MIGRATEKIT_NBD_LISTENER=on adds its own)'
+      : `${config.nbd.host}:${server.nbdPort} (TLS)`,
   );
-  row('NBD target', `${config.nbd.host}:${server.nbdPort} (TLS)`);
   out('  Stop with Ctrl+C; data is kept for the next start.');
   out('');
 }
@@ -255,6 +268,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         ports,
         ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
         guestWrites,
+        agent: options.agent ?? 'process',
+        logLevel: config.logLevel,
       });
     }
     for (const notice of notices) logger.warn(notice);

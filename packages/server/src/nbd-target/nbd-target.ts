@@ -1,5 +1,7 @@
-// The server's NBD target: one NbdServer on one port (10809 by default) serving every volume attached to the
-// server VM as `vol-<uuid>`, with TLS required (certificate and/or PSK). Only agents see volume exports.
+// The server's NBD target: one NbdServer serving every volume attached to the server VM as `vol-<uuid>` to agents
+// only, with TLS required. Agents reach it through the agent port (acceptUpgraded, the default), or on its own
+// listener (10809, TLS-PSK by STARTTLS) when MIGRATEKIT_NBD_LISTENER=on.
+import type { Socket } from 'node:net';
 import type { Clock } from '@migratekit/core';
 import { FileBackend, NbdServer, type AuthorizeContext, type NbdLogger, type PskKeys } from '@migratekit/nbd';
 import { DEFAULT_NBD_PORT } from '../config/server-config';
@@ -48,7 +50,6 @@ export function agentOnlyAuthorizer(isAgent: (identity: string) => boolean): (ct
 export class NbdTarget implements VolumeExportTarget {
   private readonly server: NbdServer;
   private readonly served = new Map<string, Served>();
-  private listening = false;
 
   constructor(private readonly options: NbdTargetOptions) {
     const tls = options.tls;
@@ -68,12 +69,17 @@ export class NbdTarget implements VolumeExportTarget {
 
   async start(): Promise<number> {
     const address = await this.server.listen(this.options.port ?? DEFAULT_NBD_PORT, this.options.host ?? '0.0.0.0');
-    this.listening = true;
     return address.port;
   }
 
+  /** The separate listener's port; 0 when it does not listen. */
   get port(): number {
     return this.server.port;
+  }
+
+  /** A connection upgraded on the agent listener, already inside TLS and authenticated as `identity`. */
+  acceptUpgraded(socket: Socket, identity: string): void {
+    this.server.acceptSecured(socket, identity);
   }
 
   get fingerprint256(): string | undefined {
@@ -123,8 +129,8 @@ export class NbdTarget implements VolumeExportTarget {
   }
 
   async close(): Promise<void> {
-    if (this.listening) await this.server.close();
-    this.listening = false;
+    // Also ends connections upgraded on the agent listener when there is no listener of its own.
+    await this.server.close();
     for (const s of this.served.values()) await s.backend.close();
     this.served.clear();
   }

@@ -54,7 +54,7 @@ test('replications left active by a stopped server end failed and free the VM', 
     logger: createLogger({ level: 'silent' }),
     hub,
     volumes: {} as never,
-    nbd: { port: () => 0, psk: new Map() },
+    nbd: { endpoint: () => ({ via: 'agent_port' }), psk: new Map() },
     credentials: {} as never,
   });
   assert.equal(await service.recoverInterrupted(), 1);

@@ -151,6 +151,8 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
     out: () => undefined,
     inventory,
     guestWrites: false,
+    // This test cuts the agent's link by hand; dev-agent-process.e2e.test.ts kills the real process.
+    agent: 'in-process',
   });
   t.after(() => stack.close());
   const estate = stack.estate;
@@ -273,8 +275,10 @@ test('replication end to end on the dev stack', { timeout: 240_000 }, async (t) 
   const unsubscribe = stack.server.composition.adapters.events.subscribe((event) => {
     if (event.type === 'replication.progress' && event.phase === 'copying' && !killed) {
       killed = true;
-      estate.agent.link.cut();
-      void estate.agent.close();
+      const agent = estate.agent;
+      assert.ok(agent);
+      agent.link.cut();
+      void agent.close();
     }
   });
   const doomed = await api.call<{ job_id: string }>('POST', '/api/v1/replications', { vm_id: appId });

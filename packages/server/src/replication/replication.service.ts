@@ -3,7 +3,13 @@
 // record one vm_disks row per disk with its own change id -> context status. The work runs detached from the HTTP
 // request that started it, under its own AbortController.
 import { randomBytes } from 'node:crypto';
-import type { DiscoveredVmWire, ReplicateDisk, ReplicateProgress, ReplicateResult } from '@migratekit/agent/protocol';
+import type {
+  DiscoveredVmWire,
+  NbdEndpointWire,
+  ReplicateDisk,
+  ReplicateProgress,
+  ReplicateResult,
+} from '@migratekit/agent/protocol';
 import { MigrateKitError, canTransition, isMigrateKitError, type Clock, type ContextStatus } from '@migratekit/core';
 import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
 import type { Logger } from 'pino';
@@ -16,10 +22,8 @@ import type { VolumeService } from '../volumes';
 import { vcenterParams } from './vcenter-params';
 
 export interface ReplicationNbd {
-  /** Host the agent dials for NBD; undefined = the host of the server URL the agent knows. */
-  host?: string;
-  /** The NBD target's port, read when a job starts (the target may listen on an ephemeral port). */
-  port(): number;
+  /** Where the agent reaches the NBD target, read when a job starts (a listener may be on an ephemeral port). */
+  endpoint(): NbdEndpointWire;
   /** The NBD target's live PSK table: a job's key is added for its run and removed after. */
   psk: Map<string, Buffer>;
 }
@@ -225,8 +229,7 @@ export class ReplicationService {
             vm_id: context.vmware_vm_id,
             disks,
             nbd: {
-              ...(this.deps.nbd.host === undefined ? {} : { host: this.deps.nbd.host }),
-              port: this.deps.nbd.port(),
+              ...this.deps.nbd.endpoint(),
               psk_identity: pskIdentity,
               psk_key_hex: key.toString('hex'),
             },

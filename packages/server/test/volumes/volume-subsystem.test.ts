@@ -29,6 +29,7 @@ before(async () => {
       DATABASE_URL: fx.database.url,
       PORT: '0',
       MIGRATEKIT_AGENT_PORT: '0',
+      MIGRATEKIT_NBD_LISTENER: 'on',
       MIGRATEKIT_NBD_PORT: '0',
       MIGRATEKIT_NBD_HOST: '127.0.0.1',
       MIGRATEKIT_BY_ID_DIR: fx.byIdDir,
