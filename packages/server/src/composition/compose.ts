@@ -28,8 +28,10 @@ export function compose(input: AdapterInput): Composition {
       const resumed = await services.workflows.recover();
       if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
       await reconcileVolumes(services, adapters);
+      if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
     },
     close: async () => {
+      await services.scheduler.stop();
       await services.workflows.close();
       await services.replication.close();
       await adapters.hub.close();

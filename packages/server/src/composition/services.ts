@@ -14,6 +14,10 @@ import { NetworkStrategyService } from '../network-mapping/network-strategy.serv
 import type { JobLog } from '../joblog';
 import { ReplicationJobsService } from '../replication/replication-jobs.service';
 import { ReplicationService } from '../replication/replication.service';
+import { replicationJobStarter } from '../scheduler/job-starter';
+import { RpoService } from '../scheduler/rpo.service';
+import { ScheduleConfigService } from '../scheduler/schedule-config.service';
+import { SchedulerService } from '../scheduler/scheduler.service';
 import { VmManagementService } from '../replication/vm-management.service';
 import { ApiTokenService } from '../services/api-token.service';
 import { AuditService } from '../services/audit.service';
@@ -55,6 +59,12 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
+  /** Schedules, machine groups, memberships and execution history as the operator edits them. */
+  readonly scheduleConfig: ScheduleConfigService;
+  /** The scheduler loop (one leader across servers) and "run now" (docs/scheduler.md). */
+  readonly scheduler: SchedulerService;
+  /** Per-VM RPO for the VM list, /metrics and rpo.alert events. */
+  readonly rpo: RpoService;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -149,8 +159,24 @@ export function createServices(adapters: ServerAdapters): Services {
     workflows: [],
     ...(crashHook === undefined ? {} : { crashHook }),
   });
+  const publish = (event: Parameters<typeof adapters.events.publish>[0]): void => adapters.events.publish(event);
+  const rpo = new RpoService({ repositories, clock, publish });
+  const scheduler = new SchedulerService({
+    repositories,
+    clock,
+    logger,
+    jobs: replicationJobStarter(replication),
+    agentsOnline: () => hub.list().length > 0,
+    publish,
+    serverId: settings.serverId,
+    rpo,
+    ...(settings.scheduler === undefined ? {} : { timings: settings.scheduler }),
+  });
   return Object.freeze({
     health,
+    rpo,
+    scheduler,
+    scheduleConfig: new ScheduleConfigService({ repositories, clock, audit }),
     workflows,
     networkMapping,
     audit,
@@ -166,7 +192,7 @@ export function createServices(adapters: ServerAdapters): Services {
     volumeViews: new VolumeViews(repositories),
     jobs: joblog,
     discovery: new DiscoveryService({ repositories, hub, credentials: vmwareCredentials }),
-    vmContexts: new VmContextService({ repositories }),
+    vmContexts: new VmContextService({ repositories, rpo }),
     vmManagement: new VmManagementService({
       repositories,
       clock,

@@ -10,8 +10,10 @@ import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
+import { machineGroupRoutes } from './machine-group.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
 import { replicationRoutes } from './replication.routes';
+import { scheduleRoutes } from './schedule.routes';
 import { userRoutes } from './user.routes';
 import { vmContextRoutes } from './vm-context.routes';
 import { vmwareCredentialRoutes } from './vmware-credential.routes';
@@ -34,4 +36,6 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   replicationRoutes,
   vmContextRoutes,
   networkMappingRoutes,
+  scheduleRoutes,
+  machineGroupRoutes,
 ];
