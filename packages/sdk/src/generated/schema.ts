@@ -2880,6 +2880,776 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/machine-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List machine groups by priority */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string | null;
+                            id: string;
+                            max_concurrent_vms: number;
+                            member_count: number;
+                            name: string;
+                            priority: number;
+                            schedule_id: string | null;
+                            schedule_name: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a machine group */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        max_concurrent_vms?: number;
+                        name: string;
+                        /** @description Lower runs first */
+                        priority?: number;
+                        schedule_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string | null;
+                            id: string;
+                            max_concurrent_vms: number;
+                            member_count: number;
+                            name: string;
+                            priority: number;
+                            schedule_id: string | null;
+                            schedule_name: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machine-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One machine group */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string | null;
+                            id: string;
+                            max_concurrent_vms: number;
+                            member_count: number;
+                            name: string;
+                            priority: number;
+                            schedule_id: string | null;
+                            schedule_name: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a machine group and its memberships */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a machine group (schedule, priority, concurrency) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        max_concurrent_vms?: number;
+                        name?: string;
+                        /** @description Lower runs first */
+                        priority?: number;
+                        schedule_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            description: string | null;
+                            id: string;
+                            max_concurrent_vms: number;
+                            member_count: number;
+                            name: string;
+                            priority: number;
+                            schedule_id: string | null;
+                            schedule_name: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/machine-groups/{id}/vms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members of a group in priority order */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            current_status: string;
+                            enabled: boolean;
+                            group_id: string;
+                            id: string;
+                            priority: number;
+                            schedule_override_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vm_context_id: string;
+                            vm_name: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a VM to the group */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled?: boolean;
+                        /** @description Lower runs first */
+                        priority?: number;
+                        schedule_override_id?: string | null;
+                        vm_context_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            current_status: string;
+                            enabled: boolean;
+                            group_id: string;
+                            id: string;
+                            priority: number;
+                            schedule_override_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vm_context_id: string;
+                            vm_name: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machine-groups/{id}/vms/{contextId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a VM from the group */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contextId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a member's priority, enabled flag or schedule override */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contextId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled?: boolean;
+                        /** @description Lower runs first */
+                        priority?: number;
+                        schedule_override_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            current_status: string;
+                            enabled: boolean;
+                            group_id: string;
+                            id: string;
+                            priority: number;
+                            schedule_override_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            vm_context_id: string;
+                            vm_name: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/nbd/exports": {
         parameters: {
             query?: never;
@@ -4807,6 +5577,970 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedule-executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Executions of every schedule (or of one schedule or group), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    group_id?: string;
+                    limit?: number;
+                    offset?: number;
+                    schedule_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                completed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                details: {
+                                    attempts?: number;
+                                    group_id?: string;
+                                    job_id?: string;
+                                    message?: string;
+                                    outcome: "created" | "skipped" | "failed" | "completed";
+                                    /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                    reason?: string;
+                                    vm_context_id: string;
+                                    vm_name?: string;
+                                }[] | null;
+                                error: string | null;
+                                group_id: string | null;
+                                id: string;
+                                jobs_completed: number;
+                                jobs_created: number;
+                                jobs_failed: number;
+                                jobs_skipped: number;
+                                schedule_id: string | null;
+                                /** Format: date-time */
+                                scheduled_at: string;
+                                /** Format: date-time */
+                                started_at: string | null;
+                                /** @description A schedule execution status */
+                                status: "running" | "completed" | "failed" | "skipped";
+                                tick_key: string | null;
+                                triggered_by: string;
+                                vms_eligible: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedule-executions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One execution with every VM outcome and skip reason */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            details: {
+                                attempts?: number;
+                                group_id?: string;
+                                job_id?: string;
+                                message?: string;
+                                outcome: "created" | "skipped" | "failed" | "completed";
+                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                reason?: string;
+                                vm_context_id: string;
+                                vm_name?: string;
+                            }[] | null;
+                            error: string | null;
+                            group_id: string | null;
+                            id: string;
+                            jobs_completed: number;
+                            jobs_created: number;
+                            jobs_failed: number;
+                            jobs_skipped: number;
+                            schedule_id: string | null;
+                            /** Format: date-time */
+                            scheduled_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description A schedule execution status */
+                            status: "running" | "completed" | "failed" | "skipped";
+                            tick_key: string | null;
+                            triggered_by: string;
+                            vms_eligible: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List schedules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                            catch_up_policy: "skip" | "run_once";
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            cron_expression: string;
+                            description: string | null;
+                            enabled: boolean;
+                            group_count: number;
+                            id: string;
+                            interval_seconds: number | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            max_concurrent_jobs: number;
+                            name: string;
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            replication_type: "auto" | "initial" | "incremental";
+                            retry_attempts: number;
+                            /** @description Seconds between retries */
+                            retry_delay: number;
+                            skip_if_running: boolean;
+                            target_rpo_seconds: number | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy?: "skip" | "run_once";
+                        /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
+                        cron_expression: string;
+                        description?: string | null;
+                        enabled?: boolean;
+                        max_concurrent_jobs?: number;
+                        name: string;
+                        replication_type?: "auto" | "initial" | "incremental";
+                        retry_attempts?: number;
+                        retry_delay_seconds?: number;
+                        skip_if_running?: boolean;
+                        target_rpo_seconds?: number | null;
+                        /** @description IANA zone, default UTC */
+                        timezone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                            catch_up_policy: "skip" | "run_once";
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            cron_expression: string;
+                            description: string | null;
+                            enabled: boolean;
+                            group_count: number;
+                            id: string;
+                            interval_seconds: number | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            max_concurrent_jobs: number;
+                            name: string;
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            replication_type: "auto" | "initial" | "incremental";
+                            retry_attempts: number;
+                            /** @description Seconds between retries */
+                            retry_delay: number;
+                            skip_if_running: boolean;
+                            target_rpo_seconds: number | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                            catch_up_policy: "skip" | "run_once";
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            cron_expression: string;
+                            description: string | null;
+                            enabled: boolean;
+                            group_count: number;
+                            id: string;
+                            interval_seconds: number | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            max_concurrent_jobs: number;
+                            name: string;
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            replication_type: "auto" | "initial" | "incremental";
+                            retry_attempts: number;
+                            /** @description Seconds between retries */
+                            retry_delay: number;
+                            skip_if_running: boolean;
+                            target_rpo_seconds: number | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a schedule (its groups stay, without a schedule) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a schedule (enable/disable, cron, limits, retries, catch-up, target RPO) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy?: "skip" | "run_once";
+                        /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
+                        cron_expression?: string;
+                        description?: string | null;
+                        enabled?: boolean;
+                        max_concurrent_jobs?: number;
+                        name?: string;
+                        replication_type?: "auto" | "initial" | "incremental";
+                        retry_attempts?: number;
+                        retry_delay_seconds?: number;
+                        skip_if_running?: boolean;
+                        target_rpo_seconds?: number | null;
+                        /** @description IANA zone, default UTC */
+                        timezone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                            catch_up_policy: "skip" | "run_once";
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string | null;
+                            cron_expression: string;
+                            description: string | null;
+                            enabled: boolean;
+                            group_count: number;
+                            id: string;
+                            interval_seconds: number | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            max_concurrent_jobs: number;
+                            name: string;
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            replication_type: "auto" | "initial" | "incremental";
+                            retry_attempts: number;
+                            /** @description Seconds between retries */
+                            retry_delay: number;
+                            skip_if_running: boolean;
+                            target_rpo_seconds: number | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's executions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    group_id?: string;
+                    limit?: number;
+                    offset?: number;
+                    schedule_id?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                completed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                details: {
+                                    attempts?: number;
+                                    group_id?: string;
+                                    job_id?: string;
+                                    message?: string;
+                                    outcome: "created" | "skipped" | "failed" | "completed";
+                                    /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                    reason?: string;
+                                    vm_context_id: string;
+                                    vm_name?: string;
+                                }[] | null;
+                                error: string | null;
+                                group_id: string | null;
+                                id: string;
+                                jobs_completed: number;
+                                jobs_created: number;
+                                jobs_failed: number;
+                                jobs_skipped: number;
+                                schedule_id: string | null;
+                                /** Format: date-time */
+                                scheduled_at: string;
+                                /** Format: date-time */
+                                started_at: string | null;
+                                /** @description A schedule execution status */
+                                status: "running" | "completed" | "failed" | "skipped";
+                                tick_key: string | null;
+                                triggered_by: string;
+                                vms_eligible: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/run-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the schedule once now (a manual tick, recorded as an execution) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            details: {
+                                attempts?: number;
+                                group_id?: string;
+                                job_id?: string;
+                                message?: string;
+                                outcome: "created" | "skipped" | "failed" | "completed";
+                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                reason?: string;
+                                vm_context_id: string;
+                                vm_name?: string;
+                            }[] | null;
+                            error: string | null;
+                            group_id: string | null;
+                            id: string;
+                            jobs_completed: number;
+                            jobs_created: number;
+                            jobs_failed: number;
+                            jobs_skipped: number;
+                            schedule_id: string | null;
+                            /** Format: date-time */
+                            scheduled_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description A schedule execution status */
+                            status: "running" | "completed" | "failed" | "skipped";
+                            tick_key: string | null;
+                            triggered_by: string;
+                            vms_eligible: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/service-offerings/available": {
         parameters: {
             query?: never;
@@ -5340,6 +7074,20 @@ export interface paths {
                                 memory_mb: number | null;
                                 os_type: string | null;
                                 power_state: string | null;
+                                /** VmRpo */
+                                rpo?: {
+                                    /** @description Seconds since the last successful sync completed */
+                                    age_seconds: number | null;
+                                    interval_seconds: number | null;
+                                    /** Format: date-time */
+                                    last_sync_at: string | null;
+                                    reason: string | null;
+                                    schedule_id: string | null;
+                                    schedule_name: string | null;
+                                    /** @description ok within target; warning when the latest run was blocked; breached past the target */
+                                    state: "ok" | "warning" | "breached" | "pending" | "unprotected";
+                                    target_seconds: number | null;
+                                } | null;
                                 successful_jobs: number;
                                 total_jobs_run: number;
                                 /** Format: date-time */
@@ -5435,6 +7183,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             active_vmware_vm_id: string | null;
+                            /** @description Alert states: rpo_breached past the RPO target */
+                            alerts?: "rpo_breached"[];
                             cloudstack_config_id: string | null;
                             context_id: string;
                             cpu_count: number | null;
@@ -5540,6 +7290,20 @@ export interface paths {
                             }[];
                             os_type: string | null;
                             power_state: string | null;
+                            /** VmRpo */
+                            rpo?: {
+                                /** @description Seconds since the last successful sync completed */
+                                age_seconds: number | null;
+                                interval_seconds: number | null;
+                                /** Format: date-time */
+                                last_sync_at: string | null;
+                                reason: string | null;
+                                schedule_id: string | null;
+                                schedule_name: string | null;
+                                /** @description ok within target; warning when the latest run was blocked; breached past the target */
+                                state: "ok" | "warning" | "breached" | "pending" | "unprotected";
+                                target_seconds: number | null;
+                            } | null;
                             successful_jobs: number;
                             total_jobs_run: number;
                             /** Format: date-time */
