@@ -2888,171 +2888,10 @@ export interface paths {
             cookie?: never;
         };
         /** List machine groups by priority */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            description: string | null;
-                            id: string;
-                            max_concurrent_vms: number;
-                            member_count: number;
-                            name: string;
-                            priority: number;
-                            schedule_id: string | null;
-                            schedule_name: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listMachineGroups"];
         put?: never;
         /** Create a machine group */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        description?: string | null;
-                        max_concurrent_vms?: number;
-                        name: string;
-                        /** @description Lower runs first */
-                        priority?: number;
-                        schedule_id?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            description: string | null;
-                            id: string;
-                            max_concurrent_vms: number;
-                            member_count: number;
-                            name: string;
-                            priority: number;
-                            schedule_id: string | null;
-                            schedule_name: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createMachineGroup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3067,241 +2906,15 @@ export interface paths {
             cookie?: never;
         };
         /** One machine group */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            description: string | null;
-                            id: string;
-                            max_concurrent_vms: number;
-                            member_count: number;
-                            name: string;
-                            priority: number;
-                            schedule_id: string | null;
-                            schedule_name: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getMachineGroup"];
         put?: never;
         post?: never;
         /** Delete a machine group and its memberships */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        delete: operations["deleteMachineGroup"];
         options?: never;
         head?: never;
         /** Change a machine group (schedule, priority, concurrency) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        description?: string | null;
-                        max_concurrent_vms?: number;
-                        name?: string;
-                        /** @description Lower runs first */
-                        priority?: number;
-                        schedule_id?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            description: string | null;
-                            id: string;
-                            max_concurrent_vms: number;
-                            member_count: number;
-                            name: string;
-                            priority: number;
-                            schedule_id: string | null;
-                            schedule_name: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        patch: operations["updateMachineGroup"];
         trace?: never;
     };
     "/api/v1/machine-groups/{id}/vms": {
@@ -3312,172 +2925,10 @@ export interface paths {
             cookie?: never;
         };
         /** Members of a group in priority order */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            current_status: string;
-                            enabled: boolean;
-                            group_id: string;
-                            id: string;
-                            priority: number;
-                            schedule_override_id: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                            vm_context_id: string;
-                            vm_name: string;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listMachineGroupMembers"];
         put?: never;
         /** Add a VM to the group */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        enabled?: boolean;
-                        /** @description Lower runs first */
-                        priority?: number;
-                        schedule_override_id?: string | null;
-                        vm_context_id: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            current_status: string;
-                            enabled: boolean;
-                            group_id: string;
-                            id: string;
-                            priority: number;
-                            schedule_override_id: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                            vm_context_id: string;
-                            vm_name: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["addMachineGroupMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3495,159 +2946,11 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove a VM from the group */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    contextId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        delete: operations["removeMachineGroupMember"];
         options?: never;
         head?: never;
         /** Change a member's priority, enabled flag or schedule override */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    contextId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        enabled?: boolean;
-                        /** @description Lower runs first */
-                        priority?: number;
-                        schedule_override_id?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            current_status: string;
-                            enabled: boolean;
-                            group_id: string;
-                            id: string;
-                            priority: number;
-                            schedule_override_id: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                            vm_context_id: string;
-                            vm_name: string;
-                        };
-                    };
-                };
-            };
-        };
+        patch: operations["updateMachineGroupMember"];
         trace?: never;
     };
     "/api/v1/nbd/exports": {
@@ -5585,111 +4888,7 @@ export interface paths {
             cookie?: never;
         };
         /** Executions of every schedule (or of one schedule or group), newest first */
-        get: {
-            parameters: {
-                query?: {
-                    group_id?: string;
-                    limit?: number;
-                    offset?: number;
-                    schedule_id?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                /** Format: date-time */
-                                completed_at: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                details: {
-                                    attempts?: number;
-                                    group_id?: string;
-                                    job_id?: string;
-                                    message?: string;
-                                    outcome: "created" | "skipped" | "failed" | "completed";
-                                    /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
-                                    reason?: string;
-                                    vm_context_id: string;
-                                    vm_name?: string;
-                                }[] | null;
-                                error: string | null;
-                                group_id: string | null;
-                                id: string;
-                                jobs_completed: number;
-                                jobs_created: number;
-                                jobs_failed: number;
-                                jobs_skipped: number;
-                                schedule_id: string | null;
-                                /** Format: date-time */
-                                scheduled_at: string;
-                                /** Format: date-time */
-                                started_at: string | null;
-                                /** @description A schedule execution status */
-                                status: "running" | "completed" | "failed" | "skipped";
-                                tick_key: string | null;
-                                triggered_by: string;
-                                vms_eligible: number;
-                            }[];
-                            limit: number;
-                            offset: number;
-                            total: number;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listScheduleExecutions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5706,103 +4905,7 @@ export interface paths {
             cookie?: never;
         };
         /** One execution with every VM outcome and skip reason */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            completed_at: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            details: {
-                                attempts?: number;
-                                group_id?: string;
-                                job_id?: string;
-                                message?: string;
-                                outcome: "created" | "skipped" | "failed" | "completed";
-                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
-                                reason?: string;
-                                vm_context_id: string;
-                                vm_name?: string;
-                            }[] | null;
-                            error: string | null;
-                            group_id: string | null;
-                            id: string;
-                            jobs_completed: number;
-                            jobs_created: number;
-                            jobs_failed: number;
-                            jobs_skipped: number;
-                            schedule_id: string | null;
-                            /** Format: date-time */
-                            scheduled_at: string;
-                            /** Format: date-time */
-                            started_at: string | null;
-                            /** @description A schedule execution status */
-                            status: "running" | "completed" | "failed" | "skipped";
-                            tick_key: string | null;
-                            triggered_by: string;
-                            vms_eligible: number;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getScheduleExecution"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5819,206 +4922,10 @@ export interface paths {
             cookie?: never;
         };
         /** List schedules */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
-                            catch_up_policy: "skip" | "run_once";
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            cron_expression: string;
-                            description: string | null;
-                            enabled: boolean;
-                            group_count: number;
-                            id: string;
-                            interval_seconds: number | null;
-                            /** Format: date-time */
-                            last_run_at: string | null;
-                            max_concurrent_jobs: number;
-                            name: string;
-                            /** Format: date-time */
-                            next_run_at: string | null;
-                            replication_type: "auto" | "initial" | "incremental";
-                            retry_attempts: number;
-                            /** @description Seconds between retries */
-                            retry_delay: number;
-                            skip_if_running: boolean;
-                            target_rpo_seconds: number | null;
-                            timezone: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listSchedules"];
         put?: never;
         /** Create a schedule */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
-                        catch_up_policy?: "skip" | "run_once";
-                        /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
-                        cron_expression: string;
-                        description?: string | null;
-                        enabled?: boolean;
-                        max_concurrent_jobs?: number;
-                        name: string;
-                        replication_type?: "auto" | "initial" | "incremental";
-                        retry_attempts?: number;
-                        retry_delay_seconds?: number;
-                        skip_if_running?: boolean;
-                        target_rpo_seconds?: number | null;
-                        /** @description IANA zone, default UTC */
-                        timezone?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
-                            catch_up_policy: "skip" | "run_once";
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            cron_expression: string;
-                            description: string | null;
-                            enabled: boolean;
-                            group_count: number;
-                            id: string;
-                            interval_seconds: number | null;
-                            /** Format: date-time */
-                            last_run_at: string | null;
-                            max_concurrent_jobs: number;
-                            name: string;
-                            /** Format: date-time */
-                            next_run_at: string | null;
-                            replication_type: "auto" | "initial" | "incremental";
-                            retry_attempts: number;
-                            /** @description Seconds between retries */
-                            retry_delay: number;
-                            skip_if_running: boolean;
-                            target_rpo_seconds: number | null;
-                            timezone: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createSchedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6033,276 +4940,15 @@ export interface paths {
             cookie?: never;
         };
         /** One schedule */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
-                            catch_up_policy: "skip" | "run_once";
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            cron_expression: string;
-                            description: string | null;
-                            enabled: boolean;
-                            group_count: number;
-                            id: string;
-                            interval_seconds: number | null;
-                            /** Format: date-time */
-                            last_run_at: string | null;
-                            max_concurrent_jobs: number;
-                            name: string;
-                            /** Format: date-time */
-                            next_run_at: string | null;
-                            replication_type: "auto" | "initial" | "incremental";
-                            retry_attempts: number;
-                            /** @description Seconds between retries */
-                            retry_delay: number;
-                            skip_if_running: boolean;
-                            target_rpo_seconds: number | null;
-                            timezone: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getSchedule"];
         put?: never;
         post?: never;
         /** Delete a schedule (its groups stay, without a schedule) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        delete: operations["deleteSchedule"];
         options?: never;
         head?: never;
         /** Change a schedule (enable/disable, cron, limits, retries, catch-up, target RPO) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
-                        catch_up_policy?: "skip" | "run_once";
-                        /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
-                        cron_expression?: string;
-                        description?: string | null;
-                        enabled?: boolean;
-                        max_concurrent_jobs?: number;
-                        name?: string;
-                        replication_type?: "auto" | "initial" | "incremental";
-                        retry_attempts?: number;
-                        retry_delay_seconds?: number;
-                        skip_if_running?: boolean;
-                        target_rpo_seconds?: number | null;
-                        /** @description IANA zone, default UTC */
-                        timezone?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
-                            catch_up_policy: "skip" | "run_once";
-                            /** Format: date-time */
-                            created_at: string;
-                            created_by: string | null;
-                            cron_expression: string;
-                            description: string | null;
-                            enabled: boolean;
-                            group_count: number;
-                            id: string;
-                            interval_seconds: number | null;
-                            /** Format: date-time */
-                            last_run_at: string | null;
-                            max_concurrent_jobs: number;
-                            name: string;
-                            /** Format: date-time */
-                            next_run_at: string | null;
-                            replication_type: "auto" | "initial" | "incremental";
-                            retry_attempts: number;
-                            /** @description Seconds between retries */
-                            retry_delay: number;
-                            skip_if_running: boolean;
-                            target_rpo_seconds: number | null;
-                            timezone: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        patch: operations["updateSchedule"];
         trace?: never;
     };
     "/api/v1/schedules/{id}/executions": {
@@ -6313,113 +4959,7 @@ export interface paths {
             cookie?: never;
         };
         /** A schedule's executions, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    group_id?: string;
-                    limit?: number;
-                    offset?: number;
-                    schedule_id?: string;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                /** Format: date-time */
-                                completed_at: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                details: {
-                                    attempts?: number;
-                                    group_id?: string;
-                                    job_id?: string;
-                                    message?: string;
-                                    outcome: "created" | "skipped" | "failed" | "completed";
-                                    /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
-                                    reason?: string;
-                                    vm_context_id: string;
-                                    vm_name?: string;
-                                }[] | null;
-                                error: string | null;
-                                group_id: string | null;
-                                id: string;
-                                jobs_completed: number;
-                                jobs_created: number;
-                                jobs_failed: number;
-                                jobs_skipped: number;
-                                schedule_id: string | null;
-                                /** Format: date-time */
-                                scheduled_at: string;
-                                /** Format: date-time */
-                                started_at: string | null;
-                                /** @description A schedule execution status */
-                                status: "running" | "completed" | "failed" | "skipped";
-                                tick_key: string | null;
-                                triggered_by: string;
-                                vms_eligible: number;
-                            }[];
-                            limit: number;
-                            offset: number;
-                            total: number;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listScheduleExecutionsOfSchedule"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6438,103 +4978,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Run the schedule once now (a manual tick, recorded as an execution) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable MKE_* code from the error catalogue */
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The offending input, e.g. body.name or query.limit */
-                                field?: string;
-                                message: string;
-                                request_id?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            completed_at: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            details: {
-                                attempts?: number;
-                                group_id?: string;
-                                job_id?: string;
-                                message?: string;
-                                outcome: "created" | "skipped" | "failed" | "completed";
-                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
-                                reason?: string;
-                                vm_context_id: string;
-                                vm_name?: string;
-                            }[] | null;
-                            error: string | null;
-                            group_id: string | null;
-                            id: string;
-                            jobs_completed: number;
-                            jobs_created: number;
-                            jobs_failed: number;
-                            jobs_skipped: number;
-                            schedule_id: string | null;
-                            /** Format: date-time */
-                            scheduled_at: string;
-                            /** Format: date-time */
-                            started_at: string | null;
-                            /** @description A schedule execution status */
-                            status: "running" | "completed" | "failed" | "skipped";
-                            tick_key: string | null;
-                            triggered_by: string;
-                            vms_eligible: number;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["runScheduleNow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8884,6 +7328,712 @@ export interface operations {
             };
         };
     };
+    listMachineGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+                };
+            };
+        };
+    };
+    createMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    max_concurrent_vms?: number;
+                    name: string;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    getMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    max_concurrent_vms?: number;
+                    name?: string;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    listMachineGroupMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    }[];
+                };
+            };
+        };
+    };
+    addMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_override_id?: string | null;
+                    vm_context_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
+    removeMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contextId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contextId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_override_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
     listNetworkMappings: {
         parameters: {
             query?: {
@@ -10431,6 +9581,874 @@ export interface operations {
                         vlan: string | null;
                         zone_id: string | null;
                         zone_name: string | null;
+                    };
+                };
+            };
+        };
+    };
+    listScheduleExecutions: {
+        parameters: {
+            query?: {
+                group_id?: string;
+                limit?: number;
+                offset?: number;
+                schedule_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            details: {
+                                attempts?: number;
+                                group_id?: string;
+                                job_id?: string;
+                                message?: string;
+                                outcome: "created" | "skipped" | "failed" | "completed";
+                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                reason?: string;
+                                vm_context_id: string;
+                                vm_name?: string;
+                            }[] | null;
+                            error: string | null;
+                            group_id: string | null;
+                            id: string;
+                            jobs_completed: number;
+                            jobs_created: number;
+                            jobs_failed: number;
+                            jobs_skipped: number;
+                            schedule_id: string | null;
+                            /** Format: date-time */
+                            scheduled_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description A schedule execution status */
+                            status: "running" | "completed" | "failed" | "skipped";
+                            tick_key: string | null;
+                            triggered_by: string;
+                            vms_eligible: number;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+        };
+    };
+    getScheduleExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        details: {
+                            attempts?: number;
+                            group_id?: string;
+                            job_id?: string;
+                            message?: string;
+                            outcome: "created" | "skipped" | "failed" | "completed";
+                            /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                            reason?: string;
+                            vm_context_id: string;
+                            vm_name?: string;
+                        }[] | null;
+                        error: string | null;
+                        group_id: string | null;
+                        id: string;
+                        jobs_completed: number;
+                        jobs_created: number;
+                        jobs_failed: number;
+                        jobs_skipped: number;
+                        schedule_id: string | null;
+                        /** Format: date-time */
+                        scheduled_at: string;
+                        /** Format: date-time */
+                        started_at: string | null;
+                        /** @description A schedule execution status */
+                        status: "running" | "completed" | "failed" | "skipped";
+                        tick_key: string | null;
+                        triggered_by: string;
+                        vms_eligible: number;
+                    };
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                    catch_up_policy?: "skip" | "run_once";
+                    /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
+                    cron_expression: string;
+                    description?: string | null;
+                    enabled?: boolean;
+                    max_concurrent_jobs?: number;
+                    name: string;
+                    replication_type?: "auto" | "initial" | "incremental";
+                    retry_attempts?: number;
+                    retry_delay_seconds?: number;
+                    skip_if_running?: boolean;
+                    target_rpo_seconds?: number | null;
+                    /** @description IANA zone, default UTC */
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                    catch_up_policy?: "skip" | "run_once";
+                    /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
+                    cron_expression?: string;
+                    description?: string | null;
+                    enabled?: boolean;
+                    max_concurrent_jobs?: number;
+                    name?: string;
+                    replication_type?: "auto" | "initial" | "incremental";
+                    retry_attempts?: number;
+                    retry_delay_seconds?: number;
+                    skip_if_running?: boolean;
+                    target_rpo_seconds?: number | null;
+                    /** @description IANA zone, default UTC */
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    listScheduleExecutionsOfSchedule: {
+        parameters: {
+            query?: {
+                group_id?: string;
+                limit?: number;
+                offset?: number;
+                schedule_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            details: {
+                                attempts?: number;
+                                group_id?: string;
+                                job_id?: string;
+                                message?: string;
+                                outcome: "created" | "skipped" | "failed" | "completed";
+                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                reason?: string;
+                                vm_context_id: string;
+                                vm_name?: string;
+                            }[] | null;
+                            error: string | null;
+                            group_id: string | null;
+                            id: string;
+                            jobs_completed: number;
+                            jobs_created: number;
+                            jobs_failed: number;
+                            jobs_skipped: number;
+                            schedule_id: string | null;
+                            /** Format: date-time */
+                            scheduled_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description A schedule execution status */
+                            status: "running" | "completed" | "failed" | "skipped";
+                            tick_key: string | null;
+                            triggered_by: string;
+                            vms_eligible: number;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+        };
+    };
+    runScheduleNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        details: {
+                            attempts?: number;
+                            group_id?: string;
+                            job_id?: string;
+                            message?: string;
+                            outcome: "created" | "skipped" | "failed" | "completed";
+                            /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                            reason?: string;
+                            vm_context_id: string;
+                            vm_name?: string;
+                        }[] | null;
+                        error: string | null;
+                        group_id: string | null;
+                        id: string;
+                        jobs_completed: number;
+                        jobs_created: number;
+                        jobs_failed: number;
+                        jobs_skipped: number;
+                        schedule_id: string | null;
+                        /** Format: date-time */
+                        scheduled_at: string;
+                        /** Format: date-time */
+                        started_at: string | null;
+                        /** @description A schedule execution status */
+                        status: "running" | "completed" | "failed" | "skipped";
+                        tick_key: string | null;
+                        triggered_by: string;
+                        vms_eligible: number;
                     };
                 };
             };

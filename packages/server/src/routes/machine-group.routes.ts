@@ -28,20 +28,41 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
   app.get(
     '/api/v1/machine-groups',
     {
-      schema: { tags, summary: 'List machine groups by priority', response: { 200: Type.Array(MachineGroup) } },
+      schema: {
+        operationId: 'listMachineGroups',
+        tags,
+        summary: 'List machine groups by priority',
+        response: { 200: Type.Array(MachineGroup) },
+      },
     },
     async () => config.listGroups(),
   );
 
   app.post<{ Body: Static<typeof GroupCreate> }>(
     '/api/v1/machine-groups',
-    { schema: { tags, summary: 'Create a machine group', body: GroupCreate, response: { 201: MachineGroup } } },
+    {
+      schema: {
+        operationId: 'createMachineGroup',
+        tags,
+        summary: 'Create a machine group',
+        body: GroupCreate,
+        response: { 201: MachineGroup },
+      },
+    },
     async (request, reply) => reply.code(201).send(await config.createGroup(request.body, principalOf(request))),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/machine-groups/:id',
-    { schema: { tags, summary: 'One machine group', params: IdParams, response: { 200: MachineGroup } } },
+    {
+      schema: {
+        operationId: 'getMachineGroup',
+        tags,
+        summary: 'One machine group',
+        params: IdParams,
+        response: { 200: MachineGroup },
+      },
+    },
     async (request) => config.getGroup(request.params.id),
   );
 
@@ -49,6 +70,7 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/machine-groups/:id',
     {
       schema: {
+        operationId: 'updateMachineGroup',
         tags,
         summary: 'Change a machine group (schedule, priority, concurrency)',
         params: IdParams,
@@ -63,6 +85,7 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/machine-groups/:id',
     {
       schema: {
+        operationId: 'deleteMachineGroup',
         tags,
         summary: 'Delete a machine group and its memberships',
         params: IdParams,
@@ -79,6 +102,7 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/machine-groups/:id/vms',
     {
       schema: {
+        operationId: 'listMachineGroupMembers',
         tags,
         summary: 'Members of a group in priority order',
         params: IdParams,
@@ -92,6 +116,7 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/machine-groups/:id/vms',
     {
       schema: {
+        operationId: 'addMachineGroupMember',
         tags,
         summary: 'Add a VM to the group',
         params: IdParams,
@@ -107,6 +132,7 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/machine-groups/:id/vms/:contextId',
     {
       schema: {
+        operationId: 'updateMachineGroupMember',
         tags,
         summary: "Change a member's priority, enabled flag or schedule override",
         params: MemberParams,
@@ -122,6 +148,7 @@ export const machineGroupRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/machine-groups/:id/vms/:contextId',
     {
       schema: {
+        operationId: 'removeMachineGroupMember',
         tags,
         summary: 'Remove a VM from the group',
         params: MemberParams,

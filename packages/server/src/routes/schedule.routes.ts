@@ -21,19 +21,42 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
 
   app.get(
     '/api/v1/schedules',
-    { schema: { tags, summary: 'List schedules', response: { 200: Type.Array(Schedule) } } },
+    {
+      schema: {
+        operationId: 'listSchedules',
+        tags,
+        summary: 'List schedules',
+        response: { 200: Type.Array(Schedule) },
+      },
+    },
     async () => config.listSchedules(),
   );
 
   app.post<{ Body: Static<typeof ScheduleCreate> }>(
     '/api/v1/schedules',
-    { schema: { tags, summary: 'Create a schedule', body: ScheduleCreate, response: { 201: Schedule } } },
+    {
+      schema: {
+        operationId: 'createSchedule',
+        tags,
+        summary: 'Create a schedule',
+        body: ScheduleCreate,
+        response: { 201: Schedule },
+      },
+    },
     async (request, reply) => reply.code(201).send(await config.createSchedule(request.body, principalOf(request))),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/schedules/:id',
-    { schema: { tags, summary: 'One schedule', params: IdParams, response: { 200: Schedule } } },
+    {
+      schema: {
+        operationId: 'getSchedule',
+        tags,
+        summary: 'One schedule',
+        params: IdParams,
+        response: { 200: Schedule },
+      },
+    },
     async (request) => config.getSchedule(request.params.id),
   );
 
@@ -41,6 +64,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/schedules/:id',
     {
       schema: {
+        operationId: 'updateSchedule',
         tags,
         summary: 'Change a schedule (enable/disable, cron, limits, retries, catch-up, target RPO)',
         params: IdParams,
@@ -55,6 +79,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/schedules/:id',
     {
       schema: {
+        operationId: 'deleteSchedule',
         tags,
         summary: 'Delete a schedule (its groups stay, without a schedule)',
         params: IdParams,
@@ -71,6 +96,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/schedules/:id/run-now',
     {
       schema: {
+        operationId: 'runScheduleNow',
         tags,
         summary: 'Run the schedule once now (a manual tick, recorded as an execution)',
         params: IdParams,
@@ -96,6 +122,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/schedules/:id/executions',
     {
       schema: {
+        operationId: 'listScheduleExecutionsOfSchedule',
         tags,
         summary: "A schedule's executions, newest first",
         params: IdParams,
@@ -114,6 +141,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/schedule-executions',
     {
       schema: {
+        operationId: 'listScheduleExecutions',
         tags,
         summary: 'Executions of every schedule (or of one schedule or group), newest first',
         querystring: ExecutionQuery,
@@ -136,6 +164,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     '/api/v1/schedule-executions/:id',
     {
       schema: {
+        operationId: 'getScheduleExecution',
         tags,
         summary: 'One execution with every VM outcome and skip reason',
         params: IdParams,
