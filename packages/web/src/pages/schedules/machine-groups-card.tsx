@@ -103,6 +103,7 @@ function Members({ group }: { group: MachineGroup }) {
     });
   return (
     <div className="border-t border-slate-200 dark:border-slate-800" aria-label={`Members of ${group.name}`}>
+      <h3 className="px-3 pt-2 text-xs font-semibold">VMs of {group.name}, in the order they replicate</h3>
       <table className="w-full text-[13px]" aria-label={`VMs of ${group.name}`}>
         <thead className="text-left text-xs text-slate-500">
           <tr>
