@@ -27,7 +27,7 @@ function label(rpo: Rpo): string {
     case 'pending':
       return 'first copy';
     case 'breached':
-      return rpo.age_seconds === null ? 'breached: never synced' : `breached ${formatSeconds(rpo.age_seconds)}`;
+      return rpo.age_seconds === null ? 'never synced' : `breached ${formatSeconds(rpo.age_seconds)}`;
     default:
       return `${formatSeconds(rpo.age_seconds)} / ${formatSeconds(rpo.target_seconds)}`;
   }
