@@ -1,4 +1,4 @@
-// The dev stack's protection demo (docs/scheduler.md#dev-stack): a schedule every 30 s (target RPO 90 s) that
+// The dev stack's protection demo (docs/scheduler.md#dev-stack): a schedule every 30 s (target RPO 45 s: one interval plus a copy) that
 // drives the group dev-demo, created through the API on first start; on every start, managed VMs that are in no
 // group join dev-demo, so the VMs a newcomer added stay green in the RPO column while the agent runs.
 import type { RunningServer } from '../server-runtime';
@@ -30,7 +30,7 @@ export async function ensureDevSchedule(server: RunningServer, token: string): P
       description: 'Dev stack demo: replicate the dev-demo group every 30 seconds',
       cron_expression: '*/30 * * * * *',
       max_concurrent_jobs: 4,
-      target_rpo_seconds: 90,
+      target_rpo_seconds: 45,
     }));
   const groups = await api<Array<{ id: string; name: string }>>(server, token, 'GET', '/api/v1/machine-groups');
   const group =
