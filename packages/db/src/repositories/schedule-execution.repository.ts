@@ -132,6 +132,15 @@ export class ScheduleExecutionRepository {
     return this.get(id);
   }
 
+  /** How many executions match (the total of a paged list). */
+  async count(filter: { scheduleId?: string; groupId?: string } = {}): Promise<number> {
+    let query = this.deps.db.selectFrom('schedule_executions');
+    if (filter.scheduleId !== undefined) query = query.where('schedule_id', '=', filter.scheduleId);
+    if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+
   /** Newest first. */
   async list(
     filter: { scheduleId?: string; groupId?: string } = {},

@@ -132,8 +132,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
     },
     async (request) => {
       const paging = { limit: request.query.limit ?? 50, offset: request.query.offset ?? 0 };
-      const items = await config.listExecutions({ scheduleId: request.params.id }, paging);
-      return { items, total: items.length, ...paging };
+      return config.listExecutions({ scheduleId: request.params.id }, paging);
     },
   );
 
@@ -155,8 +154,7 @@ export const scheduleRoutes: RoutePlugin = (app, { services }) => {
         ...(q.schedule_id === undefined ? {} : { scheduleId: q.schedule_id }),
         ...(q.group_id === undefined ? {} : { groupId: q.group_id }),
       };
-      const items = await config.listExecutions(filter, paging);
-      return { items, total: items.length, ...paging };
+      return config.listExecutions(filter, paging);
     },
   );
 

@@ -225,7 +225,9 @@ export class ScheduleConfigService {
 
   async listExecutions(filter: { scheduleId?: string; groupId?: string }, paging: { limit: number; offset: number }) {
     if (filter.scheduleId !== undefined) await this.deps.repositories.schedules.require(filter.scheduleId);
-    return this.deps.repositories.scheduleExecutions.list(filter, paging);
+    const executions = this.deps.repositories.scheduleExecutions;
+    const [items, total] = await Promise.all([executions.list(filter, paging), executions.count(filter)]);
+    return { items, total, ...paging };
   }
 
   async getExecution(id: string) {
