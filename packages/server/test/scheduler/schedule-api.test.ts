@@ -149,7 +149,7 @@ describe('schedule API', { timeout: 120_000 }, () => {
         ['rpo-stale', 'agent_offline'],
       ]);
       const history = (await call('GET', `/api/v1/schedules/${schedule?.id}/executions`)).body;
-    assert.equal(history?.total, 1);
+      assert.equal(history?.total, 1);
       assert.equal((history?.items as { triggered_by: string }[])[0]?.triggered_by, 'admin');
 
       const list = (await call('GET', '/api/v1/vm-contexts?search=rpo-')).body?.items as {
