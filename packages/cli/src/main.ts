@@ -3,11 +3,16 @@ import { VERSION } from '@migratekit/core';
 import { registerNbdCommands } from './commands/nbd.command';
 import { registerAgentCommand } from './commands/agent.command';
 import { registerDiscoverCommand } from './commands/discover.command';
+<<<<<<< HEAD
 import { registerFailoverCommands } from './commands/failover.command';
 import { registerFailoverRecoveryCommands } from './commands/failover-recovery.command';
+=======
+import { registerGroupCommands } from './commands/group.command';
+>>>>>>> scheduler
 import { registerLoginCommand } from './commands/login.command';
 import { registerNetworkCommands } from './commands/network.command';
 import { registerReplicateCommand } from './commands/replicate.command';
+import { registerScheduleCommands } from './commands/schedule.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerVmCommands } from './commands/vm.command';
 import { registerSimCloudStackCommand } from './dev/sim-cloudstack.command';
@@ -24,9 +29,14 @@ registerDiscoverCommand(program);
 registerVmCommands(program);
 registerReplicateCommand(program);
 registerNetworkCommands(program);
+<<<<<<< HEAD
 registerFailoverCommands(program);
 // After the failover command (when present): cleanup and rollback are its subcommands.
 registerFailoverRecoveryCommands(program);
+=======
+registerScheduleCommands(program);
+registerGroupCommands(program);
+>>>>>>> scheduler
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
 registerNbdCommands(program);

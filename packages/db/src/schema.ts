@@ -269,6 +269,10 @@ export interface ReplicationScheduleTable {
   /** Seconds between retries. */
   retry_delay: number;
   skip_if_running: boolean;
+  /** After downtime: 'skip' the missed ticks (recorded as one skipped execution) or 'run_once' for all of them. */
+  catch_up_policy: Defaulted<string>;
+  /** The data loss the operator accepts; null = twice the cron interval. */
+  target_rpo_seconds: number | null;
   created_by: string | null;
   last_run_at: Timestamp | null;
   next_run_at: Timestamp | null;
@@ -316,7 +320,18 @@ export interface ScheduleExecutionTable {
   details: JsonText | null;
   error: string | null;
   triggered_by: string;
+  /** schedule id + scheduled time for cron ticks (unique: a tick runs once); null for manual runs. */
+  tick_key: string | null;
   created_at: Timestamp;
+}
+
+export interface SchedulerLeaseTable {
+  /** The lease's name ('scheduler'): one row per leadership. */
+  name: string;
+  /** The server (MIGRATEKIT_SERVER_ID) that holds it. */
+  owner: string;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface VmwareCredentialTable {
@@ -445,6 +460,7 @@ export interface DatabaseSchema {
   vm_machine_groups: VmMachineGroupTable;
   vm_group_memberships: VmGroupMembershipTable;
   schedule_executions: ScheduleExecutionTable;
+  scheduler_leases: SchedulerLeaseTable;
   vmware_credentials: VmwareCredentialTable;
   cloudstack_configs: CloudstackConfigTable;
   agents: AgentTable;

@@ -8,6 +8,7 @@ import type { Composition } from './composition/compose';
 import { installAuthHook } from './http/auth-hook';
 import { installErrorHandlers } from './http/error-handler';
 import { installMetrics } from './http/metrics.plugin';
+import { registerRpoMetrics } from './scheduler/rpo-metrics';
 import { installOpenApi } from './http/openapi.plugin';
 import { ErrorResponse } from './http/schemas';
 import { createValidatorCompiler } from './http/validator-compiler';
@@ -87,7 +88,7 @@ export async function buildApp(composition: Composition, options: BuildAppOption
   await app.register(cookie);
   installAuthHook(app, ctx.services.auth);
   await installOpenApi(app);
-  installMetrics(app);
+  registerRpoMetrics(installMetrics(app), ctx.services.rpo);
   for (const plugin of [...ROUTE_PLUGINS, ...(options.extraRoutes ?? [])]) {
     await app.register(async (scope) => {
       await plugin(scope, ctx);

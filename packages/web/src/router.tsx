@@ -5,6 +5,7 @@ import { DiscoveryPage } from './pages/discovery.page';
 import { JobDetailPage } from './pages/job-detail.page';
 import { JobsPage } from './pages/jobs.page';
 import { NetworkMappingPage } from './pages/network-mapping/network-mapping.page';
+import { SchedulesPage } from './pages/schedules/schedules.page';
 import { SettingsPage, SETTINGS_TABS } from './pages/settings/settings.page';
 import type { SettingsTab } from './pages/settings/settings.page';
 import { VmsPage } from './pages/vms.page';
@@ -36,6 +37,7 @@ const networkMappingRoute = createRoute({
   path: '/network-mapping',
   component: NetworkMappingPage,
 });
+const schedulesRoute = createRoute({ getParentRoute: () => rootRoute, path: '/schedules', component: SchedulesPage });
 const jobsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs', component: JobsPage });
 const jobDetailRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -56,6 +58,7 @@ const routeTree = rootRoute.addChildren([
   vmsRoute,
   discoveryRoute,
   networkMappingRoute,
+  schedulesRoute,
   jobsRoute,
   jobDetailRoute,
   settingsRoute,

@@ -56,8 +56,38 @@ export interface ReplicationProgressEvent {
   disks: Array<{ disk_id: string; bytes_done: number; bytes_total: number; sync_type: string; done: boolean }>;
 }
 
+/** A VM's RPO state changed (docs/scheduler.md#rpo): published when it enters or leaves `breached`. */
+export interface RpoAlertEvent<P extends EventPayloads = EventPayloads> {
+  type: 'rpo.alert';
+  context_id: string;
+  vm_name: string;
+  /** 'rpo_breached' while the last good sync is older than the target; null once it is back within it. */
+  alert: 'rpo_breached' | null;
+  state: string;
+  age_seconds: number | null;
+  target_seconds: number | null;
+  reason: string | null;
+  at: P['date'];
+}
+
+/** A schedule execution (one tick or manual run) was recorded or ended. */
+export interface ScheduleExecutionEvent {
+  type: 'schedule.execution';
+  execution_id: string;
+  schedule_id: string | null;
+  status: string;
+  jobs_created: number;
+  jobs_skipped: number;
+}
+
 export type ServerEventOf<P extends EventPayloads> =
-  JobUpdatedEvent<P> | JobStepEvent<P> | JobLogEvent<P> | ContextUpdatedEvent<P> | ReplicationProgressEvent;
+  | JobUpdatedEvent<P>
+  | JobStepEvent<P>
+  | JobLogEvent<P>
+  | ContextUpdatedEvent<P>
+  | ReplicationProgressEvent
+  | RpoAlertEvent<P>
+  | ScheduleExecutionEvent;
 export type ServerEventType = ServerEventOf<EventPayloads>['type'];
 
 /** Every event name; the SSE `event:` field carries it, so an EventSource listens for each by name. */
@@ -67,6 +97,8 @@ export const SERVER_EVENT_TYPES = [
   'job.log',
   'context.updated',
   'replication.progress',
+  'rpo.alert',
+  'schedule.execution',
 ] as const satisfies readonly ServerEventType[];
 
 // Compile-time: SERVER_EVENT_TYPES names every event type.

@@ -93,6 +93,19 @@ export class ContextRepository {
     return this.require(input.context_id);
   }
 
+  /** The contexts with these ids that exist, by id. */
+  async getMany(contextIds: readonly string[]): Promise<Map<string, ContextRecord>> {
+    const result = new Map<string, ContextRecord>();
+    if (contextIds.length === 0) return result;
+    const rows = await this.deps.db
+      .selectFrom('vm_replication_contexts')
+      .selectAll()
+      .where('context_id', 'in', [...contextIds])
+      .execute();
+    for (const row of rows) result.set(row.context_id, row as ContextRecord);
+    return result;
+  }
+
   async get(contextId: string): Promise<ContextRecord | undefined> {
     const row = await this.deps.db
       .selectFrom('vm_replication_contexts')

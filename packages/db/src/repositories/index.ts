@@ -17,6 +17,7 @@ import { ReplicationJobRepository } from './replication-job.repository';
 import type { RepositoryDeps } from './repository-deps';
 import { ScheduleExecutionRepository } from './schedule-execution.repository';
 import { ScheduleRepository } from './schedule.repository';
+import { SchedulerLeaseRepository } from './scheduler-lease.repository';
 import { VmDiskRepository } from './vm-disk.repository';
 import { VolumeOperationRepository } from './volume-operation.repository';
 import { WorkflowJobRepository } from './workflow-job.repository';
@@ -44,6 +45,7 @@ export interface Repositories {
   schedules: ScheduleRepository;
   machineGroups: MachineGroupRepository;
   scheduleExecutions: ScheduleExecutionRepository;
+  schedulerLeases: SchedulerLeaseRepository;
   jobLog: JobLogRepository;
   workflowJobs: WorkflowJobRepository;
   workflowSteps: WorkflowStepRepository;
@@ -78,6 +80,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     schedules: new ScheduleRepository(deps),
     machineGroups: new MachineGroupRepository(deps),
     scheduleExecutions: new ScheduleExecutionRepository(deps),
+    schedulerLeases: new SchedulerLeaseRepository(deps),
     jobLog: new JobLogRepository(deps),
     workflowJobs: new WorkflowJobRepository(deps),
     workflowSteps: new WorkflowStepRepository(deps),
@@ -109,6 +112,7 @@ export * from './failover-job.repository';
 export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';
+export * from './scheduler-lease.repository';
 export * from './job-log.repository';
 export * from './workflow-job.repository';
 export * from './workflow-step.repository';

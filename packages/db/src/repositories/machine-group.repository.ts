@@ -18,6 +18,28 @@ export interface NewMembership {
 }
 export type MembershipPatch = Pick<RowUpdate<'vm_group_memberships'>, 'enabled' | 'priority' | 'schedule_override_id'>;
 
+/** One VM a schedule drives, with what the tick planner needs to decide about it (docs/scheduler.md#tick). */
+export interface ScheduledMember {
+  group_id: string;
+  group_priority: number;
+  group_max_concurrent_vms: number;
+  membership_enabled: boolean;
+  membership_priority: number;
+  joined_at: Date;
+  vm_context_id: string;
+  vm_name: string;
+  current_status: string;
+  current_job_id: string | null;
+  last_successful_job_id: string | null;
+}
+
+/** A VM's effective schedule: the membership's override, else its group's schedule. */
+export interface ContextSchedule {
+  vm_context_id: string;
+  schedule_id: string;
+  group_id: string;
+}
+
 export class MachineGroupRepository {
   constructor(private readonly deps: RepositoryDeps) {}
 
@@ -146,6 +168,78 @@ export class MachineGroupRepository {
     let query = this.deps.db.selectFrom('vm_group_memberships').selectAll().where('group_id', '=', groupId);
     if (options.enabledOnly === true) query = query.where('enabled', '=', true);
     return query.orderBy('priority').orderBy('created_at').orderBy('id').execute();
+  }
+
+  /**
+   * Every membership a schedule drives: members of its groups without an override to another schedule, and
+   * members of any group whose override names it. Ordered by group priority, then member priority.
+   */
+  async listScheduledMembers(scheduleId: string): Promise<ScheduledMember[]> {
+    const rows = await this.deps.db
+      .selectFrom('vm_group_memberships as m')
+      .innerJoin('vm_machine_groups as g', 'g.id', 'm.group_id')
+      .innerJoin('vm_replication_contexts as c', 'c.context_id', 'm.vm_context_id')
+      .where((eb) =>
+        eb.or([
+          eb('m.schedule_override_id', '=', scheduleId),
+          eb.and([eb('g.schedule_id', '=', scheduleId), eb('m.schedule_override_id', 'is', null)]),
+        ]),
+      )
+      .select([
+        'm.group_id',
+        'g.priority as group_priority',
+        'g.max_concurrent_vms as group_max_concurrent_vms',
+        'm.enabled as membership_enabled',
+        'm.priority as membership_priority',
+        'm.created_at as joined_at',
+        'm.vm_context_id',
+        'c.vm_name',
+        'c.current_status',
+        'c.current_job_id',
+        'c.last_successful_job_id',
+      ])
+      .orderBy('g.priority')
+      .orderBy('g.name')
+      .orderBy('m.priority')
+      .orderBy('m.created_at')
+      .orderBy('m.id')
+      .execute();
+    return rows;
+  }
+
+  /** The schedule of each VM that has one (enabled memberships only; the first by group priority wins). */
+  async schedulesOfContexts(contextIds: readonly string[]): Promise<Map<string, ContextSchedule>> {
+    const result = new Map<string, ContextSchedule>();
+    if (contextIds.length === 0) return result;
+    const rows = await this.deps.db
+      .selectFrom('vm_group_memberships as m')
+      .innerJoin('vm_machine_groups as g', 'g.id', 'm.group_id')
+      .where('m.vm_context_id', 'in', [...contextIds])
+      .where('m.enabled', '=', true)
+      .select(['m.vm_context_id', 'm.group_id', 'g.schedule_id', 'm.schedule_override_id'])
+      .orderBy('g.priority')
+      .orderBy('m.priority')
+      .execute();
+    for (const row of rows) {
+      const scheduleId = row.schedule_override_id ?? row.schedule_id;
+      if (scheduleId === null || result.has(row.vm_context_id)) continue;
+      result.set(row.vm_context_id, {
+        vm_context_id: row.vm_context_id,
+        schedule_id: scheduleId,
+        group_id: row.group_id,
+      });
+    }
+    return result;
+  }
+
+  /** How many members each group has. */
+  async memberCounts(): Promise<Map<string, number>> {
+    const rows = await this.deps.db
+      .selectFrom('vm_group_memberships')
+      .select((eb) => ['group_id', eb.fn.countAll<number>().as('members')])
+      .groupBy('group_id')
+      .execute();
+    return new Map(rows.map((r) => [r.group_id, Number(r.members)]));
   }
 
   async listMembershipsOfContext(contextId: string): Promise<MembershipRecord[]> {

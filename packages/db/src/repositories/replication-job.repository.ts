@@ -117,6 +117,28 @@ export class ReplicationJobRepository {
     return times;
   }
 
+  /** Every job a schedule execution started (first attempts and retries), oldest first. */
+  async listByExecution(executionId: string): Promise<ReplicationJobRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('replication_jobs')
+      .selectAll()
+      .where('schedule_execution_id', '=', executionId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** The contexts that have a pending or running job (one query, for a scheduler tick). */
+  async activeContextIds(): Promise<Set<string>> {
+    const rows = await this.deps.db
+      .selectFrom('replication_jobs')
+      .select('vm_context_id')
+      .where('status', 'in', [...ACTIVE_REPLICATION_STATUSES])
+      .execute();
+    return new Set(rows.map((r) => r.vm_context_id));
+  }
+
   async listActive(): Promise<ReplicationJobRecord[]> {
     const rows = await this.deps.db
       .selectFrom('replication_jobs')

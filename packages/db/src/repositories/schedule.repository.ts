@@ -4,17 +4,20 @@ import type { NewRow, Row, RowUpdate } from '../schema';
 import { affected, isUniqueViolation, type RepositoryDeps } from './repository-deps';
 
 export type ScheduleReplicationType = 'auto' | 'initial' | 'incremental';
-export type ScheduleRecord = Omit<Row<'replication_schedules'>, 'replication_type'> & {
+/** What a schedule does with ticks it missed while no server ran it. */
+export type CatchUpPolicy = 'skip' | 'run_once';
+export type ScheduleRecord = Omit<Row<'replication_schedules'>, 'replication_type' | 'catch_up_policy'> & {
   replication_type: ScheduleReplicationType;
+  catch_up_policy: CatchUpPolicy;
 };
 export type NewSchedule = Omit<
   NewRow<'replication_schedules'>,
-  'id' | 'replication_type' | 'created_at' | 'updated_at'
-> & { id?: string; replication_type: ScheduleReplicationType };
+  'id' | 'replication_type' | 'catch_up_policy' | 'created_at' | 'updated_at'
+> & { id?: string; replication_type: ScheduleReplicationType; catch_up_policy?: CatchUpPolicy };
 export type SchedulePatch = Omit<
   RowUpdate<'replication_schedules'>,
-  'id' | 'replication_type' | 'created_at' | 'updated_at'
-> & { replication_type?: ScheduleReplicationType };
+  'id' | 'replication_type' | 'catch_up_policy' | 'created_at' | 'updated_at'
+> & { replication_type?: ScheduleReplicationType; catch_up_policy?: CatchUpPolicy };
 
 const toRecord = (row: Row<'replication_schedules'>): ScheduleRecord => row as ScheduleRecord;
 
@@ -90,6 +93,20 @@ export class ScheduleRepository {
       duplicateName(error, patch.name);
     }
     return this.require(id);
+  }
+
+  /**
+   * Moves last_run_at forward to `tickAt` (and records the next run) only if no other server did it first:
+   * the compare-and-set that hands each tick to exactly one scheduler.
+   */
+  async advanceLastRun(id: string, expected: Date | null, tickAt: Date, nextRunAt: Date | null): Promise<boolean> {
+    const result = await this.deps.db
+      .updateTable('replication_schedules')
+      .set({ last_run_at: tickAt, next_run_at: nextRunAt })
+      .where('id', '=', id)
+      .where((eb) => (expected === null ? eb('last_run_at', 'is', null) : eb('last_run_at', '=', expected)))
+      .executeTakeFirst();
+    return affected(result) === 1;
   }
 
   async delete(id: string): Promise<boolean> {

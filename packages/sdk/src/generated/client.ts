@@ -48,7 +48,19 @@ export const operationList = [
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
   { name: 'getJobsByExternalIdById', method: 'get', path: '/api/v1/jobs/by-external-id/{id}' },
   { name: 'getJobsById', method: 'get', path: '/api/v1/jobs/{id}' },
+<<<<<<< HEAD
   { name: 'postJobsByIdDecisionByDecision', method: 'post', path: '/api/v1/jobs/{id}/decision/{decision}' },
+=======
+  { name: 'listMachineGroups', method: 'get', path: '/api/v1/machine-groups' },
+  { name: 'createMachineGroup', method: 'post', path: '/api/v1/machine-groups' },
+  { name: 'getMachineGroup', method: 'get', path: '/api/v1/machine-groups/{id}' },
+  { name: 'updateMachineGroup', method: 'patch', path: '/api/v1/machine-groups/{id}' },
+  { name: 'deleteMachineGroup', method: 'delete', path: '/api/v1/machine-groups/{id}' },
+  { name: 'listMachineGroupMembers', method: 'get', path: '/api/v1/machine-groups/{id}/vms' },
+  { name: 'addMachineGroupMember', method: 'post', path: '/api/v1/machine-groups/{id}/vms' },
+  { name: 'updateMachineGroupMember', method: 'patch', path: '/api/v1/machine-groups/{id}/vms/{contextId}' },
+  { name: 'removeMachineGroupMember', method: 'delete', path: '/api/v1/machine-groups/{id}/vms/{contextId}' },
+>>>>>>> scheduler
   { name: 'getNbdExports', method: 'get', path: '/api/v1/nbd/exports' },
   { name: 'listNetworkMappings', method: 'get', path: '/api/v1/network-mappings' },
   { name: 'createNetworkMapping', method: 'post', path: '/api/v1/network-mappings' },
@@ -81,6 +93,15 @@ export const operationList = [
   { name: 'postReplications', method: 'post', path: '/api/v1/replications' },
   { name: 'getReplicationsById', method: 'get', path: '/api/v1/replications/{id}' },
   { name: 'deleteReplicationsById', method: 'delete', path: '/api/v1/replications/{id}' },
+  { name: 'listScheduleExecutions', method: 'get', path: '/api/v1/schedule-executions' },
+  { name: 'getScheduleExecution', method: 'get', path: '/api/v1/schedule-executions/{id}' },
+  { name: 'listSchedules', method: 'get', path: '/api/v1/schedules' },
+  { name: 'createSchedule', method: 'post', path: '/api/v1/schedules' },
+  { name: 'getSchedule', method: 'get', path: '/api/v1/schedules/{id}' },
+  { name: 'updateSchedule', method: 'patch', path: '/api/v1/schedules/{id}' },
+  { name: 'deleteSchedule', method: 'delete', path: '/api/v1/schedules/{id}' },
+  { name: 'listScheduleExecutionsOfSchedule', method: 'get', path: '/api/v1/schedules/{id}/executions' },
+  { name: 'runScheduleNow', method: 'post', path: '/api/v1/schedules/{id}/run-now' },
   { name: 'listAvailableServiceOfferings', method: 'get', path: '/api/v1/service-offerings/available' },
   { name: 'getUsers', method: 'get', path: '/api/v1/users' },
   { name: 'postUsers', method: 'post', path: '/api/v1/users' },
@@ -194,8 +215,29 @@ export function createOperations(http: Http) {
     getJobsByExternalIdById: (args: OpArgs<paths['/api/v1/jobs/by-external-id/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/by-external-id/{id}']['get']>>('get', '/api/v1/jobs/by-external-id/{id}', args),
     /** A job with its steps, logs, progress and child jobs (GET /api/v1/jobs/{id}) */
     getJobsById: (args: OpArgs<paths['/api/v1/jobs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}']['get']>>('get', '/api/v1/jobs/{id}', args),
+<<<<<<< HEAD
     /** Decide on a paused workflow job (resume: inspect the interrupted step and run on; compensate: undo its steps) or run the compensation of a cleanup_required job again. Returns at once; follow the job. (POST /api/v1/jobs/{id}/decision/{decision}) */
     postJobsByIdDecisionByDecision: (args: OpArgs<paths['/api/v1/jobs/{id}/decision/{decision}']['post']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}/decision/{decision}']['post']>>('post', '/api/v1/jobs/{id}/decision/{decision}', args),
+=======
+    /** List machine groups by priority (GET /api/v1/machine-groups) */
+    listMachineGroups: (args: OpArgs<paths['/api/v1/machine-groups']['get']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups']['get']>>('get', '/api/v1/machine-groups', args),
+    /** Create a machine group (POST /api/v1/machine-groups) */
+    createMachineGroup: (args: OpArgs<paths['/api/v1/machine-groups']['post']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups']['post']>>('post', '/api/v1/machine-groups', args),
+    /** One machine group (GET /api/v1/machine-groups/{id}) */
+    getMachineGroup: (args: OpArgs<paths['/api/v1/machine-groups/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}']['get']>>('get', '/api/v1/machine-groups/{id}', args),
+    /** Change a machine group (schedule, priority, concurrency) (PATCH /api/v1/machine-groups/{id}) */
+    updateMachineGroup: (args: OpArgs<paths['/api/v1/machine-groups/{id}']['patch']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}']['patch']>>('patch', '/api/v1/machine-groups/{id}', args),
+    /** Delete a machine group and its memberships (DELETE /api/v1/machine-groups/{id}) */
+    deleteMachineGroup: (args: OpArgs<paths['/api/v1/machine-groups/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}']['delete']>>('delete', '/api/v1/machine-groups/{id}', args),
+    /** Members of a group in priority order (GET /api/v1/machine-groups/{id}/vms) */
+    listMachineGroupMembers: (args: OpArgs<paths['/api/v1/machine-groups/{id}/vms']['get']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}/vms']['get']>>('get', '/api/v1/machine-groups/{id}/vms', args),
+    /** Add a VM to the group (POST /api/v1/machine-groups/{id}/vms) */
+    addMachineGroupMember: (args: OpArgs<paths['/api/v1/machine-groups/{id}/vms']['post']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}/vms']['post']>>('post', '/api/v1/machine-groups/{id}/vms', args),
+    /** Change a member's priority, enabled flag or schedule override (PATCH /api/v1/machine-groups/{id}/vms/{contextId}) */
+    updateMachineGroupMember: (args: OpArgs<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['patch']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['patch']>>('patch', '/api/v1/machine-groups/{id}/vms/{contextId}', args),
+    /** Remove a VM from the group (DELETE /api/v1/machine-groups/{id}/vms/{contextId}) */
+    removeMachineGroupMember: (args: OpArgs<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['delete']>>('delete', '/api/v1/machine-groups/{id}/vms/{contextId}', args),
+>>>>>>> scheduler
     /** NBD exports of the server (one per volume attached to it) (GET /api/v1/nbd/exports) */
     getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
     /** Every network mapping, optionally of one VM or one kind (GET /api/v1/network-mappings) */
@@ -260,6 +302,24 @@ export function createOperations(http: Http) {
     getReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['get']>>('get', '/api/v1/replications/{id}', args),
     /** Cancel a replication job (DELETE /api/v1/replications/{id}) */
     deleteReplicationsById: (args: OpArgs<paths['/api/v1/replications/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/replications/{id}']['delete']>>('delete', '/api/v1/replications/{id}', args),
+    /** Executions of every schedule (or of one schedule or group), newest first (GET /api/v1/schedule-executions) */
+    listScheduleExecutions: (args: OpArgs<paths['/api/v1/schedule-executions']['get']> = {}) => http.request<OpResult<paths['/api/v1/schedule-executions']['get']>>('get', '/api/v1/schedule-executions', args),
+    /** One execution with every VM outcome and skip reason (GET /api/v1/schedule-executions/{id}) */
+    getScheduleExecution: (args: OpArgs<paths['/api/v1/schedule-executions/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/schedule-executions/{id}']['get']>>('get', '/api/v1/schedule-executions/{id}', args),
+    /** List schedules (GET /api/v1/schedules) */
+    listSchedules: (args: OpArgs<paths['/api/v1/schedules']['get']> = {}) => http.request<OpResult<paths['/api/v1/schedules']['get']>>('get', '/api/v1/schedules', args),
+    /** Create a schedule (POST /api/v1/schedules) */
+    createSchedule: (args: OpArgs<paths['/api/v1/schedules']['post']> = {}) => http.request<OpResult<paths['/api/v1/schedules']['post']>>('post', '/api/v1/schedules', args),
+    /** One schedule (GET /api/v1/schedules/{id}) */
+    getSchedule: (args: OpArgs<paths['/api/v1/schedules/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/schedules/{id}']['get']>>('get', '/api/v1/schedules/{id}', args),
+    /** Change a schedule (enable/disable, cron, limits, retries, catch-up, target RPO) (PATCH /api/v1/schedules/{id}) */
+    updateSchedule: (args: OpArgs<paths['/api/v1/schedules/{id}']['patch']> = {}) => http.request<OpResult<paths['/api/v1/schedules/{id}']['patch']>>('patch', '/api/v1/schedules/{id}', args),
+    /** Delete a schedule (its groups stay, without a schedule) (DELETE /api/v1/schedules/{id}) */
+    deleteSchedule: (args: OpArgs<paths['/api/v1/schedules/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/schedules/{id}']['delete']>>('delete', '/api/v1/schedules/{id}', args),
+    /** A schedule's executions, newest first (GET /api/v1/schedules/{id}/executions) */
+    listScheduleExecutionsOfSchedule: (args: OpArgs<paths['/api/v1/schedules/{id}/executions']['get']> = {}) => http.request<OpResult<paths['/api/v1/schedules/{id}/executions']['get']>>('get', '/api/v1/schedules/{id}/executions', args),
+    /** Run the schedule once now (a manual tick, recorded as an execution) (POST /api/v1/schedules/{id}/run-now) */
+    runScheduleNow: (args: OpArgs<paths['/api/v1/schedules/{id}/run-now']['post']> = {}) => http.request<OpResult<paths['/api/v1/schedules/{id}/run-now']['post']>>('post', '/api/v1/schedules/{id}/run-now', args),
     /** CloudStack service offerings of the active configuration (GET /api/v1/service-offerings/available) */
     listAvailableServiceOfferings: (args: OpArgs<paths['/api/v1/service-offerings/available']['get']> = {}) => http.request<OpResult<paths['/api/v1/service-offerings/available']['get']>>('get', '/api/v1/service-offerings/available', args),
     /** List users (GET /api/v1/users) */

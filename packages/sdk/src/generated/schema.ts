@@ -3213,6 +3213,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/machine-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List machine groups by priority */
+        get: operations["listMachineGroups"];
+        put?: never;
+        /** Create a machine group */
+        post: operations["createMachineGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machine-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One machine group */
+        get: operations["getMachineGroup"];
+        put?: never;
+        post?: never;
+        /** Delete a machine group and its memberships */
+        delete: operations["deleteMachineGroup"];
+        options?: never;
+        head?: never;
+        /** Change a machine group (schedule, priority, concurrency) */
+        patch: operations["updateMachineGroup"];
+        trace?: never;
+    };
+    "/api/v1/machine-groups/{id}/vms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members of a group in priority order */
+        get: operations["listMachineGroupMembers"];
+        put?: never;
+        /** Add a VM to the group */
+        post: operations["addMachineGroupMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machine-groups/{id}/vms/{contextId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a VM from the group */
+        delete: operations["removeMachineGroupMember"];
+        options?: never;
+        head?: never;
+        /** Change a member's priority, enabled flag or schedule override */
+        patch: operations["updateMachineGroupMember"];
+        trace?: never;
+    };
     "/api/v1/nbd/exports": {
         parameters: {
             query?: never;
@@ -5140,6 +5213,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedule-executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Executions of every schedule (or of one schedule or group), newest first */
+        get: operations["listScheduleExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedule-executions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One execution with every VM outcome and skip reason */
+        get: operations["getScheduleExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List schedules */
+        get: operations["listSchedules"];
+        put?: never;
+        /** Create a schedule */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule (its groups stay, without a schedule) */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /** Change a schedule (enable/disable, cron, limits, retries, catch-up, target RPO) */
+        patch: operations["updateSchedule"];
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's executions, newest first */
+        get: operations["listScheduleExecutionsOfSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/run-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the schedule once now (a manual tick, recorded as an execution) */
+        post: operations["runScheduleNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/service-offerings/available": {
         parameters: {
             query?: never;
@@ -5673,6 +5851,20 @@ export interface paths {
                                 memory_mb: number | null;
                                 os_type: string | null;
                                 power_state: string | null;
+                                /** VmRpo */
+                                rpo?: {
+                                    /** @description Seconds since the last successful sync completed */
+                                    age_seconds: number | null;
+                                    interval_seconds: number | null;
+                                    /** Format: date-time */
+                                    last_sync_at: string | null;
+                                    reason: string | null;
+                                    schedule_id: string | null;
+                                    schedule_name: string | null;
+                                    /** @description ok within target; warning when the latest run was blocked; breached past the target */
+                                    state: "ok" | "warning" | "breached" | "pending" | "unprotected";
+                                    target_seconds: number | null;
+                                } | null;
                                 successful_jobs: number;
                                 total_jobs_run: number;
                                 /** Format: date-time */
@@ -5768,6 +5960,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             active_vmware_vm_id: string | null;
+                            /** @description Alert states: rpo_breached past the RPO target */
+                            alerts?: "rpo_breached"[];
                             cloudstack_config_id: string | null;
                             context_id: string;
                             cpu_count: number | null;
@@ -5873,6 +6067,20 @@ export interface paths {
                             }[];
                             os_type: string | null;
                             power_state: string | null;
+                            /** VmRpo */
+                            rpo?: {
+                                /** @description Seconds since the last successful sync completed */
+                                age_seconds: number | null;
+                                interval_seconds: number | null;
+                                /** Format: date-time */
+                                last_sync_at: string | null;
+                                reason: string | null;
+                                schedule_id: string | null;
+                                schedule_name: string | null;
+                                /** @description ok within target; warning when the latest run was blocked; breached past the target */
+                                state: "ok" | "warning" | "breached" | "pending" | "unprotected";
+                                target_seconds: number | null;
+                            } | null;
                             successful_jobs: number;
                             total_jobs_run: number;
                             /** Format: date-time */
@@ -7556,6 +7764,7 @@ export interface operations {
             };
         };
     };
+<<<<<<< HEAD
     decideFailover: {
         parameters: {
             query?: never;
@@ -7564,6 +7773,13 @@ export interface operations {
                 decision: "resume" | "compensate";
                 job_id: string;
             };
+=======
+    listMachineGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+>>>>>>> scheduler
             cookie?: never;
         };
         requestBody?: never;
@@ -7611,13 +7827,18 @@ export interface operations {
                 };
             };
             /** @description Default Response */
+<<<<<<< HEAD
             202: {
+=======
+            200: {
+>>>>>>> scheduler
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** Format: date-time */
+<<<<<<< HEAD
                         completed_at: string | null;
                         context_id: string;
                         /** Format: date-time */
@@ -7676,10 +7897,26 @@ export interface operations {
                             request_id?: string;
                         };
                     };
+=======
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+>>>>>>> scheduler
                 };
             };
         };
     };
+<<<<<<< HEAD
     getFailoverStatus: {
         parameters: {
             query?: never;
@@ -7690,6 +7927,27 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+=======
+    createMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    max_concurrent_vms?: number;
+                    name: string;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_id?: string | null;
+                };
+            };
+        };
+>>>>>>> scheduler
         responses: {
             /** @description Default Response */
             "4XX": {
@@ -7734,13 +7992,18 @@ export interface operations {
                 };
             };
             /** @description Default Response */
+<<<<<<< HEAD
             200: {
+=======
+            201: {
+>>>>>>> scheduler
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** Format: date-time */
+<<<<<<< HEAD
                         completed_at: string | null;
                         context_id: string;
                         /** Format: date-time */
@@ -7777,18 +8040,40 @@ export interface operations {
                         } | null;
                         workflow_job_id: string | null;
                         workflow_status: string | null;
+=======
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+>>>>>>> scheduler
                     };
                 };
             };
         };
     };
+<<<<<<< HEAD
     getFailoverReadiness: {
+=======
+    getMachineGroup: {
+>>>>>>> scheduler
         parameters: {
             query?: never;
             header?: never;
             path: {
+<<<<<<< HEAD
                 /** @description Context id, VMware instance UUID or VM name */
                 vm_id: string;
+=======
+                id: string;
+>>>>>>> scheduler
             };
             cookie?: never;
         };
@@ -7843,6 +8128,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+<<<<<<< HEAD
                         context_id: string;
                         live: {
                             blocking: string[];
@@ -7854,16 +8140,36 @@ export interface operations {
                             ready: boolean;
                         };
                         vm_name: string;
+=======
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+>>>>>>> scheduler
                     };
                 };
             };
         };
     };
+<<<<<<< HEAD
     repairFailover: {
+=======
+    deleteMachineGroup: {
+>>>>>>> scheduler
         parameters: {
             query?: never;
             header?: never;
             path: {
+<<<<<<< HEAD
                 /** @description Context id, VMware instance UUID or VM name */
                 vm: string;
             };
@@ -7877,6 +8183,13 @@ export interface operations {
                 };
             };
         };
+=======
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+>>>>>>> scheduler
         responses: {
             /** @description Default Response */
             "4XX": {
@@ -7921,6 +8234,7 @@ export interface operations {
                 };
             };
             /** @description Default Response */
+<<<<<<< HEAD
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -7996,6 +8310,37 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+=======
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    max_concurrent_vms?: number;
+                    name?: string;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_id?: string | null;
+                };
+            };
+        };
+>>>>>>> scheduler
         responses: {
             /** @description Default Response */
             "4XX": {
@@ -8046,6 +8391,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+<<<<<<< HEAD
                         items: {
                             /** Format: date-time */
                             completed_at: string | null;
@@ -8072,11 +8418,27 @@ export interface operations {
                             workflow_job_id: string | null;
                             workflow_status: string | null;
                         }[];
+=======
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+>>>>>>> scheduler
                     };
                 };
             };
         };
     };
+<<<<<<< HEAD
     startLiveFailover: {
         parameters: {
             query?: never;
@@ -8189,13 +8551,20 @@ export interface operations {
         };
     };
     getFailoverPreflightConfig: {
+=======
+    listMachineGroupMembers: {
+>>>>>>> scheduler
         parameters: {
             query?: never;
             header?: never;
             path: {
+<<<<<<< HEAD
                 failover_type: "test" | "live";
                 /** @description Context id, VMware instance UUID or VM name */
                 vm: string;
+=======
+                id: string;
+>>>>>>> scheduler
             };
             cookie?: never;
         };
@@ -8250,6 +8619,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+<<<<<<< HEAD
                         context_id: string;
                         failover_type: "test" | "live";
                         /** FailoverOptions */
@@ -8285,22 +8655,197 @@ export interface operations {
                             warnings: string[];
                         };
                         target_vm_name: string;
+=======
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    }[];
+                };
+            };
+        };
+    };
+    addMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_override_id?: string | null;
+                    vm_context_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+>>>>>>> scheduler
                         vm_name: string;
                     };
                 };
             };
         };
     };
+<<<<<<< HEAD
     validateFailover: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
+=======
+    removeMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contextId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contextId: string;
+                id: string;
+            };
+>>>>>>> scheduler
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
+<<<<<<< HEAD
                     failover_type: "test" | "live";
                     /** FailoverOptionsInput */
                     options?: {
@@ -8317,6 +8862,12 @@ export interface operations {
                     };
                     /** @description Context id, VMware instance UUID or VM name */
                     vm_id: string;
+=======
+                    enabled?: boolean;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_override_id?: string | null;
+>>>>>>> scheduler
                 };
             };
         };
@@ -8370,6 +8921,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+<<<<<<< HEAD
                         context_id: string;
                         failover_type: "test" | "live";
                         /** FailoverOptions */
@@ -8405,12 +8957,26 @@ export interface operations {
                             warnings: string[];
                         };
                         target_vm_name: string;
+=======
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+>>>>>>> scheduler
                         vm_name: string;
                     };
                 };
             };
         };
     };
+<<<<<<< HEAD
     rollbackFailover: {
         parameters: {
             query?: never;
@@ -9007,6 +9573,8 @@ export interface operations {
             };
         };
     };
+=======
+>>>>>>> scheduler
     listNetworkMappings: {
         parameters: {
             query?: {
@@ -10554,6 +11122,874 @@ export interface operations {
                         vlan: string | null;
                         zone_id: string | null;
                         zone_name: string | null;
+                    };
+                };
+            };
+        };
+    };
+    listScheduleExecutions: {
+        parameters: {
+            query?: {
+                group_id?: string;
+                limit?: number;
+                offset?: number;
+                schedule_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            details: {
+                                attempts?: number;
+                                group_id?: string;
+                                job_id?: string;
+                                message?: string;
+                                outcome: "created" | "skipped" | "failed" | "completed";
+                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                reason?: string;
+                                vm_context_id: string;
+                                vm_name?: string;
+                            }[] | null;
+                            error: string | null;
+                            group_id: string | null;
+                            id: string;
+                            jobs_completed: number;
+                            jobs_created: number;
+                            jobs_failed: number;
+                            jobs_skipped: number;
+                            schedule_id: string | null;
+                            /** Format: date-time */
+                            scheduled_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description A schedule execution status */
+                            status: "running" | "completed" | "failed" | "skipped";
+                            tick_key: string | null;
+                            triggered_by: string;
+                            vms_eligible: number;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+        };
+    };
+    getScheduleExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        details: {
+                            attempts?: number;
+                            group_id?: string;
+                            job_id?: string;
+                            message?: string;
+                            outcome: "created" | "skipped" | "failed" | "completed";
+                            /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                            reason?: string;
+                            vm_context_id: string;
+                            vm_name?: string;
+                        }[] | null;
+                        error: string | null;
+                        group_id: string | null;
+                        id: string;
+                        jobs_completed: number;
+                        jobs_created: number;
+                        jobs_failed: number;
+                        jobs_skipped: number;
+                        schedule_id: string | null;
+                        /** Format: date-time */
+                        scheduled_at: string;
+                        /** Format: date-time */
+                        started_at: string | null;
+                        /** @description A schedule execution status */
+                        status: "running" | "completed" | "failed" | "skipped";
+                        tick_key: string | null;
+                        triggered_by: string;
+                        vms_eligible: number;
+                    };
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                    catch_up_policy?: "skip" | "run_once";
+                    /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
+                    cron_expression: string;
+                    description?: string | null;
+                    enabled?: boolean;
+                    max_concurrent_jobs?: number;
+                    name: string;
+                    replication_type?: "auto" | "initial" | "incremental";
+                    retry_attempts?: number;
+                    retry_delay_seconds?: number;
+                    skip_if_running?: boolean;
+                    target_rpo_seconds?: number | null;
+                    /** @description IANA zone, default UTC */
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                    catch_up_policy?: "skip" | "run_once";
+                    /** @description Six fields, seconds first, e.g. "0 *\/15 * * * *" */
+                    cron_expression?: string;
+                    description?: string | null;
+                    enabled?: boolean;
+                    max_concurrent_jobs?: number;
+                    name?: string;
+                    replication_type?: "auto" | "initial" | "incremental";
+                    retry_attempts?: number;
+                    retry_delay_seconds?: number;
+                    skip_if_running?: boolean;
+                    target_rpo_seconds?: number | null;
+                    /** @description IANA zone, default UTC */
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description After downtime: skip the missed ticks (one skipped execution records them) or run once */
+                        catch_up_policy: "skip" | "run_once";
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        cron_expression: string;
+                        description: string | null;
+                        enabled: boolean;
+                        group_count: number;
+                        id: string;
+                        interval_seconds: number | null;
+                        /** Format: date-time */
+                        last_run_at: string | null;
+                        max_concurrent_jobs: number;
+                        name: string;
+                        /** Format: date-time */
+                        next_run_at: string | null;
+                        replication_type: "auto" | "initial" | "incremental";
+                        retry_attempts: number;
+                        /** @description Seconds between retries */
+                        retry_delay: number;
+                        skip_if_running: boolean;
+                        target_rpo_seconds: number | null;
+                        timezone: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    listScheduleExecutionsOfSchedule: {
+        parameters: {
+            query?: {
+                group_id?: string;
+                limit?: number;
+                offset?: number;
+                schedule_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            details: {
+                                attempts?: number;
+                                group_id?: string;
+                                job_id?: string;
+                                message?: string;
+                                outcome: "created" | "skipped" | "failed" | "completed";
+                                /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                                reason?: string;
+                                vm_context_id: string;
+                                vm_name?: string;
+                            }[] | null;
+                            error: string | null;
+                            group_id: string | null;
+                            id: string;
+                            jobs_completed: number;
+                            jobs_created: number;
+                            jobs_failed: number;
+                            jobs_skipped: number;
+                            schedule_id: string | null;
+                            /** Format: date-time */
+                            scheduled_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** @description A schedule execution status */
+                            status: "running" | "completed" | "failed" | "skipped";
+                            tick_key: string | null;
+                            triggered_by: string;
+                            vms_eligible: number;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+        };
+    };
+    runScheduleNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        details: {
+                            attempts?: number;
+                            group_id?: string;
+                            job_id?: string;
+                            message?: string;
+                            outcome: "created" | "skipped" | "failed" | "completed";
+                            /** @description Skip reason code (membership_disabled, active_job, failover_state, cleanup_required, status_not_replicable, no_initial_sync, already_synced, agent_offline, group_limit, schedule_limit) or an MKE_* code */
+                            reason?: string;
+                            vm_context_id: string;
+                            vm_name?: string;
+                        }[] | null;
+                        error: string | null;
+                        group_id: string | null;
+                        id: string;
+                        jobs_completed: number;
+                        jobs_created: number;
+                        jobs_failed: number;
+                        jobs_skipped: number;
+                        schedule_id: string | null;
+                        /** Format: date-time */
+                        scheduled_at: string;
+                        /** Format: date-time */
+                        started_at: string | null;
+                        /** @description A schedule execution status */
+                        status: "running" | "completed" | "failed" | "skipped";
+                        tick_key: string | null;
+                        triggered_by: string;
+                        vms_eligible: number;
                     };
                 };
             };

@@ -16,6 +16,7 @@ import type { ServerEvent } from '../events/event-types';
 import { JobLog } from '../joblog';
 import { NbdTarget } from '../nbd-target/nbd-target';
 import type { SecretBox } from '../security/secret-box';
+import type { SchedulerTimings } from '../scheduler/scheduler.service';
 import type { LoginThrottleOptions } from '../services/login-throttle';
 import type { ResolvedCloudStackConfig } from '../services/cloudstack-config.service';
 import type { CrashHook } from '../workflows/crash-points';
@@ -42,6 +43,10 @@ export interface ServerSettings {
   agentHeartbeatTimeoutMs?: number | undefined;
   copy?: { connections?: number; inFlight?: number } | undefined;
   loginThrottle?: LoginThrottleOptions | undefined;
+  /** Scheduler lease, poll and catch-up timings (docs/scheduler.md); tests shorten them. */
+  scheduler?: Partial<SchedulerTimings> | undefined;
+  /** false = this server never runs the scheduler loop (tests that drive rounds by hand). */
+  schedulerEnabled?: boolean | undefined;
 }
 
 export interface AdapterInput {

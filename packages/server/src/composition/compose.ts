@@ -29,8 +29,10 @@ export function compose(input: AdapterInput): Composition {
       if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
       await services.failover.syncAll();
       await reconcileVolumes(services, adapters);
+      if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
     },
     close: async () => {
+      await services.scheduler.stop();
       await services.workflows.close();
       services.failover.close();
       services.recovery.close();

@@ -18,6 +18,10 @@ import { NetworkStrategyService } from '../network-mapping/network-strategy.serv
 import type { JobLog } from '../joblog';
 import { ReplicationJobsService } from '../replication/replication-jobs.service';
 import { ReplicationService } from '../replication/replication.service';
+import { replicationJobStarter } from '../scheduler/job-starter';
+import { RpoService } from '../scheduler/rpo.service';
+import { ScheduleConfigService } from '../scheduler/schedule-config.service';
+import { SchedulerService } from '../scheduler/scheduler.service';
 import { VmManagementService } from '../replication/vm-management.service';
 import { ApiTokenService } from '../services/api-token.service';
 import { AuditService } from '../services/audit.service';
@@ -59,10 +63,19 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
+<<<<<<< HEAD
   /** Test and live failover on the workflow runner (docs/failover.md). */
   readonly failover: FailoverService;
   /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
   readonly recovery: RecoveryService;
+=======
+  /** Schedules, machine groups, memberships and execution history as the operator edits them. */
+  readonly scheduleConfig: ScheduleConfigService;
+  /** The scheduler loop (one leader across servers) and "run now" (docs/scheduler.md). */
+  readonly scheduler: SchedulerService;
+  /** Per-VM RPO for the VM list, /metrics and rpo.alert events. */
+  readonly rpo: RpoService;
+>>>>>>> scheduler
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -190,6 +203,7 @@ export function createServices(adapters: ServerAdapters): Services {
     workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows)],
     ...(crashHook === undefined ? {} : { crashHook }),
   });
+<<<<<<< HEAD
   const failover = new FailoverService({
     ...failoverDeps,
     runner: workflows,
@@ -209,6 +223,26 @@ export function createServices(adapters: ServerAdapters): Services {
     health,
     failover,
     recovery,
+=======
+  const publish = (event: Parameters<typeof adapters.events.publish>[0]): void => adapters.events.publish(event);
+  const rpo = new RpoService({ repositories, clock, publish });
+  const scheduler = new SchedulerService({
+    repositories,
+    clock,
+    logger,
+    jobs: replicationJobStarter(replication),
+    agentsOnline: () => hub.list().length > 0,
+    publish,
+    serverId: settings.serverId,
+    rpo,
+    ...(settings.scheduler === undefined ? {} : { timings: settings.scheduler }),
+  });
+  return Object.freeze({
+    health,
+    rpo,
+    scheduler,
+    scheduleConfig: new ScheduleConfigService({ repositories, clock, audit }),
+>>>>>>> scheduler
     workflows,
     networkMapping,
     audit,
@@ -224,7 +258,7 @@ export function createServices(adapters: ServerAdapters): Services {
     volumeViews: new VolumeViews(repositories),
     jobs: joblog,
     discovery: new DiscoveryService({ repositories, hub, credentials: vmwareCredentials }),
-    vmContexts: new VmContextService({ repositories }),
+    vmContexts: new VmContextService({ repositories, rpo }),
     vmManagement: new VmManagementService({
       repositories,
       clock,

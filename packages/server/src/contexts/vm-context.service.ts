@@ -3,9 +3,12 @@
 import { MigrateKitError, contextStatuses, type ContextStatus } from '@migratekit/core';
 import type { Repositories } from '@migratekit/db';
 import { withContextSummaries } from '../replication/context-views';
+import type { RpoService } from '../scheduler/rpo.service';
 
 export interface VmContextServiceDeps {
   repositories: Pick<Repositories, 'contexts' | 'vmDisks' | 'cloudstackVolumes' | 'replicationJobs'>;
+  /** Each VM's RPO against its schedule (docs/scheduler.md#rpo). */
+  rpo: Pick<RpoService, 'forContexts'>;
 }
 
 export interface VmContextListQuery {
@@ -38,7 +41,9 @@ export class VmContextService {
       },
       { limit: query.limit, offset: query.offset },
     );
-    const items = await withContextSummaries(this.deps.repositories, page.items);
+    const summaries = await withContextSummaries(this.deps.repositories, page.items);
+    const rpo = await this.deps.rpo.forContexts(summaries);
+    const items = summaries.map((c) => ({ ...c, rpo: rpo.get(c.context_id) ?? null }));
     return { items, total: page.total, limit: query.limit, offset: query.offset };
   }
 
@@ -49,6 +54,9 @@ export class VmContextService {
     const disks = await repos.vmDisks.listLatestByContext(context.context_id);
     const volumes = await repos.cloudstackVolumes.listByContext(context.context_id);
     const jobs = await repos.replicationJobs.list({ contextId: context.context_id }, { limit: 50 });
-    return { ...context, disks, networks: disks[0]?.nics ?? [], volumes, jobs: jobs.items };
+    const rpo = (await this.deps.rpo.forContexts([context])).get(context.context_id) ?? null;
+    // Alert states the dashboard and API clients act on; rpo_breached while the RPO target is exceeded.
+    const alerts = rpo?.state === 'breached' ? ['rpo_breached' as const] : [];
+    return { ...context, rpo, alerts, disks, networks: disks[0]?.nics ?? [], volumes, jobs: jobs.items };
   }
 }

@@ -9,7 +9,12 @@ import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
 import { loadServerConfig, parseNamedPort, parseOnOff, type ServerConfig } from '../config/server-config';
 import { createLogger } from '../logging/logger';
+<<<<<<< HEAD
 import { DEFAULT_DEV_PORTS, startDevEstate, type DevAgentMode, type DevEstate, type DevPorts } from './dev-estate';
+=======
+import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
+import { DEV_GROUP_NAME, DEV_SCHEDULE_NAME, ensureDevSchedule } from './dev-schedule';
+>>>>>>> scheduler
 import { resolveDevPort } from './dev-ports';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
@@ -212,6 +217,7 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
     row('vCenter NBD', `127.0.0.1:${String(estate.vcenter.nbd?.port)} (simulator disks)`);
     row('CloudStack', `${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
     row('Guest writes', `${facts.guestWrites ? 'on' : 'off'} (MIGRATEKIT_DEV_GUEST_WRITES)`);
+    row('Schedule', `${DEV_SCHEDULE_NAME} drives group ${DEV_GROUP_NAME} (migratekit group add ${DEV_GROUP_NAME} VM)`);
   }
   row('Agents', server.gateway.url);
   if (estate !== undefined) row('Dev agent', devAgentLine(estate));
@@ -271,6 +277,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         agent: options.agent ?? 'process',
         logLevel: config.logLevel,
       });
+      await ensureDevSchedule(server, readFileSync(cliTokenPath, 'utf8').trim());
     }
     for (const notice of notices) logger.warn(notice);
     printBanner(out, { server, config, admin, cliTokenPath, estate, guestWrites, notices });

@@ -7,6 +7,7 @@ import type {
   JobLogEvent as JobLogEventOf,
   JobStepEvent as JobStepEventOf,
   JobUpdatedEvent as JobUpdatedEventOf,
+  RpoAlertEvent as RpoAlertEventOf,
   ServerEventOf,
 } from '@migratekit/core';
 import type { JobRecord, JobStepRecord, LogEventRecord } from '@migratekit/db';
@@ -22,7 +23,8 @@ export type JobUpdatedEvent = JobUpdatedEventOf<ServerPayloads>;
 export type JobStepEvent = JobStepEventOf<ServerPayloads>;
 export type JobLogEvent = JobLogEventOf<ServerPayloads>;
 export type ContextUpdatedEvent = ContextUpdatedEventOf<ServerPayloads>;
-export type { ReplicationProgressEvent, ServerEventType } from '@migratekit/core';
+export type RpoAlertEvent = RpoAlertEventOf<ServerPayloads>;
+export type { ReplicationProgressEvent, ScheduleExecutionEvent, ServerEventType } from '@migratekit/core';
 export { SERVER_EVENT_TYPES } from '@migratekit/core';
 export type ServerEvent = ServerEventOf<ServerPayloads>;
 

@@ -4,6 +4,7 @@
 import { contextStatuses, jobStepStatuses, replicationJobStatuses } from '@migratekit/core';
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 import { Nullable, NullableTimestamp, StatusEnum, Timestamp } from '../http/schemas';
+import { VmRpo } from '../scheduler/scheduler.schemas';
 
 function closed<T extends TProperties>(properties: T, title: string): TObject<T> {
   return Type.Object(properties, { additionalProperties: false, title });
@@ -224,6 +225,7 @@ export const VmContext = closed(
     disk_capacity_bytes: Nullable(
       Type.Integer({ description: "Summed capacity of the VM's disks as last recorded; null before any" }),
     ),
+    rpo: Type.Optional(Nullable(VmRpo)),
   },
   'VmContext',
 );
@@ -236,6 +238,9 @@ export const VmContextDetail = Type.Composite(
       networks: Type.Array(DiscoveredNic),
       volumes: Type.Array(ContextVolume),
       jobs: Type.Array(ReplicationJob),
+      alerts: Type.Optional(
+        Type.Array(Type.Literal('rpo_breached'), { description: 'Alert states: rpo_breached past the RPO target' }),
+      ),
     }),
   ],
   { additionalProperties: false, title: 'VmContextDetail' },

@@ -62,7 +62,7 @@ export class ReplicationService {
   /** Starts a replication of the context; MKE_JOB_ACTIVE (409) while another job holds the VM. */
   async start(
     contextId: string,
-    options: { owner?: string; scheduledBy?: string } = {},
+    options: { owner?: string; scheduledBy?: string; scheduleExecutionId?: string; groupId?: string | null } = {},
   ): Promise<ReplicationJobRecord> {
     const { repositories, joblog } = this.deps;
     const context = await repositories.contexts.require(contextId);
@@ -97,6 +97,8 @@ export class ReplicationService {
       replication_type: type,
       current_operation: 'queued',
       scheduled_by: options.scheduledBy ?? null,
+      schedule_execution_id: options.scheduleExecutionId ?? null,
+      vm_group_id: options.groupId ?? null,
     });
     await this.setStatus(context, 'replicating');
     const abort = new AbortController();

@@ -34,7 +34,10 @@ export class EventFilter {
   async accepts(event: ServerEvent): Promise<boolean> {
     const { job_id: jobFilter, context_id: contextFilter } = this.query;
     if (jobFilter === undefined && contextFilter === undefined) return true;
-    if (event.type === 'context.updated') return jobFilter === undefined && event.context_id === contextFilter;
+    if (event.type === 'context.updated' || event.type === 'rpo.alert')
+      return jobFilter === undefined && event.context_id === contextFilter;
+    // Schedule executions concern many VMs: only unfiltered streams carry them.
+    if (event.type === 'schedule.execution') return false;
     if (event.type === 'job.updated') {
       const { job } = event;
       this.jobContext.set(job.id, job.vm_context_id);

@@ -12,8 +12,10 @@ import { failoverRoutes } from './failover.routes';
 import { failoverRecoveryRoutes } from './failover-recovery.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
+import { machineGroupRoutes } from './machine-group.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
 import { replicationRoutes } from './replication.routes';
+import { scheduleRoutes } from './schedule.routes';
 import { userRoutes } from './user.routes';
 import { vmContextRoutes } from './vm-context.routes';
 import { vmwareCredentialRoutes } from './vmware-credential.routes';
@@ -38,6 +40,11 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   replicationRoutes,
   vmContextRoutes,
   networkMappingRoutes,
+<<<<<<< HEAD
   failoverRoutes,
   failoverRecoveryRoutes,
+=======
+  scheduleRoutes,
+  machineGroupRoutes,
+>>>>>>> scheduler
 ];

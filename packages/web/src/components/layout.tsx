@@ -8,6 +8,7 @@ const NAV = [
   { to: '/vms', label: 'Virtual Machines' },
   { to: '/discovery', label: 'Discovery' },
   { to: '/network-mapping', label: 'Network Mapping' },
+  { to: '/schedules', label: 'Schedules' },
   { to: '/jobs', label: 'Jobs' },
   { to: '/settings', label: 'Settings' },
 ] as const;

@@ -38,6 +38,7 @@ function contextOf(event: StreamEvent): string | null {
       return event.job.vm_context_id;
     case 'context.updated':
     case 'replication.progress':
+    case 'rpo.alert':
       return event.context_id;
     default:
       return null;
@@ -77,7 +78,10 @@ export function EventStreamProvider({ children }: { children: ReactNode }) {
       // A finished job changes a VM's last sync and counters: refresh the list once then, not on every progress tick.
       if (event.type === 'job.updated' && jobStatuses.isFinal(event.job.status)) touch(['contexts']);
       // Coalesce bursts of progress events into one refetch per list per second.
-      if (event.type !== 'context.updated') touch(['jobs']);
+      // An RPO alert changes the VM list's RPO column; an execution changes the Schedules page.
+      if (event.type === 'rpo.alert') touch(['contexts']);
+      if (event.type === 'schedule.execution') touch(['scheduler']);
+      else if (event.type !== 'context.updated' && event.type !== 'rpo.alert') touch(['jobs']);
       if (touched.size > 0) pending ??= setTimeout(flush, 1000);
     };
     source.onopen = () => setConnected(true);

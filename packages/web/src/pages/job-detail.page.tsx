@@ -18,7 +18,7 @@ import { ReplicationCard, useReplicationDetails } from './jobs/replication-card'
 
 function eventJobId(e: StreamEvent): string | undefined {
   if (e.type === 'job.updated') return e.job.id;
-  if (e.type === 'context.updated') return undefined;
+  if (e.type === 'context.updated' || e.type === 'rpo.alert' || e.type === 'schedule.execution') return undefined;
   return e.job_id;
 }
 

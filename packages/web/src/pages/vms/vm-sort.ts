@@ -1,6 +1,6 @@
 import type { VmContext } from '../../api/models';
 
-export type SortKey = 'vm_name' | 'current_status' | 'last_sync' | 'disk_capacity_bytes';
+export type SortKey = 'vm_name' | 'current_status' | 'last_sync' | 'rpo' | 'disk_capacity_bytes';
 
 export interface SortState {
   key: SortKey;
@@ -15,6 +15,9 @@ function sortValue(vm: VmContext, key: SortKey): string | number {
       return vm.current_status;
     case 'last_sync':
       return vm.last_successful_sync_at ?? '';
+    case 'rpo':
+      // Breached first when descending: the age of the last good sync, unprotected VMs last.
+      return vm.rpo?.state === 'unprotected' ? -1 : (vm.rpo?.age_seconds ?? Number.MAX_SAFE_INTEGER);
     case 'disk_capacity_bytes':
       return vm.disk_capacity_bytes ?? -1;
   }

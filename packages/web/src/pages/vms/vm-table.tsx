@@ -3,6 +3,7 @@ import { useMemo, useRef } from 'react';
 import type { VmContext } from '../../api/models';
 import { StatusBadge } from '../../components/status-badge';
 import { formatAge, formatBytes, formatDateTime } from '../../lib/format';
+import { RpoBadge } from '../schedules/rpo-badge';
 import type { SortKey, SortState } from './vm-sort';
 import type { ReadinessSummary } from '../failover/readiness-summary';
 
@@ -10,11 +11,16 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'vm_name', label: 'Name' },
   { key: 'current_status', label: 'Status' },
   { key: 'last_sync', label: 'Last sync' },
+  { key: 'rpo', label: 'RPO' },
   { key: 'disk_capacity_bytes', label: 'Size' },
 ];
-// No "Next run" or "Agent" column: schedules do not exist yet, and the API does not say which agent serves a VM.
+// No "Agent" column: the API does not say which agent serves a VM.
 
+<<<<<<< HEAD
 const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_90px_150px] items-center';
+=======
+const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_150px_90px] items-center';
+>>>>>>> scheduler
 const ROW_HEIGHT = 30;
 
 /** Virtualized: only the visible rows are in the DOM, so 10,000 VMs scroll as smoothly as 10. */
@@ -107,6 +113,9 @@ export function VmTable({
                 </div>
                 <div role="cell" className="truncate text-xs" title={formatDateTime(sync)}>
                   {sync ? <>{formatAge(sync, now)}</> : <span className="text-slate-400">never</span>}
+                </div>
+                <div role="cell">
+                  <RpoBadge rpo={vm.rpo} />
                 </div>
                 <div role="cell" className="text-xs tabular-nums">
                   {formatBytes(vm.disk_capacity_bytes)}
