@@ -12,6 +12,7 @@ import type { AdapterInput, ServerSettings } from './composition/adapters';
 import { compose, type Composition } from './composition/compose';
 import type { Services } from './composition/services';
 import { ConfigError, type ServerConfig } from './config/server-config';
+import { converterFromConfig } from './conversion/converter-factory';
 import { createLogger } from './logging/logger';
 import { loadOrCreateServerCertificate } from './nbd-target/server-certificate';
 import { ensureDataDir, warnAboutLooseModes } from './security/data-dir-modes';
@@ -99,6 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(options.createCloudStackClient === undefined
         ? {}
         : { createCloudStackClient: options.createCloudStackClient }),
+      converter: converterFromConfig(config.conversion, { clock, logger }),
     });
     closers.push(() => composition.close());
     await composition.recover();

@@ -4,6 +4,7 @@ import { initialSchema } from './0001-initial-schema';
 import { volumeViewIndexes } from './0002-volume-view-indexes';
 import { workflowRunner } from './0003-workflow-runner';
 import { networkMappingValidation } from './0004-network-mapping-validation';
+import { guestInspectionResults } from './0008-guest-inspection-results';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -11,6 +12,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-volume-view-indexes': volumeViewIndexes,
   '0003-workflow-runner': workflowRunner,
   '0004-network-mapping-validation': networkMappingValidation,
+  '0008-guest-inspection-results': guestInspectionResults,
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

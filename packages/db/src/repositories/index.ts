@@ -8,6 +8,7 @@ import { CloudstackVolumeRepository } from './cloudstack-volume.repository';
 import { ContextRepository } from './context.repository';
 import { DeviceMappingRepository } from './device-mapping.repository';
 import { FailoverJobRepository } from './failover-job.repository';
+import { GuestInspectionRepository } from './guest-inspection.repository';
 import { JobLogRepository } from './job-log.repository';
 import { MachineGroupRepository } from './machine-group.repository';
 import { NbdExportRepository } from './nbd-export.repository';
@@ -41,6 +42,7 @@ export interface Repositories {
   networkMappings: NetworkMappingRepository;
   networkStrategies: NetworkStrategyRepository;
   failoverJobs: FailoverJobRepository;
+  guestInspections: GuestInspectionRepository;
   schedules: ScheduleRepository;
   machineGroups: MachineGroupRepository;
   scheduleExecutions: ScheduleExecutionRepository;
@@ -75,6 +77,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     networkMappings: new NetworkMappingRepository(deps),
     networkStrategies: new NetworkStrategyRepository(deps),
     failoverJobs: new FailoverJobRepository(deps),
+    guestInspections: new GuestInspectionRepository(deps),
     schedules: new ScheduleRepository(deps),
     machineGroups: new MachineGroupRepository(deps),
     scheduleExecutions: new ScheduleExecutionRepository(deps),
