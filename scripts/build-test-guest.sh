@@ -32,29 +32,38 @@ work=$(mktemp -d "$OUT_DIR/build.XXXXXX")
 root="$work/root"
 # debootstrap mounts /proc and /sys inside the root while it installs: never delete through a mount.
 unmount_root() {
-  findmnt -rn -o TARGET | grep -F "$root/" | sort -r | while read -r mnt; do umount -l "$mnt"; done
+  findmnt -rn -o TARGET | { grep -F "$root/" || true; } | sort -r | while read -r mnt; do umount -l "$mnt"; done
 }
 trap 'unmount_root; rm -rf --one-file-system "$work"' EXIT
 mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 
 echo "build-test-guest: debootstrap bookworm from $mirror"
-debootstrap --variant=minbase \
-  --include=linux-image-amd64,initramfs-tools,grub-pc,systemd-sysv,udev,kmod,e2fsprogs,ifupdown \
+debootstrap --variant=minbase --include=initramfs-tools,grub-pc,systemd-sysv,udev,kmod,e2fsprogs,ifupdown \
   bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
   tail -n 30 "$work/debootstrap.log" >&2
   exit 1
 }
-
 unmount_root
-kver=$(basename "$(ls -d "$root"/lib/modules/*)")
 echo "migratekit-guest" >"$root/etc/hostname"
 # A VMware guest's fstab names its disk by device: virt-v2v must rewrite it for virtio (/dev/vda1).
 echo "/dev/sda1 / ext4 errors=remount-ro 0 1" >"$root/etc/fstab"
 printf 'auto lo\niface lo inet loopback\n' >"$root/etc/network/interfaces"
-# Only the drivers a VMware guest boots from, like an initramfs built host-only on VMware: no virtio.
+# Only the drivers a VMware guest boots from, like an initramfs built host-only on VMware: no virtio. Set
+# before the kernel is installed, so its initramfs is built once, small.
 echo "MODULES=list" >"$root/etc/initramfs-tools/conf.d/migratekit-vmware"
 printf '%s\n' vmw_pvscsi mptspi ahci ata_piix sd_mod ext4 >"$root/etc/initramfs-tools/modules"
+
+echo "build-test-guest: installing the kernel"
+mount -t proc proc "$root/proc"
+{
+  chroot "$root" apt-get update &&
+    chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends linux-image-amd64
+} >"$work/kernel.log" 2>&1 || {
+  tail -n 30 "$work/kernel.log" >&2
+  exit 1
+}
+kver=$(basename "$(ls -d "$root"/lib/modules/*)")
 # Keep the image small: drop the kernel modules no server or VM disk needs (graphics, sound, wireless, ...).
 for dir in drivers/gpu drivers/media drivers/net/wireless drivers/net/ethernet drivers/infiniband drivers/staging \
   drivers/bluetooth drivers/iio drivers/usb drivers/input drivers/hid drivers/video drivers/isdn drivers/mtd \
@@ -72,6 +81,7 @@ if chroot "$root" lsinitramfs "/boot/initrd.img-$kver" | grep -q 'virtio_blk'; t
   echo "build-test-guest: the guest's initramfs already holds virtio_blk; the image would prove nothing" >&2
   exit 1
 fi
+unmount_root
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
   "$root"/usr/share/man/* "$root"/usr/share/locale/*
 

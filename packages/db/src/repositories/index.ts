@@ -109,6 +109,7 @@ export * from './nbd-export.repository';
 export * from './network-mapping.repository';
 export * from './network-strategy.repository';
 export * from './failover-job.repository';
+export * from './guest-inspection.repository';
 export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';

@@ -5,6 +5,7 @@ import { AgentDirectoryService } from '../agents/agent-directory.service';
 import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { VmContextService } from '../contexts/vm-context.service';
+import { GuestConversionService } from '../conversion/guest-conversion.service';
 import { DiscoveryService } from '../discovery/discovery.service';
 import type { NetworkMappingServices } from '../network-mapping';
 import { BulkRuleService } from '../network-mapping/bulk-rules.service';
@@ -24,6 +25,7 @@ import { HealthService } from '../services/health.service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from '../services/login-throttle';
 import { UserService } from '../services/user.service';
 import { VmwareCredentialService } from '../services/vmware-credential.service';
+import { DeviceResolver, nodeDeviceFs } from '../volumes/device-resolver';
 import { VolumeService } from '../volumes/volume.service';
 import { VolumeViews } from '../volumes/volume-views';
 import { crashHookFromEnv } from '../workflows/crash-points';
@@ -55,6 +57,8 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
+  /** Guest inspection stored per VM and the conversion pre-flight verdict (docs/conversion.md). */
+  readonly guestConversion: GuestConversionService;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -177,5 +181,17 @@ export function createServices(adapters: ServerAdapters): Services {
     }),
     replication,
     replicationJobs: new ReplicationJobsService({ repositories, joblog, replication }),
+    guestConversion: new GuestConversionService({
+      converter: adapters.converter,
+      repositories,
+      devices: new DeviceResolver({
+        fs: nodeDeviceFs,
+        clock,
+        byIdDir: settings.byIdDir,
+        timeoutMs: settings.deviceWaitTimeoutMs,
+        pollIntervalMs: 250,
+      }),
+      logger: logger.child({ component: 'guest-conversion' }),
+    }),
   });
 }

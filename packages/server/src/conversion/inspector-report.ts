@@ -37,7 +37,7 @@ function versionOf(os: XmlNode): string | undefined {
   const major = textOf(os, 'major_version');
   const minor = textOf(os, 'minor_version');
   if (major === undefined) return textOf(os, 'product_name');
-  return minor === undefined || minor === '0' ? major : `${major}.${minor}`;
+  return minor === undefined ? major : `${major}.${minor}`;
 }
 
 function convertibility(

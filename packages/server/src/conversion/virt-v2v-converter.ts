@@ -59,6 +59,9 @@ export function toolErrorText(outcome: Pick<ToolOutcome, 'stderrTail' | 'tail'>)
   const lines = outcome.stderrTail.length > 0 ? outcome.stderrTail : outcome.tail;
   const start = lines.findIndex((line) => /: error: /.test(line));
   const chosen = start === -1 ? lines.slice(-8) : lines.slice(start);
+  // virt-v2v ends its errors with how to report a bug: not the reason, and it would bury it.
+  const bugAdvice = chosen.findIndex((line) => line.startsWith('If reporting bugs'));
+  if (bugAdvice > 0) chosen.splice(bugAdvice);
   return chosen
     .map((line) => line.trim())
     .join(' ')
