@@ -94,11 +94,6 @@ part-set-bootable /dev/sda 1 true
 command "grub-install --target=i386-pc --no-floppy /dev/sda"
 command "grub-mkconfig -o /boot/grub/grub.cfg"
 GF
-# grub-mkconfig in the appliance may name the appliance's device for root; pin it to the guest's fstab device.
-guestfish -a "$work/disk.img" -m /dev/sda1 <<GF
-command "sed -i -E 's#root=[^ ]+#root=/dev/sda1#g' /boot/grub/grub.cfg"
-GF
-
 mv "$work/disk.img" "$IMG"
 ln -sfn "$IMG" "$OUT_DIR/debian-guest.img"
 echo "build-test-guest: built in $(($(date +%s) - started)) s ($(du -h --apparent-size "$IMG" | cut -f1) apparent, $(du -h "$IMG" | cut -f1) used)"
