@@ -41,7 +41,7 @@ export function createConverter(): VirtV2vConverter {
     clock: systemClock,
     logger: pino({ level: 'silent' }),
     conversionTimeoutMs: 600_000,
-    inspectionTimeoutMs: 300_000,
+    inspectionTimeoutMs: 400_000,
     env: LIBGUESTFS_ENV,
   });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { copyOfGuest, createConverter, LIBGUESTFS_ENV, run, scratchDir, skipWithoutGuestTools } from './guest-fixture';
 
-describe('virt-v2v-in-place on the Debian test guest', { timeout: 590_000, skip: skipWithoutGuestTools() }, () => {
+describe('virt-v2v-in-place on the Debian test guest', { timeout: 880_000, skip: skipWithoutGuestTools() }, () => {
   test('converts the guest: virtio in the initramfs, fstab by virtio device names, output streamed', async (t) => {
     const scratch = await scratchDir();
     t.after(() => scratch.remove());
@@ -23,7 +23,7 @@ describe('virt-v2v-in-place on the Debian test guest', { timeout: 590_000, skip:
       osFamily: 'linux',
       onLine: (level, line) => lines.push([level, line]),
       signal: new AbortController().signal,
-      timeoutMs: 480_000,
+      timeoutMs: 600_000,
     });
     t.diagnostic(`virt-v2v-in-place took ${(result.durationMs / 1000).toFixed(1)} s`);
     const text = lines.map(([, line]) => line).join('\n');
@@ -38,7 +38,7 @@ describe('virt-v2v-in-place on the Debian test guest', { timeout: 590_000, skip:
       ['--ro', '-a', disk, '-i', 'cat', '/etc/fstab', ':', 'copy-out', '/boot', scratch.dir],
       {
         env: LIBGUESTFS_ENV,
-        timeout: 200_000,
+        timeout: 250_000,
       },
     );
     assert.doesNotMatch(fstab, /\/dev\/sd/);

@@ -13,7 +13,7 @@ import { GuestConversionService } from '../../src/conversion/guest-conversion.se
 import { DeviceResolver, nodeDeviceFs, byIdPath } from '../../src/volumes';
 import { createConverter, scratchDir, skipWithoutGuestTools } from './guest-fixture';
 
-describe('virt-v2v on a disk without an operating system', { timeout: 590_000, skip: skipWithoutGuestTools() }, () => {
+describe('virt-v2v on a disk without an operating system', { timeout: 880_000, skip: skipWithoutGuestTools() }, () => {
   test('conversion fails with the tool message; the stored inspection says no OS and pre-flight refuses', async (t) => {
     const scratch = await scratchDir();
     t.after(() => scratch.remove());
