@@ -104,6 +104,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     closers.push(() => composition.close());
     await composition.recover();
+    // Say at start-up whether failovers will convert guests, and if not why (docs/conversion.md).
+    const conversion = await composition.adapters.converter.availability();
+    if (conversion.available) logger.info({ unsupported: conversion.unsupported }, 'guest conversion available');
+    else logger.warn({ reason: conversion.reason }, 'guest conversion not available: failovers will skip it');
 
     const bootstrap = await bootstrapAdmin(repositories.users, config.adminPassword);
     if (bootstrap.created)
