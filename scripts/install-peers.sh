@@ -5,7 +5,10 @@ set -euo pipefail
 
 P=${MIGRATEKIT_PEERS_DIR:-/var/cache/migratekit-peers}
 APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-pyvmomi python3-libcloud chromium gnutls-bin
-  openssl golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils)
+  openssl golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils
+  # Guest conversion (docs/conversion.md): virt-v2v-in-place, libguestfs' inspection and image tools, the kernel
+  # libguestfs boots as its appliance, and debootstrap + initramfs-tools for the Debian test guest.
+  virt-v2v libguestfs-tools linux-image-amd64 initramfs-tools debootstrap)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -39,3 +42,6 @@ if [ ! -x "$P/bin/vcsim" ] || [ ! -x "$P/bin/govc" ]; then
   (cd "$G/govmomi/govc" && GOPATH="$P/gopath-govc:/usr/share/gocode" go build -o "$P/bin/govc" .)
 fi
 echo "install-peers: vcsim and govc in $P/bin"
+
+# The Debian guest the conversion tests convert: built once per machine, cached under $P/guest.
+bash "$(dirname "$0")/build-test-guest.sh"

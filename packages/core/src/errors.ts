@@ -64,6 +64,14 @@ export const ERROR_CATALOGUE = {
     retryable: true,
     message: 'The attached volume did not appear as a block device in time',
   },
+  // Guest conversion for KVM (docs/conversion.md): the message carries the tool's own error text.
+  MKE_GUEST_CONVERSION_FAILED: { status: 422, retryable: false, message: 'The guest could not be converted for KVM' },
+  MKE_GUEST_CONVERSION_TIMEOUT: {
+    status: 504,
+    retryable: true,
+    message: 'The guest conversion did not finish within its time limit',
+  },
+  MKE_GUEST_INSPECTION_FAILED: { status: 422, retryable: false, message: 'The guest disks could not be inspected' },
 } as const satisfies Record<`MKE_${string}`, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

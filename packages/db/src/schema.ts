@@ -176,6 +176,19 @@ export interface NetworkStrategyTable {
   updated_at: Timestamp;
 }
 
+/** guest_inspections: the latest inspection of a VM's disks (docs/conversion.md). */
+export interface GuestInspectionTable {
+  vm_context_id: string;
+  os_family: string;
+  distribution: string | null;
+  version: string | null;
+  kernel: string | null;
+  convertible: boolean;
+  reason: string | null;
+  devices: JsonText;
+  inspected_at: Timestamp;
+}
+
 export interface FailoverJobTable {
   job_id: string;
   vm_context_id: string;
@@ -453,6 +466,7 @@ export interface DatabaseSchema {
   network_mappings: NetworkMappingTable;
   network_strategies: NetworkStrategyTable;
   failover_jobs: FailoverJobTable;
+  guest_inspections: GuestInspectionTable;
   job_tracking: JobTrackingTable;
   job_steps: JobStepTable;
   log_events: LogEventTable;

@@ -13,6 +13,7 @@ import type { AdapterInput, ServerSettings } from './composition/adapters';
 import { compose, type Composition } from './composition/compose';
 import type { Services } from './composition/services';
 import { ConfigError, type ServerConfig } from './config/server-config';
+import { converterFromConfig } from './conversion/converter-factory';
 import { createLogger } from './logging/logger';
 import { loadOrCreateServerCertificate } from './nbd-target/server-certificate';
 import { ensureDataDir, warnAboutLooseModes } from './security/data-dir-modes';
@@ -100,9 +101,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(options.createCloudStackClient === undefined
         ? {}
         : { createCloudStackClient: options.createCloudStackClient }),
+      converter: converterFromConfig(config.conversion, { clock, logger }),
     });
     closers.push(() => composition.close());
     await composition.recover();
+    // Say at start-up whether failovers will convert guests, and if not why (docs/conversion.md).
+    const conversion = await composition.adapters.converter.availability();
+    if (conversion.available) logger.info({ unsupported: conversion.unsupported }, 'guest conversion available');
+    else logger.warn({ reason: conversion.reason }, 'guest conversion not available: failovers will skip it');
 
     const bootstrap = await bootstrapAdmin(repositories.users, config.adminPassword);
     if (bootstrap.created)

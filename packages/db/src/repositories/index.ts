@@ -8,6 +8,7 @@ import { CloudstackVolumeRepository } from './cloudstack-volume.repository';
 import { ContextRepository } from './context.repository';
 import { DeviceMappingRepository } from './device-mapping.repository';
 import { FailoverJobRepository } from './failover-job.repository';
+import { GuestInspectionRepository } from './guest-inspection.repository';
 import { JobLogRepository } from './job-log.repository';
 import { MachineGroupRepository } from './machine-group.repository';
 import { NbdExportRepository } from './nbd-export.repository';
@@ -42,6 +43,7 @@ export interface Repositories {
   networkMappings: NetworkMappingRepository;
   networkStrategies: NetworkStrategyRepository;
   failoverJobs: FailoverJobRepository;
+  guestInspections: GuestInspectionRepository;
   schedules: ScheduleRepository;
   machineGroups: MachineGroupRepository;
   scheduleExecutions: ScheduleExecutionRepository;
@@ -77,6 +79,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     networkMappings: new NetworkMappingRepository(deps),
     networkStrategies: new NetworkStrategyRepository(deps),
     failoverJobs: new FailoverJobRepository(deps),
+    guestInspections: new GuestInspectionRepository(deps),
     schedules: new ScheduleRepository(deps),
     machineGroups: new MachineGroupRepository(deps),
     scheduleExecutions: new ScheduleExecutionRepository(deps),
@@ -109,6 +112,7 @@ export * from './nbd-export.repository';
 export * from './network-mapping.repository';
 export * from './network-strategy.repository';
 export * from './failover-job.repository';
+export * from './guest-inspection.repository';
 export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';

@@ -6,6 +6,7 @@ import { AgentDirectoryService } from '../agents/agent-directory.service';
 import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { VmContextService } from '../contexts/vm-context.service';
+import { GuestConversionService } from '../conversion/guest-conversion.service';
 import { DiscoveryService } from '../discovery/discovery.service';
 import { FailoverService } from '../failover/failover.service';
 import { asRegistered, failoverWorkflows } from '../failover/failover-workflows';
@@ -32,6 +33,7 @@ import { HealthService } from '../services/health.service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from '../services/login-throttle';
 import { UserService } from '../services/user.service';
 import { VmwareCredentialService } from '../services/vmware-credential.service';
+import { DeviceResolver, nodeDeviceFs } from '../volumes/device-resolver';
 import { VolumeService } from '../volumes/volume.service';
 import { VolumeViews } from '../volumes/volume-views';
 import { crashHookFromEnv } from '../workflows/crash-points';
@@ -64,6 +66,7 @@ export interface Services {
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
 <<<<<<< HEAD
+<<<<<<< HEAD
   /** Test and live failover on the workflow runner (docs/failover.md). */
   readonly failover: FailoverService;
   /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
@@ -76,6 +79,10 @@ export interface Services {
   /** Per-VM RPO for the VM list, /metrics and rpo.alert events. */
   readonly rpo: RpoService;
 >>>>>>> scheduler
+=======
+  /** Guest inspection stored per VM and the conversion pre-flight verdict (docs/conversion.md). */
+  readonly guestConversion: GuestConversionService;
+>>>>>>> conversion
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -269,5 +276,17 @@ export function createServices(adapters: ServerAdapters): Services {
     }),
     replication,
     replicationJobs: new ReplicationJobsService({ repositories, joblog, replication }),
+    guestConversion: new GuestConversionService({
+      converter: adapters.converter,
+      repositories,
+      devices: new DeviceResolver({
+        fs: nodeDeviceFs,
+        clock,
+        byIdDir: settings.byIdDir,
+        timeoutMs: settings.deviceWaitTimeoutMs,
+        pollIntervalMs: 250,
+      }),
+      logger: logger.child({ component: 'guest-conversion' }),
+    }),
   });
 }

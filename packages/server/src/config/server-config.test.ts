@@ -64,3 +64,33 @@ test('bad values fail with an error naming the variable', { timeout: 120_000 }, 
     );
   }
 });
+
+test('guest conversion settings: auto by default, off, virtio-win path and time limits', { timeout: 120_000 }, () => {
+  const defaults = loadServerConfig({}).conversion;
+  assert.deepEqual(defaults, {
+    mode: 'auto',
+    virtioWin: undefined,
+    timeoutMs: 3_600_000,
+    inspectionTimeoutMs: 900_000,
+  });
+  const set = loadServerConfig({
+    MIGRATEKIT_CONVERTER: 'OFF',
+    MIGRATEKIT_VIRTIO_WIN: '/srv/virtio-win.iso',
+    MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS: '600',
+    MIGRATEKIT_INSPECTION_TIMEOUT_SECONDS: '120',
+  }).conversion;
+  assert.deepEqual(set, {
+    mode: 'off',
+    virtioWin: '/srv/virtio-win.iso',
+    timeoutMs: 600_000,
+    inspectionTimeoutMs: 120_000,
+  });
+  assert.throws(
+    () => loadServerConfig({ MIGRATEKIT_CONVERTER: 'virt-v2v' }),
+    /MIGRATEKIT_CONVERTER: must be auto or off/,
+  );
+  assert.throws(
+    () => loadServerConfig({ MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS: '0' }),
+    (error: unknown) => error instanceof ConfigError && error.variable === 'MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS',
+  );
+});

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { decodeMasterKey } from '../security/master-key';
+import { parseConversionConfig, type ConversionConfig } from './conversion-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +40,8 @@ export interface ServerConfig {
   serverId: string;
   /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
   tls: { certPath: string | undefined; keyPath: string | undefined };
+  /** Guest conversion with virt-v2v (docs/conversion.md). */
+  conversion: ConversionConfig;
 }
 
 export const DEFAULT_AGENT_PORT = 8443;
@@ -168,5 +171,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     byIdDir: optional(env, 'MIGRATEKIT_BY_ID_DIR') ?? defaults.byIdDir ?? DEFAULT_BY_ID_DIR,
     tls: { certPath: optional(env, 'MIGRATEKIT_TLS_CERT'), keyPath: optional(env, 'MIGRATEKIT_TLS_KEY') },
     serverId: optional(env, 'MIGRATEKIT_SERVER_ID') ?? hostname(),
+    conversion: parseConversionConfig(env, (variable, message) => {
+      throw new ConfigError(variable, message);
+    }),
   };
 }

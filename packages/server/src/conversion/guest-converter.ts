@@ -47,6 +47,8 @@ export interface ConverterAvailability {
 }
 
 export interface GuestConverter {
+  /** The configured time limit of one conversion (MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS), for request.timeoutMs. */
+  readonly conversionTimeoutMs?: number | undefined;
   availability(): Promise<ConverterAvailability>;
   /** Inspects the guest on the devices (read-only). Throws a MigrateKitError with the tool's text on failure. */
   inspect(devices: readonly string[], signal: AbortSignal): Promise<GuestInspection>;

@@ -1,0 +1,46 @@
+// Which operating-system family a guest is, from what vSphere reports (its guestId, stored as the context's
+// os_type) and from what libguestfs inspection finds, and whether virt-v2v can convert it.
+import type { GuestOsFamily } from './guest-converter';
+
+/** vSphere guestIds: "windows9Server64Guest", "winNetStandardGuest", "debian11_64Guest", "otherLinux64Guest", ... */
+export function osFamilyFromGuestId(guestId: string | null | undefined): GuestOsFamily {
+  if (guestId === null || guestId === undefined || guestId.trim() === '') return 'unknown';
+  const id = guestId.toLowerCase();
+  if (id.startsWith('win')) return 'windows';
+  if (
+    /linux|debian|ubuntu|rhel|centos|fedora|sles|suse|oracle|rocky|alma|asianux|coreos|photon|amazonlinux|mandr|turbolinux|redhat/.test(
+      id,
+    )
+  )
+    return 'linux';
+  // "otherGuest", "otherGuest64": vSphere does not know; inspection must tell.
+  if (id.startsWith('other') && !id.includes('linux')) return 'unknown';
+  return 'other';
+}
+
+/**
+ * Linux distributions virt-v2v 2.2 converts (its Red Hat, SUSE and Debian families); others fail inside the
+ * tool, so inspection reports them as not convertible beforehand.
+ */
+const CONVERTIBLE_DISTROS = new Set([
+  'rhel',
+  'centos',
+  'fedora',
+  'scientificlinux',
+  'redhat-based',
+  'oraclelinux',
+  'rocky',
+  'almalinux',
+  'circle',
+  'sles',
+  'suse-based',
+  'opensuse',
+  'debian',
+  'ubuntu',
+  'linuxmint',
+  'kalilinux',
+]);
+
+export function isConvertibleDistro(distro: string | undefined): boolean {
+  return distro !== undefined && CONVERTIBLE_DISTROS.has(distro);
+}
