@@ -25,5 +25,8 @@ registerNetworkCommands(program);
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
 registerNbdCommands(program);
+// Set last, so it is not inherited: the root's own options (--version) come first, and a group such as
+// `agent` gets the options written after its subcommand (`agent pair --server ...`) passed on to that subcommand.
+program.enablePositionalOptions();
 
 await program.parseAsync(process.argv);
