@@ -3,7 +3,7 @@
 // from the package that needs it (so a workspace's own nested version wins), then placed at the top of the
 // release's node_modules when that name is free there, or nested under its dependent otherwise. The result is
 // checked: every dependency of every copied package resolves, inside the release, to the same version.
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 interface PackageJson {
@@ -60,6 +60,35 @@ function pruneNativeBuild(dir: string): void {
     rmSync(join(dir, file), { force: true });
 }
 
+/** Tool configuration published by accident (linter, CI, VCS files): nothing at run time reads it. */
+const TOOLING_FILE =
+  /^\.(eslintrc|prettierrc|editorconfig|gitattributes|gitignore|npmignore|travis\.yml|nycrc|taprc|github|c8rc)/;
+
+function pruneTooling(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (TOOLING_FILE.test(entry.name)) rmSync(path, { recursive: true, force: true });
+    else if (entry.isDirectory()) pruneTooling(path);
+  }
+}
+
+/** Directories at a package's root that only its authors use (tests, benchmarks, examples, git hooks). */
+const AUTHOR_DIRS = [
+  'test',
+  'tests',
+  '__tests__',
+  'integration',
+  'bench',
+  'benchmarks',
+  'example',
+  'examples',
+  '.husky',
+];
+
+function pruneAuthorDirs(dir: string): void {
+  for (const name of AUTHOR_DIRS) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
 interface Pending {
   name: string;
   /** Where Node finds the package in the repository. */
@@ -87,6 +116,8 @@ export function copyDependencies(root: string, roots: Map<string, string>, targe
     cpSync(item.source, destination, { recursive: true, dereference: true });
     rmSync(join(destination, 'node_modules'), { recursive: true, force: true });
     pruneNativeBuild(destination);
+    pruneTooling(destination);
+    pruneAuthorDirs(destination);
     const pkg = readPackage(item.source);
     for (const dep of runtimeDependencies(pkg, item.source, root)) {
       const source = resolveFrom(item.source, dep, root);
