@@ -1,7 +1,9 @@
 // `migratekit server` (production: configuration from the environment) and `migratekit dev` (what `npm start`
 // runs: the embedded stack on SQLite under ./data). Both stop cleanly on SIGINT/SIGTERM.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadServerConfig, startServer } from '@migratekit/server';
+import { ConfigError, FIRST_ADMIN_PASSWORD_FILE, loadServerConfig, startServer } from '@migratekit/server';
 import { loadDevModule } from '../dev/simulator-command';
 
 type Closer = () => Promise<void>;
@@ -38,18 +40,32 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/**
+ * The generated first password is shown once: on a terminal it is printed; under systemd, where stdout is the
+ * journal, it goes to an owner-only file in the data directory instead, and only the file's path is printed.
+ */
+function announceFirstAdmin(dataDir: string, username: string, password: string): void {
+  if (process.stdout.isTTY) {
+    process.stdout.write(
+      `\nFirst start: created user "${username}" with password ${password}\n` +
+        'Store it now; change it after logging in (POST /api/v1/auth/password).\n\n',
+    );
+    return;
+  }
+  const path = join(dataDir, FIRST_ADMIN_PASSWORD_FILE);
+  writeFileSync(path, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  process.stdout.write(
+    `First start: created user "${username}"; its password is in ${path} (delete the file after logging in)\n`,
+  );
+}
+
 async function runServer(): Promise<void> {
   const config = loadServerConfig(process.env);
   const server = await startServer({ config });
   stopOnSignals(() => server.close());
   process.stdout.write(`Agents connect to ${server.gateway.url}\n`);
-  if (server.bootstrap.created && server.bootstrap.passwordSource === 'generated') {
-    // Printed once, on the terminal only: it is not in the logs and cannot be shown again.
-    process.stdout.write(
-      `\nFirst start: created user "${server.bootstrap.username}" with password ${server.bootstrap.password}\n` +
-        'Store it now; change it after logging in (POST /api/v1/auth/password).\n\n',
-    );
-  }
+  if (server.bootstrap.created && server.bootstrap.passwordSource === 'generated')
+    announceFirstAdmin(config.dataDir, server.bootstrap.username, server.bootstrap.password);
 }
 
 async function runDev(): Promise<void> {
