@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '@migratekit/core';
 import { registerNbdCommands } from './commands/nbd.command';
 import { registerAgentCommand } from './commands/agent.command';
+import { registerBackupCommands } from './commands/backup.command';
 import { registerDiscoverCommand } from './commands/discover.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerNetworkCommands } from './commands/network.command';
@@ -17,6 +18,7 @@ const program = new Command('migratekit')
   .version(VERSION);
 registerServerCommands(program);
 registerAgentCommand(program);
+registerBackupCommands(program);
 registerLoginCommand(program);
 registerDiscoverCommand(program);
 registerVmCommands(program);

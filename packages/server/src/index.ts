@@ -32,3 +32,6 @@ export {
 } from './volumes';
 export { NbdTarget, type NbdTargetOptions } from './nbd-target';
 export { cloudStackClientFromConfig, discoverCloudStackResources, testCloudStackConnection } from './cloudstack';
+export { checkServer, type CheckItem } from './lifecycle/server-check';
+export { migrateDatabase, type MigrationPlan } from './lifecycle/migrate';
+export { backupServer, restoreServer, type BackupResult, type RestoreResult } from './lifecycle/backup';

@@ -1,9 +1,18 @@
-// `migratekit server` (production: configuration from the environment) and `migratekit dev` (what `npm start`
-// runs: the embedded stack on SQLite under ./data). Both stop cleanly on SIGINT/SIGTERM.
+// `migratekit server` (production: configuration from the environment, or --env-file), `server --check` (validate
+// it and exit), `server migrate [--dry-run]`, and `migratekit dev` (what `npm start` runs: the embedded stack on
+// SQLite under ./data). The servers stop cleanly on SIGINT/SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, FIRST_ADMIN_PASSWORD_FILE, loadServerConfig, startServer } from '@migratekit/server';
+import {
+  ConfigError,
+  FIRST_ADMIN_PASSWORD_FILE,
+  checkServer,
+  loadServerConfig,
+  migrateDatabase,
+  startServer,
+} from '@migratekit/server';
+import { envFileOption, loadEnvFile } from '../lib/env-file';
 import { loadDevModule } from '../dev/simulator-command';
 
 type Closer = () => Promise<void>;
@@ -74,11 +83,45 @@ async function runDev(): Promise<void> {
   stopOnSignals(() => stack.close());
 }
 
+interface ServerOptions {
+  check?: boolean;
+  envFile?: string;
+}
+
+/** `server --check`: one line per check, exit code 1 when any fails. */
+async function runCheck(): Promise<void> {
+  const items = await checkServer(process.env);
+  for (const item of items) process.stdout.write(`${item.ok ? 'ok  ' : 'FAIL'} ${item.name}: ${item.detail}\n`);
+  const failures = items.filter((item) => !item.ok).length;
+  process.stdout.write(failures === 0 ? 'configuration ok\n' : `${failures} check(s) failed\n`);
+  if (failures > 0) process.exitCode = 1;
+}
+
+async function runMigrate(options: { dryRun?: boolean; envFile?: string }): Promise<void> {
+  loadEnvFile(options.envFile);
+  const plan = await migrateDatabase(loadServerConfig(process.env), { dryRun: options.dryRun === true });
+  const verb = plan.applied ? 'applied' : 'would apply';
+  if (plan.migrations.length === 0) process.stdout.write(`${plan.database}: schema up to date, nothing to apply\n`);
+  else process.stdout.write(`${plan.database}: ${verb} ${plan.migrations.length} migration(s):\n`);
+  for (const name of plan.migrations) process.stdout.write(`  ${name}\n`);
+}
+
 export function registerServerCommands(program: Command): void {
-  program
+  const server = program
     .command('server')
     .description('Run the MigrateKit server (configuration from PORT, HOST, DATABASE_URL, MIGRATEKIT_* and LOG_LEVEL)')
-    .action(() => runServer().catch(fail));
+    .option('--check', 'validate the configuration (database, master key, ports, CloudStack) and exit')
+    .addOption(envFileOption())
+    .action((options: ServerOptions) => {
+      loadEnvFile(options.envFile);
+      return (options.check === true ? runCheck() : runServer()).catch(fail);
+    });
+  server
+    .command('migrate')
+    .description('Apply the pending database migrations (a start does it too); --dry-run lists them only')
+    .option('--dry-run', 'show what would change, change nothing')
+    .addOption(envFileOption())
+    .action((options: { dryRun?: boolean; envFile?: string }) => runMigrate(options).catch(fail));
   program
     .command('dev')
     .description(
