@@ -2,17 +2,19 @@
 # Builds migratekit-server and migratekit-agent .deb files with dpkg-deb from the trees `npm run release`
 # wrote to dist/release/ (built first when missing). Layout, users, units and configuration are described in
 # docs/install.md; the packaging files live in packaging/debian/. Output: dist/release/*.deb.
-# Usage: scripts/release/build-debs.sh [--out DIR]
+# Usage: scripts/release/build-debs.sh [--out DIR] [--version V]   (V: the Debian version, default package.json's)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$root/dist/release"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
+    --version) deb_version=$2; shift 2 ;;
     *) echo "build-debs: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 version=$(node -p "require('$root/package.json').version")
+deb_version=${deb_version:-$version}
 arch=$(dpkg --print-architecture)
 maintainer='MigrateKit maintainers <maintainers@migratekit.org>'
 if [ ! -d "$root/dist/release/migratekit-$version" ] || [ ! -d "$root/dist/release/migratekit-agent-$version" ]; then
@@ -46,7 +48,7 @@ build_deb() {
   install -m 0600 "$src/$envfile" "$stage/etc/migratekit/$envfile"
   install -m 0644 "$root/packaging/debian/copyright" "$stage/usr/share/doc/$package/copyright"
   printf '%s (%s) unstable; urgency=medium\n\n  * Release %s, built from commit %s.\n\n -- %s  %s\n' \
-    "$package" "$version" "$version" "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    "$package" "$deb_version" "$deb_version" "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
     "$maintainer" "$(date -u -R -d "@$SOURCE_DATE_EPOCH")" | gzip -9n >"$stage/usr/share/doc/$package/changelog.gz"
   # Plain modes: directories 0755, files 0644 (npm tarballs vary; Node needs no execute bit to load a module),
   # the launcher 0755. Native addons are shared objects: stripped, not executable.
@@ -59,12 +61,13 @@ build_deb() {
   local size shlibs
   size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
   shlibs=$(shlibs_of "$stage/$lib")
-  sed -e "s/@VERSION@/$version/; s/@ARCH@/$arch/; s/@SIZE@/$size/; s/@SHLIBS@/$shlibs/" "$src/control.in" \
+  sed -e "s/@VERSION@/$deb_version/; s/@ARCH@/$arch/; s/@SIZE@/$size/; s/@SHLIBS@/$shlibs/" "$src/control.in" \
     >"$stage/DEBIAN/control"
   sed -i 's/, $//' "$stage/DEBIAN/control"
   find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-  dpkg-deb --root-owner-group -Zgzip --build "$stage" "$out/${package}_${version}_${arch}.deb" >/dev/null
-  echo "build-debs: $out/${package}_${version}_${arch}.deb"
+  dpkg-deb --root-owner-group -Zgzip --build "$stage" "$out/${package}_${deb_version}_${arch}.deb" >/dev/null
+  rm -rf "$stage"
+  echo "build-debs: $out/${package}_${deb_version}_${arch}.deb"
 }
 
 build_deb migratekit-server migratekit migratekit migratekit-server.service server.env

@@ -121,7 +121,7 @@ async function checkStoredState(config: ServerConfig, timeoutMs: number): Promis
     const key = checkKey(config, sealed);
     items.push(key.item);
     if (active === undefined) {
-      items.push(pass('CloudStack', 'not configured yet (the dashboard setup checklist adds it)'));
+      items.push(pass('CloudStack', 'not configured yet (add it in the dashboard under Settings > CloudStack)'));
       return items;
     }
     if (key.key === undefined) return items;
