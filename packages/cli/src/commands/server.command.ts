@@ -1,7 +1,7 @@
 // `migratekit server` (production: configuration from the environment, or --env-file), `server --check` (validate
 // it and exit), `server migrate [--dry-run]`, and `migratekit dev` (what `npm start` runs: the embedded stack on
 // SQLite under ./data). The servers stop cleanly on SIGINT/SIGTERM.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -62,7 +62,9 @@ function announceFirstAdmin(dataDir: string, username: string, password: string)
     return;
   }
   const path = join(dataDir, FIRST_ADMIN_PASSWORD_FILE);
-  writeFileSync(path, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  // A file left by an earlier first start (its database since removed) is stale: this password replaces it.
+  writeFileSync(path, `${password}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
   process.stdout.write(
     `First start: created user "${username}"; its password is in ${path} (delete the file after logging in)\n`,
   );
