@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs the real peers the test suites run against (DESIGN.md §5), from Debian's packages only,
-# and builds vcsim and govc from Debian's govmomi source package. Idempotent; safe to run on every CI start.
+# and builds vcsim and govc from Debian's govmomi source package. dpkg-dev, lintian and systemd (for
+# systemd-analyze) build and check the Debian packages (scripts/check-packages.sh). Idempotent; safe to run on every CI start.
 set -euo pipefail
 
 P=${MIGRATEKIT_PEERS_DIR:-/var/cache/migratekit-peers}
 APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-pyvmomi python3-libcloud chromium gnutls-bin
   openssl golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils
+<<<<<<< HEAD
   # Guest conversion (docs/conversion.md): virt-v2v-in-place, libguestfs' inspection and image tools, the kernel
   # libguestfs boots as its appliance, and debootstrap + initramfs-tools for the Debian test guest.
   virt-v2v libguestfs-tools linux-image-amd64 initramfs-tools debootstrap)
+=======
+  dpkg-dev lintian systemd adduser)
+>>>>>>> release
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

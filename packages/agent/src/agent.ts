@@ -11,7 +11,24 @@ import { replicateHandler } from './replicate.handler';
 import { vcenterConnector } from './vcenter-connect';
 import { discoverHandler, vmInfoHandler, vmPowerHandler } from './vm-handlers';
 
-const CREDENTIAL_FILE = 'agent-credential.json';
+export const CREDENTIAL_FILE = 'agent-credential.json';
+
+/** The server URL the agent in `stateDir` is paired with, or undefined before the first pairing. */
+export function pairedServerUrl(stateDir: string): string | undefined {
+  return loadCredential(join(stateDir, CREDENTIAL_FILE))?.server_url;
+}
+
+/** Pairs once and stores the credential (what `migratekit-agent pair` does before the service starts). */
+export async function pairAgent(options: {
+  serverUrl: string;
+  pairingToken: string;
+  stateDir: string;
+  name?: string;
+}): Promise<AgentCredential> {
+  const credential = await pairWithServer(options.serverUrl, options.pairingToken, options.name ?? hostname());
+  saveCredential(join(options.stateDir, CREDENTIAL_FILE), credential);
+  return credential;
+}
 
 export interface RunAgentOptions {
   /** https://host:port of the server's agent listener. */
@@ -42,8 +59,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     if (options.pairingToken === undefined || options.pairingToken === '') {
       throw new Error(`agent is not paired with ${options.serverUrl}: pass --pairing-token`);
     }
-    credential = await pairWithServer(options.serverUrl, options.pairingToken, options.name ?? hostname());
-    saveCredential(credentialPath, credential);
+    credential = await pairAgent({ ...options, pairingToken: options.pairingToken });
     options.logger.info({ agent_id: credential.agent_id, path: credentialPath }, 'agent paired');
   }
   const connect = vcenterConnector({

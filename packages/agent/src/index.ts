@@ -6,7 +6,7 @@ export {
   type HandlerContext,
   type MethodHandlers,
 } from './agent-link';
-export { runAgent, type RunAgentOptions, type RunningAgent } from './agent';
+export { pairAgent, pairedServerUrl, runAgent, type RunAgentOptions, type RunningAgent } from './agent';
 export { pairWithServer } from './credential-store';
 export {
   SimulatorDiskAccess,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '@migratekit/core';
 import { registerNbdCommands } from './commands/nbd.command';
 import { registerAgentCommand } from './commands/agent.command';
+import { registerBackupCommands } from './commands/backup.command';
 import { registerDiscoverCommand } from './commands/discover.command';
 <<<<<<< HEAD
 import { registerFailoverCommands } from './commands/failover.command';
@@ -24,6 +25,7 @@ const program = new Command('migratekit')
   .version(VERSION);
 registerServerCommands(program);
 registerAgentCommand(program);
+registerBackupCommands(program);
 registerLoginCommand(program);
 registerDiscoverCommand(program);
 registerVmCommands(program);
@@ -40,5 +42,8 @@ registerGroupCommands(program);
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
 registerNbdCommands(program);
+// Set last, so it is not inherited: the root's own options (--version) come first, and a group such as
+// `agent` gets the options written after its subcommand (`agent pair --server ...`) passed on to that subcommand.
+program.enablePositionalOptions();
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 export * from './schema';
 export * from './open-database';
-export { migrateToLatest } from './migrations/migrator';
+export { MIGRATIONS, migrateToLatest, pendingMigrations } from './migrations/migrator';
+export { backupSqlite, checkSqliteFile, sqlitePathOfUrl } from './sqlite-backup';
 export * from './repositories';

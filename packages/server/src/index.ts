@@ -10,6 +10,7 @@ export { principalOf, SESSION_COOKIE } from './http/auth-hook';
 export { errorBody, type ErrorBody } from './http/error-handler';
 export { createLogger, REDACT_PATHS } from './logging/logger';
 export { SecretBox } from './security/secret-box';
+export { FIRST_ADMIN_PASSWORD_FILE } from './services/bootstrap-admin';
 export { loadOrCreateMasterKey, decodeMasterKey } from './security/master-key';
 export { ROLES, roleAllows, type Principal, type Role } from './security/roles';
 export { startServer, type RunningServer, type StartServerOptions } from './server-runtime';
@@ -31,3 +32,6 @@ export {
 } from './volumes';
 export { NbdTarget, type NbdTargetOptions } from './nbd-target';
 export { cloudStackClientFromConfig, discoverCloudStackResources, testCloudStackConnection } from './cloudstack';
+export { checkServer, type CheckItem } from './lifecycle/server-check';
+export { migrateDatabase, type MigrationPlan } from './lifecycle/migrate';
+export { backupServer, restoreServer, type BackupResult, type RestoreResult } from './lifecycle/backup';

@@ -68,7 +68,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
-    await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database.db);
+    // One clear line per start: what the schema upgrade did (`migratekit server migrate --dry-run` previews it).
+    if (applied.length > 0) logger.info({ applied, engine: database.engine }, 'database migrations applied');
+    else logger.info({ engine: database.engine }, 'database schema up to date, no migration pending');
     logger.info({ database: database.displayUrl, engine: database.engine }, 'database ready');
 
     const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);

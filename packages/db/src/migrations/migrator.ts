@@ -40,6 +40,12 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   return unwrap(await migrator(db as Kysely<unknown>).migrateToLatest());
 }
 
+/** The migrations not applied yet, in the order they would run (what `migratekit server migrate --dry-run` shows). */
+export async function pendingMigrations<T>(db: Kysely<T>): Promise<string[]> {
+  const known = await migrator(db as Kysely<unknown>).getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 /** Rolls back the most recent migration (for development and tests). */
 export async function migrateDown<T>(db: Kysely<T>): Promise<string[]> {
   return unwrap(await migrator(db as Kysely<unknown>).migrateDown());

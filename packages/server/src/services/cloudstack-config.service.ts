@@ -60,7 +60,8 @@ export interface ResolvedCloudStackConfig {
   defaultNetworkId: string | null;
 }
 
-function secretContext(id: string): string {
+/** What a sealed secret key is bound to (also used by `migratekit server --check` to open it). */
+export function cloudStackSecretContext(id: string): string {
   return `cloudstack_configs.secret_key:${id}`;
 }
 
@@ -154,7 +155,7 @@ export class CloudStackConfigService {
       name: input.name,
       api_url: normalizeCloudStackApiUrl(input.api_url),
       api_key: input.api_key,
-      secret_key: this.deps.secrets.seal(input.secret_key, secretContext(id)),
+      secret_key: this.deps.secrets.seal(input.secret_key, cloudStackSecretContext(id)),
       zone_id: ids.zone_id ?? null,
       domain_id: ids.domain_id ?? null,
       template_id: ids.template_id ?? null,
@@ -183,7 +184,7 @@ export class CloudStackConfigService {
       ...(input.api_key === undefined ? {} : { api_key: input.api_key }),
       ...(input.secret_key === undefined
         ? {}
-        : { secret_key: this.deps.secrets.seal(input.secret_key, secretContext(id)) }),
+        : { secret_key: this.deps.secrets.seal(input.secret_key, cloudStackSecretContext(id)) }),
       ...pickIds(input),
     };
     const row = await this.deps.configs.update(id, changes);
@@ -226,7 +227,7 @@ export class CloudStackConfigService {
       name: row.name,
       apiUrl: row.api_url,
       apiKey: row.api_key,
-      secretKey: this.deps.secrets.open(row.secret_key, secretContext(row.id)),
+      secretKey: this.deps.secrets.open(row.secret_key, cloudStackSecretContext(row.id)),
       zoneId: row.zone_id,
       domainId: row.domain_id,
       templateId: row.template_id,

@@ -6,7 +6,11 @@ import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '..', '..', '..', 'web', 'dist');
+/** The source tree's build, or in a compiled release (scripts/release/) the `web` directory next to the bundle. */
+export const DEFAULT_WEB_DIST =
+  [resolve(import.meta.dirname, 'web'), resolve(import.meta.dirname, '..', '..', '..', 'web', 'dist')].find((dir) =>
+    existsSync(join(dir, 'index.html')),
+  ) ?? resolve(import.meta.dirname, '..', '..', '..', 'web', 'dist');
 
 export interface WebStaticOptions {
   /** Directory holding index.html and assets/; defaults to packages/web/dist. */
