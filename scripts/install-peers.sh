@@ -7,13 +7,10 @@ set -euo pipefail
 P=${MIGRATEKIT_PEERS_DIR:-/var/cache/migratekit-peers}
 APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-pyvmomi python3-libcloud chromium gnutls-bin
   openssl golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils
-<<<<<<< HEAD
   # Guest conversion (docs/conversion.md): virt-v2v-in-place, libguestfs' inspection and image tools, the kernel
   # libguestfs boots as its appliance, and debootstrap + initramfs-tools for the Debian test guest.
   virt-v2v libguestfs-tools linux-image-amd64 initramfs-tools debootstrap)
-=======
   dpkg-dev lintian systemd adduser)
->>>>>>> release
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -4,12 +4,9 @@ import { registerNbdCommands } from './commands/nbd.command';
 import { registerAgentCommand } from './commands/agent.command';
 import { registerBackupCommands } from './commands/backup.command';
 import { registerDiscoverCommand } from './commands/discover.command';
-<<<<<<< HEAD
 import { registerFailoverCommands } from './commands/failover.command';
 import { registerFailoverRecoveryCommands } from './commands/failover-recovery.command';
-=======
 import { registerGroupCommands } from './commands/group.command';
->>>>>>> scheduler
 import { registerLoginCommand } from './commands/login.command';
 import { registerNetworkCommands } from './commands/network.command';
 import { registerReplicateCommand } from './commands/replicate.command';
@@ -31,14 +28,11 @@ registerDiscoverCommand(program);
 registerVmCommands(program);
 registerReplicateCommand(program);
 registerNetworkCommands(program);
-<<<<<<< HEAD
 registerFailoverCommands(program);
 // After the failover command (when present): cleanup and rollback are its subcommands.
 registerFailoverRecoveryCommands(program);
-=======
 registerScheduleCommands(program);
 registerGroupCommands(program);
->>>>>>> scheduler
 registerSimVcenterCommand(program);
 registerSimCloudStackCommand(program);
 registerNbdCommands(program);

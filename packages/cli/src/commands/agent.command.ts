@@ -55,7 +55,6 @@ function diskAccessFrom(options: AgentOptions): DiskAccess {
   });
 }
 
-<<<<<<< HEAD
 export function registerAgentCommand(program: Command): void {
   const agent = program
     .command('agent')
@@ -72,7 +71,6 @@ export function registerAgentCommand(program: Command): void {
     .option('--sim-nbd <host:port>', 'read snapshot disks from the vCenter simulator instead of VDDK')
     .option('--vcenter-thumbprint <host=thumbprint>', 'pin a vCenter certificate (repeatable)', collect, [])
     .option('--exit-with-parent', 'stop when standard input closes (the parent process ended; used by migratekit dev)')
-=======
 function stateDirOption(): Option {
   return new Option('--state-dir <dir>', 'where the agent keeps its credential')
     .env('MIGRATEKIT_AGENT_STATE_DIR')
@@ -143,22 +141,17 @@ export function defineAgentPair(parent: Command): Command {
     .requiredOption('--token <token>', 'one-time pairing token (dashboard setup page or `migratekit agent token`)')
     .addOption(stateDirOption())
     .addOption(nameOption())
->>>>>>> release
     .action(
       action(async (options: PairOptions) => {
         const stateDir = resolve(options.stateDir);
         const credential = await pairAgent({
           serverUrl: options.server,
-<<<<<<< HEAD
           pairingToken: options.pairingToken ?? process.env.MIGRATEKIT_PAIRING_TOKEN,
           stateDir: resolve(options.stateDir),
-=======
           pairingToken: options.token,
           stateDir,
->>>>>>> release
           name: options.name,
         });
-<<<<<<< HEAD
         const stop = (): void => {
           void running.close().then(() => process.exit(0));
         };
@@ -168,11 +161,9 @@ export function defineAgentPair(parent: Command): Command {
           process.stdin.once('end', stop);
           process.stdin.resume();
         }
-=======
         process.stdout.write(
           `paired as agent ${credential.agent_id} with ${options.server} (credential in ${stateDir})\n`,
         );
->>>>>>> release
       }),
     );
 }

@@ -4,8 +4,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-<<<<<<< HEAD
-=======
 import {
   ConfigError,
   FIRST_ADMIN_PASSWORD_FILE,
@@ -15,7 +13,6 @@ import {
   startServer,
 } from '@migratekit/server';
 import { envFileOption, loadEnvFile } from '../lib/env-file';
->>>>>>> release
 import { loadDevModule } from '../dev/simulator-command';
 
 type Closer = () => Promise<void>;

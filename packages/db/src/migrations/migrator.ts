@@ -4,11 +4,8 @@ import { initialSchema } from './0001-initial-schema';
 import { volumeViewIndexes } from './0002-volume-view-indexes';
 import { workflowRunner } from './0003-workflow-runner';
 import { networkMappingValidation } from './0004-network-mapping-validation';
-<<<<<<< HEAD
 import { schedulerLeases } from './0007-scheduler-leases';
-=======
 import { guestInspectionResults } from './0008-guest-inspection-results';
->>>>>>> conversion
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,11 +13,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-volume-view-indexes': volumeViewIndexes,
   '0003-workflow-runner': workflowRunner,
   '0004-network-mapping-validation': networkMappingValidation,
-<<<<<<< HEAD
   '0007-scheduler-leases': schedulerLeases,
-=======
   '0008-guest-inspection-results': guestInspectionResults,
->>>>>>> conversion
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

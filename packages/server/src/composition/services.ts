@@ -65,24 +65,18 @@ export interface Services {
   readonly workflows: WorkflowRunner;
   /** Mappings, strategies, bulk rules and the failover network resolution (docs/network-mapping.md). */
   readonly networkMapping: NetworkMappingServices;
-<<<<<<< HEAD
-<<<<<<< HEAD
   /** Test and live failover on the workflow runner (docs/failover.md). */
   readonly failover: FailoverService;
   /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
   readonly recovery: RecoveryService;
-=======
   /** Schedules, machine groups, memberships and execution history as the operator edits them. */
   readonly scheduleConfig: ScheduleConfigService;
   /** The scheduler loop (one leader across servers) and "run now" (docs/scheduler.md). */
   readonly scheduler: SchedulerService;
   /** Per-VM RPO for the VM list, /metrics and rpo.alert events. */
   readonly rpo: RpoService;
->>>>>>> scheduler
-=======
   /** Guest inspection stored per VM and the conversion pre-flight verdict (docs/conversion.md). */
   readonly guestConversion: GuestConversionService;
->>>>>>> conversion
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -210,7 +204,6 @@ export function createServices(adapters: ServerAdapters): Services {
     workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows)],
     ...(crashHook === undefined ? {} : { crashHook }),
   });
-<<<<<<< HEAD
   const failover = new FailoverService({
     ...failoverDeps,
     runner: workflows,
@@ -230,7 +223,6 @@ export function createServices(adapters: ServerAdapters): Services {
     health,
     failover,
     recovery,
-=======
   const publish = (event: Parameters<typeof adapters.events.publish>[0]): void => adapters.events.publish(event);
   const rpo = new RpoService({ repositories, clock, publish });
   const scheduler = new SchedulerService({
@@ -249,7 +241,6 @@ export function createServices(adapters: ServerAdapters): Services {
     rpo,
     scheduler,
     scheduleConfig: new ScheduleConfigService({ repositories, clock, audit }),
->>>>>>> scheduler
     workflows,
     networkMapping,
     audit,

@@ -40,11 +40,8 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   replicationRoutes,
   vmContextRoutes,
   networkMappingRoutes,
-<<<<<<< HEAD
   failoverRoutes,
   failoverRecoveryRoutes,
-=======
   scheduleRoutes,
   machineGroupRoutes,
->>>>>>> scheduler
 ];
