@@ -48,9 +48,7 @@ export const operationList = [
   { name: 'getJobs', method: 'get', path: '/api/v1/jobs' },
   { name: 'getJobsByExternalIdById', method: 'get', path: '/api/v1/jobs/by-external-id/{id}' },
   { name: 'getJobsById', method: 'get', path: '/api/v1/jobs/{id}' },
-<<<<<<< HEAD
   { name: 'postJobsByIdDecisionByDecision', method: 'post', path: '/api/v1/jobs/{id}/decision/{decision}' },
-=======
   { name: 'listMachineGroups', method: 'get', path: '/api/v1/machine-groups' },
   { name: 'createMachineGroup', method: 'post', path: '/api/v1/machine-groups' },
   { name: 'getMachineGroup', method: 'get', path: '/api/v1/machine-groups/{id}' },
@@ -60,7 +58,6 @@ export const operationList = [
   { name: 'addMachineGroupMember', method: 'post', path: '/api/v1/machine-groups/{id}/vms' },
   { name: 'updateMachineGroupMember', method: 'patch', path: '/api/v1/machine-groups/{id}/vms/{contextId}' },
   { name: 'removeMachineGroupMember', method: 'delete', path: '/api/v1/machine-groups/{id}/vms/{contextId}' },
->>>>>>> scheduler
   { name: 'getNbdExports', method: 'get', path: '/api/v1/nbd/exports' },
   { name: 'listNetworkMappings', method: 'get', path: '/api/v1/network-mappings' },
   { name: 'createNetworkMapping', method: 'post', path: '/api/v1/network-mappings' },
@@ -215,10 +212,8 @@ export function createOperations(http: Http) {
     getJobsByExternalIdById: (args: OpArgs<paths['/api/v1/jobs/by-external-id/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/by-external-id/{id}']['get']>>('get', '/api/v1/jobs/by-external-id/{id}', args),
     /** A job with its steps, logs, progress and child jobs (GET /api/v1/jobs/{id}) */
     getJobsById: (args: OpArgs<paths['/api/v1/jobs/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}']['get']>>('get', '/api/v1/jobs/{id}', args),
-<<<<<<< HEAD
     /** Decide on a paused workflow job (resume: inspect the interrupted step and run on; compensate: undo its steps) or run the compensation of a cleanup_required job again. Returns at once; follow the job. (POST /api/v1/jobs/{id}/decision/{decision}) */
     postJobsByIdDecisionByDecision: (args: OpArgs<paths['/api/v1/jobs/{id}/decision/{decision}']['post']> = {}) => http.request<OpResult<paths['/api/v1/jobs/{id}/decision/{decision}']['post']>>('post', '/api/v1/jobs/{id}/decision/{decision}', args),
-=======
     /** List machine groups by priority (GET /api/v1/machine-groups) */
     listMachineGroups: (args: OpArgs<paths['/api/v1/machine-groups']['get']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups']['get']>>('get', '/api/v1/machine-groups', args),
     /** Create a machine group (POST /api/v1/machine-groups) */
@@ -237,7 +232,6 @@ export function createOperations(http: Http) {
     updateMachineGroupMember: (args: OpArgs<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['patch']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['patch']>>('patch', '/api/v1/machine-groups/{id}/vms/{contextId}', args),
     /** Remove a VM from the group (DELETE /api/v1/machine-groups/{id}/vms/{contextId}) */
     removeMachineGroupMember: (args: OpArgs<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/machine-groups/{id}/vms/{contextId}']['delete']>>('delete', '/api/v1/machine-groups/{id}/vms/{contextId}', args),
->>>>>>> scheduler
     /** NBD exports of the server (one per volume attached to it) (GET /api/v1/nbd/exports) */
     getNbdExports: (args: OpArgs<paths['/api/v1/nbd/exports']['get']> = {}) => http.request<OpResult<paths['/api/v1/nbd/exports']['get']>>('get', '/api/v1/nbd/exports', args),
     /** Every network mapping, optionally of one VM or one kind (GET /api/v1/network-mappings) */

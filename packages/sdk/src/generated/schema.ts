@@ -7764,7 +7764,6 @@ export interface operations {
             };
         };
     };
-<<<<<<< HEAD
     decideFailover: {
         parameters: {
             query?: never;
@@ -7773,13 +7772,6 @@ export interface operations {
                 decision: "resume" | "compensate";
                 job_id: string;
             };
-=======
-    listMachineGroups: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
->>>>>>> scheduler
             cookie?: never;
         };
         requestBody?: never;
@@ -7827,18 +7819,13 @@ export interface operations {
                 };
             };
             /** @description Default Response */
-<<<<<<< HEAD
             202: {
-=======
-            200: {
->>>>>>> scheduler
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** Format: date-time */
-<<<<<<< HEAD
                         completed_at: string | null;
                         context_id: string;
                         /** Format: date-time */
@@ -7897,26 +7884,10 @@ export interface operations {
                             request_id?: string;
                         };
                     };
-=======
-                        created_at: string;
-                        created_by: string | null;
-                        description: string | null;
-                        id: string;
-                        max_concurrent_vms: number;
-                        member_count: number;
-                        name: string;
-                        priority: number;
-                        schedule_id: string | null;
-                        schedule_name: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
-                    }[];
->>>>>>> scheduler
                 };
             };
         };
     };
-<<<<<<< HEAD
     getFailoverStatus: {
         parameters: {
             query?: never;
@@ -7927,27 +7898,6 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
-=======
-    createMachineGroup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    description?: string | null;
-                    max_concurrent_vms?: number;
-                    name: string;
-                    /** @description Lower runs first */
-                    priority?: number;
-                    schedule_id?: string | null;
-                };
-            };
-        };
->>>>>>> scheduler
         responses: {
             /** @description Default Response */
             "4XX": {
@@ -7992,18 +7942,13 @@ export interface operations {
                 };
             };
             /** @description Default Response */
-<<<<<<< HEAD
             200: {
-=======
-            201: {
->>>>>>> scheduler
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** Format: date-time */
-<<<<<<< HEAD
                         completed_at: string | null;
                         context_id: string;
                         /** Format: date-time */
@@ -8040,40 +7985,18 @@ export interface operations {
                         } | null;
                         workflow_job_id: string | null;
                         workflow_status: string | null;
-=======
-                        created_at: string;
-                        created_by: string | null;
-                        description: string | null;
-                        id: string;
-                        max_concurrent_vms: number;
-                        member_count: number;
-                        name: string;
-                        priority: number;
-                        schedule_id: string | null;
-                        schedule_name: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
->>>>>>> scheduler
                     };
                 };
             };
         };
     };
-<<<<<<< HEAD
     getFailoverReadiness: {
-=======
-    getMachineGroup: {
->>>>>>> scheduler
         parameters: {
             query?: never;
             header?: never;
             path: {
-<<<<<<< HEAD
                 /** @description Context id, VMware instance UUID or VM name */
                 vm_id: string;
-=======
-                id: string;
->>>>>>> scheduler
             };
             cookie?: never;
         };
@@ -8128,7 +8051,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-<<<<<<< HEAD
                         context_id: string;
                         live: {
                             blocking: string[];
@@ -8140,36 +8062,16 @@ export interface operations {
                             ready: boolean;
                         };
                         vm_name: string;
-=======
-                        /** Format: date-time */
-                        created_at: string;
-                        created_by: string | null;
-                        description: string | null;
-                        id: string;
-                        max_concurrent_vms: number;
-                        member_count: number;
-                        name: string;
-                        priority: number;
-                        schedule_id: string | null;
-                        schedule_name: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
->>>>>>> scheduler
                     };
                 };
             };
         };
     };
-<<<<<<< HEAD
     repairFailover: {
-=======
-    deleteMachineGroup: {
->>>>>>> scheduler
         parameters: {
             query?: never;
             header?: never;
             path: {
-<<<<<<< HEAD
                 /** @description Context id, VMware instance UUID or VM name */
                 vm: string;
             };
@@ -8183,13 +8085,6 @@ export interface operations {
                 };
             };
         };
-=======
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
->>>>>>> scheduler
         responses: {
             /** @description Default Response */
             "4XX": {
@@ -8234,7 +8129,6 @@ export interface operations {
                 };
             };
             /** @description Default Response */
-<<<<<<< HEAD
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -8310,37 +8204,6 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
-=======
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    updateMachineGroup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    description?: string | null;
-                    max_concurrent_vms?: number;
-                    name?: string;
-                    /** @description Lower runs first */
-                    priority?: number;
-                    schedule_id?: string | null;
-                };
-            };
-        };
->>>>>>> scheduler
         responses: {
             /** @description Default Response */
             "4XX": {
@@ -8391,7 +8254,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-<<<<<<< HEAD
                         items: {
                             /** Format: date-time */
                             completed_at: string | null;
@@ -8418,27 +8280,11 @@ export interface operations {
                             workflow_job_id: string | null;
                             workflow_status: string | null;
                         }[];
-=======
-                        /** Format: date-time */
-                        created_at: string;
-                        created_by: string | null;
-                        description: string | null;
-                        id: string;
-                        max_concurrent_vms: number;
-                        member_count: number;
-                        name: string;
-                        priority: number;
-                        schedule_id: string | null;
-                        schedule_name: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
->>>>>>> scheduler
                     };
                 };
             };
         };
     };
-<<<<<<< HEAD
     startLiveFailover: {
         parameters: {
             query?: never;
@@ -8551,20 +8397,13 @@ export interface operations {
         };
     };
     getFailoverPreflightConfig: {
-=======
-    listMachineGroupMembers: {
->>>>>>> scheduler
         parameters: {
             query?: never;
             header?: never;
             path: {
-<<<<<<< HEAD
                 failover_type: "test" | "live";
                 /** @description Context id, VMware instance UUID or VM name */
                 vm: string;
-=======
-                id: string;
->>>>>>> scheduler
             };
             cookie?: never;
         };
@@ -8619,7 +8458,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-<<<<<<< HEAD
                         context_id: string;
                         failover_type: "test" | "live";
                         /** FailoverOptions */
@@ -8655,197 +8493,22 @@ export interface operations {
                             warnings: string[];
                         };
                         target_vm_name: string;
-=======
-                        /** Format: date-time */
-                        created_at: string;
-                        current_status: string;
-                        enabled: boolean;
-                        group_id: string;
-                        id: string;
-                        priority: number;
-                        schedule_override_id: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
-                        vm_context_id: string;
-                        vm_name: string;
-                    }[];
-                };
-            };
-        };
-    };
-    addMachineGroupMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    enabled?: boolean;
-                    /** @description Lower runs first */
-                    priority?: number;
-                    schedule_override_id?: string | null;
-                    vm_context_id: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable MKE_* code from the error catalogue */
-                            code: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The offending input, e.g. body.name or query.limit */
-                            field?: string;
-                            message: string;
-                            request_id?: string;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable MKE_* code from the error catalogue */
-                            code: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The offending input, e.g. body.name or query.limit */
-                            field?: string;
-                            message: string;
-                            request_id?: string;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        created_at: string;
-                        current_status: string;
-                        enabled: boolean;
-                        group_id: string;
-                        id: string;
-                        priority: number;
-                        schedule_override_id: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
-                        vm_context_id: string;
->>>>>>> scheduler
                         vm_name: string;
                     };
                 };
             };
         };
     };
-<<<<<<< HEAD
     validateFailover: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
-=======
-    removeMachineGroupMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contextId: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable MKE_* code from the error catalogue */
-                            code: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The offending input, e.g. body.name or query.limit */
-                            field?: string;
-                            message: string;
-                            request_id?: string;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable MKE_* code from the error catalogue */
-                            code: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The offending input, e.g. body.name or query.limit */
-                            field?: string;
-                            message: string;
-                            request_id?: string;
-                        };
-                    };
-                };
-            };
-            /** @description Default Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    updateMachineGroupMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contextId: string;
-                id: string;
-            };
->>>>>>> scheduler
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-<<<<<<< HEAD
                     failover_type: "test" | "live";
                     /** FailoverOptionsInput */
                     options?: {
@@ -8862,12 +8525,6 @@ export interface operations {
                     };
                     /** @description Context id, VMware instance UUID or VM name */
                     vm_id: string;
-=======
-                    enabled?: boolean;
-                    /** @description Lower runs first */
-                    priority?: number;
-                    schedule_override_id?: string | null;
->>>>>>> scheduler
                 };
             };
         };
@@ -8921,7 +8578,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-<<<<<<< HEAD
                         context_id: string;
                         failover_type: "test" | "live";
                         /** FailoverOptions */
@@ -8957,26 +8613,12 @@ export interface operations {
                             warnings: string[];
                         };
                         target_vm_name: string;
-=======
-                        /** Format: date-time */
-                        created_at: string;
-                        current_status: string;
-                        enabled: boolean;
-                        group_id: string;
-                        id: string;
-                        priority: number;
-                        schedule_override_id: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
-                        vm_context_id: string;
->>>>>>> scheduler
                         vm_name: string;
                     };
                 };
             };
         };
     };
-<<<<<<< HEAD
     rollbackFailover: {
         parameters: {
             query?: never;
@@ -9573,8 +9215,712 @@ export interface operations {
             };
         };
     };
-=======
->>>>>>> scheduler
+    listMachineGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+                };
+            };
+        };
+    };
+    createMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    max_concurrent_vms?: number;
+                    name: string;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    getMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateMachineGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    max_concurrent_vms?: number;
+                    name?: string;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        max_concurrent_vms: number;
+                        member_count: number;
+                        name: string;
+                        priority: number;
+                        schedule_id: string | null;
+                        schedule_name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    listMachineGroupMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    }[];
+                };
+            };
+        };
+    };
+    addMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_override_id?: string | null;
+                    vm_context_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
+    removeMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contextId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateMachineGroupMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contextId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    /** @description Lower runs first */
+                    priority?: number;
+                    schedule_override_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        current_status: string;
+                        enabled: boolean;
+                        group_id: string;
+                        id: string;
+                        priority: number;
+                        schedule_override_id: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        vm_context_id: string;
+                        vm_name: string;
+                    };
+                };
+            };
+        };
+    };
     listNetworkMappings: {
         parameters: {
             query?: {

@@ -219,10 +219,6 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     events: adapters.events,
   });
-  return Object.freeze({
-    health,
-    failover,
-    recovery,
   const publish = (event: Parameters<typeof adapters.events.publish>[0]): void => adapters.events.publish(event);
   const rpo = new RpoService({ repositories, clock, publish });
   const scheduler = new SchedulerService({
@@ -238,6 +234,8 @@ export function createServices(adapters: ServerAdapters): Services {
   });
   return Object.freeze({
     health,
+    failover,
+    recovery,
     rpo,
     scheduler,
     scheduleConfig: new ScheduleConfigService({ repositories, clock, audit }),
