@@ -28,7 +28,6 @@ interface AgentOptions {
   vddkTransports?: string;
   simNbd?: string;
   vcenterThumbprint: string[];
-  exitWithParent?: boolean;
 }
 
 interface PairOptions {
@@ -55,22 +54,6 @@ function diskAccessFrom(options: AgentOptions): DiskAccess {
   });
 }
 
-export function registerAgentCommand(program: Command): void {
-  const agent = program
-    .command('agent')
-    .description('Run the source-side agent (pairs once with --pairing-token, then connects out to the server)')
-    .option('--server <url>', 'the server agent URL, https://HOST:PORT')
-    .option(
-      '--pairing-token <token>',
-      'one-time token from `migratekit agent token` (first start only; or MIGRATEKIT_PAIRING_TOKEN, kept out of ps)',
-    )
-    .option('--state-dir <dir>', 'where the agent keeps its credential', './agent-data')
-    .option('--name <name>', 'agent name shown on the server', hostname())
-    .option('--vddk-libdir <dir>', 'VDDK directory for nbdkit-vddk (production disk access)')
-    .option('--vddk-transports <list>', 'VDDK transports, colon-separated (e.g. nbdssl:nbd)')
-    .option('--sim-nbd <host:port>', 'read snapshot disks from the vCenter simulator instead of VDDK')
-    .option('--vcenter-thumbprint <host=thumbprint>', 'pin a vCenter certificate (repeatable)', collect, [])
-    .option('--exit-with-parent', 'stop when standard input closes (the parent process ended; used by migratekit dev)')
 function stateDirOption(): Option {
   return new Option('--state-dir <dir>', 'where the agent keeps its credential')
     .env('MIGRATEKIT_AGENT_STATE_DIR')
@@ -146,21 +129,10 @@ export function defineAgentPair(parent: Command): Command {
         const stateDir = resolve(options.stateDir);
         const credential = await pairAgent({
           serverUrl: options.server,
-          pairingToken: options.pairingToken ?? process.env.MIGRATEKIT_PAIRING_TOKEN,
-          stateDir: resolve(options.stateDir),
           pairingToken: options.token,
           stateDir,
           name: options.name,
         });
-        const stop = (): void => {
-          void running.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        if (options.exitWithParent === true) {
-          process.stdin.once('end', stop);
-          process.stdin.resume();
-        }
         process.stdout.write(
           `paired as agent ${credential.agent_id} with ${options.server} (credential in ${stateDir})\n`,
         );
