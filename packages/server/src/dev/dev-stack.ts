@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import { loadServerConfig, parseNamedPort, parseOnOff, type ServerConfig } from '../config/server-config';
 import { createLogger } from '../logging/logger';
 import { DEFAULT_DEV_PORTS, startDevEstate, type DevAgentMode, type DevEstate, type DevPorts } from './dev-estate';
-import { DEFAULT_DEV_PORTS, startDevEstate, type DevEstate, type DevPorts } from './dev-estate';
 import { DEV_GROUP_NAME, DEV_SCHEDULE_NAME, ensureDevSchedule } from './dev-schedule';
 import { resolveDevPort } from './dev-ports';
 import { verifyPassword } from '../security/password-hasher';
