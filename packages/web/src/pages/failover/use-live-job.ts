@@ -10,7 +10,7 @@ import type { StreamEvent } from '../../events/event-stream';
 export function eventJobId(e: StreamEvent): string | undefined {
   if (e.type === 'job.updated') return e.job.id;
   if (e.type === 'context.updated') return undefined;
-  return e.job_id;
+  return 'job_id' in e ? e.job_id : undefined;
 }
 
 export function useLiveJob(jobId: string | undefined) {

@@ -16,7 +16,6 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 ];
 // No "Agent" column: the API does not say which agent serves a VM.
 
-const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_90px_150px] items-center';
 const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_150px_90px] items-center';
 const ROW_HEIGHT = 30;
 
