@@ -28,6 +28,7 @@ interface AgentOptions {
   vddkTransports?: string;
   simNbd?: string;
   vcenterThumbprint: string[];
+  exitWithParent?: boolean;
 }
 
 interface PairOptions {
@@ -77,7 +78,7 @@ async function runAgentCommand(options: AgentOptions): Promise<void> {
   const logger = createAgentLogger(process.env.LOG_LEVEL ?? 'info');
   const running = await runAgent({
     serverUrl: server,
-    pairingToken: options.pairingToken,
+    pairingToken: options.pairingToken ?? process.env.MIGRATEKIT_PAIRING_TOKEN,
     stateDir,
     name: options.name,
     diskAccess: diskAccessFrom(options),
@@ -89,6 +90,11 @@ async function runAgentCommand(options: AgentOptions): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  if (options.exitWithParent === true) {
+    // The parent (migratekit dev) holds our stdin open: its end means the parent is gone.
+    process.stdin.once('end', stop);
+    process.stdin.resume();
+  }
 }
 
 /** The run options and action, on `migratekit agent` or on the root of `migratekit-agent`. */
@@ -112,6 +118,7 @@ export function defineAgentRun(command: Command): Command {
     )
     .option('--sim-nbd <host:port>', 'read snapshot disks from the vCenter simulator instead of VDDK')
     .option('--vcenter-thumbprint <host=thumbprint>', 'pin a vCenter certificate (repeatable)', collect, [])
+    .option('--exit-with-parent', 'stop when standard input closes (the parent process ended; used by migratekit dev)')
     .action(action(runAgentCommand));
 }
 
