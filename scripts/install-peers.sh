@@ -9,7 +9,8 @@ APT_PACKAGES=(nbdkit libnbd-bin qemu-utils nbd-server python3-cs python3-pyvmomi
   openssl golang-go golang-github-vmware-govmomi-dev golang-github-kr-pretty-dev xz-utils
   # Guest conversion (docs/conversion.md): virt-v2v-in-place, libguestfs' inspection and image tools, the kernel
   # libguestfs boots as its appliance, and debootstrap + initramfs-tools for the Debian test guest.
-  virt-v2v libguestfs-tools linux-image-amd64 initramfs-tools debootstrap)
+  virt-v2v libguestfs-tools linux-image-amd64 initramfs-tools debootstrap
+  # The release's Debian packages (scripts/check-packages.sh): build, lint, unit verification, system user.
   dpkg-dev lintian systemd adduser)
 
 missing=()
