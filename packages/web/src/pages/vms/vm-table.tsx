@@ -16,7 +16,8 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 ];
 // No "Agent" column: the API does not say which agent serves a VM.
 
-const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(150px,1fr)_150px_90px] items-center';
+// Six columns: name, status, last sync, RPO, size, failover readiness.
+const GRID = 'grid grid-cols-[minmax(180px,2fr)_140px_minmax(120px,1fr)_150px_90px_minmax(150px,1fr)] items-center';
 const ROW_HEIGHT = 30;
 
 /** Virtualized: only the visible rows are in the DOM, so 10,000 VMs scroll as smoothly as 10. */
