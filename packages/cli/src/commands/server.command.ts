@@ -4,18 +4,13 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  ConfigError,
-  FIRST_ADMIN_PASSWORD_FILE,
-  checkServer,
-  loadServerConfig,
-  migrateDatabase,
-  startServer,
-} from '@migratekit/server';
 import { envFileOption, loadEnvFile } from '../lib/env-file';
 import { loadDevModule } from '../dev/simulator-command';
 
 type Closer = () => Promise<void>;
+
+// Loaded on use, not at the top: every other command (the agent above all) starts without the server's modules.
+const serverModule = () => import('@migratekit/server');
 
 function stopOnSignals(close: Closer): void {
   let stopping = false;
@@ -54,7 +49,7 @@ function fail(error: unknown): never {
  * The generated first password is shown once: on a terminal it is printed; under systemd, where stdout is the
  * journal, it goes to an owner-only file in the data directory instead, and only the file's path is printed.
  */
-function announceFirstAdmin(dataDir: string, username: string, password: string): void {
+async function announceFirstAdmin(dataDir: string, username: string, password: string): Promise<void> {
   if (process.stdout.isTTY) {
     process.stdout.write(
       `\nFirst start: created user "${username}" with password ${password}\n` +
@@ -62,6 +57,7 @@ function announceFirstAdmin(dataDir: string, username: string, password: string)
     );
     return;
   }
+  const { FIRST_ADMIN_PASSWORD_FILE } = await serverModule();
   const path = join(dataDir, FIRST_ADMIN_PASSWORD_FILE);
   // A file left by an earlier first start (its database since removed) is stale: this password replaces it.
   writeFileSync(path, `${password}\n`, { mode: 0o600 });
@@ -72,14 +68,13 @@ function announceFirstAdmin(dataDir: string, username: string, password: string)
 }
 
 async function runServer(): Promise<void> {
-  // Loaded here, not at the top: every other command (the agent above all) starts without the server's modules.
-  const { loadServerConfig, startServer } = await import('@migratekit/server');
+  const { loadServerConfig, startServer } = await serverModule();
   const config = loadServerConfig(process.env);
   const server = await startServer({ config });
   stopOnSignals(() => server.close());
   process.stdout.write(`Agents connect to ${server.gateway.url}\n`);
   if (server.bootstrap.created && server.bootstrap.passwordSource === 'generated')
-    announceFirstAdmin(config.dataDir, server.bootstrap.username, server.bootstrap.password);
+    await announceFirstAdmin(config.dataDir, server.bootstrap.username, server.bootstrap.password);
 }
 
 async function runDev(): Promise<void> {
@@ -95,6 +90,7 @@ interface ServerOptions {
 
 /** `server --check`: one line per check, exit code 1 when any fails. */
 async function runCheck(): Promise<void> {
+  const { checkServer } = await serverModule();
   const items = await checkServer(process.env);
   for (const item of items) process.stdout.write(`${item.ok ? 'ok  ' : 'FAIL'} ${item.name}: ${item.detail}\n`);
   const failures = items.filter((item) => !item.ok).length;
@@ -104,6 +100,7 @@ async function runCheck(): Promise<void> {
 
 async function runMigrate(options: { dryRun?: boolean; envFile?: string }): Promise<void> {
   loadEnvFile(options.envFile);
+  const { loadServerConfig, migrateDatabase } = await serverModule();
   const plan = await migrateDatabase(loadServerConfig(process.env), { dryRun: options.dryRun === true });
   const verb = plan.applied ? 'applied' : 'would apply';
   if (plan.migrations.length === 0) process.stdout.write(`${plan.database}: schema up to date, nothing to apply\n`);
