@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { MigrateKitClient } from '@migratekit/sdk';
 import { printJson, printTable } from '../lib/output';
+import { addDeleteCommand } from '../lib/delete-command';
 import { action, type JsonOption } from '../lib/run-command';
 import { scheduleId, sdk } from './schedule.command';
 
@@ -98,19 +99,12 @@ export function registerGroupCommands(program: Command): void {
     }),
   );
 
-  group
-    .command('delete')
-    .argument('<group>', 'id or name')
-    .option('--json', 'machine-readable output')
-    .action(
-      action(async (value: string, options: JsonOption) => {
-        const api = sdk();
-        const id = await groupId(api, value);
-        await api.ops.deleteMachineGroup({ path: { id } });
-        if (options.json === true) return printJson({ id, deleted: true });
-        process.stdout.write(`Deleted group ${id}\n`);
-      }),
-    );
+  addDeleteCommand(group, 'group', 'group', async (value) => {
+    const api = sdk();
+    const id = await groupId(api, value);
+    await api.ops.deleteMachineGroup({ path: { id } });
+    return id;
+  });
 
   group
     .command('members')

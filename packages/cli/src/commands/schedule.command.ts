@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createClient, type MigrateKitClient } from '@migratekit/sdk';
 import { resolveTarget } from '../lib/cli-config';
 import { printJson, printTable } from '../lib/output';
+import { addDeleteCommand } from '../lib/delete-command';
 import { action, type JsonOption } from '../lib/run-command';
 
 export function sdk(): MigrateKitClient {
@@ -160,19 +161,12 @@ export function registerScheduleCommands(program: Command): void {
       );
   }
 
-  schedule
-    .command('delete')
-    .argument('<schedule>', 'id or name')
-    .option('--json', 'machine-readable output')
-    .action(
-      action(async (value: string, options: JsonOption) => {
-        const api = sdk();
-        const id = await scheduleId(api, value);
-        await api.ops.deleteSchedule({ path: { id } });
-        if (options.json === true) return printJson({ id, deleted: true });
-        process.stdout.write(`Deleted schedule ${id}\n`);
-      }),
-    );
+  addDeleteCommand(schedule, 'schedule', 'schedule', async (value) => {
+    const api = sdk();
+    const id = await scheduleId(api, value);
+    await api.ops.deleteSchedule({ path: { id } });
+    return id;
+  });
 
   schedule
     .command('run')

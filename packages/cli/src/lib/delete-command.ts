@@ -1,0 +1,27 @@
+// The `<resource> delete <id or name>` subcommand shared by the schedule, group and plan commands.
+import type { Command } from 'commander';
+import { printJson } from './output';
+import { action, type JsonOption } from './run-command';
+
+/**
+ * Adds `delete <argument>` to `parent`: `remove` resolves the id or name, deletes, and returns the id; the
+ * command prints "Deleted <noun> <id>", or `{ id, deleted: true }` with --json.
+ */
+export function addDeleteCommand(
+  parent: Command,
+  noun: string,
+  argument: string,
+  remove: (value: string) => Promise<string>,
+): void {
+  parent
+    .command('delete')
+    .argument(`<${argument}>`, 'id or name')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (value: string, options: JsonOption) => {
+        const id = await remove(value);
+        if (options.json === true) return printJson({ id, deleted: true });
+        process.stdout.write(`Deleted ${noun} ${id}\n`);
+      }),
+    );
+}
