@@ -108,7 +108,10 @@ function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 /** The dev server's own listeners: the defaults of `migratekit server`, all ephemeral with PORT=0. */
-function devConfig(env: NodeJS.ProcessEnv, withEstate: boolean): ServerConfig {
+function devConfig(given: NodeJS.ProcessEnv, withEstate: boolean): ServerConfig {
+  // The demo VMs' disks hold no operating system, so converting them can only fail: the dev stack converts
+  // guests only when asked (MIGRATEKIT_CONVERTER=auto), docs/conversion.md.
+  const env = (given.MIGRATEKIT_CONVERTER ?? '') === '' ? { ...given, MIGRATEKIT_CONVERTER: 'off' } : given;
   const base = loadServerConfig(env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
   const ephemeral = base.port === 0;
   const config = ephemeral
@@ -213,6 +216,12 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
     row('vCenter NBD', `127.0.0.1:${String(estate.vcenter.nbd?.port)} (simulator disks)`);
     row('CloudStack', `${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
     row('Guest writes', `${facts.guestWrites ? 'on' : 'off'} (MIGRATEKIT_DEV_GUEST_WRITES)`);
+    row(
+      'Conversion',
+      config.conversion.mode === 'off'
+        ? 'off: the demo disks hold no OS (MIGRATEKIT_CONVERTER=auto converts with virt-v2v)'
+        : 'virt-v2v when installed (MIGRATEKIT_CONVERTER)',
+    );
     row('Schedule', `${DEV_SCHEDULE_NAME} drives group ${DEV_GROUP_NAME} (migratekit group add ${DEV_GROUP_NAME} VM)`);
   }
   row('Agents', server.gateway.url);
