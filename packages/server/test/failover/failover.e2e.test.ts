@@ -78,7 +78,7 @@ describe('failover end to end on the dev stack', { timeout: 240_000 }, () => {
       reason: string;
     };
     assert.equal(conversion.skipped, true);
-    assert.match(conversion.reason, /no guest converter/);
+    assert.match(conversion.reason, /guest conversion is turned off \(MIGRATEKIT_CONVERTER=off\)/);
 
     const inventory = env.estate.cloudstack.inventory();
     const vm = inventory.vms.find((v) => v.id === done.destination_vm_id);
