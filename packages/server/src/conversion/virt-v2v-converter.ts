@@ -16,6 +16,7 @@ import type {
   GuestInspection,
 } from './guest-converter';
 import { inspectionFromReport } from './inspector-report';
+import { kvmUsable } from './kvm-acceleration';
 import { conversionDomainXml, type DomainDisk } from './libvirt-domain-xml';
 import { runTool, type ToolOutcome } from './tool-process';
 
@@ -83,7 +84,7 @@ export class VirtV2vConverter implements GuestConverter {
   async inspect(devices: readonly string[], signal: AbortSignal): Promise<GuestInspection> {
     if (devices.length === 0) throw new Error('inspect needs at least one device');
     for (const device of devices) await diskOf(device);
-    const env = await this.toolEnv();
+    const env = this.toolEnv();
     const outcome = await runTool({
       command: 'virt-inspector',
       args: devices.flatMap((device) => ['--format=raw', '-a', device]),
@@ -121,7 +122,7 @@ export class VirtV2vConverter implements GuestConverter {
         command: TOOL_NAME,
         // --root single: a multi-boot guest fails with the tool's list of roots instead of waiting for an answer.
         args: ['-i', 'libvirtxml', '--root', 'single', xmlPath],
-        env: await this.toolEnv(),
+        env: this.toolEnv(),
         clock: this.options.clock,
         timeoutMs: request.timeoutMs,
         signal,
@@ -188,12 +189,11 @@ export class VirtV2vConverter implements GuestConverter {
     return this.options.env ?? process.env;
   }
 
-  /** libguestfs without libvirt (direct backend); TCG when this server has no usable /dev/kvm. */
-  private async toolEnv(): Promise<NodeJS.ProcessEnv> {
+  /** libguestfs without libvirt (direct backend); TCG when this server cannot use KVM (kvm-acceleration.ts). */
+  private toolEnv(): NodeJS.ProcessEnv {
     const base = this.baseEnv();
     const env: NodeJS.ProcessEnv = { ...base, LC_ALL: 'C', LIBGUESTFS_BACKEND: base.LIBGUESTFS_BACKEND ?? 'direct' };
-    if (base.LIBGUESTFS_BACKEND_SETTINGS === undefined && !(await canReadWrite('/dev/kvm')))
-      env.LIBGUESTFS_BACKEND_SETTINGS = 'force_tcg';
+    if (base.LIBGUESTFS_BACKEND_SETTINGS === undefined && !kvmUsable()) env.LIBGUESTFS_BACKEND_SETTINGS = 'force_tcg';
     if (this.options.virtioWin !== undefined) env.VIRTIO_WIN = this.options.virtioWin;
     return env;
   }
@@ -202,15 +202,6 @@ export class VirtV2vConverter implements GuestConverter {
 async function canRead(path: string): Promise<boolean> {
   try {
     await access(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function canReadWrite(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.R_OK | constants.W_OK);
     return true;
   } catch {
     return false;

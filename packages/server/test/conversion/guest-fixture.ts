@@ -10,6 +10,7 @@ import { systemClock } from '@migratekit/core';
 import { skipUnlessPeer } from '@migratekit/core';
 import pino from 'pino';
 import { CONVERTER_TOOLS } from '../../src/conversion/converter-prerequisites';
+import { kvmUsable } from '../../src/conversion/kvm-acceleration';
 import { VirtV2vConverter } from '../../src/conversion/virt-v2v-converter';
 
 export const run = promisify(execFile);
@@ -29,11 +30,11 @@ export function skipWithoutGuestTools(): string | false {
   return skipUnlessPeer(`the test guest image ${GUEST_IMAGE} (scripts/build-test-guest.sh)`, existsSync(GUEST_IMAGE));
 }
 
-/** libguestfs as it must run here: no libvirt daemon, and TCG when there is no /dev/kvm. */
+/** libguestfs as it must run here: no libvirt daemon, and TCG when KVM is not usable (as the converter decides). */
 export const LIBGUESTFS_ENV: NodeJS.ProcessEnv = {
   ...process.env,
   LIBGUESTFS_BACKEND: 'direct',
-  ...(existsSync('/dev/kvm') ? {} : { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' }),
+  ...(kvmUsable() ? {} : { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' }),
 };
 
 export function createConverter(): VirtV2vConverter {
