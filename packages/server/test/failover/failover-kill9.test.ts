@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRepositories, openDatabase } from '@migratekit/db';
 import { systemClock } from '@migratekit/core';
+import { failoverSnapshotName } from '../../src/failover';
 import type { FailoverStatusView } from '../../src/failover/failover-views';
 import { readyForFailover, startKillableServer, until, type KillableServer } from '../killable-server';
 import { assertNothingOrphaned } from './failover-crash-fixture';
@@ -139,8 +140,18 @@ describe('failover: the server killed with SIGKILL mid-run', { timeout: 180_000 
     assert.ok(resumed.status < 300, JSON.stringify(resumed.body));
     const done = await settled(live.job_id, ['completed', 'compensated', 'failed', 'cleanup_required']);
     assert.equal(done.status, 'completed', JSON.stringify(done));
-    const target = server.cloudstack.inventory().vms.find((vm) => vm.id === done.destination_vm_id);
+    const inventory = server.cloudstack.inventory();
+    const target = inventory.vms.find((vm) => vm.id === done.destination_vm_id);
     assert.equal(target?.state, 'Running');
+    // The snapshots CloudStack finished after the kill were reused, not taken twice: one per volume, all recorded.
+    assert.deepEqual(
+      inventory.snapshots
+        .filter((s) => s.name === failoverSnapshotName(live.job_id))
+        .map((s) => s.id)
+        .sort(),
+      Object.values(done.volume_snapshots ?? {}).sort(),
+    );
+    assert.equal(Object.keys(done.volume_snapshots ?? {}).length, 2, 'one snapshot per volume');
 
     assertNothingOrphaned({ estate: { cloudstack: server.cloudstack } }, [await status(testFo.job_id), done]);
     const testContext = await server.api<{ current_status: string }>(
