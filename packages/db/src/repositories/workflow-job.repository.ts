@@ -154,14 +154,22 @@ export class WorkflowJobRepository {
 
   /**
    * The operator's decision on a paused (or cleanup_required) job: moves it to `to` and gives it to `owner`.
-   * False when the job is not waiting for a decision (someone else decided first).
+   * `error` becomes the job's error (why a paused job is undone). False when the job is not waiting for a
+   * decision (someone else decided first).
    */
-  async claimWaiting(id: string, to: WorkflowStatus, owner: string, leaseExpiresAt: Date): Promise<boolean> {
+  async claimWaiting(
+    id: string,
+    to: WorkflowStatus,
+    owner: string,
+    leaseExpiresAt: Date,
+    error?: { code: string; message: string },
+  ): Promise<boolean> {
     const result = await this.deps.db
       .updateTable('job_tracking')
       .set({
         status: to,
         pause_reason: null,
+        ...(error === undefined ? {} : { error_code: error.code, error_message: error.message }),
         lease_owner: owner,
         lease_expires_at: leaseExpiresAt,
         updated_at: this.deps.clock.now(),

@@ -25,7 +25,7 @@ export interface DevStackOptions {
   logger?: Logger;
   /** Where the banner goes (stdout by default). */
   out?: (line: string) => void;
-  /** false: the server only, without simulators and agent. */
+  /** false: the server only, without simulators and agent; MIGRATEKIT_DEV_SIMULATORS (default on). */
   estate?: boolean;
   /** Ports of the simulators, used as given; otherwise from MIGRATEKIT_DEV_*_PORT, ephemeral when PORT=0. */
   ports?: Partial<DevPorts>;
@@ -223,7 +223,7 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
         : 'virt-v2v when installed (MIGRATEKIT_CONVERTER)',
     );
     row('Schedule', `${DEV_SCHEDULE_NAME} drives group ${DEV_GROUP_NAME} (migratekit group add ${DEV_GROUP_NAME} VM)`);
-  }
+  } else row('Simulators', 'off (MIGRATEKIT_DEV_SIMULATORS): configure vCenter, CloudStack and an agent yourself');
   row('Agents', server.gateway.url);
   if (estate !== undefined) row('Dev agent', devAgentLine(estate));
   row(
@@ -237,8 +237,10 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
 }
 
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
-  const withEstate = options.estate ?? true;
   const env = options.env ?? process.env;
+  // Off: simulators and agent run elsewhere (their own processes), so this server can be killed and started
+  // again while the cloud it drives keeps running, as in production.
+  const withEstate = options.estate ?? parseOnOff(env, 'MIGRATEKIT_DEV_SIMULATORS', true);
   const notices: string[] = [];
   // All ports are checked before anything listens, so a taken explicit port fails before the database opens.
   const requested = devConfig(env, withEstate);

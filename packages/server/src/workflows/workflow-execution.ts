@@ -29,6 +29,19 @@ export interface ExecutionEnv {
   stopping(): boolean;
 }
 
+/** What a pause asks the operator; a paused job's reason ends with one of them. */
+const PAUSE_QUESTIONS = {
+  takeover: 'Resume to continue or compensate to undo.',
+  inspect: 'Resume or compensate once the state is known.',
+} as const;
+
+/** Why a job was paused, without the question it asked: kept once the operator answered it by undoing the job. */
+export function pausedBecause(reason: string | null): string {
+  if (reason === null) return 'it was paused';
+  const cause = Object.values(PAUSE_QUESTIONS).reduce((text, question) => text.replace(question, ''), reason);
+  return `it was paused: ${cause.trim()}`;
+}
+
 /** The execution stopped without recording anything: shutdown or a lost lease. The next owner inspects. */
 export class ExecutionStopped extends Error {
   constructor(readonly reason: string) {
@@ -125,7 +138,7 @@ export class WorkflowExecution {
       case 'compensate':
         return this.failAndCompensate({ code: 'MKE_JOB_INTERRUPTED', message: `${what}; compensating by policy` });
       case 'pause':
-        return this.pause(`${what}. Resume to continue or compensate to undo.`);
+        return this.pause(`${what}. ${PAUSE_QUESTIONS.takeover}`);
     }
   }
 
@@ -207,9 +220,7 @@ export class WorkflowExecution {
       return await step.inspect(this.context(step.name));
     } catch (error) {
       this.rethrowIfStopped(error);
-      await this.pause(
-        `Inspect of step "${step.name}" failed: ${errorMessage(error)}. Resume or compensate once the state is known.`,
-      );
+      await this.pause(`Inspect of step "${step.name}" failed: ${errorMessage(error)}. ${PAUSE_QUESTIONS.inspect}`);
       return undefined;
     }
   }

@@ -5,7 +5,7 @@ import { MigrateKitError, newJobId, type WorkflowStatus } from '@migratekit/core
 import { isUniqueViolation, type WorkflowJobRecord, type WorkflowJobRepository } from '@migratekit/db';
 import type { JobLog } from '../joblog';
 import { RunnerHalted, type CrashPoint } from './crash-points';
-import { ExecutionStopped, WorkflowExecution, type ExecutionEnv } from './workflow-execution';
+import { ExecutionStopped, WorkflowExecution, pausedBecause, type ExecutionEnv } from './workflow-execution';
 import type { WorkflowDefinition } from './workflow-definition';
 import {
   DEFAULT_LEASE,
@@ -225,7 +225,15 @@ export class WorkflowRunner {
         details: { job_id: jobId, workflow: job.workflow_name },
       });
     }
-    if (!(await this.repo.claimWaiting(jobId, to, this.deps.serverId, this.leaseEnd()))) {
+    // The pause reason goes with the claim; an undone job keeps it as its error, so it still says why it ended.
+    const undone =
+      to === 'compensating' && job.status === 'paused'
+        ? {
+            code: 'MKE_JOB_INTERRUPTED',
+            message: `Undone on the operator's decision; ${pausedBecause(job.pause_reason)}`,
+          }
+        : undefined;
+    if (!(await this.repo.claimWaiting(jobId, to, this.deps.serverId, this.leaseEnd(), undone))) {
       throw new MigrateKitError('MKE_ILLEGAL_TRANSITION', {
         message: `Job ${jobId} is ${job.status}; it is not waiting for this decision`,
         details: { job_id: jobId, status: job.status, requested: to },

@@ -60,7 +60,10 @@ export async function settledStatus(service: FailoverService, jobId: string): Pr
  * recorded by a failover that still holds it (completed, or awaiting cleanup with it recorded). A compensated or
  * failed failover holds nothing and left every volume on the server.
  */
-export function assertNothingOrphaned(env: FailoverStack, views: readonly FailoverStatusView[]): void {
+export function assertNothingOrphaned(
+  env: { estate: Pick<FailoverStack['estate'], 'cloudstack'> },
+  views: readonly FailoverStatusView[],
+): void {
   const inventory = env.estate.cloudstack.inventory();
   const serverVmId = inventory.serverVmId;
   const holding = views.filter((v) => v.status === 'completed' || v.status === 'cleanup_required');

@@ -148,7 +148,14 @@ describe('workflow takeover', { timeout: 180_000 }, () => {
       assert.match(waiting.pause_reason ?? '', /"attach volume" \(it had not started\)/);
       await fourth.compensate(paused.jobId);
       await fourth.whenIdle();
-      assert.equal((await assertNothingOrphaned(harness, paused.jobId, paused.input.volumeName)).status, 'compensated');
+      const undone = await assertNothingOrphaned(harness, paused.jobId, paused.input.volumeName);
+      assert.equal(undone.status, 'compensated');
+      // It still says why it ended: the decision and the pause's cause, without the question the pause asked.
+      assert.equal(
+        undone.error_message,
+        `Undone on the operator's decision; it was paused: Server server-c stopped at step "attach volume" (it had not started).`,
+      );
+      assert.equal(undone.error_code, 'MKE_JOB_INTERRUPTED');
     });
 
     test(`[${engine}] two runners on separate connections race to take over: each job is claimed and run once`, async () => {

@@ -40,6 +40,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The API paths the server at `url` documents in its OpenAPI. */
+export async function documentedPathsOf(url: string): Promise<Set<string>> {
+  const doc = (await (await fetch(`${url}/api/openapi.json`)).json()) as { paths?: Record<string, unknown> };
+  return new Set(Object.keys(doc.paths ?? {}));
+}
+
+/** Debian's Chromium on a throwaway profile; `close` ends it and removes the profile. */
+export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'migratekit-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
 /** `inventory` replaces the demo vCenter estate (a test that needs particular VMs). */
 export async function startHarness(options: { inventory?: InventorySpec } = {}): Promise<Harness> {
   ensureWebBuilt();
@@ -57,30 +81,21 @@ export async function startHarness(options: { inventory?: InventorySpec } = {}):
     guestWrites: false,
     ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
   });
-  const doc = (await (await fetch(`${stack.url}/api/openapi.json`)).json()) as { paths?: Record<string, unknown> };
-  const documentedPaths = new Set(Object.keys(doc.paths ?? {}));
-  const contexts: BrowserContext[] = [];
-  const profiles: string[] = [];
+  const documentedPaths = await documentedPathsOf(stack.url);
+  const browsers: Array<() => Promise<void>> = [];
   return {
     stack,
     url: stack.url,
     documentedPaths,
     async newBrowser() {
-      const profile = mkdtempSync(join(tmpdir(), 'migratekit-chromium-'));
-      profiles.push(profile);
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-        viewport: { width: 1440, height: 900 },
-      });
-      contexts.push(context);
-      return context;
+      const browser = await launchChromium();
+      browsers.push(browser.close);
+      return browser.context;
     },
     async close() {
-      for (const c of contexts) await c.close();
+      for (const close of browsers) await close();
       await stack.close();
-      for (const p of [dataDir, ...profiles]) rmSync(p, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -9,6 +9,7 @@ import { useCanAct } from '../../auth/session';
 import { Button, ConfirmDialog, InlineError } from '../../components/ui';
 import { FailoverActions } from '../failover/failover-actions';
 import { RecoveryActions } from '../failover/recovery-actions';
+import { useActiveWorkflowJob } from '../failover/vm-jobs';
 
 interface ActionSpec {
   id: string;
@@ -69,8 +70,12 @@ export function VmActions({ vm }: { vm: VmContextDetail }) {
       if (result) await navigate({ to: '/jobs/$jobId', params: { jobId: result.jobId } });
     },
   });
+  // A failover, cleanup or rollback that runs or waits for a decision holds the VM (its context status does not
+  // change until the workflow ends): its own section offers the way on, nothing here may act beside it.
+  const holder = useActiveWorkflowJob(vm.context_id);
+  const held = holder !== undefined;
   if (!canAct) return null;
-  const available = ACTIONS.filter((a) => a.when(vm.current_status));
+  const available = held ? [] : ACTIONS.filter((a) => a.when(vm.current_status));
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-1.5">
@@ -86,7 +91,13 @@ export function VmActions({ vm }: { vm: VmContextDetail }) {
         ))}
         <FailoverActions vm={vm} disabled={mutation.isPending} />
         <RecoveryActions vm={vm} disabled={mutation.isPending} />
+        {holder ? (
+          <p className="text-xs text-slate-500">
+            The {holder.operation} is {holder.status}: it holds this VM until it ends (see Failover below).
+          </p>
+        ) : null}
         {available.length === 0 &&
+        !held &&
         !['ready_for_failover', 'failed_over_test', 'failed_over_live', 'cleanup_required'].includes(
           vm.current_status,
         ) ? (
