@@ -20,6 +20,7 @@ import type { JobLog } from '../joblog';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
 import { vcenterParams } from './vcenter-params';
+import { assertNoFailoverHolds } from './failover-hold';
 
 export interface ReplicationNbd {
   /** Where the agent reaches the NBD target, read when a job starts (a listener may be on an ephemeral port). */
@@ -71,6 +72,7 @@ export class ReplicationService {
       throw new MigrateKitError('MKE_JOB_ACTIVE', {
         details: { context_id: contextId, current_job_id: active?.id ?? context.current_job_id },
       });
+    if (options.owner !== 'failover') await assertNoFailoverHolds(repositories, contextId);
     if (!canTransition(context.current_status, 'replicating'))
       throw new MigrateKitError('MKE_ILLEGAL_TRANSITION', {
         message: `Cannot replicate a VM whose status is ${context.current_status}`,

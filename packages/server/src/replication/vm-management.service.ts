@@ -7,6 +7,7 @@ import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migrate
 import type { AgentHub } from '../agents/agent-hub';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
+import { assertNoFailoverHolds } from './failover-hold';
 import type { ReplicationService } from './replication.service';
 import { vcenterParams } from './vcenter-params';
 
@@ -133,6 +134,7 @@ export class VmManagementService {
         message: 'The VM has an active job; cancel it before deleting the context',
         details: { context_id: contextId, current_job_id: context.current_job_id ?? active?.id ?? null },
       });
+    await assertNoFailoverHolds(repositories, contextId);
     const volumes = await this.deps.volumes.deleteContextVolumes(contextId);
     for (const row of await repositories.nbdExports.list({ contextId }))
       await repositories.nbdExports.delete(row.export_name);

@@ -135,6 +135,17 @@ describe('failover: the server killed with SIGKILL mid-run', { timeout: 180_000 
     const source = server.vcenter.listVms().find((vm) => vm.name === LIVE_VM);
     assert.equal(source?.powerState, 'poweredOff', 'paused, not undone: the source stays off');
 
+    // The paused failover still holds its VM: no replication, no removal until it is resumed or undone.
+    const liveContext = contexts.get(LIVE_VM) ?? '';
+    for (const [method, path] of [
+      ['POST', `/api/v1/vm-contexts/${liveContext}/replicate`],
+      ['DELETE', `/api/v1/vm-contexts/${liveContext}`],
+    ] as const) {
+      const refused = await server.api<{ error: { code: string } }>(method, path);
+      assert.equal(refused.status, 409, `${method} ${path}: ${JSON.stringify(refused.body)}`);
+      assert.equal(refused.body.error.code, 'MKE_JOB_ACTIVE');
+    }
+
     // The operator resumes the paused live failover: the interrupted step is inspected, the rest runs.
     const resumed = await server.api('POST', `/api/v1/failover/${live.job_id}/resume`);
     assert.ok(resumed.status < 300, JSON.stringify(resumed.body));
