@@ -148,7 +148,7 @@ export class SetupService {
     return step(
       'vcenter',
       true,
-      `${credential.name} connected to ${credential.vcenter_host} (${text('product', 'vCenter')} ${text('version', '')}).`,
+      `${credential.name} connected to ${credential.vcenter_host} (${text('product', 'vCenter')}).`,
     );
   }
 

@@ -66,14 +66,8 @@ export async function startHarness(options: { inventory?: InventorySpec } = {}):
     url: stack.url,
     documentedPaths,
     async newBrowser() {
-      const profile = mkdtempSync(join(tmpdir(), 'migratekit-chromium-'));
+      const { context, profile } = await launchChromium();
       profiles.push(profile);
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-        viewport: { width: 1440, height: 900 },
-      });
       contexts.push(context);
       return context;
     },
@@ -83,6 +77,18 @@ export async function startHarness(options: { inventory?: InventorySpec } = {}):
       for (const p of [dataDir, ...profiles]) rmSync(p, { recursive: true, force: true });
     },
   };
+}
+
+/** Debian's Chromium on a throwaway profile (the caller closes the context and removes the profile). */
+export async function launchChromium(): Promise<{ context: BrowserContext; profile: string }> {
+  const profile = mkdtempSync(join(tmpdir(), 'migratekit-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  return { context, profile };
 }
 
 function pathTemplateMatches(template: string, path: string): boolean {
