@@ -1,4 +1,4 @@
-import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -8,12 +8,7 @@ import { EventStreamProvider } from './events/event-stream';
 import { router } from './router';
 import './styles.css';
 
-const queryClient: QueryClient = new QueryClient({
-  // Most changes (a credential tested, CloudStack saved, an agent paired, a discovery run) move a step of the
-  // first-run checklist: re-check it after each, wherever it is shown (the setup page, the layout's banner).
-  mutationCache: new MutationCache({
-    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['setup-status'] }),
-  }),
+const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       // A 4xx is the API's answer (missing endpoint, not allowed, not found); retrying cannot change it.

@@ -40,7 +40,7 @@ export function useJobs() {
   });
 }
 
-/** The first-run checklist; refreshed after every change (main.tsx) since most of them move a step. */
+/** The first-run checklist (the setup page re-checks it after each change made there). */
 export function useSetupStatus(options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: ['setup-status'],

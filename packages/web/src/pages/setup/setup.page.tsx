@@ -1,6 +1,6 @@
 // The first-run checklist (docs/install.md#first-run-setup). Each step shows the server's verdict (done, or what
 // is wrong) and, opened, the same form Settings uses for it: nothing here duplicates a settings form. The first
-// step not done is open unless the operator opened another. Every change refreshes the verdicts (main.tsx).
+// step not done is open unless the operator opened another. Every change made here refreshes the verdicts.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
@@ -27,11 +27,9 @@ const TITLES: Record<StepId, string> = {
 
 function FirstDiscovery() {
   const canAct = useCanAct();
-  const qc = useQueryClient();
   const discover = useMutation({
     // The default credential, all datacenters: the same call as the Discovery page's first search.
     mutationFn: () => api.ops.postDiscover({ body: {} }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['setup-status'] }),
   });
   if (!canAct) return <p className="text-xs text-slate-500">An operator runs discovery.</p>;
   return (
@@ -150,8 +148,26 @@ function useAgentWatch(watching: boolean): void {
   }, [watching, paired, online, qc]);
 }
 
+/**
+ * Most changes made on this page (a credential tested, CloudStack saved, a token issued, a discovery run) move a
+ * step: while the page is open, every successful change re-checks the checklist. Only here: elsewhere a change
+ * may be a sign-out, after which the check would be refused.
+ */
+function useRecheckAfterChanges(): void {
+  const qc = useQueryClient();
+  useEffect(
+    () =>
+      qc.getMutationCache().subscribe((event) => {
+        if (event.type === 'updated' && event.action.type === 'success')
+          void qc.invalidateQueries({ queryKey: ['setup-status'] });
+      }),
+    [qc],
+  );
+}
+
 export function SetupPage() {
   const status = useSetupStatus();
+  useRecheckAfterChanges();
   // null: follow the first step not done; a step id: the operator opened that one.
   const [chosen, setChosen] = useState<StepId | 'none' | null>(null);
   const open = status.data ? (chosen ?? status.data.steps.find((s) => !s.done)?.id ?? null) : null;
