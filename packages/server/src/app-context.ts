@@ -9,7 +9,7 @@ import type { EventBus } from './events/event-bus';
 import type { ServerEvent } from './events/event-types';
 
 export type AppConfig = Pick<ServerConfig, 'bodyLimitBytes' | 'sessionTtlMs' | 'sseHeartbeatMs'> &
-  Partial<Pick<ServerConfig, 'trustProxy' | 'dataDir'>>;
+  Partial<Pick<ServerConfig, 'trustProxy' | 'dataDir' | 'agentListener'>>;
 
 export interface RouteDeps {
   readonly config: AppConfig;

@@ -7,6 +7,7 @@ import { JobsPage } from './pages/jobs.page';
 import { NetworkMappingPage } from './pages/network-mapping/network-mapping.page';
 import { SchedulesPage } from './pages/schedules/schedules.page';
 import { SettingsPage, SETTINGS_TABS } from './pages/settings/settings.page';
+import { SetupPage } from './pages/setup/setup.page';
 import type { SettingsTab } from './pages/settings/settings.page';
 import { VmsPage } from './pages/vms.page';
 
@@ -53,6 +54,8 @@ const settingsRoute = createRoute({
   component: SettingsPage,
 });
 
+const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   vmsRoute,
@@ -62,6 +65,7 @@ const routeTree = rootRoute.addChildren([
   jobsRoute,
   jobDetailRoute,
   settingsRoute,
+  setupRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false });

@@ -100,6 +100,7 @@ export const operationList = [
   { name: 'listScheduleExecutionsOfSchedule', method: 'get', path: '/api/v1/schedules/{id}/executions' },
   { name: 'runScheduleNow', method: 'post', path: '/api/v1/schedules/{id}/run-now' },
   { name: 'listAvailableServiceOfferings', method: 'get', path: '/api/v1/service-offerings/available' },
+  { name: 'getSetupStatus', method: 'get', path: '/api/v1/setup/status' },
   { name: 'getUsers', method: 'get', path: '/api/v1/users' },
   { name: 'postUsers', method: 'post', path: '/api/v1/users' },
   { name: 'getUsersById', method: 'get', path: '/api/v1/users/{id}' },
@@ -316,6 +317,8 @@ export function createOperations(http: Http) {
     runScheduleNow: (args: OpArgs<paths['/api/v1/schedules/{id}/run-now']['post']> = {}) => http.request<OpResult<paths['/api/v1/schedules/{id}/run-now']['post']>>('post', '/api/v1/schedules/{id}/run-now', args),
     /** CloudStack service offerings of the active configuration (GET /api/v1/service-offerings/available) */
     listAvailableServiceOfferings: (args: OpArgs<paths['/api/v1/service-offerings/available']['get']> = {}) => http.request<OpResult<paths['/api/v1/service-offerings/available']['get']>>('get', '/api/v1/service-offerings/available', args),
+    /** First-run setup checklist: which steps are done, and what is wrong with the others (GET /api/v1/setup/status) */
+    getSetupStatus: (args: OpArgs<paths['/api/v1/setup/status']['get']> = {}) => http.request<OpResult<paths['/api/v1/setup/status']['get']>>('get', '/api/v1/setup/status', args),
     /** List users (GET /api/v1/users) */
     getUsers: (args: OpArgs<paths['/api/v1/users']['get']> = {}) => http.request<OpResult<paths['/api/v1/users']['get']>>('get', '/api/v1/users', args),
     /** Create a user (POST /api/v1/users) */

@@ -260,6 +260,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The port agents pair and connect on (MIGRATEKIT_AGENT_PORT): the agent dials https://<this host>:<agent_port> */
+                            agent_port: number | null;
                             /** Format: date-time */
                             expires_at: string;
                             /** @description mkp1.<secret>.<server certificate SHA-256>; shown once, usable once */
@@ -5327,6 +5329,101 @@ export interface paths {
         };
         /** CloudStack service offerings of the active configuration */
         get: operations["listAvailableServiceOfferings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/setup/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * First-run setup checklist: which steps are done, and what is wrong with the others
+         * @description vcenter: the last recorded test of the default credential, since its last change. cloudstack: the active configuration tested now, with zone, template and offerings chosen. agent_paired / agent_online: the agent directory. discovery: the last recorded discovery run.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable MKE_* code from the error catalogue */
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The offending input, e.g. body.name or query.limit */
+                                field?: string;
+                                message: string;
+                                request_id?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Every step is done */
+                            complete: boolean;
+                            /** @description No vCenter credential, no CloudStack configuration or no agent: the dashboard opens the checklist */
+                            first_run: boolean;
+                            steps: {
+                                /** @description MKE_* code of a failed check */
+                                code: string | null;
+                                done: boolean;
+                                /** @description vcenter, cloudstack, agent_paired, agent_online, discovery (in this order) */
+                                id: "vcenter" | "cloudstack" | "agent_paired" | "agent_online" | "discovery";
+                                /** @description What is done, or what is wrong and what to do */
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         delete?: never;

@@ -2,9 +2,11 @@
 // the frozen result; nothing else in packages/server/src calls `new` on a service (an ESLint rule checks it).
 // Adding a service is one entry in `Services` and one line below. See docs/architecture.md.
 import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock } from '@migratekit/core';
 import { AgentDirectoryService } from '../agents/agent-directory.service';
 import { AgentPairingService } from '../agents/agent-pairing.service';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
+import { testCloudStackConnection } from '../cloudstack/cloudstack-connection';
 import { VmContextService } from '../contexts/vm-context.service';
 import { GuestConversionService } from '../conversion/guest-conversion.service';
 import { DiscoveryService } from '../discovery/discovery.service';
@@ -28,6 +30,7 @@ import { ApiTokenService } from '../services/api-token.service';
 import { AuditService } from '../services/audit.service';
 import { AuthService } from '../services/auth.service';
 import { forgetFirstAdminPassword } from '../services/bootstrap-admin';
+import { SetupService } from '../setup/setup.service';
 import { CloudStackConfigService } from '../services/cloudstack-config.service';
 import { HealthService } from '../services/health.service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from '../services/login-throttle';
@@ -77,6 +80,8 @@ export interface Services {
   readonly rpo: RpoService;
   /** Guest inspection stored per VM and the conversion pre-flight verdict (docs/conversion.md). */
   readonly guestConversion: GuestConversionService;
+  /** The first-run checklist (docs/install.md#first-run-setup). */
+  readonly setup: SetupService;
 }
 
 export function createServices(adapters: ServerAdapters): Services {
@@ -232,8 +237,17 @@ export function createServices(adapters: ServerAdapters): Services {
     rpo,
     ...(settings.scheduler === undefined ? {} : { timings: settings.scheduler }),
   });
+  const setup = new SetupService({
+    credentials: vmwareCredentials,
+    cloudStackConfigs,
+    // Signatures expire against CloudStack's own wall clock; a checklist answers quickly or says why not.
+    testCloudStack: (target) => testCloudStackConnection(target, { clock: systemClock, requestTimeoutMs: 5_000 }),
+    agents,
+    audit,
+  });
   return Object.freeze({
     health,
+    setup,
     failover,
     recovery,
     rpo,

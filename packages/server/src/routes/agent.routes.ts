@@ -13,6 +13,10 @@ const TokenBody = Type.Object(
 const TokenView = Type.Object({
   token: Type.String({ description: 'mkp1.<secret>.<server certificate SHA-256>; shown once, usable once' }),
   expires_at: Timestamp,
+  agent_port: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'The port agents pair and connect on (MIGRATEKIT_AGENT_PORT): the agent dials https://<this host>:<agent_port>',
+  }),
 });
 const PairBody = Type.Object(
   {
@@ -35,7 +39,9 @@ const AgentView = Type.Object({
   created_at: Timestamp,
 });
 
-export const agentRoutes: RoutePlugin = (app, { services }) => {
+export const agentRoutes: RoutePlugin = (app, { services, deps }) => {
+  // 0 = a port chosen at start-up, unknown here.
+  const agentPort = deps.config.agentListener?.port || null;
   const tags = ['agents'];
 
   app.post<{ Body: Static<typeof TokenBody> }>(
@@ -49,7 +55,7 @@ export const agentRoutes: RoutePlugin = (app, { services }) => {
         principalOf(request).username,
         (request.body.ttl_seconds ?? 3600) * 1000,
       );
-      return reply.code(201).send({ token: issued.token, expires_at: iso(issued.expires_at) });
+      return reply.code(201).send({ token: issued.token, expires_at: iso(issued.expires_at), agent_port: agentPort });
     },
   );
 

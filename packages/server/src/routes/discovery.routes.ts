@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { testConnection } from '@migratekit/vsphere';
 import type { RoutePlugin } from '../app-context';
+import { principalOf } from '../http/auth-hook';
 import { optionalJsonBody } from '../http/optional-body';
 import { IdParams } from '../http/schemas';
 import { DiscoverResponse } from '../replication/replication.schemas';
@@ -69,7 +70,7 @@ export const discoveryRoutes: RoutePlugin = (app, { services }) => {
     async (request) => {
       const credential = await services.vmwareCredentials.resolveForUse(request.params.id);
       // MKE_NOT_FOUND here can only be the configured datacenter: the credential itself was resolved above.
-      return runConnectionTest(
+      const result = await runConnectionTest(
         () =>
           testConnection({
             host: credential.vcenterHost,
@@ -81,6 +82,12 @@ export const discoveryRoutes: RoutePlugin = (app, { services }) => {
           }),
         ['MKE_NOT_FOUND'],
       );
+      // Kept for the first-run checklist: the outcome of this test, with the certificate the operator pinned.
+      await services.setup.recordVcenterTest(credential.id, result, {
+        principal: principalOf(request),
+        requestId: request.id,
+      });
+      return result;
     },
   );
 
@@ -100,12 +107,14 @@ export const discoveryRoutes: RoutePlugin = (app, { services }) => {
     async (request) => {
       const body = request.body;
       const inline = inlineVcenterLogin(body);
-      return services.discovery.discover({
+      const result = await services.discovery.discover({
         credentialId: body.credential_id,
         inline: inline === undefined ? undefined : { ...inline, thumbprint: body.thumbprint ?? null },
         datacenter: body.datacenter,
         filter: body.filter,
       });
+      await services.setup.recordDiscovery(result, { principal: principalOf(request), requestId: request.id });
+      return result;
     },
   );
 };

@@ -16,6 +16,7 @@ import { machineGroupRoutes } from './machine-group.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
 import { replicationRoutes } from './replication.routes';
 import { scheduleRoutes } from './schedule.routes';
+import { setupRoutes } from './setup.routes';
 import { userRoutes } from './user.routes';
 import { vmContextRoutes } from './vm-context.routes';
 import { vmwareCredentialRoutes } from './vmware-credential.routes';
@@ -44,4 +45,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   failoverRecoveryRoutes,
   scheduleRoutes,
   machineGroupRoutes,
+  setupRoutes,
 ];

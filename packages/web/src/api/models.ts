@@ -29,3 +29,6 @@ export type NewApiToken = Result<'postApiTokens'>;
 export type DiscoveredVm = Result<'postDiscover'>['vms'][number];
 export type BulkAddResult =
   Result<'postReplications'> extends infer R ? (R extends { results: (infer I)[] } ? I : never) : never;
+export type PairingToken = Result<'postAgentsPairingTokens'>;
+export type SetupStatus = Result<'getSetupStatus'>;
+export type SetupStep = SetupStatus['steps'][number];

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
-import type { Agent, ApiToken, Job, User, VmwareCredential } from './models';
+import type { Agent, ApiToken, Job, SetupStatus, User, VmwareCredential } from './models';
 
 export function useCredentials() {
   return useQuery({
@@ -9,10 +9,13 @@ export function useCredentials() {
   });
 }
 
-export function useAgents() {
+/** `pollMs`: refetch that often (the setup page waiting for an agent to come online). */
+export function useAgents(options: { pollMs?: number; enabled?: boolean } = {}) {
   return useQuery({
     queryKey: ['agents'],
     queryFn: async (): Promise<Agent[]> => (await api.ops.getAgents()).items,
+    enabled: options.enabled ?? true,
+    ...(options.pollMs === undefined ? {} : { refetchInterval: options.pollMs }),
   });
 }
 
@@ -34,5 +37,14 @@ export function useJobs() {
   return useQuery({
     queryKey: ['jobs'],
     queryFn: async (): Promise<Job[]> => (await api.ops.getJobs({ query: { limit: 200, root_only: true } })).items,
+  });
+}
+
+/** The first-run checklist (the setup page re-checks it after each change made there). */
+export function useSetupStatus(options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: ['setup-status'],
+    queryFn: (): Promise<SetupStatus> => api.ops.getSetupStatus(),
+    enabled: options.enabled ?? true,
   });
 }

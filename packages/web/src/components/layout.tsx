@@ -2,6 +2,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useLogout, useSession } from '../auth/session';
 import { useEventStream } from '../events/event-stream';
+import { SetupBanner } from './setup-banner';
 import { Button } from './ui';
 
 const NAV = [
@@ -77,6 +78,7 @@ export function Layout() {
         </div>
       </nav>
       <main className="flex min-w-0 flex-1 flex-col overflow-hidden">
+        <SetupBanner />
         <Outlet />
       </main>
     </div>

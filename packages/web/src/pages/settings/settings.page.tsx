@@ -1,4 +1,4 @@
-import { useNavigate, useSearch } from '@tanstack/react-router';
+import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { PageHeader, Tabs } from '../../components/ui';
 import { AgentsTab } from './agents.tab';
 import { CloudStackTab } from './cloudstack.tab';
@@ -19,7 +19,15 @@ export function SettingsPage() {
   const navigate = useNavigate({ from: '/settings' });
   return (
     <>
-      <PageHeader title="Settings" subtitle="Connections to vCenter and CloudStack, agents and who may do what" />
+      <PageHeader
+        title="Settings"
+        subtitle="Connections to vCenter and CloudStack, agents and who may do what"
+        actions={
+          <Link to="/setup" className="text-[13px] text-sky-700 underline dark:text-sky-300">
+            Setup checklist
+          </Link>
+        }
+      />
       <div className="bg-white dark:bg-slate-900">
         <Tabs tabs={[...SETTINGS_TABS]} value={tab} onChange={(id) => void navigate({ search: { tab: id } })} />
       </div>
