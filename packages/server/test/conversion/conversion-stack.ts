@@ -24,6 +24,8 @@ export interface ConversionStack {
   api: Api;
   /** VM name -> context id. */
   contexts: Map<string, string>;
+  /** What the dev stack printed at start (the banner). */
+  banner: string[];
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export interface ConversionStackOptions {
 /** The dev stack with every VM of the estate discovered, replicated once and mapped (production and test). */
 export async function startConversionStack(options: ConversionStackOptions): Promise<ConversionStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mk-conversion-'));
+  const banner: string[] = [];
   const stack = await startDevStack({
     env: {
       MIGRATEKIT_DATA_DIR: dataDir,
@@ -67,7 +70,7 @@ export async function startConversionStack(options: ConversionStackOptions): Pro
       MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS: String(options.conversionTimeoutSeconds),
     },
     logger: createLogger({ level: 'silent' }),
-    out: () => undefined,
+    out: (line) => banner.push(line),
     inventory: inventoryOf(options.vms),
     ...(options.guestImage === undefined ? {} : { guestImage: options.guestImage }),
     guestWrites: false,
@@ -82,7 +85,7 @@ export async function startConversionStack(options: ConversionStackOptions): Pro
     assert.ok(estate);
     const api = apiFor(stack);
     const contexts = await replicateAll(api, estate);
-    return { stack, estate, api, contexts, close };
+    return { stack, estate, api, contexts, banner, close };
   } catch (error) {
     await close();
     throw error;

@@ -51,6 +51,9 @@ describe('guest conversion in a test failover, end to end', { timeout: 880_000, 
   test('virt-v2v-in-place converts the replicated guest; the cleanup reverts it', async (t) => {
     const source = env.estate.vcenter.listVms().find((vm) => vm.name === DEV_GUEST_VM_NAME);
     assert.ok(source, 'the dev estate has the guest-image VM');
+    const banner = env.banner.join('\n');
+    assert.match(banner, new RegExp(`Guest VM: +${DEV_GUEST_VM_NAME}, its disk copied from /\\S+\\.img`));
+    assert.match(banner, /Conversion: +virt-v2v-in-place: failovers convert guests for KVM/);
     const capacity = source.disks[0]?.capacity ?? 0;
     const [volumeId] = await volumeIdsOf(env, DEV_GUEST_VM_NAME);
     assert.ok(volumeId);
