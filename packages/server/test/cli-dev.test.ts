@@ -20,6 +20,8 @@ async function runUntilSignal(
       PORT: '0',
       LOG_LEVEL: 'warn',
       MIGRATEKIT_DEV_GUEST_WRITES: 'off',
+      // Not built here: the banner must say so and how to build it (the VM itself is tested with the conversion).
+      MIGRATEKIT_DEV_GUEST_IMAGE: join(dataDir, 'no-guest.img'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,6 +62,12 @@ test(
     assert.equal(first.code, 0);
     assert.match(first.stdout, /Login: +admin \/ \S{16,}/);
     assert.match(first.stdout, /Guest writes: +off/, 'the explicit option is shown, not derived from PORT=0');
+    assert.match(
+      first.stdout,
+      /Guest VM: +not in the estate: \S+no-guest\.img does not exist; build it with `sudo bash scripts\/build-test-guest\.sh`/,
+    );
+    // Without the guest-image VM the demo disks hold no OS: conversion is off unless asked for.
+    assert.match(first.stdout, /Conversion: +off: the demo disks hold no OS/);
     const second = await runUntilSignal(dataDir, 'SIGINT');
     assert.equal(second.code, 0);
     const login = (s: string) => /Login: +(.*)/.exec(s)?.[1];

@@ -1,7 +1,9 @@
+import { open } from 'node:fs/promises';
 import type { SimDisk } from './sim-disk';
 
 // Initial guest data for a fresh disk: a "boot" region at offset 0, then chunks spread over the disk, one of
 // them all zeroes (allocated but zero, as real guests leave them), so copies have holes, data and zero blocks.
+// Or the content of a raw disk image (a real guest), copied once.
 
 const CHUNK = 1024 * 1024;
 
@@ -38,4 +40,47 @@ export async function seedDisk(disk: SimDisk, bytes: number, seed: number): Prom
     await disk.write(offset, zero ? Buffer.alloc(len) : pseudoRandomBytes(len, seed + i));
     left -= len;
   }
+}
+
+/** Granularity of the hole search: an all-zero block of the image stays a hole on the disk. */
+const IMAGE_BLOCK = 64 * 1024;
+
+/**
+ * Copies a raw image into a fresh disk, as guest writes (so allocation records it and a full copy reads it), and
+ * skips the image's all-zero blocks so the disk stays as sparse as the image. Returns the bytes written.
+ */
+export async function copyImage(disk: SimDisk, imagePath: string): Promise<number> {
+  const image = await open(imagePath, 'r');
+  try {
+    const size = (await image.stat()).size;
+    if (size > disk.capacity)
+      throw new Error(`disk image ${imagePath} (${size} bytes) is larger than its disk (${disk.capacity} bytes)`);
+    let written = 0;
+    const chunk = Buffer.alloc(CHUNK);
+    for (let offset = 0; offset < size; offset += CHUNK) {
+      const { bytesRead } = await image.read(chunk, 0, Math.min(CHUNK, size - offset), offset);
+      // Runs of non-zero blocks go in one write each.
+      let runStart = -1;
+      const flush = async (end: number): Promise<void> => {
+        if (runStart === -1) return;
+        await disk.write(offset + runStart, Buffer.from(chunk.subarray(runStart, end)));
+        written += end - runStart;
+        runStart = -1;
+      };
+      for (let at = 0; at < bytesRead; at += IMAGE_BLOCK) {
+        if (isZero(chunk.subarray(at, Math.min(at + IMAGE_BLOCK, bytesRead)))) await flush(at);
+        else if (runStart === -1) runStart = at;
+      }
+      await flush(bytesRead);
+    }
+    return written;
+  } finally {
+    await image.close();
+  }
+}
+
+const ZERO_BLOCK = Buffer.alloc(IMAGE_BLOCK);
+
+function isZero(block: Buffer): boolean {
+  return block.equals(ZERO_BLOCK.subarray(0, block.length));
 }

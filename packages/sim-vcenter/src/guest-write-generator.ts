@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { SimVm } from './sim-vm';
 
-// Random guest writes into powered-on VMs' disks, so CBT has something to find in the demo.
+// Random guest writes into powered-on VMs' disks, so CBT has something to find in the demo (not into a disk
+// that holds a real guest's image).
 
 export interface GuestWriteGeneratorOptions {
   /** Writes per tick, spread over random powered-on VMs and disks. */
@@ -28,11 +29,14 @@ export class GuestWriteGenerator {
 
   /** One round of writes (tests call this directly). */
   async tick(): Promise<number> {
-    const on = this.vms().filter((v) => v.powerState === 'poweredOn' && v.disks.length > 0);
+    // A disk that holds a real guest's image keeps it intact: random bytes would break its file systems.
+    const writable = (vm: SimVm) => vm.disks.filter((_, i) => vm.spec.disks[i]?.image === undefined);
+    const on = this.vms().filter((v) => v.powerState === 'poweredOn' && writable(v).length > 0);
     let written = 0;
     for (let i = 0; i < (this.opts.writesPerTick ?? 4) && on.length > 0; i++) {
       const vm = on[randomInt(on.length)];
-      const disk = vm?.disks[randomInt(vm.disks.length)];
+      const disks = vm === undefined ? [] : writable(vm);
+      const disk = disks[randomInt(Math.max(1, disks.length))];
       if (!vm || !disk) continue;
       const max = Math.max(4096, Math.min(this.opts.maxWriteBytes ?? 256 * 1024, disk.capacity));
       const len = 4096 * (1 + randomInt(Math.floor(max / 4096)));

@@ -17,6 +17,12 @@ export interface DiskSpec {
   controller?: number;
   /** Bytes of pseudo-random data written at creation, spread over the disk (default: none). */
   seedBytes?: number;
+  /**
+   * A raw disk image (e.g. a real guest's disk) whose content a new disk starts with instead of seed data. It is
+   * copied once, when the disk file is created, and only read. The capacity must hold it. The random guest-write
+   * generator leaves such a disk alone: random bytes would break the guest's file systems.
+   */
+  image?: string;
 }
 
 export interface NicSpec {

@@ -45,7 +45,10 @@ export function validateInventory(value: unknown): InventorySpec {
     for (const [vm, v] of items(dc, 'vms', w)) {
       for (const k of ['name', 'host', 'guestId', 'guestFullName']) str(vm, k, v);
       need(vm.guest === 'linux' || vm.guest === 'windows', `${v}.guest must be "linux" or "windows"`);
-      for (const [d, dw] of items(vm, 'disks', v)) str(d, 'datastore', dw);
+      for (const [d, dw] of items(vm, 'disks', v)) {
+        str(d, 'datastore', dw);
+        if (d.image !== undefined) str(d, 'image', dw);
+      }
       for (const [n, nw] of items(vm, 'nics', v)) str(n, 'network', nw);
     }
   }

@@ -7,7 +7,7 @@ import { buildInventory } from './inventory-builder';
 import type { InventorySpec } from './inventory-spec';
 import { SimEntity } from './managed-object';
 import type { ManagedObject, ObjectRegistry } from './managed-object';
-import { seedDisk, seedOf } from './disk-seed';
+import { copyImage, seedDisk, seedOf } from './disk-seed';
 import { SessionStore } from './session-store';
 import type { SimSnapshot, SimVm } from './sim-vm';
 import { asVimFault, SimTask } from './sim-task';
@@ -105,7 +105,11 @@ export class VCenterEngine {
         const created = await d.disk.open();
         const known = state?.disks[d.disk.path];
         if (!created && known) d.disk.allocated = ExtentSet.fromJSON(known.allocated);
-        else await seedDisk(d.disk, vm.spec.disks[i]?.seedBytes ?? 0, seedOf(`${vm.name}/${i}`));
+        else {
+          const spec = vm.spec.disks[i];
+          if (spec?.image !== undefined) await copyImage(d.disk, spec.image);
+          else await seedDisk(d.disk, spec?.seedBytes ?? 0, seedOf(`${vm.name}/${i}`));
+        }
         if (vm.cbtEnabled) d.disk.cbt.enable();
       }
     }

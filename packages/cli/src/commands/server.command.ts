@@ -78,8 +78,13 @@ async function runServer(): Promise<void> {
 }
 
 async function runDev(): Promise<void> {
-  const { startDevStack } = await loadDevModule(() => import('@migratekit/server/dev'), 'The dev stack');
-  const stack = await startDevStack();
+  const { startDevStack, devGuestImagePath } = await loadDevModule(
+    () => import('@migratekit/server/dev'),
+    'The dev stack',
+  );
+  // The real Debian guest joins the demo estate when it has been built (docs/conversion.md).
+  const guestImage = devGuestImagePath(process.env);
+  const stack = await startDevStack(guestImage === undefined ? {} : { guestImage });
   stopOnSignals(() => stack.close());
 }
 

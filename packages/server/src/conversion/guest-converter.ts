@@ -47,8 +47,11 @@ export interface ConverterAvailability {
 }
 
 export interface GuestConverter {
-  /** The configured time limit of one conversion (MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS), for request.timeoutMs. */
-  readonly conversionTimeoutMs?: number | undefined;
+  /**
+   * The configured time limit of one conversion (MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS): the failover's
+   * conversion step passes it as request.timeoutMs, so the configuration is the one limit.
+   */
+  readonly conversionTimeoutMs: number;
   availability(): Promise<ConverterAvailability>;
   /** Inspects the guest on the devices (read-only). Throws a MigrateKitError with the tool's text on failure. */
   inspect(devices: readonly string[], signal: AbortSignal): Promise<GuestInspection>;
@@ -62,6 +65,8 @@ export function converterNotConfigured(reason: string): GuestConverter {
     throw new Error(`guest conversion is not available: ${reason}`);
   };
   return {
+    // Never converts: no limit to apply.
+    conversionTimeoutMs: 0,
     availability: () => Promise.resolve({ available: false, reason }),
     inspect: () => Promise.resolve(refuse()),
     convert: () => Promise.resolve(refuse()),

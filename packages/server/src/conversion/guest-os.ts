@@ -1,20 +1,24 @@
-// Which operating-system family a guest is, from what vSphere reports (its guestId, stored as the context's
-// os_type) and from what libguestfs inspection finds, and whether virt-v2v can convert it.
+// Which operating-system family a guest is, from what vSphere reports (its guestId, or its guest full name as
+// the context's os_type holds it) and from what libguestfs inspection finds, and whether virt-v2v can convert it.
 import type { GuestOsFamily } from './guest-converter';
 
-/** vSphere guestIds: "windows9Server64Guest", "winNetStandardGuest", "debian11_64Guest", "otherLinux64Guest", ... */
+/**
+ * vSphere's guest OS, as its guestId ("windows9Server64Guest", "winNetStandardGuest", "debian11_64Guest",
+ * "otherLinux64Guest", ...) or as its full name ("Microsoft Windows Server 2019 (64-bit)", "Debian GNU/Linux 12
+ * (64-bit)", "Other (64-bit)"): discovery stores the full name as the context's os_type.
+ */
 export function osFamilyFromGuestId(guestId: string | null | undefined): GuestOsFamily {
   if (guestId === null || guestId === undefined || guestId.trim() === '') return 'unknown';
   const id = guestId.toLowerCase();
-  if (id.startsWith('win')) return 'windows';
+  if (id.startsWith('win') || /\bwindows\b/.test(id)) return 'windows';
   if (
-    /linux|debian|ubuntu|rhel|centos|fedora|sles|suse|oracle|rocky|alma|asianux|coreos|photon|amazonlinux|mandr|turbolinux|redhat/.test(
+    /linux|debian|ubuntu|rhel|red hat|centos|fedora|sles|suse|rocky|alma|asianux|coreos|photon|amazonlinux|mandr|turbolinux|redhat/.test(
       id,
     )
   )
     return 'linux';
-  // "otherGuest", "otherGuest64": vSphere does not know; inspection must tell.
-  if (id.startsWith('other') && !id.includes('linux')) return 'unknown';
+  // "otherGuest", "otherGuest64", "Other (64-bit)": vSphere does not know; inspection must tell.
+  if (id.startsWith('other')) return 'unknown';
   return 'other';
 }
 

@@ -60,6 +60,24 @@ describe('VirtV2vConverter without libguestfs', { timeout: 30_000 }, () => {
     );
   });
 
+  test('vSphere guest full names (the context os_type) map to OS families', () => {
+    assert.deepEqual(
+      [
+        'Microsoft Windows Server 2019 (64-bit)',
+        'Microsoft Windows 10 (64-bit)',
+        'Debian GNU/Linux 12 (64-bit)',
+        'Red Hat Enterprise Linux 9 (64-bit)',
+        'CentOS 7 (64-bit)',
+        'Ubuntu Linux (64-bit)',
+        'Other 5.x or later Linux (64-bit)',
+        'Other (64-bit)',
+        'FreeBSD 13 (64-bit)',
+        'Oracle Solaris 11 (64-bit)',
+      ].map(osFamilyFromGuestId),
+      ['windows', 'windows', 'linux', 'linux', 'linux', 'linux', 'linux', 'unknown', 'other', 'other'],
+    );
+  });
+
   test('vSphere guestIds map to OS families', () => {
     assert.deepEqual(
       [

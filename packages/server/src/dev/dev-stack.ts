@@ -5,12 +5,14 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { CloudStackClient } from '@migratekit/cloudstack';
 import type { Clock } from '@migratekit/core';
-import type { InventorySpec } from '@migratekit/sim-vcenter';
+import { demoInventory, type InventorySpec } from '@migratekit/sim-vcenter';
 import type { Logger } from 'pino';
 import { loadServerConfig, parseNamedPort, parseOnOff, type ServerConfig } from '../config/server-config';
+import type { ConverterAvailability } from '../conversion/guest-converter';
 import { createLogger } from '../logging/logger';
 import { DEFAULT_DEV_PORTS, startDevEstate, type DevAgentMode, type DevEstate, type DevPorts } from './dev-estate';
 import { DEV_GROUP_NAME, DEV_SCHEDULE_NAME, ensureDevSchedule } from './dev-schedule';
+import { DEV_GUEST_IMAGE_VARIABLE, withGuestImageVm, type DevGuestVm } from './dev-guest-vm';
 import { resolveDevPort } from './dev-ports';
 import { verifyPassword } from '../security/password-hasher';
 import { startServer, type RunningServer } from '../server-runtime';
@@ -31,6 +33,11 @@ export interface DevStackOptions {
   ports?: Partial<DevPorts>;
   /** Replaces the demo vCenter estate (tests use small disks). */
   inventory?: InventorySpec;
+  /**
+   * A raw guest disk image (scripts/build-test-guest.sh): the estate gets one more VM whose disk starts as it, so
+   * a failover converts a real guest. A missing file is reported in the banner with the command that builds it.
+   */
+  guestImage?: string;
   /** The demo guests keep writing to their disks (so incrementals have changes); MIGRATEKIT_DEV_GUEST_WRITES. */
   guestWrites?: boolean;
   /** The dev agent: its own child process (default, as in production) or inside this process (tests). */
@@ -107,11 +114,12 @@ function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
   return (env[name] ?? '') !== '';
 }
 
-/** The dev server's own listeners: the defaults of `migratekit server`, all ephemeral with PORT=0. */
-function devConfig(given: NodeJS.ProcessEnv, withEstate: boolean): ServerConfig {
-  // The demo VMs' disks hold no operating system, so converting them can only fail: the dev stack converts
-  // guests only when asked (MIGRATEKIT_CONVERTER=auto), docs/conversion.md.
-  const env = (given.MIGRATEKIT_CONVERTER ?? '') === '' ? { ...given, MIGRATEKIT_CONVERTER: 'off' } : given;
+/**
+ * The dev server's own listeners: the defaults of `migratekit server`, all ephemeral with PORT=0. `convert`: the
+ * default of MIGRATEKIT_CONVERTER when it is not set.
+ */
+function devConfig(given: NodeJS.ProcessEnv, withEstate: boolean, convert: 'auto' | 'off'): ServerConfig {
+  const env = (given.MIGRATEKIT_CONVERTER ?? '') === '' ? { ...given, MIGRATEKIT_CONVERTER: convert } : given;
   const base = loadServerConfig(env, { host: '127.0.0.1', port: 8080, dataDir: './data' });
   const ephemeral = base.port === 0;
   const config = ephemeral
@@ -191,6 +199,21 @@ interface BannerFacts {
   estate: DevEstate | undefined;
   guestWrites: boolean;
   notices: string[];
+  guest: DevGuestVm | undefined;
+  conversion: ConverterAvailability;
+}
+
+function guestLine(guest: DevGuestVm): string {
+  if (guest.included) return `${guest.vmName}, its disk copied from ${guest.image}`;
+  return `not in the estate: ${guest.reason} (or set ${DEV_GUEST_IMAGE_VARIABLE})`;
+}
+
+function conversionLine(mode: 'auto' | 'off', conversion: ConverterAvailability): string {
+  if (mode === 'off')
+    return 'off: the demo disks hold no OS (MIGRATEKIT_CONVERTER=auto converts with virt-v2v; on by default with the guest-image VM)';
+  if (conversion.available)
+    return 'virt-v2v-in-place: failovers convert guests for KVM (the demo VMs hold no OS: skip conversion for them)';
+  return `not available, failovers skip it: ${conversion.reason ?? 'no converter'}`;
 }
 
 /** What a newcomer needs on the terminal: where everything listens (the ports actually used) and how to log in. */
@@ -216,13 +239,9 @@ function printBanner(out: (line: string) => void, facts: BannerFacts): void {
     row('vCenter NBD', `127.0.0.1:${String(estate.vcenter.nbd?.port)} (simulator disks)`);
     row('CloudStack', `${estate.cloudstack.url} (simulator, server VM ${estate.cloudstack.serverVmId})`);
     row('Guest writes', `${facts.guestWrites ? 'on' : 'off'} (MIGRATEKIT_DEV_GUEST_WRITES)`);
-    row(
-      'Conversion',
-      config.conversion.mode === 'off'
-        ? 'off: the demo disks hold no OS (MIGRATEKIT_CONVERTER=auto converts with virt-v2v)'
-        : 'virt-v2v when installed (MIGRATEKIT_CONVERTER)',
-    );
     row('Schedule', `${DEV_SCHEDULE_NAME} drives group ${DEV_GROUP_NAME} (migratekit group add ${DEV_GROUP_NAME} VM)`);
+    if (facts.guest !== undefined) row('Guest VM', guestLine(facts.guest));
+    row('Conversion', conversionLine(config.conversion.mode, facts.conversion));
   } else row('Simulators', 'off (MIGRATEKIT_DEV_SIMULATORS): configure vCenter, CloudStack and an agent yourself');
   row('Agents', server.gateway.url);
   if (estate !== undefined) row('Dev agent', devAgentLine(estate));
@@ -242,8 +261,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   // again while the cloud it drives keeps running, as in production.
   const withEstate = options.estate ?? parseOnOff(env, 'MIGRATEKIT_DEV_SIMULATORS', true);
   const notices: string[] = [];
+  // The demo VMs' disks hold no operating system, so converting them can only fail: the dev stack converts guests
+  // by default only when the estate has the guest-image VM, whose disk is a real guest (docs/conversion.md).
+  const guestImageThere = withEstate && options.guestImage !== undefined && existsSync(options.guestImage);
   // All ports are checked before anything listens, so a taken explicit port fails before the database opens.
-  const requested = devConfig(env, withEstate);
+  const requested = devConfig(env, withEstate, guestImageThere ? 'auto' : 'off');
   const config = await freeServerPorts(env, requested, notices);
   const ports = withEstate ? await simulatorPorts(env, requested.port === 0, options.ports ?? {}, notices) : undefined;
   const guestWrites = options.guestWrites ?? parseOnOff(env, 'MIGRATEKIT_DEV_GUEST_WRITES', true);
@@ -267,6 +289,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       }),
   });
   let estate: DevEstate | undefined;
+  let inventory = options.inventory;
+  let guest: DevGuestVm | undefined;
+  if (ports !== undefined && options.guestImage !== undefined) {
+    const added = withGuestImageVm(options.inventory ?? demoInventory, options.guestImage);
+    guest = added.guest;
+    if (guest.included) inventory = added.inventory;
+    else logger.warn({ image: guest.image }, `dev estate without the guest-image VM: ${guest.reason}`);
+  }
   try {
     const admin = await adminLogin(server, config.dataDir);
     const cliTokenPath = await ensureCliToken(server, config.dataDir);
@@ -279,7 +309,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         cliToken: readFileSync(cliTokenPath, 'utf8').trim(),
         logger,
         ports,
-        ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
+        ...(inventory === undefined ? {} : { inventory }),
         guestWrites,
         agent: options.agent ?? 'process',
         logLevel: config.logLevel,
@@ -287,7 +317,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       await ensureDevSchedule(server, readFileSync(cliTokenPath, 'utf8').trim());
     }
     for (const notice of notices) logger.warn(notice);
-    printBanner(out, { server, config, admin, cliTokenPath, estate, guestWrites, notices });
+    const conversion = await server.composition.adapters.converter.availability();
+    printBanner(out, { server, config, admin, cliTokenPath, estate, guestWrites, notices, guest, conversion });
     const running = estate;
     return {
       server,

@@ -8,3 +8,4 @@ export {
   type DevStackOptions,
 } from './dev-stack';
 export { DEV_CREDENTIAL_NAME, DEV_CLOUDSTACK_NAME, type DevEstate, type DevPorts } from './dev-estate';
+export { devGuestImagePath, DEV_GUEST_VM_NAME, type DevGuestVm } from './dev-guest-vm';

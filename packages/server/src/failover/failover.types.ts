@@ -22,7 +22,6 @@ export interface FailoverOptions {
 }
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5 * 60_000;
-export const CONVERSION_TIMEOUT_MS = 60 * 60_000;
 
 export function defaultOptions(type: FailoverType): FailoverOptions {
   return {

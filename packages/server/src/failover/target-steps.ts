@@ -1,9 +1,10 @@
 // The failover steps on the CloudStack side: snapshots of every volume, guest conversion, the target VM (deployed
 // stopped), the volumes moved from the server to it, start. Volumes change only through VolumeService; each
 // inspect reads CloudStack (snapshots found by name, the VM by name, volumes by id).
-import { MigrateKitError, errorMessage } from '@migratekit/core';
+import { MigrateKitError, errorMessage, isMigrateKitError } from '@migratekit/core';
 import type { InspectResult, StepDefinition } from '../workflows';
-import { CONVERSION_TIMEOUT_MS, failoverSnapshotName, type FailoverWorkflowInput } from './failover.types';
+import { osFamilyFromGuestId } from '../conversion/guest-os';
+import { failoverSnapshotName, type FailoverWorkflowInput } from './failover.types';
 import type { FailoverDeps } from './failover-deps';
 import { failoverCloud } from './failover-cloud';
 import { deployTargetVm } from './target-vm';
@@ -74,33 +75,57 @@ export function conversionStep(deps: FailoverDeps): Step<AfterValidate, Conversi
       const devices: string[] = [];
       for (const volume of outputs.validate.volumes)
         devices.push((await deps.volumes.attachToServer(volume.volume_id)).devicePath);
+      const toolLines = orderedLog(log);
+      let result;
       try {
-        const result = await deps.converter.convert({
+        result = await deps.converter.convert({
           devices,
-          osFamily: osFamilyOf(outputs.validate.os_type),
-          onLine: (level, line) => void log(level, line),
+          // vSphere's guestId; `unknown` (none, or "otherGuest") makes the converter inspect the disks first.
+          osFamily: osFamilyFromGuestId(outputs.validate.os_type),
+          onLine: toolLines.write,
           signal,
-          timeoutMs: CONVERSION_TIMEOUT_MS,
+          timeoutMs: deps.converter.conversionTimeoutMs,
         });
-        return { converted: true, skipped: false, summary: result.summary };
       } catch (error) {
+        // The tool's lines are in the job log before its failure is; the failure is what the step reports.
+        const lost = await toolLines.settle();
+        if (lost !== undefined) deps.logger.warn({ err: errorMessage(lost) }, 'conversion output not all logged');
         // A test failover must not boot a guest that may not start; a live one goes on (the source is already off).
-        if (input.type === 'test') throw error;
+        // An aborted step (shutdown, lost lease) is not a conversion result: the runner decides what follows.
+        if (input.type === 'test' || (isMigrateKitError(error) && error.code === 'MKE_CANCELLED')) throw error;
         const warning = `Guest conversion failed; continuing the live failover: ${errorMessage(error)}`;
         await log('warn', warning);
         return { converted: false, skipped: false, warning };
       }
+      const lost = await toolLines.settle();
+      if (lost !== undefined) throw lost instanceof Error ? lost : new Error(errorMessage(lost));
+      return { converted: true, skipped: false, summary: result.summary };
     },
     // Converting in place again is harmless (virt-v2v-in-place is idempotent on a converted guest).
     inspect: () => Promise.resolve({ happened: false }),
   };
 }
 
-function osFamilyOf(osType: string | null): 'linux' | 'windows' | 'unknown' {
-  const value = (osType ?? '').toLowerCase();
-  if (value.includes('win')) return 'windows';
-  if (value.length > 0) return 'linux';
-  return 'unknown';
+/**
+ * The tool's output lines into the job log in the order printed, one write at a time; `settle` waits for the
+ * last and returns the first failed write, if any (a line is never lost silently).
+ */
+function orderedLog(log: (level: 'info' | 'warn', message: string) => Promise<void>) {
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  return {
+    write: (level: 'info' | 'warn', line: string): void => {
+      chain = chain
+        .then(() => log(level, line))
+        .catch((error: unknown) => {
+          failure ??= error;
+        });
+    },
+    settle: async (): Promise<unknown> => {
+      await chain;
+      return failure;
+    },
+  };
 }
 
 export interface CreateVmOutput {

@@ -1,5 +1,5 @@
 // The real Debian guest the conversion tests convert (built once per machine by scripts/build-test-guest.sh,
-// which scripts/install-peers.sh runs), the libguestfs tools they need, and a scratch copy per test.
+// which scripts/install-peers.sh runs), the libguestfs tools they need, and a scratch directory per test.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -55,11 +55,4 @@ export interface Scratch {
 export async function scratchDir(): Promise<Scratch> {
   const dir = await mkdtemp(join(tmpdir(), 'migratekit-conversion-test-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** A sparse copy of the guest image that the test may change. */
-export async function copyOfGuest(dir: string): Promise<string> {
-  const copy = join(dir, 'guest.img');
-  await run('cp', ['--sparse=always', GUEST_IMAGE, copy]);
-  return copy;
 }

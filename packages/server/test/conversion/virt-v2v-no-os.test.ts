@@ -1,78 +1,108 @@
-// Acceptance (docs/conversion.md): a disk without an operating system fails the conversion with the tool's own
-// message; GuestConversionService.inspectContext finds the VM's disk through its by-id link (as for a volume
-// attached to the server), stores `unknown`, not convertible, with virt-inspector's words, and the conversion
-// pre-flight then refuses with that reason.
+// Acceptance (docs/conversion.md, docs/failover.md): a disk without an operating system, through the real
+// failover workflow and the server's real converter. A test failover fails at the conversion step with the tool's
+// own message and is compensated: no target VM, no failover snapshot, the volume back on the server and the VM
+// ready for failover again. A live failover of such a VM records the failure as a warning and completes. Both fail
+// fast, at the tools' inspection (one libguestfs appliance start each): the two VMs differ in what vSphere says,
+// a Linux guest (virt-v2v-in-place runs and fails) and "Other (64-bit)" (inspected first with virt-inspector).
 import assert from 'node:assert/strict';
-import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import { isMigrateKitError, systemClock } from '@migratekit/core';
-import { createRepositories, migrateToLatest, openDatabase } from '@migratekit/db';
-import pino from 'pino';
-import { GuestConversionService } from '../../src/conversion/guest-conversion.service';
-import { DeviceResolver, nodeDeviceFs, byIdPath } from '../../src/volumes';
-import { createConverter, scratchDir, skipWithoutGuestTools } from './guest-fixture';
+import { after, before, describe, test } from 'node:test';
+import type { VmSpec } from '@migratekit/sim-vcenter';
+import { SOURCE_NETWORKS } from '../failover/failover-fixture';
+import { cloudInventory, failOver, startConversionStack, volumeIdsOf, type ConversionStack } from './conversion-stack';
+import { skipWithoutGuestTools } from './guest-fixture';
 
-describe('virt-v2v on a disk without an operating system', { timeout: 880_000, skip: skipWithoutGuestTools() }, () => {
-  test('conversion fails with the tool message; the stored inspection says no OS and pre-flight refuses', async (t) => {
-    const scratch = await scratchDir();
-    t.after(() => scratch.remove());
-    const disk = join(scratch.dir, 'blank.img');
-    await writeFile(disk, '');
-    await truncate(disk, 64 * 1024 * 1024);
-    const converter = createConverter();
+const MiB = 1024 * 1024;
 
-    const lines: string[] = [];
-    await assert.rejects(
-      converter.convert({
-        devices: [disk],
-        osFamily: 'linux',
-        onLine: (_level, line) => lines.push(line),
-        signal: new AbortController().signal,
-        timeoutMs: 300_000,
-      }),
-      (error: unknown) => {
-        assert.ok(isMigrateKitError(error));
-        assert.equal(error.code, 'MKE_GUEST_CONVERSION_FAILED');
-        assert.match(error.message, /^virt-v2v-in-place failed: virt-v2v-in-place: error: inspection could not detect/);
-        return true;
-      },
-    );
-    assert.ok(
-      lines.some((line) => line.includes('Setting up the source')),
-      'the tool output was streamed',
-    );
+function blankVm(name: string, guestId: string, guestFullName: string, index: number): VmSpec {
+  return {
+    name,
+    host: 'esx01.lab.local',
+    guest: 'linux',
+    guestId,
+    guestFullName,
+    powerState: 'poweredOn',
+    cbtEnabled: true,
+    disks: [{ capacityBytes: 64 * MiB, datastore: 'DS-SSD-01' }],
+    nics: [{ network: SOURCE_NETWORKS[0] as string, mac: `00:50:56:0b:${index.toString(16).padStart(2, '0')}:01` }],
+  };
+}
 
-    const database = openDatabase(`sqlite:${join(scratch.dir, 'migratekit.db')}`);
-    t.after(() => database.close());
-    await migrateToLatest(database.db);
-    const repositories = createRepositories(database.db, systemClock);
-    await repositories.contexts.create({ context_id: 'ctx-blank', vm_name: 'blank', vmware_vm_id: 'vm-blank' });
-    await repositories.cloudstackVolumes.create({
-      vm_context_id: 'ctx-blank',
-      volume_id: 'vol-blank-0001',
-      name: 'blank-disk-0',
-      size_bytes: 64 * 1024 * 1024,
-      mode: 'oma',
+describe(
+  'failover of a VM whose disk has no operating system',
+  { timeout: 600_000, skip: skipWithoutGuestTools() },
+  () => {
+    let env: ConversionStack;
+    before(async () => {
+      env = await startConversionStack({
+        vms: [
+          blankVm('blank-linux', 'debian12_64Guest', 'Debian GNU/Linux 12 (64-bit)', 1),
+          blankVm('blank-other', 'otherGuest64', 'Other (64-bit)', 2),
+        ],
+        conversionTimeoutSeconds: 300,
+      });
     });
-    const byIdDir = join(scratch.dir, 'by-id');
-    await mkdir(byIdDir);
-    await symlink(disk, byIdPath(byIdDir, 'vol-blank-0001'));
-    const service = new GuestConversionService({
-      converter,
-      repositories,
-      devices: new DeviceResolver({ fs: nodeDeviceFs, clock: systemClock, byIdDir, timeoutMs: 0, pollIntervalMs: 10 }),
-      logger: pino({ level: 'silent' }),
+    after(async () => {
+      await env.close();
     });
 
-    const stored = await service.inspectContext('ctx-blank', new AbortController().signal);
-    assert.equal(stored.os_family, 'unknown');
-    assert.equal(stored.convertible, false);
-    assert.match(stored.reason ?? '', /no operating system/i);
-    assert.deepEqual(stored.devices, [disk]);
-    assert.deepEqual(await service.latestInspection('ctx-blank'), stored);
-    const preflight = await service.preflight('ctx-blank');
-    assert.equal(preflight.willConvert, false);
-    assert.equal(preflight.blockingReason, stored.reason);
-  });
-});
+    test('a test failover fails at the conversion with the tool message and leaves nothing behind', async (t) => {
+      const volumeIds = await volumeIdsOf(env, 'blank-linux');
+      const started = Date.now();
+      const done = await failOver(env, 'blank-linux', 'test', 400_000);
+      t.diagnostic(`failed test failover took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.equal(done.status, 'failed', JSON.stringify(done));
+      assert.equal(done.workflow_status, 'compensated');
+      const conversion = done.steps.find((s) => s.name === 'convert guest' && s.kind === 'run');
+      assert.equal(conversion?.status, 'failed');
+      assert.equal(conversion.error_code, 'MKE_GUEST_CONVERSION_FAILED');
+      assert.match(
+        conversion.error_message ?? '',
+        /^virt-v2v-in-place failed: virt-v2v-in-place: error: inspection could not detect the source guest/,
+      );
+      assert.match(done.error_message ?? '', /inspection could not detect the source guest/);
+      assert.equal(
+        done.steps.find((s) => s.name === 'create target VM'),
+        undefined,
+        'no step after the conversion ran',
+      );
+
+      const cloud = cloudInventory(env, volumeIds);
+      assert.deepEqual(cloud.vmsOtherThanServer, [], 'no target VM');
+      assert.deepEqual(cloud.failoverSnapshots, [], 'the snapshot step was compensated');
+      assert.deepEqual(
+        cloud.volumes.map((v) => v.vmId),
+        volumeIds.map(() => cloud.serverVmId),
+        'the volume is on the server',
+      );
+      for (const id of volumeIds)
+        assert.ok(env.stack.server.composition.adapters.nbdTarget.hasVolumeExport(id), `${id} is exported`);
+      const context = await env.api.call<{ current_status: string }>(
+        'GET',
+        `/api/v1/vm-contexts/${env.contexts.get('blank-linux') ?? ''}`,
+      );
+      assert.equal(context.body.current_status, 'ready_for_failover');
+    });
+
+    test('a live failover records the failed conversion as a warning and completes', async (t) => {
+      const started = Date.now();
+      const done = await failOver(env, 'blank-other', 'live', 400_000);
+      t.diagnostic(`live failover took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.equal(done.status, 'completed', JSON.stringify(done));
+      const conversion = done.steps.find((s) => s.name === 'convert guest' && s.kind === 'run');
+      assert.equal(conversion?.status, 'completed');
+      const output = conversion.output as { converted: boolean; skipped: boolean; warning: string };
+      assert.equal(output.converted, false);
+      assert.equal(output.skipped, false);
+      // "Other (64-bit)": the converter inspected first; virt-inspector's own words say why.
+      assert.match(
+        output.warning,
+        /^Guest conversion failed; continuing the live failover: the guest cannot be converted: /,
+      );
+      assert.match(output.warning, /no operating system/i);
+      const target = cloudInventory(env, []).vmsOtherThanServer.find((vm) => vm.id === done.destination_vm_id);
+      assert.equal(target?.state, 'Running');
+      assert.equal(target.name, 'blank-other');
+      assert.equal(env.estate.vcenter.listVms().find((vm) => vm.name === 'blank-other')?.powerState, 'poweredOff');
+    });
+  },
+);
