@@ -66,7 +66,7 @@ test(
       first.stdout,
       /Guest VM: +not in the estate: \S+no-guest\.img does not exist; build it with `sudo bash scripts\/build-test-guest\.sh`/,
     );
-    // Without the guest-image VM the demo disks hold no OS: conversion is off unless asked for.
+    // The demo disks hold no OS: conversion is off unless asked for.
     assert.match(first.stdout, /Conversion: +off: the demo disks hold no OS/);
     const second = await runUntilSignal(dataDir, 'SIGINT');
     assert.equal(second.code, 0);

@@ -210,7 +210,7 @@ function guestLine(guest: DevGuestVm): string {
 
 function conversionLine(mode: 'auto' | 'off', conversion: ConverterAvailability): string {
   if (mode === 'off')
-    return 'off: the demo disks hold no OS (MIGRATEKIT_CONVERTER=auto converts with virt-v2v; on by default with the guest-image VM)';
+    return 'off: the demo disks hold no OS (MIGRATEKIT_CONVERTER=auto converts with virt-v2v, e.g. the guest-image VM)';
   if (conversion.available)
     return 'virt-v2v-in-place: failovers convert guests for KVM (the demo VMs hold no OS: skip conversion for them)';
   return `not available, failovers skip it: ${conversion.reason ?? 'no converter'}`;
@@ -262,10 +262,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const withEstate = options.estate ?? parseOnOff(env, 'MIGRATEKIT_DEV_SIMULATORS', true);
   const notices: string[] = [];
   // The demo VMs' disks hold no operating system, so converting them can only fail: the dev stack converts guests
-  // by default only when the estate has the guest-image VM, whose disk is a real guest (docs/conversion.md).
-  const guestImageThere = withEstate && options.guestImage !== undefined && existsSync(options.guestImage);
+  // only when asked (MIGRATEKIT_CONVERTER=auto), e.g. to convert the guest-image VM (docs/conversion.md).
   // All ports are checked before anything listens, so a taken explicit port fails before the database opens.
-  const requested = devConfig(env, withEstate, guestImageThere ? 'auto' : 'off');
+  const requested = devConfig(env, withEstate, 'off');
   const config = await freeServerPorts(env, requested, notices);
   const ports = withEstate ? await simulatorPorts(env, requested.port === 0, options.ports ?? {}, notices) : undefined;
   const guestWrites = options.guestWrites ?? parseOnOff(env, 'MIGRATEKIT_DEV_GUEST_WRITES', true);
