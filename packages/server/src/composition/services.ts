@@ -171,6 +171,18 @@ export function createServices(adapters: ServerAdapters): Services {
     networkConfig: new NetworkConfigService(networkDeps, mappings, strategies),
     bulkRules: new BulkRuleService(networkDeps, mappings.catalog),
   });
+  const guestConversion = new GuestConversionService({
+    converter: adapters.converter,
+    repositories,
+    devices: new DeviceResolver({
+      fs: nodeDeviceFs,
+      clock,
+      byIdDir: settings.byIdDir,
+      timeoutMs: settings.deviceWaitTimeoutMs,
+      pollIntervalMs: 250,
+    }),
+    logger: logger.child({ component: 'guest-conversion' }),
+  });
   const failoverDeps = {
     repositories,
     clock,
@@ -182,6 +194,7 @@ export function createServices(adapters: ServerAdapters): Services {
     replication,
     networkConfig: networkMapping.networkConfig,
     converter: adapters.converter,
+    guestConversion,
     audit,
   };
   const failoverFlows = failoverWorkflows(failoverDeps);
@@ -279,17 +292,6 @@ export function createServices(adapters: ServerAdapters): Services {
     }),
     replication,
     replicationJobs: new ReplicationJobsService({ repositories, joblog, replication }),
-    guestConversion: new GuestConversionService({
-      converter: adapters.converter,
-      repositories,
-      devices: new DeviceResolver({
-        fs: nodeDeviceFs,
-        clock,
-        byIdDir: settings.byIdDir,
-        timeoutMs: settings.deviceWaitTimeoutMs,
-        pollIntervalMs: 250,
-      }),
-      logger: logger.child({ component: 'guest-conversion' }),
-    }),
+    guestConversion,
   });
 }

@@ -3,6 +3,7 @@ import type { Clock } from '@migratekit/core';
 import type { Repositories } from '@migratekit/db';
 import type { AgentHub } from '../agents/agent-hub';
 import type { CloudStackAccess } from '../cloudstack/cloudstack-access';
+import type { GuestConversionService } from '../conversion/guest-conversion.service';
 import type { GuestConverter } from '../conversion/guest-converter';
 import type { NetworkConfigService } from '../network-mapping/network-config.service';
 import type { ReplicationService } from '../replication/replication.service';
@@ -28,6 +29,8 @@ export interface FailoverDeps {
   replication: ReplicationService;
   networkConfig: NetworkConfigService;
   converter: GuestConverter;
+  /** The conversion pre-flight: stored inspection, OS support, what would block (docs/conversion.md). */
+  guestConversion: Pick<GuestConversionService, 'preflight'>;
   audit: AuditService;
   /** How long CloudStack objects may stay in a transitional state before an inspect gives up. */
   settleTimeoutMs?: number;

@@ -8,7 +8,15 @@ import type { FailoverDeps } from './failover-deps';
 import type { FailoverOptions, FailoverType } from './failover.types';
 
 export interface PreflightCheck {
-  name: 'context_status' | 'no_active_job' | 'last_sync' | 'networks' | 'volumes' | 'agent' | 'target_name';
+  name:
+    | 'context_status'
+    | 'no_active_job'
+    | 'last_sync'
+    | 'networks'
+    | 'volumes'
+    | 'agent'
+    | 'target_name'
+    | 'guest_conversion';
   ok: boolean;
   message: string;
 }
@@ -86,9 +94,7 @@ export async function runPreflight(
   const agents = deps.hub.list();
   check('agent', agents.length > 0, agents.length > 0 ? `agent ${agents[0]?.name ?? ''} online` : 'no agent is online');
   await targetNameCheck(deps, targetVmName, check);
-  const availability = await deps.converter.availability();
-  if (!availability.available && !options.skip_conversion)
-    warnings.push(`guest conversion will be skipped: ${availability.reason ?? 'no converter'}`);
+  if (!options.skip_conversion) await conversionCheck(deps, context, check, warnings);
   warnings.push(...(network?.warnings ?? []));
   return {
     ok: checks.every((c) => c.ok),
@@ -194,4 +200,28 @@ async function targetNameCheck(
     if (isMigrateKitError(error) && error.code === 'MKE_NOT_CONFIGURED') check('target_name', false, error.message);
     else check('target_name', false, `cannot list CloudStack VMs: ${errorMessage(error)}`);
   }
+}
+
+/**
+ * What the conversion step will do: skipped (a warning), or refused before anything changes when it cannot work
+ * (a Windows guest without virtio-win drivers, a stored inspection that found nothing to convert). The operator
+ * who wants the failover anyway chooses skip_conversion.
+ */
+async function conversionCheck(
+  deps: FailoverDeps,
+  context: ContextRecord,
+  check: (name: PreflightCheck['name'], ok: boolean, message: string) => void,
+  warnings: string[],
+): Promise<void> {
+  const plan = await deps.guestConversion.preflight(context.context_id);
+  if (plan.skipReason !== undefined) {
+    warnings.push(`guest conversion will be skipped: ${plan.skipReason}`);
+    return;
+  }
+  const found = plan.inspection;
+  const guest =
+    found?.distribution == null ? plan.osFamily : [found.distribution, found.version].filter(Boolean).join(' ');
+  if (plan.blockingReason !== undefined)
+    check('guest_conversion', false, `the ${guest} guest cannot be converted: ${plan.blockingReason}`);
+  else check('guest_conversion', true, `the ${guest} guest will be converted for KVM`);
 }

@@ -98,11 +98,11 @@ async function waitForReplication(api: Api, jobId: string): Promise<{ status: st
   throw new Error(`replication ${jobId} did not finish`);
 }
 
-/** The dev stack with `vms` discovered, replicated once and mapped (production and test) per NIC. */
-export async function startFailoverStack(vms: VmSpec[]): Promise<FailoverStack> {
+/** The dev stack with `vms` discovered, replicated once and mapped (production and test) per NIC; `env` adds settings. */
+export async function startFailoverStack(vms: VmSpec[], env: NodeJS.ProcessEnv = {}): Promise<FailoverStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mk-failover-'));
   const stack = await startDevStack({
-    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
+    env: { ...env, MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
     logger: createLogger({ level: 'silent' }),
     out: () => undefined,
     inventory: inventoryOf(vms),
@@ -167,6 +167,7 @@ export function failoverDepsOf(stack: DevStack): FailoverDeps {
     replication: services.replication,
     networkConfig: services.networkMapping.networkConfig,
     converter: adapters.converter,
+    guestConversion: services.guestConversion,
     audit: services.audit,
   };
 }

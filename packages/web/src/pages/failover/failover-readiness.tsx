@@ -61,6 +61,13 @@ function remedy(item: ReadinessItem, vm: VmContextDetail, actions: ReadinessActi
       return <>A failover needs a completed replication. {replicate}</>;
     case 'target_name':
       return <>Rename or delete the CloudStack VM that already has this name.</>;
+    case 'guest_conversion':
+      return (
+        <>
+          Fail over with the pre-flight option to skip conversion, or give the server what the converter needs (for
+          Windows, the virtio-win drivers in MIGRATEKIT_VIRTIO_WIN).
+        </>
+      );
     default:
       return null;
   }
