@@ -110,6 +110,8 @@ export const operationList = [
   { name: 'getVmContextsById', method: 'get', path: '/api/v1/vm-contexts/{id}' },
   { name: 'deleteVmContextsById', method: 'delete', path: '/api/v1/vm-contexts/{id}' },
   { name: 'getVmContextsByIdAuditEvents', method: 'get', path: '/api/v1/vm-contexts/{id}/audit-events' },
+  { name: 'getVmContextsByIdGuestInspection', method: 'get', path: '/api/v1/vm-contexts/{id}/guest-inspection' },
+  { name: 'postVmContextsByIdGuestInspection', method: 'post', path: '/api/v1/vm-contexts/{id}/guest-inspection' },
   { name: 'postVmContextsByIdReplicate', method: 'post', path: '/api/v1/vm-contexts/{id}/replicate' },
   { name: 'getVmwareCredentials', method: 'get', path: '/api/v1/vmware-credentials' },
   { name: 'postVmwareCredentials', method: 'post', path: '/api/v1/vmware-credentials' },
@@ -337,6 +339,10 @@ export function createOperations(http: Http) {
     deleteVmContextsById: (args: OpArgs<paths['/api/v1/vm-contexts/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}']['delete']>>('delete', '/api/v1/vm-contexts/{id}', args),
     /** A VM context's audit events (who decided what on this VM), newest first (GET /api/v1/vm-contexts/{id}/audit-events) */
     getVmContextsByIdAuditEvents: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/audit-events']['get']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/audit-events']['get']>>('get', '/api/v1/vm-contexts/{id}/audit-events', args),
+    /** The VM's latest guest inspection (404 before the first) (GET /api/v1/vm-contexts/{id}/guest-inspection) */
+    getVmContextsByIdGuestInspection: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/guest-inspection']['get']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/guest-inspection']['get']>>('get', '/api/v1/vm-contexts/{id}/guest-inspection', args),
+    /** Inspect the VM's synced disks now (read-only; takes a minute or more) and store the result (POST /api/v1/vm-contexts/{id}/guest-inspection) */
+    postVmContextsByIdGuestInspection: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/guest-inspection']['post']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/guest-inspection']['post']>>('post', '/api/v1/vm-contexts/{id}/guest-inspection', args),
     /** Start a replication of this VM now (POST /api/v1/vm-contexts/{id}/replicate) */
     postVmContextsByIdReplicate: (args: OpArgs<paths['/api/v1/vm-contexts/{id}/replicate']['post']> = {}) => http.request<OpResult<paths['/api/v1/vm-contexts/{id}/replicate']['post']>>('post', '/api/v1/vm-contexts/{id}/replicate', args),
     /** List vCenter credentials (GET /api/v1/vmware-credentials) */

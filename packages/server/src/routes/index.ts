@@ -10,6 +10,7 @@ import { cloudStackDiscoveryRoutes } from './cloudstack-discovery.routes';
 import { eventRoutes } from './event.routes';
 import { failoverRoutes } from './failover.routes';
 import { failoverRecoveryRoutes } from './failover-recovery.routes';
+import { guestInspectionRoutes } from './guest-inspection.routes';
 import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
 import { machineGroupRoutes } from './machine-group.routes';
@@ -43,6 +44,7 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   networkMappingRoutes,
   failoverRoutes,
   failoverRecoveryRoutes,
+  guestInspectionRoutes,
   scheduleRoutes,
   machineGroupRoutes,
   setupRoutes,

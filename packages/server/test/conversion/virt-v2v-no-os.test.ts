@@ -4,6 +4,7 @@
 // ready for failover again. A live failover of such a VM records the failure as a warning and completes. Both fail
 // fast, at the tools' inspection (one libguestfs appliance start each): the two VMs differ in what vSphere says,
 // a Linux guest (virt-v2v-in-place runs and fails) and "Other (64-bit)" (inspected first with virt-inspector).
+// An inspection asked through the API then stores "no OS", and the failover pre-flight refuses with its words.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { VmSpec } from '@migratekit/sim-vcenter';
@@ -81,6 +82,29 @@ describe(
         `/api/v1/vm-contexts/${env.contexts.get('blank-linux') ?? ''}`,
       );
       assert.equal(context.body.current_status, 'ready_for_failover');
+    });
+
+    test('an inspection through the API stores "no OS" and the next pre-flight refuses with its words', async () => {
+      const contextId = env.contexts.get('blank-linux') ?? '';
+      const before = await env.api.call('GET', `/api/v1/vm-contexts/${contextId}/guest-inspection`);
+      assert.equal(before.status, 404);
+      const inspected = await env.api.call<{ os_family: string; convertible: boolean; reason: string | null }>(
+        'POST',
+        `/api/v1/vm-contexts/${contextId}/guest-inspection`,
+      );
+      assert.equal(inspected.status, 200, JSON.stringify(inspected.body));
+      assert.equal(inspected.body.os_family, 'unknown');
+      assert.equal(inspected.body.convertible, false);
+      assert.match(inspected.body.reason ?? '', /no operating system/i);
+      const stored = await env.api.call<{ reason: string | null }>(
+        'GET',
+        `/api/v1/vm-contexts/${contextId}/guest-inspection`,
+      );
+      assert.equal(stored.body.reason, inspected.body.reason);
+      const config = await env.stack.server.services.failover.preflightConfig('test', 'blank-linux');
+      const check = config.preflight.checks.find((c) => c.name === 'guest_conversion');
+      assert.equal(check?.ok, false);
+      assert.ok(check.message.includes(inspected.body.reason ?? '?'), check.message);
     });
 
     test('a live failover records the failed conversion as a warning and completes', async (t) => {
