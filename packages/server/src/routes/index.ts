@@ -14,6 +14,7 @@ import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
 import { machineGroupRoutes } from './machine-group.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
+import { recoveryPlanRoutes } from './recovery-plan.routes';
 import { replicationRoutes } from './replication.routes';
 import { scheduleRoutes } from './schedule.routes';
 import { userRoutes } from './user.routes';
@@ -44,4 +45,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   failoverRecoveryRoutes,
   scheduleRoutes,
   machineGroupRoutes,
+  recoveryPlanRoutes,
 ];

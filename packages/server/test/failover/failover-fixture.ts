@@ -99,10 +99,10 @@ async function waitForReplication(api: Api, jobId: string): Promise<{ status: st
 }
 
 /** The dev stack with `vms` discovered, replicated once and mapped (production and test) per NIC. */
-export async function startFailoverStack(vms: VmSpec[]): Promise<FailoverStack> {
+export async function startFailoverStack(vms: VmSpec[], env: Record<string, string> = {}): Promise<FailoverStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mk-failover-'));
   const stack = await startDevStack({
-    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
+    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env },
     logger: createLogger({ level: 'silent' }),
     out: () => undefined,
     inventory: inventoryOf(vms),
