@@ -40,8 +40,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `inventory` replaces the demo vCenter estate (a test that needs particular VMs). */
-export async function startHarness(options: { inventory?: InventorySpec } = {}): Promise<Harness> {
+/** `inventory` replaces the demo vCenter estate (a test that needs particular VMs); `env` adds server settings. */
+export async function startHarness(
+  options: { inventory?: InventorySpec; env?: Record<string, string> } = {},
+): Promise<Harness> {
   ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'migratekit-e2e-'));
   const stack = await startDevStack({
@@ -51,6 +53,7 @@ export async function startHarness(options: { inventory?: InventorySpec } = {}):
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       MIGRATEKIT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...options.env,
     },
     out: () => undefined,
     // The demo guests' disk writes would make the pages' numbers drift between assertions.
