@@ -25,8 +25,7 @@ export function recoveryPlanWorkflows(deps: RecoveryPlanDeps): RecoveryPlanWorkf
       jobType: RECOVERY_PLAN_JOB_TYPE,
       takeover: 'resume',
     }) as unknown as AnyBuilder;
-    for (let index = 0; index < count; index++)
-      builder = builder.step(stageStepName(index), stageStep(deps, index));
+    for (let index = 0; index < count; index++) builder = builder.step(stageStepName(index), stageStep(deps, index));
     workflows.set(count, builder.build());
   }
   return workflows;
