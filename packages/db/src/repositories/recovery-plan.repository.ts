@@ -58,8 +58,10 @@ export interface RecoveryPlanPatch {
 export interface UndoJobRecord {
   failover_job_id: string;
   vm_context_id: string;
-  /** The recovery workflow job's external id (job_tracking.external_job_id). */
-  job_id: string;
+  /** The recovery workflow job (job_tracking.id); null when it could not be started. */
+  job_id: string | null;
+  /** Why the cleanup or rollback could not be started (the VM was busy, for instance). */
+  error?: string | null;
 }
 
 export type RecoveryPlanRunRecord = Omit<Row<'recovery_plan_runs'>, 'status' | 'undo_jobs'> & {

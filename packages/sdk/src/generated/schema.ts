@@ -12285,9 +12285,11 @@ export interface operations {
                         status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
                         undo_jobs: {
                             context_id: string;
+                            error: string | null;
                             failover_job_id: string;
-                            /** @description The cleanup or rollback workflow job */
-                            job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
                             status: string;
                         }[];
                     };
@@ -12458,9 +12460,11 @@ export interface operations {
                         status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
                         undo_jobs: {
                             context_id: string;
+                            error: string | null;
                             failover_job_id: string;
-                            /** @description The cleanup or rollback workflow job */
-                            job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
                             status: string;
                         }[];
                     }[];
@@ -12588,9 +12592,11 @@ export interface operations {
                         status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
                         undo_jobs: {
                             context_id: string;
+                            error: string | null;
                             failover_job_id: string;
-                            /** @description The cleanup or rollback workflow job */
-                            job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
                             status: string;
                         }[];
                     };
@@ -12725,9 +12731,11 @@ export interface operations {
                         status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
                         undo_jobs: {
                             context_id: string;
+                            error: string | null;
                             failover_job_id: string;
-                            /** @description The cleanup or rollback workflow job */
-                            job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
                             status: string;
                         }[];
                     };

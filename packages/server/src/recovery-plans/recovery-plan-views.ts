@@ -58,8 +58,9 @@ export interface RunStageView {
 export interface UndoJobView {
   failover_job_id: string;
   context_id: string;
-  job_id: string;
+  job_id: string | null;
   status: string;
+  error: string | null;
 }
 
 export interface RecoveryPlanRunView {
@@ -144,8 +145,14 @@ export async function runView(repositories: Repositories, run: RecoveryPlanRunRe
   }
   const undo: UndoJobView[] = [];
   for (const job of run.undo_jobs) {
-    const recovery = await repositories.workflowJobs.getJob(job.job_id);
-    undo.push({ ...job, context_id: job.vm_context_id, status: recovery?.status ?? 'unknown' });
+    const recovery = job.job_id === null ? undefined : await repositories.workflowJobs.getJob(job.job_id);
+    undo.push({
+      failover_job_id: job.failover_job_id,
+      context_id: job.vm_context_id,
+      job_id: job.job_id,
+      status: job.job_id === null ? 'not_started' : (recovery?.status ?? 'unknown'),
+      error: job.error ?? recovery?.error_message ?? null,
+    });
   }
   return {
     id: run.id,
@@ -160,11 +167,6 @@ export async function runView(repositories: Repositories, run: RecoveryPlanRunRe
     completed_at: run.completed_at,
     stage_count: run.stage_count,
     stages,
-    undo_jobs: undo.map(({ failover_job_id, context_id, job_id, status }) => ({
-      failover_job_id,
-      context_id,
-      job_id,
-      status,
-    })),
+    undo_jobs: undo,
   };
 }

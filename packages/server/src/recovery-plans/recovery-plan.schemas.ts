@@ -128,8 +128,9 @@ const UndoJob = closed(
   {
     failover_job_id: Type.String(),
     context_id: Type.String(),
-    job_id: Type.String({ description: 'The cleanup or rollback workflow job' }),
-    status: Type.String(),
+    job_id: Nullable(Type.String({ description: 'The cleanup or rollback workflow job; null when not started' })),
+    status: Type.String({ description: 'The workflow status of that job, or not_started' }),
+    error: NullableString,
   },
   'RecoveryPlanUndoJob',
 );

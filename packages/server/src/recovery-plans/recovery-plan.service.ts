@@ -54,6 +54,7 @@ const RUN_STATUS_OF: Partial<Record<WorkflowStatus, RecoveryPlanRunStatus>> = {
   cleanup_required: 'failed',
   cancelled: 'cancelled',
 };
+const RUN_JOB_TYPES: readonly string[] = [RECOVERY_PLAN_JOB_TYPE, 'cleanup', 'rollback', 'failover-repair'];
 const ACTIVE_RUN: readonly RecoveryPlanRunStatus[] = ['running', 'paused', 'undoing'];
 const UNDO_SETTLED: readonly string[] = ['completed', 'failed', 'compensated', 'cleanup_required', 'cancelled'];
 
@@ -66,7 +67,8 @@ export class RecoveryPlanService {
       events === undefined
         ? () => undefined
         : events.subscribe((event) => {
-            if (event.type !== 'job.updated') return;
+            // Only the parent jobs and the undo jobs move a run (replication progress events do not).
+            if (event.type !== 'job.updated' || !RUN_JOB_TYPES.includes(event.job.job_type)) return;
             void this.syncActiveRuns().catch((error: unknown) =>
               deps.logger.error({ err: errorMessage(error) }, 'could not update the recovery plan runs'),
             );
@@ -190,16 +192,21 @@ export class RecoveryPlanService {
       const failover = await repositories.failoverJobs.get(child.external_job_id);
       if (failover === undefined) continue;
       const vm = failover.vm_context_id;
-      let started: { job_id: string } | undefined;
-      if (failover.status === 'completed')
-        started = await this.deps.recovery.rollback(
-          { vm, failoverType, powerOnSource: failoverType === 'live' && request.power_on_source === true },
-          who,
-        );
-      else if (failover.status === 'cleanup_required')
-        started = await this.deps.recovery.repair(vm, who, { powerOnSource: request.power_on_source === true });
-      if (started !== undefined)
-        jobs.push({ failover_job_id: failover.job_id, vm_context_id: vm, job_id: started.job_id });
+      // A child that cannot be undone now (its VM busy) is recorded with the reason: the undo ends undo_failed.
+      try {
+        let started: { job_id: string } | undefined;
+        if (failover.status === 'completed')
+          started = await this.deps.recovery.rollback(
+            { vm, failoverType, powerOnSource: failoverType === 'live' && request.power_on_source === true },
+            who,
+          );
+        else if (failover.status === 'cleanup_required')
+          started = await this.deps.recovery.repair(vm, who, { powerOnSource: request.power_on_source === true });
+        if (started !== undefined)
+          jobs.push({ failover_job_id: failover.job_id, vm_context_id: vm, job_id: started.job_id });
+      } catch (error) {
+        jobs.push({ failover_job_id: failover.job_id, vm_context_id: vm, job_id: null, error: errorMessage(error) });
+      }
     }
     if (!(await repositories.recoveryPlans.transitionRun(run.id, { to: 'undoing', undo_jobs: jobs })))
       throw new MigrateKitError('MKE_CONFLICT', { message: `Run ${run.id} changed while it was being undone` });
@@ -223,7 +230,9 @@ export class RecoveryPlanService {
       to = parent === undefined ? undefined : RUN_STATUS_OF[parent.status];
       error = parent?.error_message;
     } else if (run.status === 'undoing') {
-      const statuses = await Promise.all(run.undo_jobs.map(async (j) => (await workflowJobs.getJob(j.job_id))?.status));
+      const statuses = await Promise.all(
+        run.undo_jobs.map(async (j) => (j.job_id === null ? 'failed' : (await workflowJobs.getJob(j.job_id))?.status)),
+      );
       if (statuses.every((s) => s !== undefined && UNDO_SETTLED.includes(s))) {
         const failed = run.undo_jobs.filter((_, i) => statuses[i] !== 'completed');
         to = failed.length === 0 ? 'undone' : 'undo_failed';

@@ -135,6 +135,10 @@ export function RunTracker({ run }: { run: PlanRun }) {
         <p className="text-xs text-slate-600 dark:text-slate-400">
           Undo: {run.undo_jobs.filter((j) => j.status === 'completed').length} of {run.undo_jobs.length} cleanup or
           rollback job(s) done.
+          {run.undo_jobs
+            .filter((j) => j.error !== null)
+            .map((j) => ` ${j.context_id}: ${j.error ?? ''}.`)
+            .join('')}
         </p>
       ) : null}
     </div>
