@@ -1,7 +1,12 @@
 // From what the operator typed to what a run does (docs/recovery-plans.md): members named by id or name are
 // stored by id; at run start each stage becomes its VMs in start order (groups by group priority, a group's
 // VMs by member priority, then single VMs as listed), each VM once in the whole plan.
-import { MigrateKitError, RECOVERY_STAGE_CONDITIONS, type RecoveryStageCondition } from '@migratekit/core';
+import {
+  MigrateKitError,
+  RECOVERY_STAGE_CONDITIONS,
+  errorMessage,
+  type RecoveryStageCondition,
+} from '@migratekit/core';
 import type { RecoveryPlanStageInput, RecoveryPlanWithStages, Repositories } from '@migratekit/db';
 import { contextByVmReference } from '../network-mapping/context-lookup';
 import { MAX_RECOVERY_STAGES, type ResolvedStage, type ResolvedVm } from './recovery-plan.types';
@@ -64,7 +69,7 @@ export async function resolveStageInput(
       } else {
         const context = await contextByVmReference(repositories, member.vm_context_id ?? '').catch((error: unknown) => {
           throw new MigrateKitError('MKE_VALIDATION', {
-            message: `No managed VM ${member.vm_context_id ?? ''}`,
+            message: errorMessage(error),
             field: `${field}.vm_context_id`,
             cause: error,
           });
