@@ -144,6 +144,8 @@ describe('recovery plans in Chromium', { skip, timeout: 300_000 }, () => {
     const text = await tracker.innerText();
     for (const vm of VMS) assert.match(text, new RegExp(`${vm}\\s+completed`));
     assert.match(text, /rp-db-01-test-\d{14}/);
+    // The progress bars animate their width: the picture waits for them.
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState === 'finished'));
     await screenshot(page, 'recovery-plans');
 
     await tracker.getByRole('button', { name: 'Undo what ran' }).click();

@@ -128,7 +128,8 @@ export async function runView(repositories: Repositories, run: RecoveryPlanRunRe
         status: failover?.status ?? null,
         workflow_status: workflow?.status ?? null,
         current_step: childSteps.at(-1)?.name ?? null,
-        progress_percent: child?.progress_percent ?? 0,
+        // The job row's percentage may trail its last step's event; a completed failover is done.
+        progress_percent: workflow?.status === 'completed' ? 100 : (child?.progress_percent ?? 0),
         target_vm_name: options.targetVmName ?? null,
         destination_vm_id: failover?.destination_vm_id ?? null,
         error_message: failover?.error_message ?? workflow?.error_message ?? null,

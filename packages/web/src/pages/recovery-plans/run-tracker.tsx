@@ -1,6 +1,7 @@
 // The live stage tracker of a recovery plan run (docs/recovery-plans.md): each stage with its status and its
 // child failovers (status, current step, progress), the reason a run failed, and "Undo what ran".
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { useCanAct } from '../../auth/session';
@@ -80,7 +81,14 @@ export function RunTracker({ run }: { run: PlanRun }) {
         </span>
         <StatusBadge status={run.status} />
         <span className="text-xs text-slate-500">
-          by {run.requested_by}, {formatDateTime(run.created_at)}
+          by {run.requested_by}, {formatDateTime(run.created_at)},{' '}
+          <Link
+            to="/jobs/$jobId"
+            params={{ jobId: run.job_id }}
+            className="text-sky-700 hover:underline dark:text-sky-400"
+          >
+            parent job
+          </Link>
         </span>
         <span className="flex-1" />
         {canAct && undoable ? <UndoButton run={run} /> : null}
@@ -109,7 +117,20 @@ export function RunTracker({ run }: { run: PlanRun }) {
               <tbody>
                 {stage.children.map((child) => (
                   <tr key={child.context_id} className="border-t border-slate-200 dark:border-slate-800">
-                    <td className="w-40 py-1 pr-2 font-medium">{child.vm_name}</td>
+                    <td className="w-40 py-1 pr-2 font-medium">
+                      {child.workflow_job_id === null ? (
+                        child.vm_name
+                      ) : (
+                        <Link
+                          to="/jobs/$jobId"
+                          params={{ jobId: child.workflow_job_id }}
+                          className="text-sky-700 hover:underline dark:text-sky-400"
+                          title="The failover job with every step and its log"
+                        >
+                          {child.vm_name}
+                        </Link>
+                      )}
+                    </td>
                     <td className="w-32 py-1 pr-2">
                       {child.status === null ? (
                         <span className="text-slate-500">waiting</span>
