@@ -25,11 +25,12 @@ export async function cliOnDevStack(
   t: { after(fn: () => unknown): void },
   inventory: InventorySpec,
   prefix: string,
+  stackEnv: Record<string, string> = {},
 ): Promise<CliOnDevStack> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const stack = await startDevStack({
-    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
+    env: { MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...stackEnv },
     logger: createLogger({ level: 'silent' }),
     out: () => undefined,
     inventory,

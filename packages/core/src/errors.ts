@@ -72,6 +72,13 @@ export const ERROR_CATALOGUE = {
     message: 'The guest conversion did not finish within its time limit',
   },
   MKE_GUEST_INSPECTION_FAILED: { status: 422, retryable: false, message: 'The guest disks could not be inspected' },
+  // Recovery plans (docs/recovery-plans.md): a child failover of a stage did not complete; later stages wait.
+  MKE_RECOVERY_STAGE_FAILED: { status: 409, retryable: false, message: 'A stage of the recovery plan failed' },
+  MKE_RECOVERY_STAGE_TIMEOUT: {
+    status: 504,
+    retryable: true,
+    message: 'The target VMs of a recovery plan stage were not Running in time',
+  },
 } as const satisfies Record<`MKE_${string}`, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -316,6 +316,55 @@ export interface VmGroupMembershipTable {
   updated_at: Timestamp;
 }
 
+/** recovery_plans: an ordered list of stages for test or live failover (docs/recovery-plans.md). */
+export interface RecoveryPlanTable {
+  id: string;
+  name: string;
+  description: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RecoveryPlanStageTable {
+  id: string;
+  plan_id: string;
+  /** 0-based order of the stage in its plan. */
+  position: number;
+  name: string;
+  /** What the next stage waits for: completed, running (target VMs Running in CloudStack) or delay. */
+  wait_condition: string;
+  /** The delay after the stage ('delay'), or how long to wait for Running ('running'). */
+  wait_seconds: number;
+}
+
+/** One member of a stage: a machine group (group_id) or one VM (vm_context_id), exactly one of them set. */
+export interface RecoveryPlanMemberTable {
+  id: string;
+  stage_id: string;
+  position: number;
+  group_id: string | null;
+  vm_context_id: string | null;
+}
+
+export interface RecoveryPlanRunTable {
+  id: string;
+  plan_id: string;
+  plan_name: string;
+  /** The parent workflow job (job_tracking.id); its child failover jobs carry it as parent_job_id. */
+  job_id: string;
+  failover_type: string;
+  status: string;
+  stage_count: number;
+  error_message: string | null;
+  /** JSON array of the cleanup/rollback jobs "undo" started, one per child failover that had completed. */
+  undo_jobs: JsonText | null;
+  requested_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
 export interface ScheduleExecutionTable {
   id: string;
   schedule_id: string | null;
@@ -474,6 +523,10 @@ export interface DatabaseSchema {
   vm_machine_groups: VmMachineGroupTable;
   vm_group_memberships: VmGroupMembershipTable;
   schedule_executions: ScheduleExecutionTable;
+  recovery_plans: RecoveryPlanTable;
+  recovery_plan_stages: RecoveryPlanStageTable;
+  recovery_plan_members: RecoveryPlanMemberTable;
+  recovery_plan_runs: RecoveryPlanRunTable;
   scheduler_leases: SchedulerLeaseTable;
   vmware_credentials: VmwareCredentialTable;
   cloudstack_configs: CloudstackConfigTable;

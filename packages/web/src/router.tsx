@@ -5,6 +5,7 @@ import { DiscoveryPage } from './pages/discovery.page';
 import { JobDetailPage } from './pages/job-detail.page';
 import { JobsPage } from './pages/jobs.page';
 import { NetworkMappingPage } from './pages/network-mapping/network-mapping.page';
+import { RecoveryPlansPage } from './pages/recovery-plans/recovery-plans.page';
 import { SchedulesPage } from './pages/schedules/schedules.page';
 import { SettingsPage, SETTINGS_TABS } from './pages/settings/settings.page';
 import { SetupPage } from './pages/setup/setup.page';
@@ -39,6 +40,11 @@ const networkMappingRoute = createRoute({
   component: NetworkMappingPage,
 });
 const schedulesRoute = createRoute({ getParentRoute: () => rootRoute, path: '/schedules', component: SchedulesPage });
+const recoveryPlansRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/recovery-plans',
+  component: RecoveryPlansPage,
+});
 const jobsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs', component: JobsPage });
 const jobDetailRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -62,6 +68,7 @@ const routeTree = rootRoute.addChildren([
   discoveryRoute,
   networkMappingRoute,
   schedulesRoute,
+  recoveryPlansRoute,
   jobsRoute,
   jobDetailRoute,
   settingsRoute,

@@ -4,6 +4,7 @@ import { contextStatuses } from './context-status';
 import { failoverJobStatuses } from './failover-job-status';
 import { jobStatuses, jobStepStatuses } from './job-status';
 import { networkMappingValidationStatuses } from './network-mapping-status';
+import { recoveryPlanRunStatuses } from './recovery-plan-run-status';
 import { replicationJobStatuses } from './replication-job-status';
 import { scheduleExecutionStatuses } from './schedule-execution-status';
 import type { StatusKind, StatusSet } from './status-set';
@@ -14,6 +15,7 @@ export * from './context-status';
 export * from './failover-job-status';
 export * from './job-status';
 export * from './network-mapping-status';
+export * from './recovery-plan-run-status';
 export * from './replication-job-status';
 export * from './schedule-execution-status';
 export * from './status-set';
@@ -31,6 +33,7 @@ export const STATUS_SETS: readonly StatusSet<string>[] = [
   networkMappingValidationStatuses,
   scheduleExecutionStatuses,
   workflowStatuses,
+  recoveryPlanRunStatuses,
 ] as StatusSet<string>[];
 
 /** The kind of a status of any set; undefined for a string that is no status of the catalogue. */

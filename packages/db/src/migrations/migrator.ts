@@ -6,6 +6,7 @@ import { workflowRunner } from './0003-workflow-runner';
 import { networkMappingValidation } from './0004-network-mapping-validation';
 import { schedulerLeases } from './0007-scheduler-leases';
 import { guestInspectionResults } from './0008-guest-inspection-results';
+import { recoveryPlans } from './0009-recovery-plans';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-network-mapping-validation': networkMappingValidation,
   '0007-scheduler-leases': schedulerLeases,
   '0008-guest-inspection-results': guestInspectionResults,
+  '0009-recovery-plans': recoveryPlans,
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

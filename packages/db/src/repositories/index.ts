@@ -14,6 +14,7 @@ import { MachineGroupRepository } from './machine-group.repository';
 import { NbdExportRepository } from './nbd-export.repository';
 import { NetworkMappingRepository } from './network-mapping.repository';
 import { NetworkStrategyRepository } from './network-strategy.repository';
+import { RecoveryPlanRepository } from './recovery-plan.repository';
 import { ReplicationJobRepository } from './replication-job.repository';
 import type { RepositoryDeps } from './repository-deps';
 import { ScheduleExecutionRepository } from './schedule-execution.repository';
@@ -48,6 +49,7 @@ export interface Repositories {
   machineGroups: MachineGroupRepository;
   scheduleExecutions: ScheduleExecutionRepository;
   schedulerLeases: SchedulerLeaseRepository;
+  recoveryPlans: RecoveryPlanRepository;
   jobLog: JobLogRepository;
   workflowJobs: WorkflowJobRepository;
   workflowSteps: WorkflowStepRepository;
@@ -84,6 +86,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     machineGroups: new MachineGroupRepository(deps),
     scheduleExecutions: new ScheduleExecutionRepository(deps),
     schedulerLeases: new SchedulerLeaseRepository(deps),
+    recoveryPlans: new RecoveryPlanRepository(deps),
     jobLog: new JobLogRepository(deps),
     workflowJobs: new WorkflowJobRepository(deps),
     workflowSteps: new WorkflowStepRepository(deps),
@@ -117,6 +120,7 @@ export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';
 export * from './scheduler-lease.repository';
+export * from './recovery-plan.repository';
 export * from './job-log.repository';
 export * from './workflow-job.repository';
 export * from './workflow-step.repository';

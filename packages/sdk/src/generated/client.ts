@@ -86,6 +86,15 @@ export const operationList = [
   { name: 'deleteOsseaConfigsById', method: 'delete', path: '/api/v1/ossea/configs/{id}' },
   { name: 'postOsseaConfigsByIdActivate', method: 'post', path: '/api/v1/ossea/configs/{id}/activate' },
   { name: 'postOsseaDiscoverResources', method: 'post', path: '/api/v1/ossea/discover-resources' },
+  { name: 'listRecoveryPlans', method: 'get', path: '/api/v1/recovery-plans' },
+  { name: 'createRecoveryPlan', method: 'post', path: '/api/v1/recovery-plans' },
+  { name: 'getRecoveryPlan', method: 'get', path: '/api/v1/recovery-plans/{id}' },
+  { name: 'updateRecoveryPlan', method: 'patch', path: '/api/v1/recovery-plans/{id}' },
+  { name: 'deleteRecoveryPlan', method: 'delete', path: '/api/v1/recovery-plans/{id}' },
+  { name: 'runRecoveryPlan', method: 'post', path: '/api/v1/recovery-plans/{id}/run' },
+  { name: 'listRecoveryPlanRuns', method: 'get', path: '/api/v1/recovery-plans/{id}/runs' },
+  { name: 'getRecoveryPlanRun', method: 'get', path: '/api/v1/recovery-plans/{id}/runs/{run_id}' },
+  { name: 'undoRecoveryPlanRun', method: 'post', path: '/api/v1/recovery-plans/{id}/runs/{run_id}/undo' },
   { name: 'getReplications', method: 'get', path: '/api/v1/replications' },
   { name: 'postReplications', method: 'post', path: '/api/v1/replications' },
   { name: 'getReplicationsById', method: 'get', path: '/api/v1/replications/{id}' },
@@ -291,6 +300,24 @@ export function createOperations(http: Http) {
     postOsseaConfigsByIdActivate: (args: OpArgs<paths['/api/v1/ossea/configs/{id}/activate']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/configs/{id}/activate']['post']>>('post', '/api/v1/ossea/configs/{id}/activate', args),
     /** Zones, domains, templates, offerings and networks by name, with their ids (deprecated alias of /api/v1/cloudstack/discover-resources) (POST /api/v1/ossea/discover-resources) */
     postOsseaDiscoverResources: (args: OpArgs<paths['/api/v1/ossea/discover-resources']['post']> = {}) => http.request<OpResult<paths['/api/v1/ossea/discover-resources']['post']>>('post', '/api/v1/ossea/discover-resources', args),
+    /** List recovery plans with their stages (GET /api/v1/recovery-plans) */
+    listRecoveryPlans: (args: OpArgs<paths['/api/v1/recovery-plans']['get']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans']['get']>>('get', '/api/v1/recovery-plans', args),
+    /** Create a recovery plan: ordered stages of machine groups or VMs (POST /api/v1/recovery-plans) */
+    createRecoveryPlan: (args: OpArgs<paths['/api/v1/recovery-plans']['post']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans']['post']>>('post', '/api/v1/recovery-plans', args),
+    /** One recovery plan (by id or name) (GET /api/v1/recovery-plans/{id}) */
+    getRecoveryPlan: (args: OpArgs<paths['/api/v1/recovery-plans/{id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}']['get']>>('get', '/api/v1/recovery-plans/{id}', args),
+    /** Change a recovery plan; stages, when given, replace every stage (PATCH /api/v1/recovery-plans/{id}) */
+    updateRecoveryPlan: (args: OpArgs<paths['/api/v1/recovery-plans/{id}']['patch']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}']['patch']>>('patch', '/api/v1/recovery-plans/{id}', args),
+    /** Delete a recovery plan and its run history (409 while a run is active) (DELETE /api/v1/recovery-plans/{id}) */
+    deleteRecoveryPlan: (args: OpArgs<paths['/api/v1/recovery-plans/{id}']['delete']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}']['delete']>>('delete', '/api/v1/recovery-plans/{id}', args),
+    /** Run the plan as a test or live failover; answers at once with the run and its parent job (POST /api/v1/recovery-plans/{id}/run) */
+    runRecoveryPlan: (args: OpArgs<paths['/api/v1/recovery-plans/{id}/run']['post']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}/run']['post']>>('post', '/api/v1/recovery-plans/{id}/run', args),
+    /** Runs of a plan, newest first, each with its stages and child failovers (GET /api/v1/recovery-plans/{id}/runs) */
+    listRecoveryPlanRuns: (args: OpArgs<paths['/api/v1/recovery-plans/{id}/runs']['get']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}/runs']['get']>>('get', '/api/v1/recovery-plans/{id}/runs', args),
+    /** One run: its stages, each with its child failovers and their current step (GET /api/v1/recovery-plans/{id}/runs/{run_id}) */
+    getRecoveryPlanRun: (args: OpArgs<paths['/api/v1/recovery-plans/{id}/runs/{run_id}']['get']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}/runs/{run_id}']['get']>>('get', '/api/v1/recovery-plans/{id}/runs/{run_id}', args),
+    /** Clean up (test) or roll back (live) every failover of a finished run that completed (POST /api/v1/recovery-plans/{id}/runs/{run_id}/undo) */
+    undoRecoveryPlanRun: (args: OpArgs<paths['/api/v1/recovery-plans/{id}/runs/{run_id}/undo']['post']> = {}) => http.request<OpResult<paths['/api/v1/recovery-plans/{id}/runs/{run_id}/undo']['post']>>('post', '/api/v1/recovery-plans/{id}/runs/{run_id}/undo', args),
     /** List replication jobs (GET /api/v1/replications) */
     getReplications: (args: OpArgs<paths['/api/v1/replications']['get']> = {}) => http.request<OpResult<paths['/api/v1/replications']['get']>>('get', '/api/v1/replications', args),
     /** Add VMs to management and (by default) start their replication (POST /api/v1/replications) */

@@ -4666,6 +4666,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recovery-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List recovery plans with their stages */
+        get: operations["listRecoveryPlans"];
+        put?: never;
+        /** Create a recovery plan: ordered stages of machine groups or VMs */
+        post: operations["createRecoveryPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One recovery plan (by id or name) */
+        get: operations["getRecoveryPlan"];
+        put?: never;
+        post?: never;
+        /** Delete a recovery plan and its run history (409 while a run is active) */
+        delete: operations["deleteRecoveryPlan"];
+        options?: never;
+        head?: never;
+        /** Change a recovery plan; stages, when given, replace every stage */
+        patch: operations["updateRecoveryPlan"];
+        trace?: never;
+    };
+    "/api/v1/recovery-plans/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the plan as a test or live failover; answers at once with the run and its parent job */
+        post: operations["runRecoveryPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-plans/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs of a plan, newest first, each with its stages and child failovers */
+        get: operations["listRecoveryPlanRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-plans/{id}/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its stages, each with its child failovers and their current step */
+        get: operations["getRecoveryPlanRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-plans/{id}/runs/{run_id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clean up (test) or roll back (live) every failover of a finished run that completed */
+        post: operations["undoRecoveryPlanRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/replications": {
         parameters: {
             query?: never;
@@ -11737,6 +11842,1213 @@ export interface operations {
                         vlan: string | null;
                         zone_id: string | null;
                         zone_name: string | null;
+                    };
+                };
+            };
+        };
+    };
+    listRecoveryPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        name: string;
+                        stages: {
+                            members: {
+                                id: string;
+                                name: string;
+                                type: "group" | "vm";
+                            }[];
+                            name: string;
+                            position: number;
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+                };
+            };
+        };
+    };
+    createRecoveryPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    name: string;
+                    stages: {
+                        members: {
+                            /** @description Machine group id or name */
+                            group_id?: string;
+                            /** @description Context id, VMware instance UUID or VM name */
+                            vm_context_id?: string;
+                        }[];
+                        name: string;
+                        /** @description What the next stage waits for once every failover of this stage completed: nothing more (completed), the target VMs Running in CloudStack (running, up to wait_seconds) or wait_seconds (delay) */
+                        wait_condition?: "completed" | "running" | "delay";
+                        wait_seconds?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        name: string;
+                        stages: {
+                            members: {
+                                id: string;
+                                name: string;
+                                type: "group" | "vm";
+                            }[];
+                            name: string;
+                            position: number;
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getRecoveryPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        name: string;
+                        stages: {
+                            members: {
+                                id: string;
+                                name: string;
+                                type: "group" | "vm";
+                            }[];
+                            name: string;
+                            position: number;
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteRecoveryPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateRecoveryPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    name?: string;
+                    stages?: {
+                        members: {
+                            /** @description Machine group id or name */
+                            group_id?: string;
+                            /** @description Context id, VMware instance UUID or VM name */
+                            vm_context_id?: string;
+                        }[];
+                        name: string;
+                        /** @description What the next stage waits for once every failover of this stage completed: nothing more (completed), the target VMs Running in CloudStack (running, up to wait_seconds) or wait_seconds (delay) */
+                        wait_condition?: "completed" | "running" | "delay";
+                        wait_seconds?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        created_by: string | null;
+                        description: string | null;
+                        id: string;
+                        name: string;
+                        stages: {
+                            members: {
+                                id: string;
+                                name: string;
+                                type: "group" | "vm";
+                            }[];
+                            name: string;
+                            position: number;
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    runRecoveryPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    failover_type: "test" | "live";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        error_message: string | null;
+                        failover_type: string;
+                        id: string;
+                        /** @description The parent workflow job; its children are the failover jobs */
+                        job_id: string;
+                        plan_id: string;
+                        plan_name: string;
+                        requested_by: string;
+                        stage_count: number;
+                        stages: {
+                            children: {
+                                context_id: string;
+                                current_step: string | null;
+                                destination_vm_id: string | null;
+                                error_message: string | null;
+                                failover_job_id: string | null;
+                                progress_percent: number;
+                                status: ("pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required") | (never | null);
+                                target_vm_name: string | null;
+                                vm_name: string;
+                                workflow_job_id: string | null;
+                                workflow_status: ("pending" | "running" | "compensating" | "paused" | "completed" | "compensated" | "failed" | "cleanup_required" | "cancelled") | (never | null);
+                            }[];
+                            name: string;
+                            position: number;
+                            status: "pending" | "running" | "completed" | "failed";
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** @description A recovery plan run status */
+                        status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
+                        undo_jobs: {
+                            context_id: string;
+                            error: string | null;
+                            failover_job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
+                            status: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listRecoveryPlanRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        error_message: string | null;
+                        failover_type: string;
+                        id: string;
+                        /** @description The parent workflow job; its children are the failover jobs */
+                        job_id: string;
+                        plan_id: string;
+                        plan_name: string;
+                        requested_by: string;
+                        stage_count: number;
+                        stages: {
+                            children: {
+                                context_id: string;
+                                current_step: string | null;
+                                destination_vm_id: string | null;
+                                error_message: string | null;
+                                failover_job_id: string | null;
+                                progress_percent: number;
+                                status: ("pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required") | (never | null);
+                                target_vm_name: string | null;
+                                vm_name: string;
+                                workflow_job_id: string | null;
+                                workflow_status: ("pending" | "running" | "compensating" | "paused" | "completed" | "compensated" | "failed" | "cleanup_required" | "cancelled") | (never | null);
+                            }[];
+                            name: string;
+                            position: number;
+                            status: "pending" | "running" | "completed" | "failed";
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** @description A recovery plan run status */
+                        status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
+                        undo_jobs: {
+                            context_id: string;
+                            error: string | null;
+                            failover_job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
+                            status: string;
+                        }[];
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getRecoveryPlanRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        error_message: string | null;
+                        failover_type: string;
+                        id: string;
+                        /** @description The parent workflow job; its children are the failover jobs */
+                        job_id: string;
+                        plan_id: string;
+                        plan_name: string;
+                        requested_by: string;
+                        stage_count: number;
+                        stages: {
+                            children: {
+                                context_id: string;
+                                current_step: string | null;
+                                destination_vm_id: string | null;
+                                error_message: string | null;
+                                failover_job_id: string | null;
+                                progress_percent: number;
+                                status: ("pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required") | (never | null);
+                                target_vm_name: string | null;
+                                vm_name: string;
+                                workflow_job_id: string | null;
+                                workflow_status: ("pending" | "running" | "compensating" | "paused" | "completed" | "compensated" | "failed" | "cleanup_required" | "cancelled") | (never | null);
+                            }[];
+                            name: string;
+                            position: number;
+                            status: "pending" | "running" | "completed" | "failed";
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** @description A recovery plan run status */
+                        status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
+                        undo_jobs: {
+                            context_id: string;
+                            error: string | null;
+                            failover_job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
+                            status: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    undoRecoveryPlanRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id or name */
+                id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Live runs: power the source VMs on again after the rollback */
+                    power_on_source?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        completed_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        error_message: string | null;
+                        failover_type: string;
+                        id: string;
+                        /** @description The parent workflow job; its children are the failover jobs */
+                        job_id: string;
+                        plan_id: string;
+                        plan_name: string;
+                        requested_by: string;
+                        stage_count: number;
+                        stages: {
+                            children: {
+                                context_id: string;
+                                current_step: string | null;
+                                destination_vm_id: string | null;
+                                error_message: string | null;
+                                failover_job_id: string | null;
+                                progress_percent: number;
+                                status: ("pending" | "running" | "completed" | "failed" | "rolling_back" | "rolled_back" | "cleaned_up" | "cancelled" | "cleanup_required") | (never | null);
+                                target_vm_name: string | null;
+                                vm_name: string;
+                                workflow_job_id: string | null;
+                                workflow_status: ("pending" | "running" | "compensating" | "paused" | "completed" | "compensated" | "failed" | "cleanup_required" | "cancelled") | (never | null);
+                            }[];
+                            name: string;
+                            position: number;
+                            status: "pending" | "running" | "completed" | "failed";
+                            wait_condition: string;
+                            wait_seconds: number;
+                        }[];
+                        /** @description A recovery plan run status */
+                        status: "running" | "paused" | "completed" | "failed" | "cancelled" | "undoing" | "undone" | "undo_failed";
+                        undo_jobs: {
+                            context_id: string;
+                            error: string | null;
+                            failover_job_id: string;
+                            /** @description The cleanup or rollback workflow job; null when not started */
+                            job_id: string | null;
+                            /** @description The workflow status of that job, or not_started */
+                            status: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable MKE_* code from the error catalogue */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The offending input, e.g. body.name or query.limit */
+                            field?: string;
+                            message: string;
+                            request_id?: string;
+                        };
                     };
                 };
             };

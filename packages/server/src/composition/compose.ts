@@ -28,6 +28,7 @@ export function compose(input: AdapterInput): Composition {
       const resumed = await services.workflows.recover();
       if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
       await services.failover.syncAll();
+      await services.recoveryPlans.syncActiveRuns();
       await reconcileVolumes(services, adapters);
       if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
     },
@@ -36,6 +37,7 @@ export function compose(input: AdapterInput): Composition {
       await services.workflows.close();
       services.failover.close();
       services.recovery.close();
+      services.recoveryPlans.close();
       await services.replication.close();
       await adapters.hub.close();
       await adapters.nbdTarget.close();

@@ -19,6 +19,7 @@ import { NetworkConfigService } from '../network-mapping/network-config.service'
 import { NetworkMappingService } from '../network-mapping/network-mapping.service';
 import { NetworkStrategyService } from '../network-mapping/network-strategy.service';
 import type { JobLog } from '../joblog';
+import { RecoveryPlanService, recoveryPlanWorkflows, type RecoveryPlanDeps } from '../recovery-plans';
 import { ReplicationJobsService } from '../replication/replication-jobs.service';
 import { ReplicationService } from '../replication/replication.service';
 import { replicationJobStarter } from '../scheduler/job-starter';
@@ -72,6 +73,8 @@ export interface Services {
   readonly failover: FailoverService;
   /** Test cleanup, live rollback and the failed-execution cleanup (docs/failover-recovery.md). */
   readonly recovery: RecoveryService;
+  /** Ordered stages of groups or VMs failed over by one parent job; undo what ran (docs/recovery-plans.md). */
+  readonly recoveryPlans: RecoveryPlanService;
   /** Schedules, machine groups, memberships and execution history as the operator edits them. */
   readonly scheduleConfig: ScheduleConfigService;
   /** The scheduler loop (one leader across servers) and "run now" (docs/scheduler.md). */
@@ -211,6 +214,16 @@ export function createServices(adapters: ServerAdapters): Services {
     pause: (ms, signal) => delay(ms, undefined, { signal }),
   };
   const recoveryFlows = recoveryWorkflows(recoveryDeps);
+  // The plan's stages start failovers through the failover service, which needs the runner first: bound late.
+  let startChildFailover: RecoveryPlanDeps['startFailover'] = () => Promise.reject(new Error('not wired yet'));
+  const planFlows = recoveryPlanWorkflows({
+    repositories,
+    clock,
+    logger,
+    startFailover: (request) => startChildFailover(request),
+    cloud: async () => (await cloudStack.active()).client,
+    pause: (ms, signal) => delay(ms, undefined, { signal }),
+  });
   const crashHook = adapters.crashHook ?? crashHookFromEnv();
   const workflows = new WorkflowRunner({
     repositories,
@@ -219,7 +232,7 @@ export function createServices(adapters: ServerAdapters): Services {
     logger,
     serverId: settings.serverId,
     // Every workflow a server can run or take over (docs/workflows.md).
-    workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows)],
+    workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows), ...planFlows.values()],
     ...(crashHook === undefined ? {} : { crashHook }),
   });
   const failover = new FailoverService({
@@ -235,6 +248,17 @@ export function createServices(adapters: ServerAdapters): Services {
     recovery: recoveryDeps,
     audit,
     clock,
+    events: adapters.events,
+  });
+  startChildFailover = (request) => failover.start(request);
+  const recoveryPlans = new RecoveryPlanService({
+    repositories,
+    runner: workflows,
+    workflows: planFlows,
+    recovery,
+    audit,
+    clock,
+    logger,
     events: adapters.events,
   });
   const publish = (event: Parameters<typeof adapters.events.publish>[0]): void => adapters.events.publish(event);
@@ -263,6 +287,7 @@ export function createServices(adapters: ServerAdapters): Services {
     setup,
     failover,
     recovery,
+    recoveryPlans,
     rpo,
     scheduler,
     scheduleConfig: new ScheduleConfigService({ repositories, clock, audit }),

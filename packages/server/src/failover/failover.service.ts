@@ -33,6 +33,8 @@ export interface StartFailoverRequest {
   vm: string;
   type: FailoverType;
   options?: Partial<FailoverOptions>;
+  /** The recovery plan run's parent job, when a plan starts this failover (docs/recovery-plans.md). */
+  parentJobId?: string;
 }
 
 export interface StartedFailover {
@@ -116,6 +118,7 @@ export class FailoverService {
     const started = await this.deps.runner.start(workflow, input, {
       externalJobId: job.job_id,
       contextId: context.context_id,
+      parentJobId: request.parentJobId ?? null,
       operation: `${request.type} failover of ${context.vm_name}`,
     });
     await this.deps.audit.record({

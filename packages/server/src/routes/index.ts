@@ -15,6 +15,7 @@ import { healthRoutes } from './health.routes';
 import { jobRoutes } from './job.routes';
 import { machineGroupRoutes } from './machine-group.routes';
 import { networkMappingRoutes } from './network-mapping.routes';
+import { recoveryPlanRoutes } from './recovery-plan.routes';
 import { replicationRoutes } from './replication.routes';
 import { scheduleRoutes } from './schedule.routes';
 import { setupRoutes } from './setup.routes';
@@ -48,4 +49,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   scheduleRoutes,
   machineGroupRoutes,
   setupRoutes,
+  recoveryPlanRoutes,
 ];

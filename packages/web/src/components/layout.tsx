@@ -10,6 +10,7 @@ const NAV = [
   { to: '/discovery', label: 'Discovery' },
   { to: '/network-mapping', label: 'Network Mapping' },
   { to: '/schedules', label: 'Schedules' },
+  { to: '/recovery-plans', label: 'Recovery plans' },
   { to: '/jobs', label: 'Jobs' },
   { to: '/settings', label: 'Settings' },
 ] as const;

@@ -64,8 +64,10 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   };
 }
 
-/** `inventory` replaces the demo vCenter estate (a test that needs particular VMs). */
-export async function startHarness(options: { inventory?: InventorySpec } = {}): Promise<Harness> {
+/** `inventory` replaces the demo vCenter estate (a test that needs particular VMs); `env` adds server settings. */
+export async function startHarness(
+  options: { inventory?: InventorySpec; env?: Record<string, string> } = {},
+): Promise<Harness> {
   ensureWebBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'migratekit-e2e-'));
   const stack = await startDevStack({
@@ -75,6 +77,7 @@ export async function startHarness(options: { inventory?: InventorySpec } = {}):
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       MIGRATEKIT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...options.env,
     },
     out: () => undefined,
     // The demo guests' disk writes would make the pages' numbers drift between assertions.
