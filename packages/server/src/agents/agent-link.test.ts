@@ -55,6 +55,8 @@ async function fixture(
   await app.register(async (scope) =>
     agentRoutes(scope, {
       services: { agentPairing: pairing, agents: new AgentDirectoryService({ repositories, hub }) },
+      // Port 0: the listener's port is chosen at start-up (the pairing answer then names none).
+      deps: { config: { agentListener: { host: '127.0.0.1', port: 0 } } },
     } as unknown as AppContext),
   );
   await app.ready();
