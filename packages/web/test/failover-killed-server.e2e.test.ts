@@ -145,6 +145,9 @@ describe('a server killed mid-failover, in Chromium', { skip, timeout: 180_000 }
     for (const label of ['Replicate now', 'Remove from management', 'Live failover', 'Test failover'])
       assert.equal(await panel(page).getByRole('button', { name: label }).count(), 0, `no ${label} while paused`);
     await panel(page).getByText(`The live failover of ${VM} is paused: it holds this VM`).waitFor();
+    // The VM table's failover column says so too, not "ready".
+    const row = page.getByRole('table', { name: 'Virtual machines' }).getByRole('row', { name: new RegExp(VM) });
+    await row.getByText('live failover running').waitFor();
     await page.waitForFunction(() => document.getAnimations().every((a) => a.playState === 'finished'));
     await screenshot(page, 'failover-paused-after-kill');
 

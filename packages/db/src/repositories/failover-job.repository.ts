@@ -132,6 +132,22 @@ export class FailoverJobRepository {
     return rows.map(toRecord);
   }
 
+  /** The newest active failover (pending, running or rolling back) of each of these contexts: one query a page. */
+  async activeByContexts(contextIds: readonly string[]): Promise<Map<string, FailoverJobRecord>> {
+    const active = new Map<string, FailoverJobRecord>();
+    if (contextIds.length === 0) return active;
+    const rows = await this.deps.db
+      .selectFrom('failover_jobs')
+      .selectAll()
+      .where('vm_context_id', 'in', [...contextIds])
+      .where('status', 'in', [...ACTIVE_FAILOVER_STATUSES])
+      .orderBy('created_at', 'desc')
+      .execute();
+    for (const record of rows.map(toRecord))
+      if (!active.has(record.vm_context_id)) active.set(record.vm_context_id, record);
+    return active;
+  }
+
   /** The latest failover of a context of the given type (what a cleanup or rollback acts on). */
   async findLatest(contextId: string, type?: FailoverType): Promise<FailoverJobRecord | undefined> {
     let query = this.deps.db.selectFrom('failover_jobs').selectAll().where('vm_context_id', '=', contextId);

@@ -6023,6 +6023,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description The failover (or its cleanup or rollback) that holds the VM now, paused ones included */
+                                active_failover?: {
+                                    failover_type: string;
+                                    job_id: string;
+                                    status: string;
+                                } | null;
                                 active_vmware_vm_id: string | null;
                                 cloudstack_config_id: string | null;
                                 context_id: string;
@@ -6161,6 +6167,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The failover (or its cleanup or rollback) that holds the VM now, paused ones included */
+                            active_failover?: {
+                                failover_type: string;
+                                job_id: string;
+                                status: string;
+                            } | null;
                             active_vmware_vm_id: string | null;
                             /** @description Alert states: rpo_breached past the RPO target */
                             alerts?: "rpo_breached"[];

@@ -1,12 +1,12 @@
 // The operator's read view of managed VMs: the list (filtered by status and name) and one VM with its latest
 // disks, NICs, CloudStack volumes and jobs.
 import { MigrateKitError, contextStatuses, type ContextStatus } from '@migratekit/core';
-import type { Repositories } from '@migratekit/db';
+import type { FailoverJobRecord, Repositories } from '@migratekit/db';
 import { withContextSummaries } from '../replication/context-views';
 import type { RpoService } from '../scheduler/rpo.service';
 
 export interface VmContextServiceDeps {
-  repositories: Pick<Repositories, 'contexts' | 'vmDisks' | 'cloudstackVolumes' | 'replicationJobs'>;
+  repositories: Pick<Repositories, 'contexts' | 'vmDisks' | 'cloudstackVolumes' | 'replicationJobs' | 'failoverJobs'>;
   /** Each VM's RPO against its schedule (docs/scheduler.md#rpo). */
   rpo: Pick<RpoService, 'forContexts'>;
 }
@@ -30,6 +30,11 @@ function parseStatuses(raw: string): ContextStatus[] {
   return statuses as ContextStatus[];
 }
 
+/** A failover that holds the VM (its context status changes only when the failover ends). */
+function activeFailoverView(job: FailoverJobRecord | undefined) {
+  return job === undefined ? null : { job_id: job.job_id, failover_type: job.job_type, status: job.status };
+}
+
 export class VmContextService {
   constructor(private readonly deps: VmContextServiceDeps) {}
 
@@ -42,8 +47,16 @@ export class VmContextService {
       { limit: query.limit, offset: query.offset },
     );
     const summaries = await withContextSummaries(this.deps.repositories, page.items);
-    const rpo = await this.deps.rpo.forContexts(summaries);
-    const items = summaries.map((c) => ({ ...c, rpo: rpo.get(c.context_id) ?? null }));
+    const ids = summaries.map((c) => c.context_id);
+    const [rpo, failovers] = await Promise.all([
+      this.deps.rpo.forContexts(summaries),
+      this.deps.repositories.failoverJobs.activeByContexts(ids),
+    ]);
+    const items = summaries.map((c) => ({
+      ...c,
+      rpo: rpo.get(c.context_id) ?? null,
+      active_failover: activeFailoverView(failovers.get(c.context_id)),
+    }));
     return { items, total: page.total, limit: query.limit, offset: query.offset };
   }
 
@@ -55,8 +68,19 @@ export class VmContextService {
     const volumes = await repos.cloudstackVolumes.listByContext(context.context_id);
     const jobs = await repos.replicationJobs.list({ contextId: context.context_id }, { limit: 50 });
     const rpo = (await this.deps.rpo.forContexts([context])).get(context.context_id) ?? null;
+    const failover = (await repos.failoverJobs.activeByContexts([context.context_id])).get(context.context_id);
     // Alert states the dashboard and API clients act on; rpo_breached while the RPO target is exceeded.
     const alerts = rpo?.state === 'breached' ? ['rpo_breached' as const] : [];
-    return { ...context, rpo, alerts, disks, networks: disks[0]?.nics ?? [], volumes, jobs: jobs.items };
+    const active_failover = activeFailoverView(failover);
+    return {
+      ...context,
+      rpo,
+      active_failover,
+      alerts,
+      disks,
+      networks: disks[0]?.nics ?? [],
+      volumes,
+      jobs: jobs.items,
+    };
   }
 }

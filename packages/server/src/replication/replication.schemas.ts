@@ -226,6 +226,14 @@ export const VmContext = closed(
       Type.Integer({ description: "Summed capacity of the VM's disks as last recorded; null before any" }),
     ),
     rpo: Type.Optional(Nullable(VmRpo)),
+    active_failover: Type.Optional(
+      Nullable(
+        Type.Object(
+          { job_id: Type.String(), failover_type: Type.String(), status: Type.String() },
+          { description: 'The failover (or its cleanup or rollback) that holds the VM now, paused ones included' },
+        ),
+      ),
+    ),
   },
   'VmContext',
 );

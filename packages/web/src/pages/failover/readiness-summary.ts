@@ -21,6 +21,8 @@ export function readinessSummary(vm: VmContext, mapping: VmNetworkStatus | undef
       return { ready: false, text: 'migrated' };
     default:
   }
+  const failover = vm.active_failover;
+  if (failover != null) return { ready: false, text: `${failover.failover_type} failover ${failover.status}` };
   if (vm.current_job_id !== null || vm.current_status === 'replicating') return { ready: false, text: 'job running' };
   if (vm.last_successful_sync_at === null) return { ready: false, text: 'needs a first sync' };
   if (mapping !== undefined && mapping.status !== 'configured')
