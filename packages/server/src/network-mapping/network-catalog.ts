@@ -1,8 +1,9 @@
 // The destination side of network mapping: the active CloudStack's networks with what each is suitable for, name
 // resolution, and the usability check that mapping validation and failover resolution share.
-import type { Network } from '@migratekit/cloudstack';
+import type { CloudStackClient, Network } from '@migratekit/cloudstack';
 import { MigrateKitError } from '@migratekit/core';
 import type { CloudStackAccess } from '../cloudstack';
+import type { ResolvedCloudStackConfig } from '../services/cloudstack-config.service';
 
 export type NetworkKind = 'production' | 'test';
 
@@ -37,11 +38,17 @@ export function unusableReason(network: AvailableNetwork | undefined, id: string
   return network.unsuitable_reason;
 }
 
-function toAvailable(network: Network, zoneId: string | null): AvailableNetwork {
-  const inZone = zoneId === null || network.zoneid === zoneId;
+/** The zone failed-over VMs are deployed in; null when neither the configuration nor a server VM says. */
+export interface TargetZone {
+  id: string;
+  name: string | null;
+}
+
+function toAvailable(network: Network, zone: TargetZone | null): AvailableNetwork {
+  const inZone = zone === null || network.zoneid === zone.id;
   const deployable = network.canusefordeploy !== false;
   const unsuitable = !inZone
-    ? `network ${network.name} is in zone ${network.zonename ?? network.zoneid ?? 'unknown'}, not the configured zone`
+    ? `network ${network.name} is in zone ${network.zonename ?? network.zoneid ?? 'unknown'}, not in ${zone.name ?? zone.id}, the zone of the configured CloudStack target`
     : !deployable
       ? `network ${network.name} cannot be used for deployment (canusefordeploy false)`
       : null;
@@ -63,18 +70,37 @@ function toAvailable(network: Network, zoneId: string | null): AvailableNetwork 
   };
 }
 
+/**
+ * The configuration's zone, else the server VM's: where the failover deploys (failover/target-vm.ts), so a network
+ * elsewhere is refused here rather than by CloudStack at deploy time (error 431).
+ */
+export async function targetZone(
+  client: CloudStackClient,
+  config: Pick<ResolvedCloudStackConfig, 'zoneId' | 'serverVmId'>,
+  signal?: AbortSignal,
+): Promise<TargetZone | null> {
+  if (config.zoneId !== null) {
+    const [zone] = await client.listZones({ id: config.zoneId }, signal);
+    return { id: config.zoneId, name: zone?.name ?? null };
+  }
+  if (config.serverVmId === null) return null;
+  const [server] = await client.listVirtualMachines({ id: config.serverVmId, listall: true }, signal);
+  return server?.zoneid === undefined ? null : { id: server.zoneid, name: server.zonename ?? null };
+}
+
 export class NetworkCatalog {
   constructor(private readonly cloudStack: CloudStackAccess) {}
 
   /** Every network the active configuration's account can see, right now (no cache: validation needs the truth). */
   async snapshot(): Promise<NetworkSnapshot> {
     const { client, config } = await this.cloudStack.active();
+    const zone = await targetZone(client, config);
     const found = await client.listNetworks({ listall: true });
     const networks = found
-      .map((n) => toAvailable(n, config.zoneId))
+      .map((n) => toAvailable(n, zone))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return {
-      zoneId: config.zoneId,
+      zoneId: zone?.id ?? null,
       defaultNetworkId: config.defaultNetworkId,
       networks,
       byId: new Map(networks.map((n) => [n.id, n])),
