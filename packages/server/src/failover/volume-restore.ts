@@ -107,9 +107,12 @@ export async function reattachVolumes(deps: RestoreDeps, scope: RestoreScope, si
 
 /** All four parts in order, for a compensation: the volumes end on the server with their pre-failover bytes. */
 export async function restoreVolumes(deps: RestoreDeps, scope: RestoreScope, signal: AbortSignal) {
-  const { detached } = await detachVolumes(deps, scope, signal);
-  const { reverted } = await revertVolumes(deps, scope, signal);
-  const { deleted } = await deleteSnapshots(deps, scope, signal);
+  // One look first: a part with nothing to do is not run (each part that runs still reads the state again).
+  const first = await inventoryOf(deps, scope, signal);
+  const none = { detached: [] as string[], reverted: [] as { volumeId: string; snapshotId: string }[] };
+  const { detached } = volumesToDetach(first).length > 0 ? await detachVolumes(deps, scope, signal) : none;
+  const { reverted } = revertTargets(first).size > 0 ? await revertVolumes(deps, scope, signal) : none;
+  const { deleted } = first.snapshots.length > 0 ? await deleteSnapshots(deps, scope, signal) : { deleted: [] };
   const { attached } = await reattachVolumes(deps, scope, signal);
   return { detached, reverted, deleted, attached };
 }
