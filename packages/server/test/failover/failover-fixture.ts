@@ -3,7 +3,7 @@
 // tests share: disk bytes, CloudStack inventory left behind.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InventorySpec, VmSpec } from '@migratekit/sim-vcenter';
@@ -100,7 +100,9 @@ async function waitForReplication(api: Api, jobId: string): Promise<{ status: st
 
 /** The dev stack with `vms` discovered, replicated once and mapped (production and test) per NIC. */
 export async function startFailoverStack(vms: VmSpec[]): Promise<FailoverStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mk-failover-'));
+  // In memory when the machine has a tmpfs: the simulator writes its whole state (write + rename) on every change
+  // and SQLite syncs every commit, which on a disk costs more than the failovers under test.
+  const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mk-failover-'));
   const stack = await startDevStack({
     // No guest conversion: virt-v2v may be installed on the machine running the tests without a working
     // libguestfs appliance; the conversion step has its own tests (packages/server/test/conversion/).

@@ -2,12 +2,13 @@
 // reverted to the failover's snapshot before the snapshot is deleted, so the bytes are the last sync's again, no
 // snapshot remains and every volume is back on the server with its device mapping and NBD export. A failure
 // between revert and delete (deleteSnapshot refused) leaves the failover cleanup_required with the volumes already
-// reverted; the operator's second compensation converges to the same end.
+// reverted (the automatic repair fails the same way); the operator's second compensation converges to the same
+// end.
 import assert from 'node:assert/strict';
 import { openSync, closeSync, writeSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { failoverSnapshotName } from '../../src/failover';
-import { crashRig, settledStatus, untilCrashed, type CrashRig } from './failover-crash-fixture';
+import { autoRepairOf, crashRig, settledStatus, untilCrashed, type CrashRig } from './failover-crash-fixture';
 import { sourceHashes, startFailoverStack, twoDiskVm, volumeHashes, type FailoverStack } from './failover-fixture';
 
 const VMS = ['rv-01', 'rv-02'];
@@ -129,6 +130,9 @@ describe('test failover compensation restores the volume bytes', { timeout: 120_
       'the snapshots are still there',
     );
     assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'already reverted');
+    // The recovery service repairs a failed compensation by itself; deleteSnapshot is still refused, so it fails.
+    assert.equal(await autoRepairOf(env, started.job_id), 'failed');
+    assert.equal((await service.status(started.job_id)).status, 'cleanup_required');
 
     faults.clear();
     await service.decide(started.job_id, 'compensate');
