@@ -2,10 +2,13 @@
 // `<name>-test-<ts>` VM Running on the TEST networks with the source MACs, disks byte-identical to the last sync,
 // source still on) and another live (source powered off, final sync, VM Running under the source's name on the
 // PRODUCTION networks, byte-identical to the source at power-off). Then the 409 answers. First, networks and a
-// template outside the target zone are refused by the mapping API and the pre-flight (not by CloudStack at deploy).
+// template outside the target zone are refused by the mapping API and the pre-flight (not by CloudStack at deploy),
+// and test failovers whose target VM wrote to the volumes are compensated back to the last sync's bytes
+// (failover-revert.ts), after which the same VMs fail over again.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SECOND_ZONE_ID } from '@migratekit/sim-cloudstack';
+import { crashRig, type CrashRig } from './failover-crash-fixture';
 import {
   PROD_NETWORKS,
   SOURCE_NETWORKS,
@@ -17,6 +20,7 @@ import {
   volumeHashes,
   type FailoverStack,
 } from './failover-fixture';
+import { compensationAfterGuestWrites, failureBetweenRevertAndDelete } from './failover-revert';
 
 interface StatusView {
   job_id: string;
@@ -52,8 +56,10 @@ async function waitForFailover(env: FailoverStack, jobId: string): Promise<Statu
 
 describe('failover end to end on the dev stack', { timeout: 240_000 }, () => {
   let env: FailoverStack;
+  let rig: CrashRig;
   before(async () => {
     env = await startFailoverStack([twoDiskVm('db-01', 1), twoDiskVm('web-01', 2)]);
+    rig = crashRig(env);
   });
   after(async () => {
     await env.close();
@@ -125,6 +131,12 @@ describe('failover end to end on the dev stack', { timeout: 240_000 }, () => {
       assert.equal(back.status, 200, JSON.stringify(back.body));
     }
   });
+
+  test('a test failover whose target VM wrote is compensated: the volumes hold the last sync again', () =>
+    compensationAfterGuestWrites(env, rig, 'db-01'));
+
+  test('a failure between revert and delete: cleanup_required, then the second compensation converges', () =>
+    failureBetweenRevertAndDelete(env, rig, 'web-01'));
 
   test('a test failover: Running on the test networks with the source MACs, disks as the last sync', async () => {
     const contextId = env.contexts.get('db-01') as string;
