@@ -93,18 +93,22 @@ export async function compensationAfterGuestWrites(env: FailoverStack, rig: Cras
   assert.notDeepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'the guest wrote');
 
   const recovering = rig.runner('revert-server-1');
-  assert.ok((await recovering.recover()).includes(started.workflow_job_id));
-  await recovering.whenIdle();
   const service = rig.service(recovering);
-  const view = await settledStatus(service, started.job_id);
-  assert.equal(view.workflow_status, 'compensated', view.error_message ?? '');
-  const compensations = view.steps.filter((s) => s.kind === 'compensate').map((s) => s.name);
-  assert.ok(compensations.includes('compensate: snapshot volumes'), compensations.join(', '));
+  try {
+    assert.ok((await recovering.recover()).includes(started.workflow_job_id));
+    await recovering.whenIdle();
+    const view = await settledStatus(service, started.job_id);
+    assert.equal(view.workflow_status, 'compensated', view.error_message ?? '');
+    const compensations = view.steps.filter((s) => s.kind === 'compensate').map((s) => s.name);
+    assert.ok(compensations.includes('compensate: snapshot volumes'), compensations.join(', '));
 
-  assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'bytes of the last sync');
-  await assertBackOnServer(env, vm, last.ids, started.job_id);
-  await recovering.close();
-  service.close();
+    assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'bytes of the last sync');
+    await assertBackOnServer(env, vm, last.ids, started.job_id);
+  } finally {
+    // Closed also when an assertion fails, so the file ends instead of waiting on the runner's timers.
+    await recovering.close();
+    service.close();
+  }
 }
 
 /** A failure between revert and delete: cleanup_required, then the second compensation converges. */
@@ -116,31 +120,35 @@ export async function failureBetweenRevertAndDelete(env: FailoverStack, rig: Cra
   faults.failNext('deleteSnapshot', 1_000, { errorcode: 431, errortext: 'snapshot delete refused (test)' });
 
   const recovering = rig.runner('revert-server-2');
-  assert.ok((await recovering.recover()).includes(started.workflow_job_id));
-  await recovering.whenIdle();
   const service = rig.service(recovering);
-  let view = await settledStatus(service, started.job_id);
-  assert.equal(view.workflow_status, 'cleanup_required', view.error_message ?? '');
-  assert.match(view.error_message ?? '', /snapshot delete refused/);
-  const inventory = env.estate.cloudstack.inventory();
-  assert.equal(
-    inventory.snapshots.filter((s) => s.name === failoverSnapshotName(started.job_id)).length,
-    2,
-    'the snapshots are still there',
-  );
-  assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'already reverted');
-  // The recovery service repairs a failed compensation by itself; deleteSnapshot is still refused, so it fails.
-  assert.equal(await autoRepairOf(env, started.job_id), 'failed');
-  assert.equal((await service.status(started.job_id)).status, 'cleanup_required');
+  try {
+    assert.ok((await recovering.recover()).includes(started.workflow_job_id));
+    await recovering.whenIdle();
+    let view = await settledStatus(service, started.job_id);
+    assert.equal(view.workflow_status, 'cleanup_required', view.error_message ?? '');
+    assert.match(view.error_message ?? '', /snapshot delete refused/);
+    const inventory = env.estate.cloudstack.inventory();
+    assert.equal(
+      inventory.snapshots.filter((s) => s.name === failoverSnapshotName(started.job_id)).length,
+      2,
+      'the snapshots are still there',
+    );
+    assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'already reverted');
+    // The recovery service repairs a failed compensation by itself; deleteSnapshot is still refused, so it fails.
+    assert.equal(await autoRepairOf(env, started.job_id), 'failed');
+    assert.equal((await service.status(started.job_id)).status, 'cleanup_required');
 
-  faults.clear();
-  await service.decide(started.job_id, 'compensate');
-  await recovering.whenIdle();
-  view = await settledStatus(service, started.job_id);
-  assert.equal(view.workflow_status, 'compensated', view.error_message ?? '');
-  assert.equal(view.status, 'cleaned_up');
-  assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'bytes of the last sync');
-  await assertBackOnServer(env, vm, last.ids, started.job_id);
-  await recovering.close();
-  service.close();
+    faults.clear();
+    await service.decide(started.job_id, 'compensate');
+    await recovering.whenIdle();
+    view = await settledStatus(service, started.job_id);
+    assert.equal(view.workflow_status, 'compensated', view.error_message ?? '');
+    assert.equal(view.status, 'cleaned_up');
+    assert.deepEqual(volumeHashes(env.estate, last.ids, last.capacities), last.hashes, 'bytes of the last sync');
+    await assertBackOnServer(env, vm, last.ids, started.job_id);
+  } finally {
+    // Closed also when an assertion fails, so the file ends instead of waiting on the runner's timers.
+    await recovering.close();
+    service.close();
+  }
 }
