@@ -2,6 +2,7 @@
 // resolution, and the usability check that mapping validation and failover resolution share.
 import type { CloudStackClient, Network } from '@migratekit/cloudstack';
 import { MigrateKitError } from '@migratekit/core';
+import { isTransient } from '../volumes/cloud-reads';
 import type { CloudStackAccess } from '../cloudstack';
 import type { ResolvedCloudStackConfig } from '../services/cloudstack-config.service';
 
@@ -70,6 +71,19 @@ function toAvailable(network: Network, zone: TargetZone | null): AvailableNetwor
   };
 }
 
+const READ_ATTEMPTS = 3;
+
+/** Reads change nothing: one a transient failure (5xx, transport, rate limit) cut short is asked again. */
+async function read<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= READ_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /**
  * The configuration's zone, else the server VM's: where the failover deploys (failover/target-vm.ts), so a network
  * elsewhere is refused here rather than by CloudStack at deploy time (error 431).
@@ -79,12 +93,14 @@ export async function targetZone(
   config: Pick<ResolvedCloudStackConfig, 'zoneId' | 'serverVmId'>,
   signal?: AbortSignal,
 ): Promise<TargetZone | null> {
-  if (config.zoneId !== null) {
-    const [zone] = await client.listZones({ id: config.zoneId }, signal);
-    return { id: config.zoneId, name: zone?.name ?? null };
+  const zoneId = config.zoneId;
+  if (zoneId !== null) {
+    const [zone] = await read(() => client.listZones({ id: zoneId }, signal));
+    return { id: zoneId, name: zone?.name ?? null };
   }
   if (config.serverVmId === null) return null;
-  const [server] = await client.listVirtualMachines({ id: config.serverVmId, listall: true }, signal);
+  const serverVmId = config.serverVmId;
+  const [server] = await read(() => client.listVirtualMachines({ id: serverVmId, listall: true }, signal));
   return server?.zoneid === undefined ? null : { id: server.zoneid, name: server.zonename ?? null };
 }
 
@@ -95,7 +111,7 @@ export class NetworkCatalog {
   async snapshot(): Promise<NetworkSnapshot> {
     const { client, config } = await this.cloudStack.active();
     const zone = await targetZone(client, config);
-    const found = await client.listNetworks({ listall: true });
+    const found = await read(() => client.listNetworks({ listall: true }));
     const networks = found
       .map((n) => toAvailable(n, zone))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
