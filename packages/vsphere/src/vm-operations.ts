@@ -170,6 +170,7 @@ export interface ShutdownOptions {
   clock?: Clock;
   /** How long the guest gets to shut down before a hard power-off; default 5 minutes. */
   timeoutMs?: number;
+  /** How often the power state is read while the guest shuts down; default a twentieth of the timeout, 0.1-2 s. */
   pollMs?: number;
   wait?: WaitForTaskOptions;
 }
@@ -184,7 +185,8 @@ export async function shutdownVm(
 ): Promise<ShutdownOutcome> {
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 5 * 60_000;
-  const pollMs = options.pollMs ?? 2_000;
+  // Every 2 s, or more often for a short timeout: a poll as long as the timeout would always end in a power-off.
+  const pollMs = options.pollMs ?? Math.min(2_000, Math.max(100, Math.floor(timeoutMs / 20)));
   if ((await getPowerState(session, vm)) === 'poweredOff') return 'already-off';
   try {
     await session.call('ShutdownGuest', vm, []);

@@ -50,6 +50,8 @@ export interface DevEstateOptions {
   /** 'process' (default): `migratekit agent` as a child process; 'in-process': runAgent here (tests). */
   agent?: DevAgentMode;
   logLevel?: string;
+  /** How long a simulated guest takes to shut down (the vCenter simulator's default when absent). */
+  guestShutdownDelayMs?: number;
 }
 
 export type DevAgentMode = 'process' | 'in-process';
@@ -154,6 +156,7 @@ export async function startDevEstate(options: DevEstateOptions): Promise<DevEsta
       nbd: { port: ports.vcenterNbd },
       guestWrites: options.guestWrites === false ? false : { intervalMs: 5_000 },
       ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
+      ...(options.guestShutdownDelayMs === undefined ? {} : { guestShutdownDelayMs: options.guestShutdownDelayMs }),
       logger: logger.child({ component: 'sim-vcenter' }),
     });
     closers.push(() => vcenter.close());

@@ -42,6 +42,8 @@ export interface DevStackOptions {
   guestWrites?: boolean;
   /** The dev agent: its own child process (default, as in production) or inside this process (tests). */
   agent?: DevAgentMode;
+  /** How long a simulated guest takes to shut down after ShutdownGuest (the vCenter simulator's default: 3 s). */
+  guestShutdownDelayMs?: number;
 }
 
 export interface DevStack {
@@ -311,6 +313,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         ...(inventory === undefined ? {} : { inventory }),
         guestWrites,
         agent: options.agent ?? 'process',
+        ...(options.guestShutdownDelayMs === undefined ? {} : { guestShutdownDelayMs: options.guestShutdownDelayMs }),
         logLevel: config.logLevel,
       });
       await ensureDevSchedule(server, readFileSync(cliTokenPath, 'utf8').trim());

@@ -4,6 +4,7 @@ import type { CloudStackClient, Snapshot, VirtualMachine, Volume } from '@migrat
 import { MigrateKitError, type Clock } from '@migratekit/core';
 import { isTransient } from '../volumes/cloud-reads';
 import type { FailoverDeps } from './failover-deps';
+import type { RestoreDeps } from './volume-restore';
 
 const VM_TRANSITIONAL = new Set(['Starting', 'Stopping', 'Migrating']);
 const VM_GONE = new Set(['Destroyed', 'Expunging']);
@@ -87,4 +88,34 @@ function unsettled(what: string): MigrateKitError {
 export async function failoverCloud(deps: FailoverDeps): Promise<FailoverCloud> {
   const { client } = await deps.cloudStack.active();
   return new FailoverCloud(client, deps.clock, deps.settleTimeoutMs ?? 60_000);
+}
+
+/**
+ * The deps of the shared volume restore (volume-restore.ts) for a failover's compensations: the same volume
+ * service, and the active configuration's client with its reads tried again on a transient failure, as every
+ * failover read is.
+ */
+export function restoreDepsOf(deps: FailoverDeps): RestoreDeps {
+  return {
+    repositories: deps.repositories,
+    volumes: deps.volumes,
+    logger: deps.logger,
+    pause: (ms, signal) => deps.clock.sleep(ms, signal),
+    ...(deps.settleTimeoutMs === undefined ? {} : { settleTimeoutMs: deps.settleTimeoutMs }),
+    cloud: async () => {
+      const { serverVmId } = await deps.cloudStack.withServerVm();
+      const cloud = await failoverCloud(deps);
+      const { client } = cloud;
+      return {
+        serverVmId,
+        client: {
+          listVolumes: (req, signal) => cloud.read(() => client.listVolumes(req, signal)),
+          listSnapshots: (req, signal) => cloud.read(() => client.listSnapshots(req, signal)),
+          listVirtualMachines: (req, signal) => cloud.read(() => client.listVirtualMachines(req, signal)),
+          stopVirtualMachine: (req, options) => client.stopVirtualMachine(req, options),
+          destroyVirtualMachine: (req, options) => client.destroyVirtualMachine(req, options),
+        },
+      };
+    },
+  };
 }

@@ -45,6 +45,11 @@ export interface FailoverWorkflowInput {
   options: FailoverOptions;
 }
 
+/** What a failover's compensation restores (volume-restore.ts): the context's volumes, this failover's artifacts. */
+export function restoreScope(input: FailoverWorkflowInput): { contextId: string; failoverJobIds: string[] } {
+  return { contextId: input.contextId, failoverJobIds: [input.failoverJobId] };
+}
+
 /** The snapshot name of every volume snapshot of one failover, so it can be found without a recorded id. */
 export function failoverSnapshotName(failoverJobId: string): string {
   return `migratekit-failover-${failoverJobId}`;

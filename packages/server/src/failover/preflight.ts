@@ -2,6 +2,7 @@
 // sees all that blocks at once; the validate step runs the same checks and refuses to go on when one fails.
 import { ACTIVE_FAILOVER_STATUSES, errorMessage, isMigrateKitError } from '@migratekit/core';
 import type { ContextRecord, FailoverJobRecord } from '@migratekit/db';
+import { targetZone } from '../network-mapping/network-catalog';
 import type { ValidatedNetworkConfig } from '../network-mapping/network-config.service';
 import { failoverCloud } from './failover-cloud';
 import type { FailoverDeps } from './failover-deps';
@@ -13,6 +14,7 @@ export interface PreflightCheck {
     | 'no_active_job'
     | 'last_sync'
     | 'networks'
+    | 'target_zone'
     | 'volumes'
     | 'agent'
     | 'target_name'
@@ -90,6 +92,7 @@ export async function runPreflight(
   else check('last_sync', true, `last sync ${Math.round(age / 1000)} s ago`);
 
   const { network, nics } = await networkCheck(deps, context, type, options, check);
+  await targetZoneCheck(deps, options, check);
   const volumes = await volumeCheck(deps, context, check);
   const agents = deps.hub.list();
   check('agent', agents.length > 0, agents.length > 0 ? `agent ${agents[0]?.name ?? ''} online` : 'no agent is online');
@@ -151,6 +154,48 @@ async function networkCheck(
   } catch (error) {
     check('networks', false, `network mapping: ${errorMessage(error)}`);
     return { network: null, nics: [] };
+  }
+}
+
+/**
+ * The zone the target VM deploys in (the configuration's, else the server VM's, as target-vm.ts decides) and the
+ * template its placeholder root disk comes from: a template only in another zone would fail the deploy. The NICs'
+ * networks are checked against the same zone by the network mapping validation (network-catalog.ts).
+ */
+async function targetZoneCheck(
+  deps: FailoverDeps,
+  options: FailoverOptions,
+  check: (name: PreflightCheck['name'], ok: boolean, message: string) => void,
+): Promise<void> {
+  try {
+    const cloud = await failoverCloud(deps);
+    const { config, serverVmId } = await deps.cloudStack.withServerVm();
+    const server = await cloud.vm(serverVmId);
+    const zone = await cloud.read(() => targetZone(cloud.client, config));
+    if (zone === null) {
+      check('target_zone', false, 'no zone for the target VM: set zone_id in the CloudStack configuration');
+      return;
+    }
+    const zoneName = zone.name ?? zone.id;
+    const templateId = options.template_id ?? config.templateId ?? server?.templateid;
+    if (templateId === undefined) {
+      check('target_zone', false, 'no template for the target VM: set template_id in the CloudStack configuration');
+      return;
+    }
+    const copies = await cloud.read(() => cloud.client.listTemplates({ templatefilter: 'all', id: templateId }));
+    const usable = copies.some((t) => t.crossZones === true || t.zoneid === undefined || t.zoneid === zone.id);
+    const where = copies.map((t) => t.zoneid ?? 'every zone').join(', ');
+    check(
+      'target_zone',
+      usable,
+      usable
+        ? `the target VM deploys in zone ${zoneName}`
+        : copies.length === 0
+          ? `template ${templateId} not found in CloudStack`
+          : `template ${copies[0]?.name ?? templateId} is not in zone ${zoneName}, the zone of the configured CloudStack target (it is in ${where})`,
+    );
+  } catch (error) {
+    check('target_zone', false, `cannot check the target zone: ${errorMessage(error)}`);
   }
 }
 

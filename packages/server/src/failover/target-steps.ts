@@ -4,9 +4,10 @@
 import { MigrateKitError, errorMessage, isMigrateKitError } from '@migratekit/core';
 import type { InspectResult, StepDefinition } from '../workflows';
 import { osFamilyFromGuestId } from '../conversion/guest-os';
-import { failoverSnapshotName, type FailoverWorkflowInput } from './failover.types';
+import { failoverSnapshotName, restoreScope, type FailoverWorkflowInput } from './failover.types';
 import type { FailoverDeps } from './failover-deps';
-import { failoverCloud } from './failover-cloud';
+import { failoverCloud, restoreDepsOf } from './failover-cloud';
+import { restoreVolumes } from './volume-restore';
 import { deployTargetVm } from './target-vm';
 import { discardTemplateRoot } from './template-root';
 import type { ValidateOutput } from './source-steps';
@@ -47,10 +48,11 @@ export function snapshotStep(deps: FailoverDeps): Step<AfterValidate, SnapshotOu
       const all = outputs.validate.volumes.every((v) => snapshots[v.volume_id] !== undefined);
       return all ? { happened: true, output: { snapshots } } : { happened: false };
     },
-    compensate: async ({ input }, output) => {
-      // Delete what carries the name as well as what was recorded: a crash may have left one unrecorded.
-      const ids = new Set([...Object.values(output.snapshots), ...Object.values(await existing(input))]);
-      for (const id of ids) await deps.volumes.deleteSnapshot(id);
+    // What wrote to the volumes since the snapshots (the guest conversion, the target VM) is undone first: each
+    // volume is reverted to its snapshot, then the snapshots go (found by name as well as recorded: a crash may
+    // have left one unrecorded) and every volume goes back to the server (volume-restore.ts).
+    compensate: async ({ input, signal }) => {
+      await restoreVolumes(restoreDepsOf(deps), restoreScope(input), signal);
       await deps.repositories.failoverJobs.update(input.failoverJobId, { volume_snapshots: null });
     },
   };

@@ -1,8 +1,10 @@
 // The destination side of network mapping: the active CloudStack's networks with what each is suitable for, name
 // resolution, and the usability check that mapping validation and failover resolution share.
-import type { Network } from '@migratekit/cloudstack';
+import type { CloudStackClient, Network } from '@migratekit/cloudstack';
 import { MigrateKitError } from '@migratekit/core';
+import { isTransient } from '../volumes/cloud-reads';
 import type { CloudStackAccess } from '../cloudstack';
+import type { ResolvedCloudStackConfig } from '../services/cloudstack-config.service';
 
 export type NetworkKind = 'production' | 'test';
 
@@ -37,11 +39,17 @@ export function unusableReason(network: AvailableNetwork | undefined, id: string
   return network.unsuitable_reason;
 }
 
-function toAvailable(network: Network, zoneId: string | null): AvailableNetwork {
-  const inZone = zoneId === null || network.zoneid === zoneId;
+/** The zone failed-over VMs are deployed in; null when neither the configuration nor a server VM says. */
+export interface TargetZone {
+  id: string;
+  name: string | null;
+}
+
+function toAvailable(network: Network, zone: TargetZone | null): AvailableNetwork {
+  const inZone = zone === null || network.zoneid === zone.id;
   const deployable = network.canusefordeploy !== false;
   const unsuitable = !inZone
-    ? `network ${network.name} is in zone ${network.zonename ?? network.zoneid ?? 'unknown'}, not the configured zone`
+    ? `network ${network.name} is in zone ${network.zonename ?? network.zoneid ?? 'unknown'}, not in ${zone.name ?? zone.id}, the zone of the configured CloudStack target`
     : !deployable
       ? `network ${network.name} cannot be used for deployment (canusefordeploy false)`
       : null;
@@ -63,18 +71,52 @@ function toAvailable(network: Network, zoneId: string | null): AvailableNetwork 
   };
 }
 
+const READ_ATTEMPTS = 3;
+
+/** Reads change nothing: one a transient failure (5xx, transport, rate limit) cut short is asked again. */
+async function read<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= READ_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * The configuration's zone, else the server VM's: where the failover deploys (failover/target-vm.ts), so a network
+ * elsewhere is refused here rather than by CloudStack at deploy time (error 431).
+ */
+export async function targetZone(
+  client: CloudStackClient,
+  config: Pick<ResolvedCloudStackConfig, 'zoneId' | 'serverVmId'>,
+  signal?: AbortSignal,
+): Promise<TargetZone | null> {
+  const zoneId = config.zoneId;
+  if (zoneId !== null) {
+    const [zone] = await read(() => client.listZones({ id: zoneId }, signal));
+    return { id: zoneId, name: zone?.name ?? null };
+  }
+  if (config.serverVmId === null) return null;
+  const serverVmId = config.serverVmId;
+  const [server] = await read(() => client.listVirtualMachines({ id: serverVmId, listall: true }, signal));
+  return server?.zoneid === undefined ? null : { id: server.zoneid, name: server.zonename ?? null };
+}
+
 export class NetworkCatalog {
   constructor(private readonly cloudStack: CloudStackAccess) {}
 
   /** Every network the active configuration's account can see, right now (no cache: validation needs the truth). */
   async snapshot(): Promise<NetworkSnapshot> {
     const { client, config } = await this.cloudStack.active();
-    const found = await client.listNetworks({ listall: true });
+    const zone = await targetZone(client, config);
+    const found = await read(() => client.listNetworks({ listall: true }));
     const networks = found
-      .map((n) => toAvailable(n, config.zoneId))
+      .map((n) => toAvailable(n, zone))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return {
-      zoneId: config.zoneId,
+      zoneId: zone?.id ?? null,
       defaultNetworkId: config.defaultNetworkId,
       networks,
       byId: new Map(networks.map((n) => [n.id, n])),

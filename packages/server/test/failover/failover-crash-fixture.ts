@@ -2,6 +2,7 @@
 // (the runner halts as a killed process would), recovery by a new runner with the same server id, the check that
 // the CloudStack simulator holds nothing a failover did not record, and the reset between scenarios.
 import assert from 'node:assert/strict';
+import type { WorkflowStatus } from '@migratekit/core';
 import {
   FailoverService,
   asRegistered,
@@ -53,6 +54,27 @@ export async function settledStatus(service: FailoverService, jobId: string): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`failover ${jobId} did not settle`);
+}
+
+const SETTLED_REPAIR: WorkflowStatus[] = ['completed', 'failed', 'compensated', 'cleanup_required'];
+
+/**
+ * A failover whose compensation failed (cleanup_required) is repaired by the recovery service on its own (the
+ * failed-execution cleanup, docs/failover-recovery.md). Waits for that repair of this failover job to start and
+ * end; returns its workflow status.
+ */
+export async function autoRepairOf(env: FailoverStack, failoverJobId: string): Promise<string> {
+  const { repositories } = env.stack.server.composition.adapters;
+  for (let i = 0; i < 1200; i++) {
+    const repair = (await repositories.workflowJobs.listJobs(['pending', 'running', ...SETTLED_REPAIR])).find(
+      (j) =>
+        j.workflow_name === 'failover-repair' &&
+        ((j.workflow_input as { failoverJobIds?: string[] } | null)?.failoverJobIds ?? []).includes(failoverJobId),
+    );
+    if (repair !== undefined && SETTLED_REPAIR.includes(repair.status)) return repair.status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no repair of failover ${failoverJobId} ended`);
 }
 
 /**

@@ -3,7 +3,7 @@
 // tests share: disk bytes, CloudStack inventory left behind.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InventorySpec, VmSpec } from '@migratekit/sim-vcenter';
@@ -100,13 +100,20 @@ async function waitForReplication(api: Api, jobId: string): Promise<{ status: st
 
 /** The dev stack with `vms` discovered, replicated once and mapped (production and test) per NIC; `env` adds settings. */
 export async function startFailoverStack(vms: VmSpec[], env: NodeJS.ProcessEnv = {}): Promise<FailoverStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mk-failover-'));
+  // In memory when the machine has a tmpfs: the simulator writes its whole state (write + rename) on every change
+  // and SQLite syncs every commit, which on a disk costs more than the failovers under test.
+  const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mk-failover-'));
   const stack = await startDevStack({
-    env: { ...env, MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
+    // No guest conversion unless a test asks: the conversion step has its own tests (packages/server/test/conversion/).
+    env: { MIGRATEKIT_CONVERTER: 'off', ...env, MIGRATEKIT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' },
     logger: createLogger({ level: 'silent' }),
     out: () => undefined,
     inventory: inventoryOf(vms),
     guestWrites: false,
+    // The agent's own process proves nothing here (the dev stack and replication tests cover it) and costs seconds.
+    agent: 'in-process',
+    // A guest that shuts down in a moment: a live failover's power-off then takes a poll or two, not seconds.
+    guestShutdownDelayMs: 300,
   });
   const estate = stack.estate;
   assert.ok(estate);
@@ -176,10 +183,19 @@ export const sha256 = (data: Buffer): string => createHash('sha256').update(data
 
 /** sha256 of each volume file's first `capacity` bytes, by the VM's disk order. */
 export function volumeHashes(estate: DevEstate, volumeIds: readonly string[], capacities: readonly number[]): string[] {
+  const volumes = estate.cloudstack.inventory().volumes;
   return volumeIds.map((id, i) => {
-    const file = estate.cloudstack.inventory().volumes.find((v) => v.id === id)?.file;
+    const file = volumes.find((v) => v.id === id)?.file;
     assert.ok(file, `volume ${id} has a file`);
-    return sha256(readFileSync(file).subarray(0, capacities[i]));
+    // Only the source disk's length: the volume file is as large as the CloudStack volume (sparse, GiB rounded).
+    const bytes = Buffer.alloc(capacities[i] ?? 0);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, bytes, 0, bytes.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return sha256(bytes);
   });
 }
 

@@ -16,6 +16,9 @@ const SNAPSHOT_BUSY = new Set(['Allocated', 'Creating', 'CreatedOnPrimary', 'Bac
 const VM_BUSY = new Set(['Starting', 'Stopping', 'Migrating', 'Expunging']);
 const POLL_MS = 20;
 
+/** What reading the inventory needs: the recovery workflows and the failover compensations both have it. */
+export type InventoryDeps = Pick<RecoveryDeps, 'repositories' | 'cloud' | 'pause' | 'settleTimeoutMs'>;
+
 export interface VolumePlacement {
   volumeId: string;
   /** False when CloudStack no longer has the volume (nothing recovery can do but say so). */
@@ -46,7 +49,7 @@ export interface FailoverInventory {
 
 /** Reads one object until CloudStack has finished changing it (or it is gone); bounded. */
 async function settled<T extends { state: string }>(
-  deps: RecoveryDeps,
+  deps: InventoryDeps,
   busy: ReadonlySet<string>,
   read: () => Promise<T | undefined>,
   signal: AbortSignal,
@@ -64,7 +67,7 @@ async function settled<T extends { state: string }>(
   }
 }
 
-export function readVolume(deps: RecoveryDeps, client: RecoveryCloud, volumeId: string, signal: AbortSignal) {
+export function readVolume(deps: InventoryDeps, client: RecoveryCloud, volumeId: string, signal: AbortSignal) {
   return settled(
     deps,
     VOLUME_BUSY,
@@ -74,7 +77,7 @@ export function readVolume(deps: RecoveryDeps, client: RecoveryCloud, volumeId: 
   );
 }
 
-export function readVm(deps: RecoveryDeps, client: RecoveryCloud, vmId: string, signal: AbortSignal) {
+export function readVm(deps: InventoryDeps, client: RecoveryCloud, vmId: string, signal: AbortSignal) {
   return settled(
     deps,
     VM_BUSY,
@@ -85,7 +88,7 @@ export function readVm(deps: RecoveryDeps, client: RecoveryCloud, vmId: string, 
 }
 
 async function failoverSnapshotsOf(
-  deps: RecoveryDeps,
+  deps: InventoryDeps,
   client: RecoveryCloud,
   volume: Volume,
   recorded: ReadonlySet<string>,
@@ -124,7 +127,7 @@ function toFailoverSnapshot(snapshot: Snapshot): FailoverSnapshot {
 
 /** The VMs a failover job made or planned: by recorded id, else by the planned name (contract item 2). */
 async function targetVmsOfJob(
-  deps: RecoveryDeps,
+  deps: InventoryDeps,
   client: RecoveryCloud,
   job: FailoverJobRecord,
   signal: AbortSignal,
@@ -151,7 +154,7 @@ async function targetVmsOfJob(
  * the context's volumes counts as a target as well (a crash may have lost its id).
  */
 export async function readFailoverInventory(
-  deps: RecoveryDeps,
+  deps: InventoryDeps,
   contextId: string,
   jobs: readonly FailoverJobRecord[],
   signal: AbortSignal,

@@ -1,8 +1,8 @@
 // The steps of every way back from a failover. Each one converges: it reads the real state first and acts only
 // on what is still off, so running it again (after a crash, or as a second cleanup) changes nothing. Volumes
 // move only through the volume service; the target VM is stopped and destroyed through the CloudStack client.
-import type { FailoverJobRecord } from '@migratekit/db';
-import { readFailoverInventory, readVm, revertTargets, type FailoverInventory } from './failover-inventory';
+import { failoverJobsOf as jobsOf, inventoryOf } from '../volume-restore';
+import { readVm, type FailoverInventory } from './failover-inventory';
 import { UNDONE_FAILOVER_STATUSES, moveContext, moveFailoverJob, undoneStatus } from './recovery-statuses';
 import type { RecoveryDeps, RecoveryInput } from './recovery.types';
 
@@ -10,23 +10,6 @@ export interface InventorySummary {
   volumes: { volumeId: string; attachedTo: 'server' | 'target' | 'nothing' | 'missing'; vmId: string | null }[];
   snapshots: { snapshotId: string; volumeId: string; state: string }[];
   targetVms: { vmId: string; name: string; state: string }[];
-}
-
-async function jobsOf(deps: RecoveryDeps, input: RecoveryInput): Promise<FailoverJobRecord[]> {
-  const jobs: FailoverJobRecord[] = [];
-  for (const id of input.failoverJobIds) {
-    const job = await deps.repositories.failoverJobs.get(id);
-    if (job !== undefined) jobs.push(job);
-  }
-  return jobs;
-}
-
-export async function inventoryOf(
-  deps: RecoveryDeps,
-  input: RecoveryInput,
-  signal: AbortSignal,
-): Promise<FailoverInventory> {
-  return readFailoverInventory(deps, input.contextId, await jobsOf(deps, input), signal);
 }
 
 export function summarize(inventory: FailoverInventory): InventorySummary {
@@ -70,75 +53,6 @@ export async function stopTargets(deps: RecoveryDeps, input: RecoveryInput, sign
     stopped.push(vmId);
   }
   return { stopped };
-}
-
-/** Volumes to take off their VM: those on a target, and those on the server that will be reverted. */
-export function volumesToDetach(inventory: FailoverInventory): string[] {
-  const reverting = revertTargets(inventory);
-  return inventory.volumes
-    .filter(
-      (v) =>
-        v.exists && v.attachedVmId !== null && (v.attachedVmId !== inventory.serverVmId || reverting.has(v.volumeId)),
-    )
-    .map((v) => v.volumeId);
-}
-
-export async function detachVolumes(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {
-  const detached: string[] = [];
-  for (const volumeId of volumesToDetach(await inventoryOf(deps, input, signal))) {
-    signal.throwIfAborted();
-    await deps.volumes.detach(volumeId);
-    detached.push(volumeId);
-  }
-  return { detached };
-}
-
-/** Reverting is idempotent (the same snapshot gives the same bytes), so this step simply runs again. */
-export async function revertVolumes(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {
-  const inventory = await inventoryOf(deps, input, signal);
-  const reverted: { volumeId: string; snapshotId: string }[] = [];
-  const skipped: string[] = [];
-  for (const [volumeId, snapshot] of revertTargets(inventory)) {
-    signal.throwIfAborted();
-    const placement = inventory.volumes.find((v) => v.volumeId === volumeId);
-    if (placement?.attachedVmId !== null) {
-      // Still attached (the detach step saw otherwise): CloudStack would refuse; say so rather than guess.
-      skipped.push(volumeId);
-      continue;
-    }
-    await deps.volumes.revertSnapshot(snapshot.snapshotId);
-    reverted.push({ volumeId, snapshotId: snapshot.snapshotId });
-  }
-  const unreverted = inventory.volumes.filter((v) => v.exists && !reverted.some((r) => r.volumeId === v.volumeId));
-  if (unreverted.length > 0 && inventory.snapshots.length === 0 && inventory.targetVms.length > 0)
-    deps.logger.warn(
-      { contextId: input.contextId, volumes: unreverted.map((v) => v.volumeId) },
-      'no failover snapshot to revert to: what the target VM wrote stays on these volumes',
-    );
-  if (skipped.length > 0) throw new Error(`volumes still attached, not reverted: ${skipped.join(', ')}`);
-  return { reverted };
-}
-
-export async function deleteSnapshots(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {
-  const deleted: string[] = [];
-  for (const snapshot of (await inventoryOf(deps, input, signal)).snapshots) {
-    signal.throwIfAborted();
-    await deps.volumes.deleteSnapshot(snapshot.snapshotId);
-    deleted.push(snapshot.snapshotId);
-  }
-  return { deleted };
-}
-
-/** attachToServer is idempotent and re-registers the NBD export, so every volume goes through it. */
-export async function reattachVolumes(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {
-  const attached: { volumeId: string; exportName: string }[] = [];
-  for (const volume of (await inventoryOf(deps, input, signal)).volumes) {
-    signal.throwIfAborted();
-    if (!volume.exists) continue;
-    const attachment = await deps.volumes.attachToServer(volume.volumeId);
-    attached.push({ volumeId: volume.volumeId, exportName: attachment.exportName });
-  }
-  return { attached };
 }
 
 export async function destroyTargets(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {

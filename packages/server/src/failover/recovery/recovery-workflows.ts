@@ -6,20 +6,22 @@
 import { errorMessage } from '@migratekit/core';
 import { defineWorkflow, type InspectResult, type StepContext, type WorkflowDefinition } from '../../workflows';
 import {
-  beginRecovery,
   deleteSnapshots,
-  destroyTargets,
   detachVolumes,
-  finishStatuses,
   inventoryOf,
-  markCleanupRequired,
-  powerOnSource,
   reattachVolumes,
   revertVolumes,
+  volumesToDetach,
+} from '../volume-restore';
+import {
+  beginRecovery,
+  destroyTargets,
+  finishStatuses,
+  markCleanupRequired,
+  powerOnSource,
   runningTargets,
   stopTargets,
   summarize,
-  volumesToDetach,
 } from './recovery-steps';
 import { RECOVERY_KINDS, type RecoveryDeps, type RecoveryInput, type RecoveryKind } from './recovery.types';
 

@@ -61,6 +61,16 @@ function remedy(item: ReadinessItem, vm: VmContextDetail, actions: ReadinessActi
       return <>A failover needs a completed replication. {replicate}</>;
     case 'target_name':
       return <>Rename or delete the CloudStack VM that already has this name.</>;
+    case 'target_zone':
+      return (
+        <>
+          Choose the zone and the template in{' '}
+          <Link to="/settings" search={{ tab: 'cloudstack' }} className="text-sky-700 underline dark:text-sky-400">
+            Settings
+          </Link>{' '}
+          (CloudStack); the target VM is deployed in that zone.
+        </>
+      );
     case 'guest_conversion':
       return (
         <>
