@@ -13,7 +13,14 @@ import { skipUnlessPeer } from '@migratekit/core';
 import { FIRST_ADMIN_PASSWORD_FILE } from '@migratekit/server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ensureWebBuilt } from '../scripts/ensure-built';
-import { documentedPathsOf, hasChromium, launchChromium, screenshot, unlabelledFields, watchConsole } from './e2e/harness';
+import {
+  documentedPathsOf,
+  hasChromium,
+  launchChromium,
+  screenshot,
+  unlabelledFields,
+  watchConsole,
+} from './e2e/harness';
 
 const skip = skipUnlessPeer('chromium', hasChromium);
 const CLI = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'migratekit.mjs');
