@@ -340,3 +340,24 @@ export function ProgressBar({ percent, label }: { percent: number; label: string
     </div>
   );
 }
+
+/** The states of a listing query, in one place: loading, its error with a retry, an empty line, or the items. */
+export function QueryList<T>({
+  query,
+  items,
+  what,
+  empty,
+  children,
+}: {
+  query: { isPending: boolean; isError: boolean; error: unknown; refetch: () => Promise<unknown> };
+  /** The rows once loaded (the query's data, or a part of it). */
+  items: readonly T[];
+  what: string;
+  empty: ReactNode;
+  children: (items: readonly T[]) => ReactNode;
+}) {
+  if (query.isPending) return <Loading what={what} />;
+  if (query.isError) return <ErrorState error={query.error} what={what} onRetry={() => void query.refetch()} />;
+  if (items.length === 0) return <p className="px-3 py-2 text-xs text-slate-500">{empty}</p>;
+  return <>{children(items)}</>;
+}

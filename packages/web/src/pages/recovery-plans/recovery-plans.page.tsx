@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import { useCanAct } from '../../auth/session';
 import { StatusBadge } from '../../components/status-badge';
-import { Button, Card, ConfirmDialog, ErrorState, Loading, PageHeader } from '../../components/ui';
+import { Button, Card, ConfirmDialog, Loading, PageHeader, QueryList } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { PlanForm } from './plan-form';
 import { PLANS_KEY, usePlans, useRuns, type RecoveryPlan } from './recovery-plans.api';
@@ -185,15 +185,9 @@ export function RecoveryPlansPage() {
       />
       <div className="min-h-0 flex-1 space-y-3 overflow-auto p-3">
         <Card title="Plans">
-          {plans.isPending ? (
-            <Loading what="recovery plans" />
-          ) : plans.isError ? (
-            <ErrorState error={plans.error} what="recovery plans" onRetry={() => void plans.refetch()} />
-          ) : list.length === 0 ? (
-            <p className="px-3 py-2 text-xs text-slate-500">No recovery plan yet.</p>
-          ) : (
-            <PlansTable plans={list} selected={plan?.id} onSelect={setSelected} onEdit={setEditing} />
-          )}
+          <QueryList query={plans} items={list} what="recovery plans" empty="No recovery plan yet.">
+            {(rows) => <PlansTable plans={[...rows]} selected={plan?.id} onSelect={setSelected} onEdit={setEditing} />}
+          </QueryList>
         </Card>
         {plan !== undefined ? <Runs plan={plan} /> : null}
       </div>

@@ -2,7 +2,7 @@
 // when skipped, why (active job, failover state, cleanup required, agent offline, a concurrency limit...).
 import { useState } from 'react';
 import { StatusBadge } from '../../components/status-badge';
-import { Card, ErrorState, Loading } from '../../components/ui';
+import { Card, QueryList } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { useExecutions, type Schedule, type ScheduleExecution } from './schedules.api';
 
@@ -41,53 +41,54 @@ export function ExecutionsCard({ schedules }: { schedules: Schedule[] }) {
   const items = executions.data?.items ?? [];
   return (
     <Card title="Execution history">
-      {executions.isPending ? (
-        <Loading what="executions" />
-      ) : executions.isError ? (
-        <ErrorState error={executions.error} what="executions" onRetry={() => void executions.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="px-3 py-2 text-xs text-slate-500">No run yet: the first tick or "Run now" records one here.</p>
-      ) : (
-        <table className="w-full text-[13px]" aria-label="Schedule executions">
-          <thead className="text-left text-xs text-slate-500">
-            <tr>
-              <th className="px-3 py-1.5 font-medium">When</th>
-              <th className="px-3 py-1.5 font-medium">Schedule</th>
-              <th className="px-3 py-1.5 font-medium">By</th>
-              <th className="px-3 py-1.5 font-medium">Status</th>
-              <th className="px-3 py-1.5 font-medium">Started</th>
-              <th className="px-3 py-1.5 font-medium">Skipped</th>
-              <th className="px-3 py-1.5 font-medium">Failed</th>
-            </tr>
-          </thead>
-          {items.map((e) => (
-            <tbody key={e.id}>
-              <tr
-                className="cursor-pointer border-t border-slate-200 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900"
-                onClick={() => setOpen(open === e.id ? null : e.id)}
-                aria-expanded={open === e.id}
-              >
-                <td className="px-3 py-1.5 tabular-nums">{formatDateTime(e.scheduled_at)}</td>
-                <td className="px-3 py-1.5">{names.get(e.schedule_id ?? '') ?? e.schedule_id ?? '-'}</td>
-                <td className="px-3 py-1.5">{e.triggered_by}</td>
-                <td className="px-3 py-1.5">
-                  <StatusBadge status={e.status} />
-                </td>
-                <td className="px-3 py-1.5 tabular-nums">{e.jobs_created}</td>
-                <td className="px-3 py-1.5 tabular-nums">{e.jobs_skipped}</td>
-                <td className="px-3 py-1.5 tabular-nums">{e.jobs_failed}</td>
+      <QueryList
+        query={executions}
+        items={items}
+        what="executions"
+        empty={'No run yet: the first tick or "Run now" records one here.'}
+      >
+        {(rows) => (
+          <table className="w-full text-[13px]" aria-label="Schedule executions">
+            <thead className="text-left text-xs text-slate-500">
+              <tr>
+                <th className="px-3 py-1.5 font-medium">When</th>
+                <th className="px-3 py-1.5 font-medium">Schedule</th>
+                <th className="px-3 py-1.5 font-medium">By</th>
+                <th className="px-3 py-1.5 font-medium">Status</th>
+                <th className="px-3 py-1.5 font-medium">Started</th>
+                <th className="px-3 py-1.5 font-medium">Skipped</th>
+                <th className="px-3 py-1.5 font-medium">Failed</th>
               </tr>
-              {open === e.id ? (
-                <tr>
-                  <td colSpan={7} className="bg-slate-50 dark:bg-slate-950">
-                    <ExecutionDetails execution={e} />
+            </thead>
+            {rows.map((e) => (
+              <tbody key={e.id}>
+                <tr
+                  className="cursor-pointer border-t border-slate-200 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900"
+                  onClick={() => setOpen(open === e.id ? null : e.id)}
+                  aria-expanded={open === e.id}
+                >
+                  <td className="px-3 py-1.5 tabular-nums">{formatDateTime(e.scheduled_at)}</td>
+                  <td className="px-3 py-1.5">{names.get(e.schedule_id ?? '') ?? e.schedule_id ?? '-'}</td>
+                  <td className="px-3 py-1.5">{e.triggered_by}</td>
+                  <td className="px-3 py-1.5">
+                    <StatusBadge status={e.status} />
                   </td>
+                  <td className="px-3 py-1.5 tabular-nums">{e.jobs_created}</td>
+                  <td className="px-3 py-1.5 tabular-nums">{e.jobs_skipped}</td>
+                  <td className="px-3 py-1.5 tabular-nums">{e.jobs_failed}</td>
                 </tr>
-              ) : null}
-            </tbody>
-          ))}
-        </table>
-      )}
+                {open === e.id ? (
+                  <tr>
+                    <td colSpan={7} className="bg-slate-50 dark:bg-slate-950">
+                      <ExecutionDetails execution={e} />
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            ))}
+          </table>
+        )}
+      </QueryList>
     </Card>
   );
 }

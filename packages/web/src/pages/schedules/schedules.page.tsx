@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { useCanAct } from '../../auth/session';
-import { Button, Card, ConfirmDialog, ErrorState, InlineError, Loading, PageHeader } from '../../components/ui';
+import { Button, Card, ConfirmDialog, InlineError, PageHeader, QueryList } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { ExecutionsCard } from './executions-card';
 import { MachineGroupsCard } from './machine-groups-card';
@@ -126,15 +126,9 @@ export function SchedulesPage() {
       />
       <div className="min-h-0 flex-1 space-y-3 overflow-auto p-3">
         <Card title="Schedules">
-          {schedules.isPending ? (
-            <Loading what="schedules" />
-          ) : schedules.isError ? (
-            <ErrorState error={schedules.error} what="schedules" onRetry={() => void schedules.refetch()} />
-          ) : list.length === 0 ? (
-            <p className="px-3 py-2 text-xs text-slate-500">No schedule yet.</p>
-          ) : (
-            <SchedulesTable schedules={list} onEdit={setEditing} />
-          )}
+          <QueryList query={schedules} items={list} what="schedules" empty="No schedule yet.">
+            {(rows) => <SchedulesTable schedules={[...rows]} onEdit={setEditing} />}
+          </QueryList>
         </Card>
         <MachineGroupsCard schedules={list} />
         <ExecutionsCard schedules={list} />
