@@ -2,7 +2,7 @@
 // fault injection): every failover ends completed, compensated/failed, or cleanup_required with a reason; none is
 // left running; the simulator holds nothing orphaned. A cleanup_required one is repaired by the recovery service
 // on its own (the failed-execution cleanup); if the faults made the repair fail too, the operator compensates it
-// again once CloudStack behaves, which ends it clean.
+// again once CloudStack behaves, which ends it clean. Afterwards, with the faults off, every VM fails over again.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FailoverStatusView } from '../../src/failover';
@@ -66,7 +66,16 @@ describe('failover under CloudStack faults', { timeout: 300_000 }, () => {
     t.diagnostic(`workflow outcomes: ${JSON.stringify(Object.fromEntries(tally))}`);
     const total = [...tally.entries()].filter(([k]) => !k.startsWith('repair')).reduce((a, [, b]) => a + b, 0);
     assert.equal(total, VMS.length * ROUNDS);
-    assert.ok((tally.get('completed') ?? 0) > 0, `some failovers completed: ${JSON.stringify([...tally])}`);
     assert.ok((tally.get('completed') ?? 0) < total, `the faults made some fail: ${JSON.stringify([...tally])}`);
+
+    // With ~30 CloudStack calls a failover, few complete under 10% faults (and some runs none, by chance): what
+    // the faults left behind must not keep any VM from failing over once CloudStack answers again.
+    const clean = await Promise.all(
+      VMS.map((vm) => services.failover.start({ vm, type: 'test', options: { final_sync: false } })),
+    );
+    for (const job of clean) {
+      const view = await settledStatus(services.failover, job.job_id);
+      assert.equal(view.status, 'completed', `${view.job_id} after the faults: ${view.error_message ?? ''}`);
+    }
   });
 });
