@@ -176,7 +176,8 @@ describe('first-run setup of a `migratekit server` in Chromium', { timeout: 180_
     await page.getByRole('button', { name: 'Save' }).click();
     const row = vcStep.getByRole('row').filter({ hasText: 'Lab vCenter' });
     await row.waitFor();
-    assert.match(await message('vcenter').innerText(), /has not been tested since it was saved/);
+    // The checklist re-reads its status after the save: wait for it rather than read the first render.
+    await message('vcenter').filter({ hasText: 'has not been tested since it was saved' }).waitFor();
 
     // The simulator's certificate is self-signed: the first test offers to pin exactly its fingerprint.
     const testAndTrust = async () => {
