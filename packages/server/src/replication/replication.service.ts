@@ -20,7 +20,7 @@ import type { JobLog } from '../joblog';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
 import { vcenterParams } from './vcenter-params';
-import { assertNoFailoverHolds } from './failover-hold';
+import { assertNothingHoldsVm } from './vm-hold';
 
 export interface ReplicationNbd {
   /** Where the agent reaches the NBD target, read when a job starts (a listener may be on an ephemeral port). */
@@ -67,12 +67,7 @@ export class ReplicationService {
   ): Promise<ReplicationJobRecord> {
     const { repositories, joblog } = this.deps;
     const context = await repositories.contexts.require(contextId);
-    const active = await repositories.replicationJobs.findActiveForContext(contextId);
-    if (active !== undefined || context.current_job_id !== null)
-      throw new MigrateKitError('MKE_JOB_ACTIVE', {
-        details: { context_id: contextId, current_job_id: active?.id ?? context.current_job_id },
-      });
-    if (options.owner !== 'failover') await assertNoFailoverHolds(repositories, contextId);
+    await assertNothingHoldsVm(repositories, context, { insideFailover: options.owner === 'failover' });
     if (!canTransition(context.current_status, 'replicating'))
       throw new MigrateKitError('MKE_ILLEGAL_TRANSITION', {
         message: `Cannot replicate a VM whose status is ${context.current_status}`,

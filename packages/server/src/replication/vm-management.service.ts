@@ -7,7 +7,7 @@ import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migrate
 import type { AgentHub } from '../agents/agent-hub';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
-import { assertNoFailoverHolds } from './failover-hold';
+import { assertNothingHoldsVm } from './vm-hold';
 import type { ReplicationService } from './replication.service';
 import { vcenterParams } from './vcenter-params';
 
@@ -128,13 +128,9 @@ export class VmManagementService {
   async delete(contextId: string): Promise<{ volumes_deleted: number }> {
     const { repositories } = this.deps;
     const context = await repositories.contexts.require(contextId);
-    const active = await repositories.replicationJobs.findActiveForContext(contextId);
-    if (context.current_job_id !== null || active !== undefined)
-      throw new MigrateKitError('MKE_JOB_ACTIVE', {
-        message: 'The VM has an active job; cancel it before deleting the context',
-        details: { context_id: contextId, current_job_id: context.current_job_id ?? active?.id ?? null },
-      });
-    await assertNoFailoverHolds(repositories, contextId);
+    await assertNothingHoldsVm(repositories, context, {
+      message: 'The VM has an active job; cancel it before deleting the context',
+    });
     const volumes = await this.deps.volumes.deleteContextVolumes(contextId);
     for (const row of await repositories.nbdExports.list({ contextId }))
       await repositories.nbdExports.delete(row.export_name);
