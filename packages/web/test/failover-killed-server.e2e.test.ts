@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
-import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { readyForFailover, startKillableServer, until, type KillableServer } from '../../server/test/killable-server';
 import { ensureWebBuilt } from '../scripts/ensure-built';
@@ -19,6 +18,7 @@ import {
   launchChromium,
   screenshot,
   signIn,
+  smallEstate,
   watchConsole,
 } from './e2e/harness';
 
@@ -28,31 +28,16 @@ const NICS = ['VLAN 10 - Servers', 'VLAN 20 - App'];
 /** CloudStack's snapshot jobs are held this long, so the failover is mid-run when the server dies. */
 const SNAPSHOT_LATENCY_MS = 6_000;
 
-const inventory: InventorySpec = {
-  datacenters: [
-    {
-      name: 'DC-Kill',
-      hosts: [{ name: 'esx01.kill.local' }],
-      datastores: [{ name: 'DS-01', capacityGiB: 10 }],
-      networks: NICS.map((name) => ({ name })),
-      vms: [
-        {
-          name: VM,
-          host: 'esx01.kill.local',
-          guest: 'linux' as const,
-          guestId: 'ubuntu64Guest',
-          guestFullName: 'Ubuntu Linux (64-bit)',
-          powerState: 'poweredOn' as const,
-          disks: [
-            { capacityBytes: 16 * 1024 * 1024, datastore: 'DS-01', seedBytes: 1024 * 1024 },
-            { capacityBytes: 8 * 1024 * 1024, datastore: 'DS-01', seedBytes: 512 * 1024 },
-          ],
-          nics: NICS.map((network) => ({ network })),
-        },
-      ],
-    },
-  ],
-};
+const inventory = smallEstate('DC-Kill', 'esx01.kill.local', [
+  {
+    name: VM,
+    networks: NICS,
+    disks: [
+      { capacityMiB: 16, seedKiB: 1024 },
+      { capacityMiB: 8, seedKiB: 512 },
+    ],
+  },
+]);
 
 interface FailoverStatus {
   workflow_job_id: string;

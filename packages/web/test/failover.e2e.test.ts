@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
-import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import {
   ADMIN_PASSWORD,
   hasChromium,
   screenshot,
   signIn,
+  smallEstate,
   startHarness,
   unlabelledFields,
   watchConsole,
@@ -23,31 +23,16 @@ const skip = skipUnlessPeer('chromium', hasChromium);
 const VM = 'fo-web-01';
 const NICS = ['VLAN 10 - Servers', 'VLAN 20 - App'];
 
-const inventory: InventorySpec = {
-  datacenters: [
-    {
-      name: 'DC-Fo',
-      hosts: [{ name: 'esx01.fo.local' }],
-      datastores: [{ name: 'DS-01', capacityGiB: 10 }],
-      networks: NICS.map((name) => ({ name })),
-      vms: [
-        {
-          name: VM,
-          host: 'esx01.fo.local',
-          guest: 'linux' as const,
-          guestId: 'ubuntu64Guest',
-          guestFullName: 'Ubuntu Linux (64-bit)',
-          powerState: 'poweredOn' as const,
-          disks: [
-            { capacityBytes: 16 * 1024 * 1024, datastore: 'DS-01', seedBytes: 1024 * 1024 },
-            { capacityBytes: 8 * 1024 * 1024, datastore: 'DS-01', seedBytes: 512 * 1024 },
-          ],
-          nics: NICS.map((network) => ({ network })),
-        },
-      ],
-    },
-  ],
-};
+const inventory = smallEstate('DC-Fo', 'esx01.fo.local', [
+  {
+    name: VM,
+    networks: NICS,
+    disks: [
+      { capacityMiB: 16, seedKiB: 1024 },
+      { capacityMiB: 8, seedKiB: 512 },
+    ],
+  },
+]);
 
 describe('failover in Chromium', { skip, timeout: 600_000 }, () => {
   let h: Harness;

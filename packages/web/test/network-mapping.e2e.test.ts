@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
-import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   ADMIN_PASSWORD,
   hasChromium,
   screenshot,
   signIn,
+  smallEstate,
   startHarness,
   unlabelledFields,
   watchConsole,
@@ -22,38 +22,10 @@ const NICS = ['VLAN 10 - Servers', 'VLAN 20 - App', 'VLAN 30 - Backup'];
 const PRODUCTION = ['Prod-Web-VLAN100', 'Prod-App-VLAN150', 'Prod-DB-VLAN200'];
 const TEST = ['DR-Test-Isolated', 'Lab-L2-Test', 'Dev-L2-Bubble'];
 
-const inventory: InventorySpec = {
-  datacenters: [
-    {
-      name: 'DC-Net',
-      hosts: [{ name: 'esx01.net.local' }],
-      datastores: [{ name: 'DS-01', capacityGiB: 10 }],
-      networks: NICS.map((name) => ({ name })),
-      vms: [
-        {
-          name: 'erp-app-01',
-          host: 'esx01.net.local',
-          guest: 'linux' as const,
-          guestId: 'ubuntu64Guest',
-          guestFullName: 'Ubuntu Linux (64-bit)',
-          powerState: 'poweredOn' as const,
-          disks: [{ capacityBytes: 16 * 1024 * 1024, datastore: 'DS-01', seedBytes: 1024 * 1024 }],
-          nics: NICS.map((network) => ({ network })),
-        },
-        {
-          name: 'erp-db-01',
-          host: 'esx01.net.local',
-          guest: 'linux' as const,
-          guestId: 'ubuntu64Guest',
-          guestFullName: 'Ubuntu Linux (64-bit)',
-          powerState: 'poweredOn' as const,
-          disks: [{ capacityBytes: 16 * 1024 * 1024, datastore: 'DS-01', seedBytes: 1024 * 1024 }],
-          nics: [{ network: 'VLAN 10 - Servers' }],
-        },
-      ],
-    },
-  ],
-};
+const inventory = smallEstate('DC-Net', 'esx01.net.local', [
+  { name: 'erp-app-01', networks: NICS, disks: [{ capacityMiB: 16, seedKiB: 1024 }] },
+  { name: 'erp-db-01', networks: ['VLAN 10 - Servers'], disks: [{ capacityMiB: 16, seedKiB: 1024 }] },
+]);
 
 describe('network mapping in Chromium', { skip, timeout: 300_000 }, () => {
   let h: Harness;

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
-import type { InventorySpec } from '@migratekit/sim-vcenter';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   ADMIN_PASSWORD,
   hasChromium,
   screenshot,
   signIn,
+  smallEstate,
   startHarness,
   unlabelledFields,
   watchConsole,
@@ -22,27 +22,11 @@ const skip = skipUnlessPeer('chromium', hasChromium);
 const VMS = ['rp-db-01', 'rp-web-01'];
 const NIC = 'VLAN 10 - Servers';
 
-const inventory: InventorySpec = {
-  datacenters: [
-    {
-      name: 'DC-Plan',
-      hosts: [{ name: 'esx01.plan.local' }],
-      datastores: [{ name: 'DS-01', capacityGiB: 10 }],
-      networks: [{ name: NIC }],
-      vms: VMS.map((name) => ({
-        name,
-        host: 'esx01.plan.local',
-        guest: 'linux' as const,
-        guestId: 'ubuntu64Guest',
-        guestFullName: 'Ubuntu Linux (64-bit)',
-        powerState: 'poweredOn' as const,
-        cbtEnabled: true,
-        disks: [{ capacityBytes: 8 * 1024 * 1024, datastore: 'DS-01', seedBytes: 512 * 1024 }],
-        nics: [{ network: NIC }],
-      })),
-    },
-  ],
-};
+const inventory = smallEstate(
+  'DC-Plan',
+  'esx01.plan.local',
+  VMS.map((name) => ({ name, networks: [NIC], cbtEnabled: true, disks: [{ capacityMiB: 8, seedKiB: 512 }] })),
+);
 
 describe('recovery plans in Chromium', { skip, timeout: 300_000 }, () => {
   let h: Harness;

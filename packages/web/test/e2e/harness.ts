@@ -64,6 +64,43 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   };
 }
 
+export interface SmallEstateVm {
+  name: string;
+  networks: readonly string[];
+  /** Capacity in MiB and the bytes the simulator seeds, in KiB (what a first copy moves). */
+  disks: ReadonlyArray<{ capacityMiB: number; seedKiB: number }>;
+  cbtEnabled?: boolean;
+}
+
+/** The small vCenter estates the browser suites need: one datacenter, host and datastore, powered-on Linux VMs. */
+export function smallEstate(datacenter: string, host: string, vms: readonly SmallEstateVm[]): InventorySpec {
+  return {
+    datacenters: [
+      {
+        name: datacenter,
+        hosts: [{ name: host }],
+        datastores: [{ name: 'DS-01', capacityGiB: 10 }],
+        networks: [...new Set(vms.flatMap((vm) => vm.networks))].map((name) => ({ name })),
+        vms: vms.map((vm) => ({
+          name: vm.name,
+          host,
+          guest: 'linux' as const,
+          guestId: 'ubuntu64Guest',
+          guestFullName: 'Ubuntu Linux (64-bit)',
+          powerState: 'poweredOn' as const,
+          ...(vm.cbtEnabled === undefined ? {} : { cbtEnabled: vm.cbtEnabled }),
+          disks: vm.disks.map((d) => ({
+            capacityBytes: d.capacityMiB * 1024 * 1024,
+            datastore: 'DS-01',
+            seedBytes: d.seedKiB * 1024,
+          })),
+          nics: vm.networks.map((network) => ({ network })),
+        })),
+      },
+    ],
+  };
+}
+
 /** `inventory` replaces the demo vCenter estate (a test that needs particular VMs); `env` adds server settings. */
 export async function startHarness(
   options: { inventory?: InventorySpec; env?: Record<string, string> } = {},
