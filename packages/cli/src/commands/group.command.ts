@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { MigrateKitClient } from '@migratekit/sdk';
 import { printJson, printTable } from '../lib/output';
-import { addDeleteCommand } from '../lib/delete-command';
+import { addDeleteCommand, addListCommand } from '../lib/resource-commands';
 import { action, type JsonOption } from '../lib/run-command';
 import { scheduleId, sdk } from './schedule.command';
 
@@ -67,16 +67,13 @@ function withGroupOptions(command: Command): Command {
 export function registerGroupCommands(program: Command): void {
   const group = program.command('group').description('Machine groups: VMs a schedule drives, by priority');
 
-  group
-    .command('list')
-    .option('--json', 'machine-readable output')
-    .action(
-      action(async (options: JsonOption) => {
-        const all = await sdk().ops.listMachineGroups({});
-        if (options.json === true) return printJson(all);
-        printTable(all, COLUMNS);
-      }),
-    );
+  addListCommand(
+    group,
+    'Every machine group with its schedule',
+    () => sdk().ops.listMachineGroups({}),
+    COLUMNS,
+    (g) => g,
+  );
 
   withGroupOptions(group.command('create').argument('<name>', 'unique name')).action(
     action(async (name: string, options: GroupOptions) => {

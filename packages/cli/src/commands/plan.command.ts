@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { MigrateKitClient } from '@migratekit/sdk';
 import { printJson, printTable } from '../lib/output';
+import { addListCommand } from '../lib/resource-commands';
 import { action, type JsonOption } from '../lib/run-command';
 import { sdk } from './schedule.command';
 
@@ -110,19 +111,13 @@ function finish(run: Run, wanted: string, json: boolean): void {
 export function registerPlanCommands(program: Command): void {
   const plan = program.command('plan').description('Recovery plans: ordered stages of groups or VMs to fail over');
 
-  plan
-    .command('list')
-    .option('--json', 'machine-readable output')
-    .action(
-      action(async (options: JsonOption) => {
-        const all = await sdk().ops.listRecoveryPlans({});
-        if (options.json === true) return printJson(all);
-        printTable(
-          all.map((p) => ({ name: p.name, stages: describeStages(p) })),
-          ['name', 'stages'],
-        );
-      }),
-    );
+  addListCommand(
+    plan,
+    'Every recovery plan with its stages',
+    () => sdk().ops.listRecoveryPlans({}),
+    ['name', 'stages'],
+    (p) => ({ name: p.name, stages: describeStages(p) }),
+  );
 
   plan
     .command('show')

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createClient, type MigrateKitClient } from '@migratekit/sdk';
 import { resolveTarget } from '../lib/cli-config';
 import { printJson, printTable } from '../lib/output';
-import { addDeleteCommand } from '../lib/delete-command';
+import { addDeleteCommand, addListCommand } from '../lib/resource-commands';
 import { action, type JsonOption } from '../lib/run-command';
 
 export function sdk(): MigrateKitClient {
@@ -84,17 +84,13 @@ function withScheduleOptions(command: Command): Command {
 export function registerScheduleCommands(program: Command): void {
   const schedule = program.command('schedule').description('Replication schedules (cron with seconds)');
 
-  schedule
-    .command('list')
-    .description('Every schedule with its next run')
-    .option('--json', 'machine-readable output')
-    .action(
-      action(async (options: JsonOption) => {
-        const all = await sdk().ops.listSchedules({});
-        if (options.json === true) return printJson(all);
-        printTable(all, COLUMNS);
-      }),
-    );
+  addListCommand(
+    schedule,
+    'Every schedule with its next run',
+    () => sdk().ops.listSchedules({}),
+    COLUMNS,
+    (s) => s,
+  );
 
   schedule
     .command('show')
