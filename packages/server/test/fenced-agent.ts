@@ -11,6 +11,7 @@ import { runAgent, SimulatorDiskAccess } from '@migratekit/agent';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
 import { startDevStack, type DevStack } from '../src/dev/dev-stack';
 import { createLogger } from '../src/logging/logger';
+import { apiFor } from './failover/failover-fixture';
 
 const MiB = 1024 * 1024;
 export const FENCED_VM = 'fw-01';
@@ -104,19 +105,7 @@ export async function startFencedStack(t: After, env: Record<string, string> = {
   t.after(() => agent.close());
   await stack.server.composition.adapters.hub.waitForAgent(30_000, agent.credential.agent_id);
 
-  const token = readFileSync(stack.cliTokenPath, 'utf8').trim();
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    assert.ok(response.status < 300, `${method} ${path}: ${response.status}`);
-    return (await response.json()) as T;
-  };
+  const call = apiFor(stack).ok;
   const replicate = async (): Promise<void> => {
     // Discovery too goes through the fenced agent.
     const discovered = await call<{ vms: Array<{ id: string; name: string }> }>('POST', '/api/v1/discover', {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { InventorySpec } from '@migratekit/sim-vcenter';
 import { createLogger } from '../logging/logger';
+import { apiFor } from '../../test/failover/failover-fixture';
 import { startDevStack } from './dev-stack';
 
 const MiB = 1024 * 1024;
@@ -84,19 +85,7 @@ test(
     const hub = stack.server.composition.adapters.hub;
     assert.ok(hub.isConnected(estate.agentId));
 
-    const token = readFileSync(stack.cliTokenPath, 'utf8').trim();
-    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const response = await fetch(`${stack.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      assert.ok(response.status < 300, `${method} ${path}: ${response.status}`);
-      return (await response.json()) as T;
-    };
+    const call = apiFor(stack).ok;
     interface Job {
       status: string;
       error_classification: string | null;

@@ -58,22 +58,31 @@ export function inventoryOf(vms: VmSpec[]): InventorySpec {
 }
 
 export interface Api {
-  call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  call: <T>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
+  /** The same, asserting a 2xx answer; returns its body. */
+  ok: <T>(method: string, path: string, body?: unknown) => Promise<T>;
 }
 
+/** The dev stack's API as its local admin (the CLI token `npm start` writes). */
 export function apiFor(stack: DevStack): Api {
   const token = readFileSync(stack.cliTokenPath, 'utf8').trim();
+  const call = async <T>(method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
   return {
-    async call<T>(method: string, path: string, body?: unknown) {
-      const response = await fetch(`${stack.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: (await response.json()) as T };
+    call,
+    ok: async <T>(method: string, path: string, body?: unknown) => {
+      const answer = await call<T>(method, path, body);
+      assert.ok(answer.status < 300, `${method} ${path}: ${answer.status}`);
+      return answer.body;
     },
   };
 }
