@@ -1,6 +1,7 @@
 // device_mappings: which Linux block device an attached CloudStack volume is, keyed by volume id.
 import type { NewRow, Row } from '../schema';
 import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
+import { upsertOnKey } from './upsert';
 
 export type DeviceMappingRecord = Row<'device_mappings'>;
 export type DeviceMappingInput = Omit<NewRow<'device_mappings'>, 'created_at' | 'updated_at'>;
@@ -19,11 +20,7 @@ export class DeviceMappingRepository {
     const { volume_id: _key, ...fields } = input;
     const changes = { ...fields, updated_at: now };
     const insert = this.deps.db.insertInto('device_mappings').values({ ...input, created_at: now, updated_at: now });
-    await (
-      this.deps.engine === 'mysql'
-        ? insert.onDuplicateKeyUpdate(changes)
-        : insert.onConflict((oc) => oc.column('volume_id').doUpdateSet(changes))
-    ).execute();
+    await upsertOnKey(this.deps.engine, insert, 'volume_id', changes).execute();
     const row = await this.get(input.volume_id);
     if (row === undefined) throw new Error(`device mapping ${input.volume_id} vanished after upsert`);
     return row;

@@ -2,6 +2,7 @@
 // the previous one.
 import type { Row } from '../schema';
 import { fromJson, toJson, type RepositoryDeps } from './repository-deps';
+import { upsertOnKey } from './upsert';
 
 export interface GuestInspectionRecord {
   vm_context_id: string;
@@ -51,11 +52,7 @@ export class GuestInspectionRepository {
     const insert = this.deps.db
       .insertInto('guest_inspections')
       .values({ vm_context_id: input.vm_context_id, ...changes });
-    await (
-      this.deps.engine === 'mysql'
-        ? insert.onDuplicateKeyUpdate(changes)
-        : insert.onConflict((oc) => oc.column('vm_context_id').doUpdateSet(changes))
-    ).execute();
+    await upsertOnKey(this.deps.engine, insert, 'vm_context_id', changes).execute();
     const row = await this.get(input.vm_context_id);
     if (row === undefined) throw new Error('guest inspection vanished after it was recorded');
     return row;

@@ -1,6 +1,7 @@
 // nbd_exports: the NBD exports the server offers, one per attached volume, by persistent name.
 import type { NewRow, Row } from '../schema';
 import { affected, pageBounds, type Page, type Paging, type RepositoryDeps } from './repository-deps';
+import { upsertOnKey } from './upsert';
 
 export type NbdExportRecord = Row<'nbd_exports'>;
 export type NbdExportInput = Omit<NewRow<'nbd_exports'>, 'created_at' | 'updated_at'>;
@@ -19,11 +20,7 @@ export class NbdExportRepository {
     const { export_name: _key, ...fields } = input;
     const changes = { ...fields, updated_at: now };
     const insert = this.deps.db.insertInto('nbd_exports').values({ ...input, created_at: now, updated_at: now });
-    await (
-      this.deps.engine === 'mysql'
-        ? insert.onDuplicateKeyUpdate(changes)
-        : insert.onConflict((oc) => oc.column('export_name').doUpdateSet(changes))
-    ).execute();
+    await upsertOnKey(this.deps.engine, insert, 'export_name', changes).execute();
     const row = await this.get(input.export_name);
     if (row === undefined) throw new Error(`nbd export ${input.export_name} vanished after upsert`);
     return row;

@@ -2,6 +2,7 @@
 // most; no row means the defaults (strategy by failover type, not strict, no overrides, default NIC policies).
 import type { Row } from '../schema';
 import { fromJson, toJson, type RepositoryDeps } from './repository-deps';
+import { upsertOnKey } from './upsert';
 
 export type NetworkStrategyName = 'production' | 'isolated' | 'custom';
 export type MacPolicy = 'keep_source' | 'cloudstack';
@@ -67,11 +68,7 @@ export class NetworkStrategyRepository {
     const insert = this.deps.db
       .insertInto('network_strategies')
       .values({ vm_context_id: input.vm_context_id, created_at: now, ...changes });
-    await (
-      this.deps.engine === 'mysql'
-        ? insert.onDuplicateKeyUpdate(changes)
-        : insert.onConflict((oc) => oc.column('vm_context_id').doUpdateSet(changes))
-    ).execute();
+    await upsertOnKey(this.deps.engine, insert, 'vm_context_id', changes).execute();
     const row = await this.get(input.vm_context_id);
     if (row === undefined) throw new Error('network strategy vanished after upsert');
     return row;
