@@ -98,6 +98,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       startedAt,
       settings: {
         ...options.settings,
+        events: {
+          ...(config.eventPollMs === undefined ? {} : { pollIntervalMs: config.eventPollMs }),
+          ...options.settings?.events,
+        },
         serverId: config.serverId,
         byIdDir: config.byIdDir,
         nbd: { listener: config.nbd.listener, host: config.nbd.host, port: config.nbd.port },
