@@ -8,6 +8,8 @@ import pg from 'pg';
 export interface PgNotificationListenerOptions {
   url: string;
   channel: string;
+  /** Shown in pg_stat_activity, so an operator can tell which server's LISTEN connection is which. */
+  applicationName?: string;
   clock: Clock;
   onNotification: (payload: string) => void;
   /** A connection attempt failed or a live connection was lost; the listener retries on its own. */
@@ -45,8 +47,12 @@ export class PgNotificationListener {
   }
 
   private async connect(): Promise<boolean> {
-    const { url, channel, connectTimeoutMs } = this.options;
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs ?? 10_000 });
+    const { url, channel, connectTimeoutMs, applicationName } = this.options;
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: connectTimeoutMs ?? 10_000,
+      ...(applicationName === undefined ? {} : { application_name: applicationName }),
+    });
     client.on('notification', (message) => {
       if (message.channel === channel && message.payload !== undefined) this.options.onNotification(message.payload);
     });

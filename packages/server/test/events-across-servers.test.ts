@@ -10,6 +10,7 @@ import { skipUnlessPeer } from '@migratekit/core';
 import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
 import { loadServerConfig } from '../src/config/server-config';
+import { PostgresEventRelay } from '../src/events/postgres-event-relay';
 import { createLogger } from '../src/logging/logger';
 import { startServer, type RunningServer } from '../src/server-runtime';
 import { openSse, type SseConnection, type SseFrame } from './sse-client';
@@ -128,42 +129,64 @@ for (const engine of ENGINES) {
       rmSync(root, { recursive: true, force: true });
     });
 
-    test(`[${engine.name}] a dashboard on server A sees server B's job once, as B's own stream shows it`, async () => {
+    /** Runs a job on B with a dashboard on A and one on B; returns the job's frames each stream got. */
+    async function followJobOfB(label: string): Promise<{ onA: string[]; onB: string[] }> {
       const [a, b] = servers;
       assert.ok(a !== undefined && b !== undefined);
-      assert.equal(
-        a.composition.adapters.eventRelay.mode,
-        engine.name === 'postgres' ? 'postgres-notify' : 'mariadb-poll',
-      );
       const onA = await openSse(`${a.url}/api/v1/events`, adminHeaders);
       const onB = await openSse(`${b.url}/api/v1/events`, adminHeaders);
       try {
         assert.equal(onA.status, 200);
         await onA.waitFor((f) => f.comment === 'connected');
         await onB.waitFor((f) => f.comment === 'connected');
-
         const joblog = b.composition.adapters.joblog;
-        const job = await joblog.startJob({ jobType: 'replication', operation: 'copy web01 on B' });
-        await joblog.runStep(job.id, 'copy disks', (step) => step.log('info', 'disk-2000 copied', { bytes: 4096 }));
+        const job = await joblog.startJob({ jobType: 'replication', operation: `copy ${label} on B` });
+        await joblog.runStep(job.id, 'copy disks', (step) => step.log('info', `${label} copied`, { bytes: 4096 }));
         await joblog.completeJob(job.id);
-        // A second job after the first: once A has its end, every event of the first had its chance to repeat.
+        // A second job after the first: once A has its start, every event of the first had its chance to repeat.
         const marker = await joblog.startJob({ jobType: 'replication', operation: 'marker' });
         const isMarker = (f: SseFrame): boolean =>
           f.event === 'job.updated' && (dataOf(f).job as { id?: string }).id === marker.id;
         await onB.waitFor(isMarker, 20_000);
         await onA.waitFor(isMarker, 20_000);
-
-        const seenOnB = jobFrames(onB, job.id);
-        const seenOnA = jobFrames(onA, job.id);
-        assert.ok(seenOnB.length >= 4, `B's stream has the job's events: ${seenOnB.length}`);
-        assert.ok(seenOnB.some((f) => f.startsWith('job.log ') && f.includes('disk-2000 copied')));
-        assert.deepEqual(seenOnA, seenOnB, 'A gets every event once, equal to what B streams');
-        const completed = seenOnA.filter((f) => f.startsWith('job.updated ') && f.includes('"status":"completed"'));
-        assert.equal(completed.length, 1);
+        return { onA: jobFrames(onA, job.id), onB: jobFrames(onB, job.id) };
       } finally {
         onA.close();
         onB.close();
       }
+    }
+
+    function assertOnceAsOnB(seen: { onA: string[]; onB: string[] }, label: string): void {
+      assert.ok(seen.onB.length >= 4, `B's stream has the job's events: ${seen.onB.length}`);
+      assert.ok(seen.onB.some((f) => f.startsWith('job.log ') && f.includes(`${label} copied`)));
+      assert.deepEqual(seen.onA, seen.onB, 'A gets every event once, equal to what B streams');
+      const completed = seen.onA.filter((f) => f.startsWith('job.updated ') && f.includes('"status":"completed"'));
+      assert.equal(completed.length, 1);
+    }
+
+    test(`[${engine.name}] a dashboard on server A sees server B's job once, as B's own stream shows it`, async () => {
+      const relay = servers[0]?.composition.adapters.eventRelay;
+      assert.equal(relay?.mode, engine.name === 'postgres' ? 'postgres-notify' : 'mariadb-poll');
+      assertOnceAsOnB(await followJobOfB('web01'), 'web01');
     });
+
+    test(
+      `[${engine.name}] after A's LISTEN connection is killed it reconnects and the next job arrives once`,
+      { skip: engine.name === 'postgres' ? false : 'LISTEN is PostgreSQL only' },
+      async () => {
+        const relay = servers[0]?.composition.adapters.eventRelay;
+        assert.ok(relay instanceof PostgresEventRelay && relay.listening);
+        await pgAdmin(
+          withDatabase(engine.adminUrl ?? '', database),
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'migratekit-events server-a'",
+        );
+        // The relay notices the loss, then reconnects after reconnectDelayMs (100 ms here).
+        for (let i = 0; i < 200 && relay.listening; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(relay.listening, false, 'the loss was noticed');
+        for (let i = 0; i < 500 && !relay.listening; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(relay.listening, true, 'listening again');
+        assertOnceAsOnB(await followJobOfB('db02'), 'db02');
+      },
+    );
   });
 }

@@ -40,6 +40,7 @@ export class PostgresEventRelay implements EventRelay {
     this.listener = new PgNotificationListener({
       url,
       channel: EVENTS_CHANNEL,
+      applicationName: `migratekit-events ${deps.serverId}`.slice(0, 63),
       clock,
       reconnectDelayMs: timings.reconnectDelayMs,
       onNotification: (payload) => this.received(payload),
