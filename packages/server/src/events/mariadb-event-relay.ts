@@ -3,6 +3,7 @@
 // id it has read. An auto-increment id can become visible after a higher one (two inserts committing out of
 // order), so the read position stops at a hole and re-reads past it until the hole fills or gapGraceMs has
 // passed; rows read past the hole are remembered so none is delivered twice.
+import type { ServerEventRow } from '@migratekit/db';
 import type { EventRelay, EventRelayDeps } from './event-relay';
 import type { ServerEvent } from './event-types';
 import { CROSS_SERVER_EVENT_TYPES, ProgressThrottle, decodeEvent, encodeEvent } from './event-wire';
@@ -62,19 +63,30 @@ export class MariadbEventRelay implements EventRelay {
 
   /** Reads and delivers one batch; returns how many rows it read (tests drive it directly). */
   async pollOnce(): Promise<number> {
-    const { repositories, timings, serverId, logger } = this.deps;
+    const { repositories, timings, serverId } = this.deps;
     const rows = await repositories.serverEvents.listAfter(this.cursor, timings.pollBatchSize);
     for (const row of rows) {
       if (this.ahead.has(row.id)) continue;
       this.ahead.add(row.id);
       if (row.origin === serverId) continue; // our own, already delivered locally
-      const event = decodeEvent(row.payload);
-      if (event === undefined)
-        logger.warn({ id: row.id, type: row.event_type }, 'event relay: ignored an unknown event');
-      else this.deps.deliver(event);
+      this.deliverRow(row);
     }
     this.advance();
     return rows.length;
+  }
+
+  /** One bad row is logged and skipped; it does not hold up the rows after it. */
+  private deliverRow(row: ServerEventRow): void {
+    let event: ServerEvent | undefined;
+    try {
+      event = decodeEvent(row.payload);
+    } catch (error) {
+      this.deps.logger.error({ err: error, id: row.id }, 'event relay: could not read an event of another server');
+      return;
+    }
+    if (event === undefined)
+      this.deps.logger.warn({ id: row.id, type: row.event_type }, 'event relay: ignored an unknown event');
+    else this.deps.deliver(event);
   }
 
   private advance(): void {
