@@ -268,6 +268,18 @@ export interface LogEventTable {
   created_at: Timestamp;
 }
 
+/** An event one server published for the others (docs/scale-out.md#events-across-servers). */
+export interface ServerEventTable {
+  /** Auto-increment: the order the other servers read the events in. */
+  id: Generated<number>;
+  /** The publishing server's id (MIGRATEKIT_SERVER_ID): it skips its own rows. */
+  origin: string;
+  event_type: string;
+  /** The event as JSON (dates as ISO-8601 strings). */
+  payload: JsonText;
+  created_at: Timestamp;
+}
+
 export interface ReplicationScheduleTable {
   id: string;
   name: string;
@@ -528,6 +540,7 @@ export interface DatabaseSchema {
   recovery_plan_members: RecoveryPlanMemberTable;
   recovery_plan_runs: RecoveryPlanRunTable;
   scheduler_leases: SchedulerLeaseTable;
+  server_events: ServerEventTable;
   vmware_credentials: VmwareCredentialTable;
   cloudstack_configs: CloudstackConfigTable;
   agents: AgentTable;

@@ -62,7 +62,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: options.prettyLogs ?? false });
   ensureDataDir(config.dataDir);
 
-  const database = openDatabase(config.databaseUrl ?? defaultDatabaseUrl(config.dataDir));
+  const databaseUrl = config.databaseUrl ?? defaultDatabaseUrl(config.dataDir);
+  const database = openDatabase(databaseUrl);
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) await close();
@@ -89,6 +90,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       config,
       engine: database.engine,
       repositories,
+      databaseUrl,
       clock,
       logger,
       secrets: new SecretBox(masterKey.key),
@@ -96,6 +98,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       startedAt,
       settings: {
         ...options.settings,
+        events: {
+          ...(config.eventPollMs === undefined ? {} : { pollIntervalMs: config.eventPollMs }),
+          ...options.settings?.events,
+        },
         serverId: config.serverId,
         byIdDir: config.byIdDir,
         nbd: { listener: config.nbd.listener, host: config.nbd.host, port: config.nbd.port },

@@ -20,6 +20,7 @@ import type { RepositoryDeps } from './repository-deps';
 import { ScheduleExecutionRepository } from './schedule-execution.repository';
 import { ScheduleRepository } from './schedule.repository';
 import { SchedulerLeaseRepository } from './scheduler-lease.repository';
+import { ServerEventRepository } from './server-event.repository';
 import { VmDiskRepository } from './vm-disk.repository';
 import { VolumeOperationRepository } from './volume-operation.repository';
 import { WorkflowJobRepository } from './workflow-job.repository';
@@ -49,6 +50,8 @@ export interface Repositories {
   machineGroups: MachineGroupRepository;
   scheduleExecutions: ScheduleExecutionRepository;
   schedulerLeases: SchedulerLeaseRepository;
+  /** Events relayed between servers sharing the database (docs/scale-out.md#events-across-servers). */
+  serverEvents: ServerEventRepository;
   recoveryPlans: RecoveryPlanRepository;
   jobLog: JobLogRepository;
   workflowJobs: WorkflowJobRepository;
@@ -86,6 +89,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     machineGroups: new MachineGroupRepository(deps),
     scheduleExecutions: new ScheduleExecutionRepository(deps),
     schedulerLeases: new SchedulerLeaseRepository(deps),
+    serverEvents: new ServerEventRepository(deps),
     recoveryPlans: new RecoveryPlanRepository(deps),
     jobLog: new JobLogRepository(deps),
     workflowJobs: new WorkflowJobRepository(deps),
@@ -120,6 +124,7 @@ export * from './schedule.repository';
 export * from './machine-group.repository';
 export * from './schedule-execution.repository';
 export * from './scheduler-lease.repository';
+export * from './server-event.repository';
 export * from './recovery-plan.repository';
 export * from './job-log.repository';
 export * from './workflow-job.repository';

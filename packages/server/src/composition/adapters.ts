@@ -12,6 +12,12 @@ import { converterNotConfigured, type GuestConverter } from '../conversion/guest
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
 import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
 import { EventBus } from '../events/event-bus';
+import {
+  DEFAULT_EVENT_RELAY_TIMINGS,
+  createEventRelay,
+  type EventRelay,
+  type EventRelayTimings,
+} from '../events/event-relay';
 import type { ServerEvent } from '../events/event-types';
 import { JobLog } from '../joblog';
 import { NbdTarget } from '../nbd-target/nbd-target';
@@ -47,12 +53,16 @@ export interface ServerSettings {
   scheduler?: Partial<SchedulerTimings> | undefined;
   /** false = this server never runs the scheduler loop (tests that drive rounds by hand). */
   schedulerEnabled?: boolean | undefined;
+  /** Timings of the event relay between servers (docs/scale-out.md#events-across-servers). */
+  events?: Partial<EventRelayTimings> | undefined;
 }
 
 export interface AdapterInput {
   config: AppConfig;
   engine: DatabaseEngine;
   repositories: Repositories;
+  /** PostgreSQL: the event relay opens its own LISTEN connection with it (without it, events stay local). */
+  databaseUrl?: string;
   clock: Clock;
   logger: Logger;
   secrets: SecretBox;
@@ -77,6 +87,8 @@ export interface ServerAdapters {
   readonly certificate: ServerCertificateIdentity;
   readonly settings: ServerSettings;
   readonly events: EventBus<ServerEvent>;
+  /** Carries the events between the servers sharing the database; started by recover, closed by close. */
+  readonly eventRelay: EventRelay;
   readonly joblog: JobLog;
   readonly hub: AgentHub;
   readonly nbdTarget: NbdTarget;
@@ -98,7 +110,19 @@ export const DEFAULT_SETTINGS: ServerSettings = {
 export function createAdapters(input: AdapterInput): ServerAdapters {
   const { logger, clock, repositories } = input;
   const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...input.settings };
-  const events = new EventBus<ServerEvent>((error) => logger.error({ err: error }, 'event listener failed'));
+  const eventRelay = createEventRelay(input.engine, input.databaseUrl, {
+    serverId: settings.serverId,
+    repositories,
+    clock,
+    logger,
+    // Called only after start(), when `events` exists.
+    deliver: (event) => events.deliverRemote(event),
+    timings: { ...DEFAULT_EVENT_RELAY_TIMINGS, ...settings.events },
+  });
+  const events = new EventBus<ServerEvent>(
+    (error) => logger.error({ err: error }, 'event listener failed'),
+    (event) => eventRelay.forward(event),
+  );
   const nbdPsk = new Map<string, Buffer>();
   return Object.freeze({
     config: input.config,
@@ -110,6 +134,7 @@ export function createAdapters(input: AdapterInput): ServerAdapters {
     certificate: input.certificate,
     settings,
     events,
+    eventRelay,
     joblog: new JobLog({ repositories, clock, publish: (event) => events.publish(event) }),
     hub: new AgentHub({
       agents: repositories.agents,

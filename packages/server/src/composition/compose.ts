@@ -21,6 +21,9 @@ export function compose(input: AdapterInput): Composition {
     adapters,
     services,
     recover: async () => {
+      // Receive the other servers' events before anything here publishes (docs/scale-out.md).
+      await adapters.eventRelay.start();
+      logger.info({ mode: adapters.eventRelay.mode }, 'event relay started');
       const interrupted = await adapters.joblog.markInterruptedJobs();
       if (interrupted.length > 0)
         logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by the previous run as interrupted');
@@ -41,6 +44,8 @@ export function compose(input: AdapterInput): Composition {
       await services.replication.close();
       await adapters.hub.close();
       await adapters.nbdTarget.close();
+      // Last: it sends what the services above published while stopping.
+      await adapters.eventRelay.close();
     },
   };
 }

@@ -94,3 +94,13 @@ test('guest conversion settings: auto by default, off, virtio-win path and time 
     (error: unknown) => error instanceof ConfigError && error.variable === 'MIGRATEKIT_CONVERSION_TIMEOUT_SECONDS',
   );
 });
+
+test('the event poll interval of MariaDB servers: default unset, a positive number of ms', { timeout: 120_000 }, () => {
+  assert.equal(loadServerConfig({}).eventPollMs, undefined);
+  assert.equal(loadServerConfig({ MIGRATEKIT_EVENT_POLL_MS: '250' }).eventPollMs, 250);
+  for (const bad of ['0', 'fast', '1.5', '3600001'])
+    assert.throws(
+      () => loadServerConfig({ MIGRATEKIT_EVENT_POLL_MS: bad }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'MIGRATEKIT_EVENT_POLL_MS',
+    );
+});

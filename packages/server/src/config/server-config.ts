@@ -38,6 +38,8 @@ export interface ServerConfig {
   byIdDir: string;
   /** This server's identity in workflow leases: stable across restarts, unique among servers sharing a database. */
   serverId: string;
+  /** MariaDB: how often this server reads the other servers' events (docs/scale-out.md); undefined = default. */
+  eventPollMs: number | undefined;
   /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
   tls: { certPath: string | undefined; keyPath: string | undefined };
   /** Guest conversion with virt-v2v (docs/conversion.md). */
@@ -84,6 +86,16 @@ export function parseNamedPort(env: NodeJS.ProcessEnv, name: string, fallback: n
   if (!/^\d+$/.test(raw) || port > 65535)
     throw new ConfigError(name, `must be an integer between 0 and 65535, got "${raw}"`);
   return port;
+}
+
+/** A positive whole number of milliseconds from `name` (at most an hour), or undefined when unset. */
+function parseMilliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || ms < 1 || ms > 3_600_000)
+    throw new ConfigError(name, `must be a number of milliseconds between 1 and 3600000, got "${raw}"`);
+  return ms;
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -171,6 +183,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     byIdDir: optional(env, 'MIGRATEKIT_BY_ID_DIR') ?? defaults.byIdDir ?? DEFAULT_BY_ID_DIR,
     tls: { certPath: optional(env, 'MIGRATEKIT_TLS_CERT'), keyPath: optional(env, 'MIGRATEKIT_TLS_KEY') },
     serverId: optional(env, 'MIGRATEKIT_SERVER_ID') ?? hostname(),
+    eventPollMs: parseMilliseconds(env, 'MIGRATEKIT_EVENT_POLL_MS'),
     conversion: parseConversionConfig(env, (variable, message) => {
       throw new ConfigError(variable, message);
     }),

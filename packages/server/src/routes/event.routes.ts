@@ -147,15 +147,19 @@ export const eventRoutes: RoutePlugin = (app, { deps, services }) => {
       let sequence = 0;
       // Events go through one chain so an async filter lookup never reorders them.
       let chain = Promise.resolve();
-      const unsubscribe = deps.events.subscribe((event) => {
-        chain = chain
-          .then(async () => {
-            if (controller.signal.aborted || !(await filter.accepts(event))) return;
-            sequence += 1;
-            write(frame(sequence, event));
-          })
-          .catch((error: unknown) => request.log.warn({ err: error }, 'dropped an SSE event'));
-      });
+      // remote: the stream also carries the events of the other servers sharing the database.
+      const unsubscribe = deps.events.subscribe(
+        (event) => {
+          chain = chain
+            .then(async () => {
+              if (controller.signal.aborted || !(await filter.accepts(event))) return;
+              sequence += 1;
+              write(frame(sequence, event));
+            })
+            .catch((error: unknown) => request.log.warn({ err: error }, 'dropped an SSE event'));
+        },
+        { remote: true },
+      );
       function finish(): void {
         if (!open.delete(controller)) return;
         controller.abort();
