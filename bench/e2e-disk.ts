@@ -177,3 +177,23 @@ export class RssSampler {
     return this.pids.map((pid) => this.peaks.get(pid) ?? 0);
   }
 }
+
+/** Linux clock ticks per second (USER_HZ), what /proc/<pid>/stat counts CPU time in. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) a process has used so far; with `reapedChildren`, those of its children that have
+ * ended and been waited for instead (how a finished nbdcopy's CPU time is read from this process).
+ */
+export function cpuSecondsOf(pid: number | 'self', reapedChildren = false): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const at = reapedChildren ? 13 : 11;
+  return (Number(fields[at]) + Number(fields[at + 1])) / TICKS_PER_SECOND;
+}

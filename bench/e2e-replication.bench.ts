@@ -70,6 +70,8 @@ function runFigure(i: number, ours: OursRun, peer: NbdcopyRun): Figure {
       copy_step_ratio: ours.copyStepSeconds / peer.seconds,
       agent_peak_rss_MiB: mib(ours.agentPeakRss),
       server_peak_rss_MiB: mib(Math.max(ours.serverPeakRss, peer.serverPeakRss)),
+      ours_cpu_s: `agent ${ours.cpu.copier.toFixed(1)} + server ${ours.cpu.server.toFixed(1)} + sims ${ours.cpu.simulators.toFixed(1)}`,
+      nbdcopy_cpu_s: `nbdcopy ${peer.cpu.copier.toFixed(1)} + server ${peer.cpu.server.toFixed(1)} + sims ${peer.cpu.simulators.toFixed(1)}`,
       sha256: 'equal (both)',
     },
     target: '<= 1.3 (ours job time / nbdcopy time)',

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VsphereClient } from '@migratekit/vsphere';
-import { RssSampler, bytesWrittenBy, sha256File } from './e2e-disk';
+import { RssSampler, bytesWrittenBy, cpuSecondsOf, sha256File } from './e2e-disk';
 import { E2E_DISK_KEY, until, type E2eStack } from './e2e-stack';
 
 /** A whole replication of a few GiB on a shared 2-core machine: minutes at worst, never unbounded. */
@@ -43,11 +43,41 @@ export interface OursRun {
   serverPeakRss: number;
   /** What the agent process passed to write/send during the job (sockets and logs): bytes on its wire. */
   agentWireBytes: number | undefined;
+  cpu: RunCpu;
 }
 
 export interface NbdcopyRun {
   seconds: number;
   serverPeakRss: number;
+  cpu: RunCpu;
+}
+
+/**
+ * CPU seconds used during a run: by the copier (the agent process, or nbdcopy), the server process, and this
+ * process (the simulators serving the source, the API polling). Less sensitive to other load than wall time.
+ */
+export interface RunCpu {
+  copier: number;
+  server: number;
+  simulators: number;
+}
+
+/** Starts counting; the returned function gives the CPU seconds since. `copier` reads the copier's total. */
+function cpuSince(stack: E2eStack, copier: () => number | undefined): () => RunCpu {
+  const read = (): RunCpu => ({
+    copier: copier() ?? NaN,
+    server: cpuSecondsOf(stack.serverPid) ?? NaN,
+    simulators: cpuSecondsOf('self') ?? NaN,
+  });
+  const start = read();
+  return () => {
+    const end = read();
+    return {
+      copier: end.copier - start.copier,
+      server: end.server - start.server,
+      simulators: end.simulators - start.simulators,
+    };
+  };
 }
 
 interface JobDetails {
@@ -107,6 +137,7 @@ export async function replicate(
 ): Promise<OursRun> {
   const sampler = new RssSampler([stack.agentPid, stack.serverPid]);
   const wireBefore = bytesWrittenBy(stack.agentPid);
+  const cpu = cpuSince(stack, () => cpuSecondsOf(stack.agentPid));
   const started = performance.now();
   let job: ReplicationJob;
   let ids: { job_id: string; context_id: string };
@@ -118,6 +149,7 @@ export async function replicate(
     peaks = sampler.stop();
   }
   const wallSeconds = (performance.now() - started) / 1000;
+  const used = cpu();
   const wireAfter = bytesWrittenBy(stack.agentPid);
   const [agentPeakRss = 0, serverPeakRss = 0] = peaks;
   const details = await stack.api<JobDetails>('GET', `/api/v1/jobs/${ids.job_id}`);
@@ -141,6 +173,7 @@ export async function replicate(
     agentPeakRss,
     serverPeakRss,
     agentWireBytes: wireBefore === undefined || wireAfter === undefined ? undefined : wireAfter - wireBefore,
+    cpu: used,
   };
 }
 
@@ -195,6 +228,8 @@ export async function nbdcopy(
       const from = vcenter.nbd?.uri(source.vmMoref, snapshot.value, E2E_DISK_KEY) ?? '';
       const to = `nbds://${NBDCOPY_IDENTITY}@127.0.0.1:${stack.nbdPort}/${into.exportName}?tls-psk-file=${pskFile}`;
       const sampler = new RssSampler([stack.serverPid]);
+      // nbdcopy's CPU time reaches this process's children counters when it has ended and been waited for.
+      const cpu = cpuSince(stack, () => cpuSecondsOf('self', true));
       let peaks: number[] = [];
       let taken: number;
       try {
@@ -202,8 +237,9 @@ export async function nbdcopy(
       } finally {
         peaks = sampler.stop();
       }
+      const used = cpu();
       await verify('nbdcopy', into.volumeFile, source);
-      return { seconds: taken, serverPeakRss: peaks[0] ?? 0 };
+      return { seconds: taken, serverPeakRss: peaks[0] ?? 0, cpu: used };
     } finally {
       await stack.psk(NBDCOPY_IDENTITY, undefined);
       await client.removeSnapshot(snapshot);
