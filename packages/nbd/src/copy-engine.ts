@@ -7,19 +7,19 @@ import { CopyInterruptedError } from './copy-interrupted';
 import type { NbdConnectSpec } from './copy-lane-messages';
 import { normalizeRanges, planWork, type Range, type WorkItem } from './copy-plan';
 import { ProgressMeter, type CopyProgress } from './copy-progress';
-import { WorkerCopy } from './copy-workers';
+import { LaneCopy } from './copy-lanes';
 
 export { CopyInterruptedError } from './copy-interrupted';
 export type { NbdConnectSpec } from './copy-lane-messages';
 
-/** An NBD server described by data (URI or client options), so worker threads can open their own connections. */
+/** An NBD server described by data (URI or client options), so lane processes can open their own connections. */
 export interface NbdEndpointSpec {
   nbd: NbdConnectSpec;
 }
 
 /**
  * One side of a copy: an in-process backend (shared by all lanes), a factory opening one connection each
- * call, or an NBD spec (the only kind worker lanes can use).
+ * call, or an NBD spec (the only kind lane processes can use).
  */
 export type CopyEndpoint = NbdBackend | (() => Promise<NbdBackend>) | NbdEndpointSpec;
 
@@ -31,11 +31,11 @@ export interface CopyOptions {
   /** Connections per side in total (default 4; 1 when an NBD side lacks CAN_MULTI_CONN). */
   connections?: number;
   /**
-   * Worker threads that share the connections when both sides are NBD specs (0 = copy on the main thread).
-   * Default DEFAULT_COPY_WORKERS, chosen by the nbd benchmark.
+   * Lane processes that share the connections when both sides are NBD specs (0 = copy in this process).
+   * Default DEFAULT_COPY_WORKERS, chosen by the nbd benchmark and the core count.
    */
   workers?: number;
-  /** Data bytes per stripe handed to a worker (default 32 MiB). */
+  /** Data bytes per stripe handed to a lane (default 32 MiB). */
   stripeBytes?: number;
   /** Requests in flight per connection (default 16). */
   inFlight?: number;
@@ -151,7 +151,7 @@ async function copyInProcess(options: CopyOptions): Promise<CopyResult> {
   }
 }
 
-/** Main thread: planning, progress and the resume cursor; the worker lanes move the data. */
+/** This process: planning, progress and the resume cursor; the lane processes move the data. */
 async function copyWithWorkers(
   options: CopyOptions,
   source: NbdConnectSpec,
@@ -176,7 +176,7 @@ async function copyWithWorkers(
     const meter = new ProgressMeter(clock, total, resumeFrom);
     const connections = Math.max(1, options.connections ?? 4);
     const count = Math.min(workers, connections);
-    const run = new WorkerCopy({
+    const run = new LaneCopy({
       init: {
         source,
         destination,
@@ -185,7 +185,7 @@ async function copyWithWorkers(
         requestSize,
         destinationIsZero: options.destinationIsZero ?? false,
       },
-      workers: count,
+      lanes: count,
       stripeBytes: options.stripeBytes ?? 32 * 1024 * 1024,
       checkpointBytes: options.checkpointBytes ?? 256 * 1024 * 1024,
       progressIntervalMs: options.progressIntervalMs ?? 500,

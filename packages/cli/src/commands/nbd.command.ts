@@ -149,7 +149,7 @@ export function registerNbdCommands(program: Command): void {
     .option('--request-size <bytes>', 'bytes per request')
     .option(
       '--workers <n>',
-      `worker threads sharing the connections when both sides are URIs (0: main thread; default ${DEFAULT_COPY_WORKERS})`,
+      `lane processes sharing the connections when both sides are URIs (0: this process; default ${DEFAULT_COPY_WORKERS} on this machine)`,
     )
     .option('--json', 'print the result as JSON')
     .action((source: string, destination: string, opts: CopyCommandOptions) => copy(source, destination, opts));
