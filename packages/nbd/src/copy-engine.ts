@@ -342,7 +342,7 @@ class CopyRun {
         this.checkpointing = null;
         this.options.onCheckpoint?.(mark);
         // Items that completed during this flush may have made the next checkpoint due; when the copy has
-        // stalled no further item completes to check it, so the cursor would stay behind (see copy-workers.ts).
+        // stalled no further item completes to check it, so the cursor would stay behind (see copy-lanes.ts).
         this.checkpointIfDue();
       },
       (error: unknown) => {
