@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_COPY_WORKERS, copyExtents, type CopyOptions, type Range } from '@migratekit/nbd';
+import {
+  DEFAULT_COPY_WORKERS,
+  DEFAULT_IN_FLIGHT,
+  DEFAULT_REQUEST_SIZE,
+  copyExtents,
+  type CopyOptions,
+  type Range,
+} from '@migratekit/nbd';
 import { makeTlsFixtures } from '../packages/nbd/test/tls-fixtures';
 import type { BenchSuite, Figure } from './bench-types';
 import { freePort, startListening, startOurServer, timed } from './nbd-bench-peers';
@@ -19,8 +26,8 @@ const REPEATS = Number(process.env.NBD_BENCH_REPEATS ?? 3);
 const bin = fileURLToPath(new URL('../bin/migratekit.mjs', import.meta.url));
 const ENGINE = {
   connections: Number(process.env.NBD_BENCH_CONNECTIONS ?? 4),
-  inFlight: Number(process.env.NBD_BENCH_IN_FLIGHT ?? 16),
-  requestSize: Number(process.env.NBD_BENCH_REQUEST ?? 2 * MiB),
+  inFlight: Number(process.env.NBD_BENCH_IN_FLIGHT ?? DEFAULT_IN_FLIGHT),
+  requestSize: Number(process.env.NBD_BENCH_REQUEST ?? DEFAULT_REQUEST_SIZE),
   workers: Number(process.env.NBD_BENCH_WORKERS ?? DEFAULT_COPY_WORKERS),
 };
 
@@ -199,7 +206,7 @@ export const suite: BenchSuite = {
   async run() {
     const dir = mkdtempSync('/tmp/mk-nbd-bench-');
     const notes = [
-      `our engine: ${ENGINE.connections} connections x ${ENGINE.inFlight} requests of ${ENGINE.requestSize / MiB} MiB over ${ENGINE.workers} worker threads (0 = main thread); nbdcopy with its defaults`,
+      `our engine: ${ENGINE.connections} connections x ${ENGINE.inFlight} requests of ${ENGINE.requestSize / MiB} MiB over ${ENGINE.workers} lane processes (0 = one process); nbdcopy with its defaults`,
       `best of ${REPEATS} alternating runs per side; page cache warm; nbdkit file source and nbdkit memory target on loopback`,
     ];
     try {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { MigrateKitError, systemClock, type Clock } from '@migratekit/core';
 import type { NbdBackend } from './nbd-backend';
 import { NbdClient } from './nbd-client';
@@ -7,19 +8,19 @@ import { CopyInterruptedError } from './copy-interrupted';
 import type { NbdConnectSpec } from './copy-lane-messages';
 import { normalizeRanges, planWork, type Range, type WorkItem } from './copy-plan';
 import { ProgressMeter, type CopyProgress } from './copy-progress';
-import { WorkerCopy } from './copy-workers';
+import { LaneCopy } from './copy-lanes';
 
 export { CopyInterruptedError } from './copy-interrupted';
 export type { NbdConnectSpec } from './copy-lane-messages';
 
-/** An NBD server described by data (URI or client options), so worker threads can open their own connections. */
+/** An NBD server described by data (URI or client options), so lane processes can open their own connections. */
 export interface NbdEndpointSpec {
   nbd: NbdConnectSpec;
 }
 
 /**
  * One side of a copy: an in-process backend (shared by all lanes), a factory opening one connection each
- * call, or an NBD spec (the only kind worker lanes can use).
+ * call, or an NBD spec (the only kind lane processes can use).
  */
 export type CopyEndpoint = NbdBackend | (() => Promise<NbdBackend>) | NbdEndpointSpec;
 
@@ -31,15 +32,15 @@ export interface CopyOptions {
   /** Connections per side in total (default 4; 1 when an NBD side lacks CAN_MULTI_CONN). */
   connections?: number;
   /**
-   * Worker threads that share the connections when both sides are NBD specs (0 = copy on the main thread).
-   * Default DEFAULT_COPY_WORKERS, chosen by the nbd benchmark.
+   * Lane processes that share the connections when both sides are NBD specs (0 = copy in this process).
+   * Default DEFAULT_COPY_WORKERS, chosen by the nbd benchmark and the core count.
    */
   workers?: number;
-  /** Data bytes per stripe handed to a worker (default 32 MiB). */
+  /** Data bytes per stripe handed to a lane (default 32 MiB). */
   stripeBytes?: number;
-  /** Requests in flight per connection (default 16). */
+  /** Requests in flight per connection (default DEFAULT_IN_FLIGHT). */
   inFlight?: number;
-  /** Bytes per READ/WRITE (default 2 MiB, capped by each server's maximum). */
+  /** Bytes per READ/WRITE (default DEFAULT_REQUEST_SIZE, capped by each server's maximum). */
   requestSize?: number;
   signal?: AbortSignal;
   onProgress?: (progress: CopyProgress) => void;
@@ -73,10 +74,20 @@ interface Lanes {
 }
 
 /**
- * Main thread by default: on the 2-core benchmark machine worker lanes were not faster (each worker adds its
- * own isolate, tsx loader and GC: about 2x the user CPU per GiB), see docs/benchmarks.md (nbd).
+ * Lane processes for a machine with `cores` cores. On the 2-core benchmark machine (shared, load 12-20) lanes
+ * were slower than one process over TCP and TLS: each lane costs 1.5-2 s to start and more CPU per GiB, and
+ * the two cores are already busy with both peers; see docs/benchmarks.md (nbd, issue 17). So below 4 cores
+ * the copy stays in this process; with more, one lane per two cores (at most 4) spreads TLS crypto while
+ * leaving cores to the peers (not yet measured on such a machine).
  */
-export const DEFAULT_COPY_WORKERS = 0;
+export function defaultCopyWorkers(cores: number = availableParallelism()): number {
+  return cores < 4 ? 0 : Math.min(4, Math.floor(cores / 2));
+}
+
+export const DEFAULT_COPY_WORKERS = defaultCopyWorkers();
+/** 512 KiB x 32 per connection: 2 MiB requests took twice the wall time here (docs/benchmarks.md, nbd). */
+export const DEFAULT_REQUEST_SIZE = 512 * 1024;
+export const DEFAULT_IN_FLIGHT = 32;
 
 function isSpec(endpoint: CopyEndpoint): endpoint is NbdEndpointSpec {
   return typeof endpoint === 'object' && 'nbd' in endpoint && !('read' in endpoint);
@@ -142,7 +153,7 @@ async function copyInProcess(options: CopyOptions): Promise<CopyResult> {
     const resumeFrom = options.resumeFrom ?? 0;
     const ranges = normalizeRanges(options.extents ?? [{ offset: 0, length: src0.size }], src0.size, resumeFrom);
     const total = ranges.reduce((sum, r) => sum + r.length, 0);
-    const requestSize = Math.min(options.requestSize ?? 2 * 1024 * 1024, maxRequest(src0), maxRequest(dst0));
+    const requestSize = Math.min(options.requestSize ?? DEFAULT_REQUEST_SIZE, maxRequest(src0), maxRequest(dst0));
     const meter = new ProgressMeter(clock, total, resumeFrom);
     const run = new CopyRun(options, lanes, meter, requestSize, resumeFrom);
     return await run.execute(planWork(src0, ranges, requestSize, options.extents === undefined), ranges);
@@ -151,7 +162,7 @@ async function copyInProcess(options: CopyOptions): Promise<CopyResult> {
   }
 }
 
-/** Main thread: planning, progress and the resume cursor; the worker lanes move the data. */
+/** This process: planning, progress and the resume cursor; the lane processes move the data. */
 async function copyWithWorkers(
   options: CopyOptions,
   source: NbdConnectSpec,
@@ -172,20 +183,20 @@ async function copyWithWorkers(
     const resumeFrom = options.resumeFrom ?? 0;
     const ranges = normalizeRanges(options.extents ?? [{ offset: 0, length: src0.size }], src0.size, resumeFrom);
     const total = ranges.reduce((sum, r) => sum + r.length, 0);
-    const requestSize = Math.min(options.requestSize ?? 2 * 1024 * 1024, src0.maxRequest, dst0.maxRequest);
+    const requestSize = Math.min(options.requestSize ?? DEFAULT_REQUEST_SIZE, src0.maxRequest, dst0.maxRequest);
     const meter = new ProgressMeter(clock, total, resumeFrom);
     const connections = Math.max(1, options.connections ?? 4);
     const count = Math.min(workers, connections);
-    const run = new WorkerCopy({
+    const run = new LaneCopy({
       init: {
         source,
         destination,
         connections: Math.ceil(connections / count),
-        inFlight: Math.max(1, options.inFlight ?? 16),
+        inFlight: Math.max(1, options.inFlight ?? DEFAULT_IN_FLIGHT),
         requestSize,
         destinationIsZero: options.destinationIsZero ?? false,
       },
-      workers: count,
+      lanes: count,
       stripeBytes: options.stripeBytes ?? 32 * 1024 * 1024,
       checkpointBytes: options.checkpointBytes ?? 256 * 1024 * 1024,
       progressIntervalMs: options.progressIntervalMs ?? 500,
@@ -244,7 +255,7 @@ class CopyRun {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    const perLane = Math.max(1, this.options.inFlight ?? 16);
+    const perLane = Math.max(1, this.options.inFlight ?? DEFAULT_IN_FLIGHT);
     const workers: Array<Promise<void>> = [];
     for (let lane = 0; lane < this.lanes.source.length; lane++)
       for (let i = 0; i < perLane; i++) workers.push(this.worker(lane, work));
@@ -331,7 +342,7 @@ class CopyRun {
         this.checkpointing = null;
         this.options.onCheckpoint?.(mark);
         // Items that completed during this flush may have made the next checkpoint due; when the copy has
-        // stalled no further item completes to check it, so the cursor would stay behind (see copy-workers.ts).
+        // stalled no further item completes to check it, so the cursor would stay behind (see copy-lanes.ts).
         this.checkpointIfDue();
       },
       (error: unknown) => {

@@ -1,6 +1,6 @@
-// Worker entry: registers tsx in this thread (as bin/migratekit.mjs does for the main one), then loads the
-// TypeScript lane. A .ts worker URL with `--import tsx` in execArgv is not transformed on Node 20.
+// Lane process entry: registers tsx (as bin/migratekit.mjs does for the main process), then loads the
+// TypeScript lane. The child starts without the parent's flags (--test, --import), so it does it here.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./copy-lane.worker.ts');
+await import('./copy-lane.child.ts');

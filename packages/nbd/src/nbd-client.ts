@@ -1,48 +1,27 @@
 import { systemClock } from '@migratekit/core';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Extent, NbdBackend } from './nbd-backend';
 import { ClientHandshake } from './nbd-client-handshake';
 import { connectOptionsFromUri } from './nbd-client-uri';
 import type { BlockSizes, NbdClientOptions, NbdExportInfo, NegotiatedExport } from './nbd-client-types';
 import { encodeRequest } from './nbd-codec';
-import { CMD, CMD_FLAG, DEFAULT_PORT, TFLAG } from './nbd-constants';
+import { CMD, CMD_FLAG, REQUEST_HEADER_SIZE, TFLAG } from './nbd-constants';
+import { DirectInput, openSocket, readsDirectly } from './nbd-client-socket';
 import { NbdError } from './nbd-error';
-import { ReplyReader, type PendingRequest } from './nbd-client-replies';
+import { ReplyParser, type PendingRequest } from './nbd-client-reply-parser';
 import { StreamReader } from './stream-reader';
 
 const ZERO_SPLIT = 1024 * 1024 * 1024;
 
-async function openSocket(options: NbdClientOptions): Promise<Socket> {
-  if (options.securedTransport) {
-    const secured = await options.securedTransport();
-    secured.setNoDelay(true);
-    return secured;
-  }
-  const socket = options.socketPath
-    ? netConnect(options.socketPath)
-    : netConnect({ host: options.host ?? 'localhost', port: options.port ?? DEFAULT_PORT, noDelay: true });
-  const clock = options.clock ?? systemClock;
-  const abort = new AbortController();
-  try {
-    await Promise.race([
-      new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('error', (error) => reject(new NbdError('connection', error.message, { cause: error })));
-      }),
-      clock
-        .sleep(options.connectTimeoutMs ?? 30_000, abort.signal)
-        .then(() => Promise.reject(new NbdError('timeout', 'connect timed out'))),
-    ]);
-  } catch (error) {
-    socket.destroy();
-    throw error;
-  } finally {
-    abort.abort();
-  }
-  socket.removeAllListeners('error');
-  socket.setNoDelay(true);
-  return socket;
+interface Connection {
+  socket: Socket;
+  /** The socket, or the TLS stream over it. */
+  stream: Duplex;
+  /** Reads the handshake; the reply parser takes over after it. */
+  reader: StreamReader;
+  info: NegotiatedExport;
+  direct: DirectInput | null;
 }
 
 /**
@@ -55,21 +34,29 @@ export class NbdClient implements NbdBackend {
   private readonly slotWaiters: Array<() => void> = [];
   private closed = false;
   private failure: NbdError | null = null;
+  /** Request headers of answered requests, reused: nothing is allocated per request for them. */
+  private readonly headers: Buffer[] = [];
 
   private constructor(
     private readonly options: NbdClientOptions,
-    private socket: Socket,
-    private stream: Duplex,
-    private reader: StreamReader,
-    private info: NegotiatedExport,
+    private connection: Connection,
   ) {
     this.startReplyLoop();
   }
 
+  private get socket(): Socket {
+    return this.connection.socket;
+  }
+  private get stream(): Duplex {
+    return this.connection.stream;
+  }
+  private get info(): NegotiatedExport {
+    return this.connection.info;
+  }
+
   static async connect(target: string | NbdClientOptions, extra: Partial<NbdClientOptions> = {}): Promise<NbdClient> {
     const options = typeof target === 'string' ? { ...(await connectOptionsFromUri(target)), ...extra } : target;
-    const { socket, stream, reader, info } = await NbdClient.open(options);
-    return new NbdClient(options, socket, stream, reader, info);
+    return new NbdClient(options, await NbdClient.open(options));
   }
 
   /** Lists the exports a server offers to this client. */
@@ -85,16 +72,15 @@ export class NbdClient implements NbdBackend {
     }
   }
 
-  private static async open(
-    options: NbdClientOptions,
-  ): Promise<{ socket: Socket; stream: Duplex; reader: StreamReader; info: NegotiatedExport }> {
-    const socket = await openSocket(options);
+  private static async open(options: NbdClientOptions): Promise<Connection> {
     const reader = new StreamReader(64 * 1024 * 1024);
+    const direct = readsDirectly(options) ? new DirectInput(reader) : null;
+    const socket = await openSocket(options, direct);
     reader.attach(socket);
     try {
       const handshake = new ClientHandshake(socket, reader, options);
       const info = await handshake.go(options.exportName ?? '');
-      return { socket, stream: handshake.currentStream, reader, info };
+      return { socket, stream: handshake.currentStream, reader, info, direct };
     } catch (error) {
       socket.destroy();
       throw error;
@@ -105,12 +91,12 @@ export class NbdClient implements NbdBackend {
   async reconnect(): Promise<void> {
     this.fail(new NbdError('connection', 'reconnecting'));
     this.socket.destroy();
-    const { socket, stream, reader, info } = await NbdClient.open(this.options);
-    if (info.size !== this.info.size) {
-      socket.destroy();
+    const connection = await NbdClient.open(this.options);
+    if (connection.info.size !== this.info.size) {
+      connection.socket.destroy();
       throw new NbdError('negotiation', 'export size changed across reconnect');
     }
-    Object.assign(this, { socket, stream, reader, info, closed: false, failure: null });
+    Object.assign(this, { connection, closed: false, failure: null });
     this.startReplyLoop();
   }
 
@@ -163,13 +149,24 @@ export class NbdClient implements NbdBackend {
     return this.pending.size;
   }
 
+  /** Hands the connection from the handshake's reader to the reply parser (with any bytes already read). */
   private startReplyLoop(): void {
-    const loop = new ReplyReader(this.reader, this.pending, this.info);
-    loop.run().then(
-      () => this.fail(new NbdError('connection', 'connection closed')),
-      (error: unknown) =>
-        this.fail(error instanceof NbdError ? error : new NbdError('protocol', String(error), { cause: error })),
-    );
+    const connection = this.connection;
+    const { stream, reader, direct } = connection;
+    // Events of a connection replaced by reconnect() must not fail the new one.
+    const fail = (error: NbdError): void => {
+      if (this.connection === connection) this.fail(error);
+    };
+    const parser = new ReplyParser(this.pending, this.info, fail);
+    reader.detach();
+    for (const chunk of reader.drain()) parser.feed(chunk);
+    const closed = (): void => fail(new NbdError('connection', 'connection closed by peer'));
+    stream.on('end', closed);
+    stream.on('close', closed);
+    stream.on('error', (error) => fail(new NbdError('connection', error.message, { cause: error })));
+    if (direct) direct.parser = parser;
+    else stream.on('data', (chunk: Buffer) => parser.feed(chunk));
+    stream.resume();
   }
 
   private fail(error: NbdError): void {
@@ -237,10 +234,14 @@ export class NbdClient implements NbdBackend {
       );
     }
     this.batch();
-    this.stream.write(encodeRequest(flags, type, cookie, offset, length));
+    const header = encodeRequest(flags, type, cookie, offset, length, this.headers.pop());
+    this.stream.write(header);
     if (payload) this.stream.write(payload);
     try {
-      return await result;
+      const value = await result;
+      // Answered, so the server has read the header: the socket no longer holds it.
+      if (this.headers.length < 256 && header.length === REQUEST_HEADER_SIZE) this.headers.push(header);
+      return value;
     } finally {
       abort?.abort();
       this.release();

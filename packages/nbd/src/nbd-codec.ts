@@ -33,8 +33,16 @@ export interface RequestHeader {
   length: number;
 }
 
-export function encodeRequest(flags: number, type: number, cookie: number, offset: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(REQUEST_HEADER_SIZE);
+/** `into`: a reused header buffer (the client recycles them once the request is answered). */
+export function encodeRequest(
+  flags: number,
+  type: number,
+  cookie: number,
+  offset: number,
+  length: number,
+  into?: Buffer,
+): Buffer {
+  const buf = into ?? Buffer.allocUnsafe(REQUEST_HEADER_SIZE);
   buf.writeUInt32BE(REQUEST_MAGIC, 0);
   buf.writeUInt16BE(flags, 4);
   buf.writeUInt16BE(type, 6);

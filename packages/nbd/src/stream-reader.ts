@@ -36,6 +36,19 @@ export class StreamReader {
   private readonly onError = (error: Error): void =>
     this.fail(error instanceof NbdError ? error : new NbdError('connection', error.message, { cause: error }));
 
+  /** Bytes read by someone else (a socket in `onread` mode); `chunk` must not be reused by the caller. */
+  push(chunk: Buffer): void {
+    this.onData(chunk);
+  }
+
+  /** Takes every byte still buffered (after detach(), for the next reader of the stream). */
+  drain(): Buffer[] {
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.buffered = 0;
+    return chunks;
+  }
+
   attach(stream: Duplex): void {
     this.stream = stream;
     stream.on('data', this.onData);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import {
   FileBackend,
   DEFAULT_COPY_WORKERS,
+  DEFAULT_IN_FLIGHT,
   NbdServer,
   copyExtents,
   loadCertificateDir,
@@ -145,11 +146,11 @@ export function registerNbdCommands(program: Command): void {
     .argument('<source>', 'source URI or file')
     .argument('<destination>', 'destination URI or file')
     .option('--connections <n>', 'connections per side (used when the servers allow multi-conn)', '4')
-    .option('--in-flight <m>', 'requests in flight per connection', '16')
+    .option('--in-flight <m>', 'requests in flight per connection', String(DEFAULT_IN_FLIGHT))
     .option('--request-size <bytes>', 'bytes per request')
     .option(
       '--workers <n>',
-      `worker threads sharing the connections when both sides are URIs (0: main thread; default ${DEFAULT_COPY_WORKERS})`,
+      `lane processes sharing the connections when both sides are URIs (0: this process; default ${DEFAULT_COPY_WORKERS} on this machine)`,
     )
     .option('--json', 'print the result as JSON')
     .action((source: string, destination: string, opts: CopyCommandOptions) => copy(source, destination, opts));

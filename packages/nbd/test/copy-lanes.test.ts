@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { skipUnlessPeer } from '@migratekit/core';
@@ -12,49 +11,18 @@ import {
   loadCertificateDir,
   loadPskFile,
   type CopyProgress,
-  type NbdBackend,
 } from '../src/index';
 import { MiB, emptyImage, makeSparseImage, tempDir } from './disk-fixtures';
 import { nbdkitToOurServer } from './copy-fixtures';
 import { assertIdentical, peers } from './peers';
 import { makeTlsFixtures } from './tls-fixtures';
+import { filledDisk, gated, until } from './lane-fixtures';
 
-// Copy lanes in worker threads: each worker opens its own connections from the URIs; the main thread
+// Copy lanes in child processes: each lane opens its own connections from the URIs; the main process
 // plans, aggregates progress and keeps the resume cursor.
 
-async function filledDisk(size: number): Promise<MemoryBackend> {
-  const disk = new MemoryBackend(size);
-  await disk.write(0, randomBytes(size));
-  return disk;
-}
-
-/**
- * Polls a condition every 10 ms instead of sleeping for a fixed time, and fails after `withinMs` (generous:
- * starting worker threads takes seconds on a loaded CI machine).
- */
-async function until(condition: () => boolean, what: string | (() => string), withinMs = 30_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(condition(), typeof what === 'string' ? what : what());
-}
-
-/** Reads at or above `gateAt` wait until released, so a copy can be held mid-way deterministically. */
-function gated(inner: NbdBackend, gateAt: number): { backend: NbdBackend; release: () => void } {
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const backend: NbdBackend = {
-    size: inner.size,
-    readOnly: true,
-    read: async (o, l) => {
-      if (o + l > gateAt) await gate;
-      return inner.read(o, l);
-    },
-  };
-  return { backend, release };
-}
-
 test(
-  'worker lanes: nbdkit file -> our server ends byte-identical (qemu-img compare), zero blocks as WRITE_ZEROES',
+  'lane processes: nbdkit file -> our server ends byte-identical (qemu-img compare), zero blocks as WRITE_ZEROES',
   { timeout: 120_000, skip: skipUnlessPeer('nbdkit', peers.nbdkit && peers.qemuImg) },
   async (t) => {
     const dir = tempDir(t);
@@ -90,7 +58,7 @@ test(
     const data = regions.reduce((sum, [, length]) => sum + length, 0);
     assert.ok(result.bytesWritten >= data && result.bytesWritten < data + 2 * MiB, `${result.bytesWritten}`);
     assert.equal(result.resumeOffset, size);
-    assert.ok(progress.length > 2, 'progress was aggregated from the workers');
+    assert.ok(progress.length > 2, 'progress was aggregated from the lanes');
     assert.equal(progress[progress.length - 1]?.bytesDone, size);
     for (let i = 1; i < progress.length; i++)
       assert.ok((progress[i]?.bytesDone ?? 0) >= (progress[i - 1]?.bytesDone ?? 0), 'bytesDone never goes back');
@@ -100,12 +68,12 @@ test(
       'the cursor only moves forward',
     );
     assert.equal(checkpoints[checkpoints.length - 1], size);
-    assert.equal(server.connectionCount, 0, 'every worker connection was closed');
+    assert.equal(server.connectionCount, 0, 'every lane connection was closed');
   },
 );
 
 test(
-  'worker lanes: cancellation stops the workers, keeps a durable cursor, and a resumed run completes the disk',
+  'lane processes: cancellation stops the lanes, keeps a durable cursor, and a resumed run completes the disk',
   { timeout: 120_000 },
   async (t) => {
     const size = 16 * MiB;
@@ -154,7 +122,7 @@ test(
     assert.ok(error.resumeOffset >= 6 * MiB && error.resumeOffset <= 8 * MiB, `cursor ${error.resumeOffset}`);
     assert.equal(error.resumeOffset, checkpoints[checkpoints.length - 1]);
     assert.equal(await hashRange(target, 0, error.resumeOffset), await hashRange(source, 0, error.resumeOffset));
-    await until(() => server.connectionCount === 0, 'the workers closed their connections');
+    await until(() => server.connectionCount === 0, 'the lanes closed their connections');
 
     const second = await copyExtents({
       source: spec('src'),
@@ -179,7 +147,7 @@ test(
 // stays at the first mark (2-4 MiB) and this test fails after its bounded wait; with it, the cursor reaches
 // 8 MiB as soon as the held flush returns.
 test(
-  'worker lanes: a checkpoint that falls due during another checkpoint flush still happens when the copy stalls',
+  'lane processes: a checkpoint that falls due during another checkpoint flush still happens when the copy stalls',
   { timeout: 120_000 },
   async (t) => {
     const size = 16 * MiB;
@@ -238,7 +206,7 @@ test(
 );
 
 test(
-  'worker lanes: a failing destination surfaces as CopyInterruptedError with the error code',
+  'lane processes: a failing destination surfaces as CopyInterruptedError with the error code',
   { timeout: 120_000 },
   async (t) => {
     const size = 8 * MiB;
@@ -261,7 +229,7 @@ test(
 );
 
 test(
-  'worker lanes over TLS: certificate and PSK options cross to the workers as data',
+  'lane processes over TLS: certificate and PSK options cross to the lanes as data',
   { timeout: 120_000, skip: skipUnlessPeer('openssl', peers.openssl) },
   async (t) => {
     const fx = makeTlsFixtures();

@@ -1,20 +1,19 @@
-// One copy lane in a worker thread: its own source and destination connections, fed stripes of work items
-// by the coordinator (copy-workers.ts). Socket I/O and TLS crypto then run on this thread, not the main one.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { isMigrateKitError } from '@migratekit/core';
+// One copy lane in a child process: its own source and destination connections, fed stripes of work items by
+// the coordinator (copy-lanes.ts) over IPC. Socket I/O and TLS crypto then run in this process, on its own core.
 import type { NbdBackend } from './nbd-backend';
 import { NbdClient } from './nbd-client';
 import type { NbdClientOptions } from './nbd-client-types';
 import { copyItem } from './copy-item';
 import type { WorkItem } from './copy-plan';
-import type { FromLane, LaneInit, NbdConnectSpec, ToLane } from './copy-lane-messages';
+import { laneFailure, type FromLane, type LaneInit, type NbdConnectSpec, type ToLane } from './copy-lane-messages';
 
-if (!parentPort) throw new Error('copy-lane.worker must run in a worker thread');
-const port: MessagePort = parentPort;
-const init = workerData as LaneInit;
-const post = (message: FromLane): void => port.postMessage(message);
+if (!process.send) throw new Error('copy-lane.child must be started with an IPC channel (child_process.fork)');
+const send = process.send.bind(process);
+const post = (message: FromLane): void => {
+  if (process.connected) send(message);
+};
 
-/** Buffers arrive as Uint8Array after structured cloning; node:tls wants Buffers for PSK keys. */
+/** node:tls wants Buffers for PSK keys; byte arrays that crossed IPC may arrive as plain Uint8Arrays. */
 function revive(spec: NbdConnectSpec): string | NbdClientOptions {
   if (typeof spec === 'string' || !spec.tls) return spec;
   const asBuffer = <T>(v: T): T | Buffer => (v instanceof Uint8Array ? Buffer.from(v) : v);
@@ -34,6 +33,7 @@ let waiters: Array<() => void> = [];
 let stopping = false;
 let failed = false;
 const opened: NbdClient[] = [];
+const destinations: NbdClient[] = [];
 
 function wake(): void {
   const w = waiters;
@@ -50,7 +50,7 @@ async function take(): Promise<Pending | null> {
   }
 }
 
-async function runner(source: NbdBackend, destination: NbdBackend): Promise<void> {
+async function runner(init: LaneInit, source: NbdBackend, destination: NbdBackend): Promise<void> {
   const scratch = Buffer.allocUnsafe(init.requestSize);
   for (;;) {
     const next = await take();
@@ -66,11 +66,17 @@ async function runner(source: NbdBackend, destination: NbdBackend): Promise<void
   }
 }
 
-async function main(): Promise<void> {
+function fail(error: unknown): void {
+  if (failed || stopping) return;
+  failed = true;
+  wake();
+  post({ type: 'failed', ...laneFailure(error) });
+}
+
+async function run(init: LaneInit): Promise<void> {
   const sources: NbdClient[] = [];
-  const destinations: NbdClient[] = [];
   const [src, dst] = [revive(init.source), revive(init.destination)];
-  for (let i = 0; i < init.connections; i++) {
+  for (let i = 0; i < init.connections && !stopping; i++) {
     const source = await NbdClient.connect(src);
     opened.push(source);
     sources.push(source);
@@ -78,46 +84,51 @@ async function main(): Promise<void> {
     opened.push(destination);
     destinations.push(destination);
   }
-  port.on('message', (message: ToLane) => {
-    if (message.type === 'stripe') {
+  post({ type: 'ready' });
+  const runners: Array<Promise<void>> = [];
+  for (let lane = 0; lane < sources.length; lane++)
+    for (let i = 0; i < init.inFlight; i++)
+      runners.push(runner(init, sources[lane] as NbdClient, destinations[lane] as NbdClient).catch(fail));
+  await Promise.all(runners);
+}
+
+async function closeAndExit(): Promise<void> {
+  await Promise.allSettled(opened.map((h) => h.close()));
+  post({ type: 'closed' });
+  process.disconnect();
+}
+
+function receive(message: ToLane): void {
+  switch (message.type) {
+    case 'init':
+      run(message.init)
+        .catch(fail)
+        .finally(() => void closeAndExit());
+      return;
+    case 'stripe':
       remaining.set(message.id, message.items.length);
       for (const item of message.items) queue.push({ item, stripe: message.id });
       wake();
-    } else if (message.type === 'flush') {
+      return;
+    case 'flush':
       // Every connection is flushed: without CAN_MULTI_CONN one FLUSH covers only its own connection.
       Promise.all(destinations.map((d) => d.flush())).then(
         () => post({ type: 'flushed', id: message.id }),
         (error: unknown) => fail(error),
       );
-    } else {
+      return;
+    case 'stop':
       stopping = true;
       // A cancelled or failed copy does not wait for requests in flight; they fail as the sockets close.
       if (message.abort) for (const client of opened) client.destroy();
       wake();
-    }
-  });
-  post({ type: 'ready' });
-  const runners: Array<Promise<void>> = [];
-  for (let lane = 0; lane < init.connections; lane++)
-    for (let i = 0; i < init.inFlight; i++)
-      runners.push(runner(sources[lane] as NbdClient, destinations[lane] as NbdClient).catch(fail));
-  await Promise.all(runners);
+      return;
+  }
 }
 
-function fail(error: unknown): void {
-  if (failed || stopping) return;
-  failed = true;
-  wake();
-  const message = error instanceof Error ? error.message : String(error);
-  post({ type: 'failed', message, code: isMigrateKitError(error) ? error.code : null });
-}
-
-async function closeAll(): Promise<void> {
-  await Promise.allSettled(opened.map((h) => h.close()));
-  post({ type: 'closed' });
-  port.close();
-}
-
-main()
-  .catch(fail)
-  .finally(() => void closeAll());
+process.on('message', (message: ToLane) => receive(message));
+post({ type: 'listening' });
+// The lane dies with its coordinator: a closed IPC channel means the parent exited (or gave up on us).
+process.on('disconnect', () => process.exit(stopping ? 0 : 1));
+// Ctrl-C reaches the whole process group; the coordinator decides how the copy stops.
+process.on('SIGINT', () => undefined);

@@ -1,16 +1,17 @@
-// Runs a copy over lanes in worker threads. The main thread plans (block status), hands out stripes of
-// work items through a shared queue, aggregates progress and keeps the resume cursor; each worker does its
-// own socket I/O (and TLS crypto), which the single main thread otherwise serialises.
-import { Worker } from 'node:worker_threads';
-import { MigrateKitError, type ErrorCode } from '@migratekit/core';
+// Runs a copy over lanes in child processes. The main process plans (block status), hands out stripes of
+// work items, aggregates progress and keeps the resume cursor; each lane process does its own socket I/O (and
+// TLS crypto), which one Node thread otherwise serialises. Child processes rather than worker threads: see
+// docs/benchmarks.md (nbd, issue 17 notes).
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CopyInterruptedError } from './copy-interrupted';
-import type { FromLane, LaneInit, ToLane } from './copy-lane-messages';
+import { errorFromLane, type FromLane, type LaneInit, type ToLane } from './copy-lane-messages';
 import type { WorkItem } from './copy-plan';
 import type { CopyProgress, ProgressMeter } from './copy-progress';
 
-export interface WorkerCopySetup {
+export interface LaneCopySetup {
   init: LaneInit;
-  workers: number;
+  lanes: number;
   stripeBytes: number;
   checkpointBytes: number;
   progressIntervalMs: number;
@@ -20,19 +21,22 @@ export interface WorkerCopySetup {
   onCheckpoint?: ((resumeOffset: number) => void) | undefined;
 }
 
-export interface WorkerCopyTotals {
+export interface LaneCopyTotals {
   bytesWritten: number;
   bytesZeroed: number;
 }
 
-/** Stripes handed to one worker ahead of its progress, so it never idles waiting for the next one. */
+/** Stripes handed to one lane ahead of its progress, so it never idles waiting for the next one. */
 const STRIPES_AHEAD = 2;
 const STOP_GRACE_MS = 5000;
+const LANE_ENTRY = fileURLToPath(new URL('./copy-lane-bootstrap.mjs', import.meta.url));
 
 interface Lane {
-  worker: Worker;
+  child: ChildProcess;
   outstanding: number;
   closed: Promise<void>;
+  /** Messages held until the lane process listens: IPC messages sent before that are lost. */
+  held: ToLane[] | null;
 }
 
 interface Stripe {
@@ -72,7 +76,7 @@ class Striper {
   }
 }
 
-export class WorkerCopy {
+export class LaneCopy {
   private readonly lanes: Lane[] = [];
   private readonly stripes = new Map<number, Stripe>();
   private readonly order: Stripe[] = [];
@@ -83,21 +87,21 @@ export class WorkerCopy {
   private completedUpTo: number;
   private lastCheckpoint: number;
   private checkpointing: Promise<void> | null = null;
-  private readonly totals: WorkerCopyTotals = { bytesWritten: 0, bytesZeroed: 0 };
+  private readonly totals: LaneCopyTotals = { bytesWritten: 0, bytesZeroed: 0 };
 
-  constructor(private readonly setup: WorkerCopySetup) {
+  constructor(private readonly setup: LaneCopySetup) {
     this.completedUpTo = setup.meter.resumeOffset;
     this.lastCheckpoint = setup.meter.resumeOffset;
   }
 
   /** Copies every planned item; returns once all are written and flushed, or throws CopyInterruptedError. */
-  async run(work: AsyncGenerator<WorkItem>, end: number): Promise<WorkerCopyTotals> {
+  async run(work: AsyncGenerator<WorkItem>, end: number): Promise<LaneCopyTotals> {
     const signal = this.setup.signal;
     const onAbort = (): void => this.fail(signal?.reason ?? new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     try {
-      for (let i = 0; i < this.setup.workers && !this.failure; i++) this.lanes.push(this.spawn());
+      for (let i = 0; i < this.setup.lanes && !this.failure; i++) this.lanes.push(this.spawn());
       await this.dispatch(new Striper(work, this.setup.stripeBytes));
       while (!this.failure && this.order.some((s) => !s.done)) await this.nextChange();
       if (!this.failure) {
@@ -117,26 +121,27 @@ export class WorkerCopy {
   }
 
   private spawn(): Lane {
-    const worker = new Worker(new URL('./copy-lane-bootstrap.mjs', import.meta.url), {
-      workerData: this.setup.init,
-      // The bootstrap registers tsx itself; the parent's flags (--test, --import) stay out of the worker.
+    const child = fork(LANE_ENTRY, [], {
+      // The entry registers tsx itself; the parent's flags (--test, --import, --cpu-prof) stay out of the lane.
       execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let closedResolve: () => void = () => undefined;
     const closed = new Promise<void>((resolve) => (closedResolve = resolve));
-    const lane: Lane = { worker, outstanding: 0, closed };
-    worker.on('message', (message: FromLane) => this.receive(lane, message, closedResolve));
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', () => {
+    const lane: Lane = { child, outstanding: 0, closed, held: [{ type: 'init', init: this.setup.init }] };
+    child.on('message', (message: FromLane) => this.receive(lane, message));
+    child.on('error', (error) => this.fail(error));
+    child.on('exit', (code, signal) => {
       closedResolve();
       // stopAll() takes the lanes out first: a lane still listed exited on its own, and a flush waiting for
       // its answer (even with every stripe done) would otherwise wait forever.
-      if (this.lanes.includes(lane)) this.fail(new Error('copy worker exited'));
+      if (this.lanes.includes(lane)) this.fail(new Error(`copy lane process exited (${signal ?? code})`));
     });
     return lane;
   }
 
-  private receive(lane: Lane, message: FromLane, closed: () => void): void {
+  private receive(lane: Lane, message: FromLane): void {
     switch (message.type) {
       case 'progress':
         this.setup.meter.add(message.bytes);
@@ -161,15 +166,13 @@ export class WorkerCopy {
         break;
       }
       case 'failed':
-        this.fail(
-          message.code
-            ? new MigrateKitError(message.code as ErrorCode, { message: message.message })
-            : new Error(message.message),
-        );
+        this.fail(errorFromLane(message));
+        break;
+      case 'listening':
+        for (const held of lane.held?.splice(0) ?? []) this.send(lane, held);
+        lane.held = null;
         break;
       case 'closed':
-        closed();
-        break;
       case 'ready':
         break;
     }
@@ -205,7 +208,7 @@ export class WorkerCopy {
     this.checkpointIfDue();
   }
 
-  /** Flushes every worker and advances the cursor to the completed prefix, if it moved far enough. */
+  /** Flushes every lane and advances the cursor to the completed prefix, if it moved far enough. */
   private checkpointIfDue(): void {
     if (this.failure || this.checkpointing) return;
     if (this.completedUpTo - this.lastCheckpoint < this.setup.checkpointBytes) return;
@@ -228,7 +231,7 @@ export class WorkerCopy {
     );
   }
 
-  /** FLUSH on every worker's connections covers every write already answered, i.e. the completed prefix. */
+  /** FLUSH on every lane's connections covers every write already answered, i.e. the completed prefix. */
   private async flushAll(): Promise<void> {
     if (!this.lanes.length) return;
     const id = this.nextId++;
@@ -245,7 +248,16 @@ export class WorkerCopy {
   }
 
   private post(lane: Lane, message: ToLane): void {
-    lane.worker.postMessage(message);
+    if (lane.held) lane.held.push(message);
+    else this.send(lane, message);
+  }
+
+  private send(lane: Lane, message: ToLane): void {
+    // A lane that already exited is reported by its 'exit' event; one stopping may close its channel first.
+    if (!lane.child.connected) return;
+    lane.child.send(message, (error) => {
+      if (error && this.lanes.includes(lane)) this.fail(error);
+    });
   }
 
   private fail(error: unknown): void {
@@ -269,15 +281,17 @@ export class WorkerCopy {
     });
   }
 
-  /** Asks each worker to finish its requests in flight and close its connections, then ends the thread. */
+  /** Asks each lane to finish its requests in flight and close its connections; kills the ones that do not. */
   private async stopAll(): Promise<void> {
     const lanes = this.lanes.splice(0);
     for (const lane of lanes) this.post(lane, { type: 'stop', abort: this.failure !== null });
-    // A worker stuck on a request a peer never answers is ended anyway after a grace period.
+    // A lane stuck on a request a peer never answers is killed after a grace period.
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS).unref()));
     await Promise.race([Promise.all(lanes.map((l) => l.closed)), grace]);
     clearTimeout(timer);
-    await Promise.all(lanes.map((l) => l.worker.terminate()));
+    for (const lane of lanes)
+      if (lane.child.exitCode === null && lane.child.signalCode === null) lane.child.kill('SIGKILL');
+    await Promise.all(lanes.map((l) => l.closed));
   }
 }
