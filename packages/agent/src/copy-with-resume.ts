@@ -4,6 +4,8 @@ import { isMigrateKitError, type Clock } from '@migratekit/core';
 import { CopyInterruptedError, copyExtents, type CopyProgress, type NbdBackend, type Range } from '@migratekit/nbd';
 import type { AgentLogger } from './agent-link';
 
+const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+
 export interface CopyWithResumeOptions {
   diskId: string;
   source: () => Promise<NbdBackend>;
@@ -14,7 +16,11 @@ export interface CopyWithResumeOptions {
   logger: Pick<AgentLogger, 'warn'>;
   connections?: number | undefined;
   inFlight?: number | undefined;
-  /** Flush and advance the cursor this often (default 16 MiB: a drop re-sends at most this much). */
+  /**
+   * Flush and advance the cursor this often (default 64 MiB: a drop re-sends at most this much). Each checkpoint
+   * is a FLUSH, an fsync on the target: at 16 MiB a 512 MiB copy took 10-13 s against about 7 s at 256 MiB
+   * (docs/benchmarks.md, e2e-replication notes); 64 MiB keeps a WAN drop cheap without most of that cost.
+   */
   checkpointBytes?: number;
   maxResumes?: number;
   clock?: Clock | undefined;
@@ -50,7 +56,7 @@ export async function copyWithResume(options: CopyWithResumeOptions): Promise<Co
         ...(options.connections === undefined ? {} : { connections: options.connections }),
         ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
         resumeFrom,
-        checkpointBytes: options.checkpointBytes ?? 16 * 1024 * 1024,
+        checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
         destinationIsZero: options.destinationIsZero,
         signal: options.signal,
         ...(options.onProgress === undefined ? {} : { onProgress: (p: CopyProgress) => options.onProgress?.(base, p) }),
