@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
+import type { Clock } from '@migratekit/core';
 import type { NbdLogger } from './nbd-logger';
 import type { ChildLimits, FromChild, ServeConnection, ToChild } from './nbd-server-process-messages';
 
@@ -38,6 +39,7 @@ export class ConnectionProcesses {
     private readonly count: number,
     private readonly limits: ChildLimits,
     private readonly logger: NbdLogger,
+    private readonly clock: Clock,
   ) {}
 
   /** Starts the children now, so that the first connection does not wait for one to load. */
@@ -61,12 +63,15 @@ export class ConnectionProcesses {
       exited: new Promise((resolve) => child.once('exit', () => resolve())),
     };
     entry.ready = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('NBD connection process did not start')), READY_TIMEOUT_MS);
-      timer.unref();
+      const started = new AbortController();
+      this.clock.sleep(READY_TIMEOUT_MS, started.signal).then(
+        () => reject(new Error('NBD connection process did not start')),
+        () => undefined,
+      );
       child.once('exit', () => reject(new Error('NBD connection process exited while starting')));
       child.on('message', (msg: FromChild) => {
         if (msg.type === 'ready') {
-          clearTimeout(timer);
+          started.abort();
           resolve();
         } else this.onMessage(entry, msg);
       });
@@ -156,9 +161,13 @@ export class ConnectionProcesses {
       children.map(async (child) => {
         if (child.alive && child.process.connected) child.process.send({ type: 'close' } satisfies ToChild);
         const limit = this.limits.drainTimeoutMs + EXIT_GRACE_MS;
-        const timer = setTimeout(() => child.process.kill('SIGKILL'), limit);
+        const exited = new AbortController();
+        this.clock.sleep(limit, exited.signal).then(
+          () => child.process.kill('SIGKILL'),
+          () => undefined,
+        );
         await child.exited;
-        clearTimeout(timer);
+        exited.abort();
       }),
     );
   }

@@ -81,6 +81,7 @@ export class NbdServer {
               drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
             },
             this.logger,
+            this.clock,
           )
         : null;
     const authorize = options.authorize;
