@@ -67,8 +67,14 @@ export function timed(command: string, args: string[]): Promise<number> {
 }
 
 /** Starts `migratekit nbd serve` and returns its URI. */
-export async function startOurServer(bin: string, file: string, name: string): Promise<Running & { uri: string }> {
-  const child = spawn(process.execPath, [bin, 'nbd', 'serve', file, '--export', name, '--port', '0', '--readonly'], {
+export async function startOurServer(
+  bin: string,
+  file: string,
+  name: string,
+  extraArgs: string[] = [],
+): Promise<Running & { uri: string }> {
+  const args = [bin, 'nbd', 'serve', file, '--export', name, '--port', '0', '--readonly', ...extraArgs];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -12,6 +12,11 @@ import { copyDependencies, type CopiedPackage } from './copy-dependencies';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const WORKER: BundleEntry = { source: 'packages/nbd/src/copy-lane.worker.ts', output: 'copy-lane-bootstrap.mjs' };
+/** The NBD server's connection processes (packages/nbd/src/nbd-server-processes.ts forks it by this name). */
+const SERVER_CHILD: BundleEntry = {
+  source: 'packages/nbd/src/nbd-server-child.ts',
+  output: 'nbd-server-child-bootstrap.mjs',
+};
 
 export interface ReleaseTree {
   dir: string;
@@ -64,7 +69,7 @@ async function buildTree(spec: TreeSpec, version: string, outRoot: string): Prom
   const dir = join(outRoot, `${spec.name}-${version}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'bin'), { recursive: true });
-  const { externalsByPackage } = await bundlePrograms(ROOT, [spec.entry, WORKER], join(dir, 'lib'));
+  const { externalsByPackage } = await bundlePrograms(ROOT, [spec.entry, WORKER, SERVER_CHILD], join(dir, 'lib'));
   const roots = releaseRoots(externalsByPackage);
   const packages = copyDependencies(ROOT, roots, dir);
   if (spec.withDashboard) cpSync(join(ROOT, 'packages', 'web', 'dist'), join(dir, 'lib', 'web'), { recursive: true });

@@ -1,4 +1,4 @@
-import { read as fsRead } from 'node:fs';
+import { read as fsRead, write as fsWrite } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Extent, NbdBackend } from './nbd-backend';
 import { NbdError } from './nbd-error';
@@ -79,11 +79,17 @@ export class FileBackend implements NbdBackend {
   async write(offset: number, data: Buffer, options: { fua: boolean }): Promise<void> {
     this.check(offset, data.length, 'ENOSPC');
     let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
-      done += bytesWritten;
-    }
+    while (done < data.length) done += await this.pwrite(data, done, data.length - done, offset + done);
     if (options.fua) await this.handle.datasync();
+  }
+
+  /** The callback fs.write, for the same reason as pread. */
+  private pwrite(buf: Buffer, at: number, length: number, position: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      fsWrite(this.handle.fd, buf, at, length, position, (error, bytesWritten) =>
+        error ? reject(error) : resolve(bytesWritten),
+      );
+    });
   }
 
   async writeZeroes(

@@ -7,6 +7,7 @@ export { MemoryBackend } from './memory-backend';
 export { FileBackend, type FileBackendOptions } from './file-backend';
 export { seekSupported } from './seek-extents';
 export { NbdServer } from './nbd-server';
+export { defaultConnectionProcesses } from './nbd-server-processes';
 export type { AuthorizeContext, NbdExportOptions, NbdServerOptions, NbdServerTlsOptions } from './nbd-server-types';
 export { NbdClient } from './nbd-client';
 export type { BlockSizes, NbdClientOptions, NbdClientTlsOptions, NbdExportInfo } from './nbd-client-types';

@@ -16,6 +16,7 @@ export interface NbdBackend {
   read(offset: number, length: number): Promise<Buffer>;
   /** Optional zero-allocation read into a caller's buffer (the server pools its buffers through this). */
   readInto?(offset: number, target: Buffer): Promise<void>;
+  /** `data` may be a reused buffer: keep no reference to it once the returned promise settles. */
   write?(offset: number, data: Buffer, options: { fua: boolean }): Promise<void>;
   writeZeroes?(
     offset: number,

@@ -72,8 +72,9 @@ export function encodeSimpleReply(error: number, cookie: Buffer): Buffer {
   return buf;
 }
 
-export function encodeChunkHeader(flags: number, type: number, cookie: Buffer, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(STRUCTURED_HEADER_SIZE);
+/** `extra` reserves bytes after the header for the caller (e.g. the offset of an OFFSET_DATA chunk). */
+export function encodeChunkHeader(flags: number, type: number, cookie: Buffer, length: number, extra = 0): Buffer {
+  const buf = Buffer.allocUnsafe(STRUCTURED_HEADER_SIZE + extra);
   buf.writeUInt32BE(STRUCTURED_REPLY_MAGIC, 0);
   buf.writeUInt16BE(flags, 4);
   buf.writeUInt16BE(type, 6);

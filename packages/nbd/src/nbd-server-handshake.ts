@@ -28,6 +28,11 @@ export interface Negotiated {
   allocationContext: number | null;
   stream: Duplex;
   tlsIdentity: string | undefined;
+  /**
+   * The reply that ends the handshake (GO's INFO/ACK or EXPORT_NAME's size and flags), not yet sent: the
+   * client sends nothing before it arrives, so the connection can still move to another process here.
+   */
+  finalReply: Buffer;
 }
 
 const MAX_OPTION_DATA = 64 * 1024;
@@ -44,6 +49,8 @@ export class ServerHandshake {
   private noZeroes = false;
   private metaExport: string | null = null;
   private metaAllocation = false;
+  /** Replies held back instead of written (the final reply, see Negotiated.finalReply). */
+  private held: Buffer[] | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -65,7 +72,8 @@ export class ServerHandshake {
   }
 
   private send(buf: Buffer): void {
-    this.stream.write(buf);
+    if (this.held) this.held.push(buf);
+    else this.stream.write(buf);
   }
 
   private reply(option: number, type: number, data?: Buffer): void {
@@ -156,6 +164,7 @@ export class ServerHandshake {
     const name = data.toString('utf8');
     const exp = this.ctx.findExport(name, this.peer, this.tlsIdentity);
     if (!exp || data.length > MAX_STRING) throw new HandshakeClosed(`unknown export ${JSON.stringify(name)}`);
+    this.held = [];
     const reply = Buffer.alloc(this.noZeroes ? 10 : 134);
     writeU64(reply, exp.backend.size, 0);
     reply.writeUInt16BE(transmissionFlags(exp, this.structured), 8);
@@ -165,12 +174,15 @@ export class ServerHandshake {
 
   private negotiated(exp: NbdExport): Negotiated {
     const allocation = this.structured && this.metaAllocation && this.metaExport === exp.name;
+    const finalReply = Buffer.concat(this.held ?? []);
+    this.held = null;
     return {
       export: exp,
       structured: this.structured,
       allocationContext: allocation ? ALLOCATION_CONTEXT_ID : null,
       stream: this.stream,
       tlsIdentity: this.tlsIdentity,
+      finalReply,
     };
   }
 
@@ -203,6 +215,7 @@ export class ServerHandshake {
       this.replyError(option, REP.ERR_UNKNOWN, 'unknown export');
       return null;
     }
+    if (option === OPT.GO) this.held = [];
     const info = Buffer.alloc(10);
     writeU64(info, exp.backend.size, 0);
     info.writeUInt16BE(transmissionFlags(exp, this.structured), 8);

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Clock } from '@migratekit/core';
 import { decodeRequest, encodeChunkHeader, encodeSimpleReply, writeU64, type RequestHeader } from './nbd-codec';
 import {
   CMD,
@@ -10,7 +11,7 @@ import {
   STATE_ZERO,
 } from './nbd-constants';
 import { NBD_ERRNO, NbdError, errnoFromSystem, type NbdErrnoName } from './nbd-error';
-import type { Negotiated } from './nbd-server-handshake';
+import { HandshakeClosed, type Negotiated } from './nbd-server-handshake';
 import type { ServerContext } from './nbd-server-types';
 import type { StreamReader } from './stream-reader';
 import { isZero } from './zero-detect';
@@ -26,7 +27,41 @@ const ALLOWED_FLAGS: Record<number, number> = {
   [CMD.BLOCK_STATUS]: CMD_FLAG.REQ_ONE,
 };
 const MAX_EXTENTS = 1 << 20;
+/** Payloads from this size up are read into (and replies sent from) pooled buffers. */
+const POOLED_PAYLOAD = 64 * 1024;
 const U32_MAX = 0xffffffff;
+
+/** What a transmission needs from its server (in the server's process or in a connection process). */
+export type TransmissionContext = Pick<
+  ServerContext,
+  'maxPayload' | 'maxInFlight' | 'maxQueuedReplyBytes' | 'bufferPool'
+>;
+
+/** A peer hanging up or an export removed: logged at debug level, not as a warning. */
+export function isExpectedClose(error: unknown): boolean {
+  return error instanceof HandshakeClosed || (error instanceof NbdError && error.kind === 'connection');
+}
+
+/** Serves a negotiated connection to its end, then ends the stream once every reply has left. */
+export async function runTransmission(transmission: ServerTransmission, stream: Duplex): Promise<void> {
+  await transmission.run();
+  await new Promise<void>((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.once('drain', resolve).once('close', resolve);
+  });
+  stream.end();
+}
+
+/** Lets requests in flight finish, bounded so that a stuck backend cannot hold a shutdown. */
+export async function drainWithin(transmission: ServerTransmission, clock: Clock, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  // The sleep rejects when aborted below, once the drain won the race; nothing else is expected.
+  const limit = clock.sleep(timeoutMs, abort.signal).catch((error: unknown) => {
+    if (!abort.signal.aborted) throw error;
+  });
+  await Promise.race([transmission.drain(), limit]);
+  abort.abort();
+}
 
 /** Serves requests of one negotiated connection until DISC, a protocol error, or close(). */
 export class ServerTransmission {
@@ -39,7 +74,7 @@ export class ServerTransmission {
     private readonly stream: Duplex,
     private readonly reader: StreamReader,
     private readonly state: Negotiated,
-    private readonly ctx: ServerContext,
+    private readonly ctx: TransmissionContext,
   ) {}
 
   /** Stops accepting requests; resolves when every request in flight has been answered. */
@@ -73,13 +108,31 @@ export class ServerTransmission {
           this.replyError(req, 'EINVAL');
           continue;
         }
-        payload = this.reader.tryRead(req.length) ?? (await this.reader.read(req.length));
+        payload = await this.readPayload(req.length);
       }
       this.inFlight += 1;
+      const pooled = payload !== null && payload.length >= POOLED_PAYLOAD ? payload : null;
       this.handle(req, payload)
         .catch((error: unknown) => this.replyError(req, errnoFromSystem(error)))
-        .finally(() => this.release());
+        .finally(() => {
+          // The backend has finished with the payload once its write settled.
+          if (pooled) this.ctx.bufferPool.release(pooled);
+          this.release();
+        });
     }
+  }
+
+  /** Large WRITE payloads land in a reused buffer instead of a fresh one assembled from socket chunks. */
+  private async readPayload(length: number): Promise<Buffer> {
+    if (length < POOLED_PAYLOAD) return this.reader.tryRead(length) ?? (await this.reader.read(length));
+    const buffer = this.ctx.bufferPool.get(length);
+    try {
+      await this.reader.readInto(buffer);
+    } catch (error) {
+      this.ctx.bufferPool.release(buffer);
+      throw error;
+    }
+    return buffer;
   }
 
   private release(): void {
@@ -204,7 +257,7 @@ export class ServerTransmission {
     const backend = this.state.export.backend;
     let data: Buffer;
     let release: (() => void) | undefined;
-    if (backend.readInto && req.length >= 64 * 1024) {
+    if (backend.readInto && req.length >= POOLED_PAYLOAD) {
       const pooled = this.ctx.bufferPool.get(req.length);
       release = () => this.ctx.bufferPool.release(pooled);
       try {
@@ -219,14 +272,13 @@ export class ServerTransmission {
     const df = (req.flags & CMD_FLAG.DF) !== 0;
     if (!df && req.length >= 4096 && isZero(data)) {
       release?.();
-      const body = Buffer.allocUnsafe(12);
-      writeU64(body, req.offset, 0);
-      body.writeUInt32BE(req.length, 8);
-      return this.write(encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.OFFSET_HOLE, req.cookie, 12), body);
+      const hole = encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.OFFSET_HOLE, req.cookie, 12, 12);
+      writeU64(hole, req.offset, 20);
+      hole.writeUInt32BE(req.length, 28);
+      return this.write(hole);
     }
     // Chunk header and offset in one buffer: one fewer write per reply.
-    const header = Buffer.allocUnsafe(28);
-    encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.OFFSET_DATA, req.cookie, 8 + data.length).copy(header, 0);
+    const header = encodeChunkHeader(REPLY_FLAG_DONE, REPLY_TYPE.OFFSET_DATA, req.cookie, 8 + data.length, 8);
     writeU64(header, req.offset, 20);
     this.write(header, data, release);
   }

@@ -51,6 +51,12 @@ export interface NbdServerOptions {
   maxInFlight?: number;
   /** Bytes of unsent replies per connection beyond which reading stops until the peer drains them. */
   maxQueuedReplyBytes?: number;
+  /**
+   * Child processes that serve negotiated plain-TCP connections to file exports, so that several connections
+   * use several cores (0, the default: every connection is served in this process). Connections inside TLS
+   * and exports with other backends are always served in this process. See docs/benchmarks.md.
+   */
+  connectionProcesses?: number;
 }
 
 /** What one connection needs from its server. */

@@ -3,20 +3,38 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { NbdBackend } from './nbd-backend';
 import { BufferPool } from './buffer-pool';
+import { FileBackend } from './file-backend';
 import { DEFAULT_MAX_PAYLOAD } from './nbd-constants';
 import { NbdError } from './nbd-error';
 import { silentLogger, type NbdLogger } from './nbd-logger';
-import { HandshakeClosed, ServerHandshake } from './nbd-server-handshake';
-import { ServerTransmission } from './nbd-server-transmission';
+import { ServerTransmission, drainWithin, isExpectedClose, runTransmission } from './nbd-server-transmission';
+import { HandshakeClosed, ServerHandshake, type Negotiated } from './nbd-server-handshake';
+import { ConnectionProcesses } from './nbd-server-processes';
 import type { NbdExport, NbdExportOptions, NbdServerOptions, ServerContext } from './nbd-server-types';
 import { PSK_CIPHERS, TLS13_CIPHERSUITES } from './nbd-tls';
 import { StreamReader } from './stream-reader';
+
+/**
+ * Stops the handle reading. A paused net.Socket's handle keeps reading, and a handle sent to another process
+ * stays open here (reading into a no-op) until the child acknowledges it: the first requests, which the
+ * client sends as soon as the child's final reply arrives, would be read here and lost. Node has no public
+ * call for this; `_handle.readStop()` is what Socket.pause() itself uses for `onread` sockets.
+ */
+function stopReading(socket: Socket): void {
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+  if (!handle?.readStop) throw new Error('cannot stop reading a socket before moving it');
+  handle.reading = false;
+  const status = handle.readStop();
+  if (status !== 0) throw new Error(`cannot stop reading a socket before moving it (status ${status})`);
+}
 
 interface Connection {
   socket: Socket;
   peer: string;
   exportName: string | null;
   transmission: ServerTransmission | null;
+  /** Moved to a connection process; this process no longer owns its socket. */
+  handedOff: boolean;
 }
 
 /**
@@ -30,6 +48,8 @@ export class NbdServer {
   private readonly clock: Clock;
   private readonly ctx: ServerContext;
   private server: Server | null = null;
+  /** Children serving negotiated plain-TCP file connections; null when every connection is served here. */
+  private readonly processes: ConnectionProcesses | null;
 
   constructor(private readonly options: NbdServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -49,6 +69,21 @@ export class NbdServer {
       // Fail at construction, not at the first STARTTLS, when the material is unusable.
       createSecureContext(tlsContextOptions);
     }
+    const processes = options.connectionProcesses ?? 0;
+    this.processes =
+      processes > 0
+        ? new ConnectionProcesses(
+            processes,
+            {
+              maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+              maxInFlight: options.maxInFlight ?? 64,
+              maxQueuedReplyBytes: options.maxQueuedReplyBytes ?? 16 * 1024 * 1024,
+              drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
+            },
+            this.logger,
+            this.clock,
+          )
+        : null;
     const authorize = options.authorize;
     const visible = (exp: NbdExport, peer: string, tlsIdentity: string | undefined): boolean =>
       !authorize || authorize({ exportName: exp.name, peer, ...(tlsIdentity ? { tlsIdentity } : {}) });
@@ -90,8 +125,8 @@ export class NbdServer {
   async removeExport(name: string): Promise<boolean> {
     if (!this.exportsByName.delete(name)) return false;
     const closing = [...this.connections].filter((c) => c.exportName === name).map((c) => this.closeConnection(c));
-    await Promise.all(closing);
-    this.logger.info({ exportName: name, closedConnections: closing.length }, 'nbd export removed');
+    const [elsewhere] = await Promise.all([this.processes?.removeExport(name) ?? 0, ...closing]);
+    this.logger.info({ exportName: name, closedConnections: closing.length + elsewhere }, 'nbd export removed');
     return true;
   }
 
@@ -100,12 +135,14 @@ export class NbdServer {
       name: e.name,
       size: e.backend.size,
       readOnly: e.backend.readOnly,
-      connections: [...this.connections].filter((c) => c.exportName === e.name).length,
+      connections:
+        [...this.connections].filter((c) => c.exportName === e.name && !c.handedOff).length +
+        (this.processes?.connectionsOf(e.name) ?? 0),
     }));
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return [...this.connections].filter((c) => !c.handedOff).length + (this.processes?.connectionCount ?? 0);
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
@@ -115,6 +152,7 @@ export class NbdServer {
       server.listen(port, host, () => {
         server.off('error', reject);
         this.server = server;
+        this.processes?.start();
         const address = server.address() as AddressInfo;
         this.logger.info({ port: address.port, host }, 'nbd server listening');
         resolve(address);
@@ -130,6 +168,7 @@ export class NbdServer {
       server.listen(path, () => {
         server.off('error', reject);
         this.server = server;
+        this.processes?.start();
         resolve();
       });
     });
@@ -144,20 +183,13 @@ export class NbdServer {
     this.server = null;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     await Promise.all([...this.connections].map((c) => this.closeConnection(c)));
+    await this.processes?.close();
     await closed;
   }
 
   /** Lets requests in flight finish (bounded, so a stuck backend cannot hold a shutdown), then closes. */
   private async closeConnection(conn: Connection): Promise<void> {
-    if (conn.transmission) {
-      const abort = new AbortController();
-      // The sleep rejects when aborted below, once the drain won the race; nothing else is expected.
-      const limit = this.clock.sleep(this.options.drainTimeoutMs ?? 30_000, abort.signal).catch((error: unknown) => {
-        if (!abort.signal.aborted) throw error;
-      });
-      await Promise.race([conn.transmission.drain(), limit]);
-      abort.abort();
-    }
+    if (conn.transmission) await drainWithin(conn.transmission, this.clock, this.options.drainTimeoutMs ?? 30_000);
     conn.socket.destroy();
   }
 
@@ -173,7 +205,7 @@ export class NbdServer {
   private accept(socket: Socket, secured?: { identity: string }): void {
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? 'unix'}:${socket.remotePort ?? 0}`;
-    const conn: Connection = { socket, peer, exportName: null, transmission: null };
+    const conn: Connection = { socket, peer, exportName: null, transmission: null, handedOff: false };
     this.connections.add(conn);
     // A socket error also ends serve() below (which logs it); this listener only keeps it from being unhandled.
     socket.on('error', () => undefined);
@@ -181,8 +213,7 @@ export class NbdServer {
     this.serve(conn, secured).then(
       () => conn.socket.destroy(),
       (error: unknown) => {
-        const expected = error instanceof HandshakeClosed || (error instanceof NbdError && error.kind === 'connection');
-        this.logger[expected ? 'debug' : 'warn'](
+        this.logger[isExpectedClose(error) ? 'debug' : 'warn'](
           { peer, exportName: conn.exportName, err: (error as Error).message },
           'nbd connection closed',
         );
@@ -215,13 +246,51 @@ export class NbdServer {
       { peer: conn.peer, exportName: conn.exportName, structured: negotiated.structured },
       'nbd client entered transmission',
     );
+    if (
+      this.processes &&
+      !secured &&
+      negotiated.stream === conn.socket &&
+      negotiated.export.backend instanceof FileBackend
+    )
+      return this.handOff(this.processes, conn, reader, negotiated, negotiated.export.backend);
+    negotiated.stream.write(negotiated.finalReply);
     conn.transmission = new ServerTransmission(negotiated.stream, reader, negotiated, this.ctx);
-    await conn.transmission.run();
-    const stream = negotiated.stream;
-    await new Promise<void>((resolve) => {
-      if (stream.writableLength === 0) resolve();
-      else stream.once('drain', resolve).once('close', resolve);
+    await runTransmission(conn.transmission, negotiated.stream);
+  }
+
+  /**
+   * Moves a negotiated plain connection to a connection process before its final handshake reply is sent:
+   * the client sends nothing until that reply arrives, so no request bytes are in flight during the move.
+   */
+  private async handOff(
+    processes: ConnectionProcesses,
+    conn: Connection,
+    reader: StreamReader,
+    negotiated: Negotiated,
+    backend: FileBackend,
+  ): Promise<void> {
+    const socket = conn.socket;
+    reader.detach();
+    const leftover = [reader.takeBuffered()];
+    for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null)
+      leftover.push(chunk);
+    stopReading(socket);
+    // Replies still queued here would be lost with the handle.
+    if (socket.writableLength > 0)
+      await new Promise<void>((resolve) => socket.once('drain', resolve).once('close', resolve));
+    const exp = negotiated.export;
+    await processes.handOff(socket, {
+      exportName: exp.name,
+      path: backend.path,
+      readOnly: backend.readOnly,
+      description: exp.description,
+      multiConn: exp.multiConn,
+      structured: negotiated.structured,
+      allocationContext: negotiated.allocationContext,
+      finalReply: negotiated.finalReply,
+      leftover: Buffer.concat(leftover),
     });
-    stream.end();
+    conn.handedOff = true;
+    this.logger.debug({ peer: conn.peer, exportName: exp.name }, 'nbd connection moved to a connection process');
   }
 }

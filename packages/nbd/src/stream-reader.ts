@@ -125,6 +125,14 @@ export class StreamReader {
     }
   }
 
+  /** Removes and returns every buffered byte (for a connection that moves elsewhere after detach()). */
+  takeBuffered(): Buffer {
+    const out = Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.buffered = 0;
+    return out;
+  }
+
   private serve(): void {
     const waiter = this.waiter;
     if (!waiter || this.buffered < waiter.size) return;

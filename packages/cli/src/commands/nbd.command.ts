@@ -7,6 +7,7 @@ import {
   DEFAULT_IN_FLIGHT,
   NbdServer,
   copyExtents,
+  defaultConnectionProcesses,
   loadCertificateDir,
   loadPskFile,
   type CopyEndpoint,
@@ -21,6 +22,7 @@ interface ServeOptions {
   tlsCert?: string;
   tlsPsk?: string;
   readonly?: boolean;
+  processes?: string;
 }
 
 interface CopyCommandOptions {
@@ -50,7 +52,8 @@ async function serve(file: string, opts: ServeOptions): Promise<void> {
   if (opts.tlsCert) tls = { mode: 'require', ...(await loadCertificateDir(resolve(opts.tlsCert), 'server')) };
   if (opts.tlsPsk) tls = { mode: 'require', psk: await loadPskFile(resolve(opts.tlsPsk)) };
   const backend = await FileBackend.open(resolve(file), { readOnly: opts.readonly ?? false });
-  const server = new NbdServer(tls ? { tls } : {});
+  const connectionProcesses = opts.processes ? integer(opts.processes, '--processes') : defaultConnectionProcesses();
+  const server = new NbdServer({ ...(tls ? { tls } : {}), connectionProcesses });
   server.addExport(opts.export, backend, { description: file });
   const { port } = await server.listen(integer(opts.port, '--port'), opts.host);
   const scheme = tls ? 'nbds' : 'nbd';
@@ -139,6 +142,10 @@ export function registerNbdCommands(program: Command): void {
     .option('--tls-cert <dir>', 'require TLS with ca-cert.pem, server-cert.pem, server-key.pem from this directory')
     .option('--tls-psk <file>', 'require TLS-PSK with identity:hexkey lines from this file')
     .option('--readonly', 'refuse writes')
+    .option(
+      '--processes <n>',
+      `child processes serving plain (non-TLS) connections; 0 serves all in this one (default ${defaultConnectionProcesses()} here)`,
+    )
     .action((file: string, opts: ServeOptions) => serve(file, opts));
   nbd
     .command('copy')
