@@ -100,6 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         byIdDir: config.byIdDir,
         nbd: { listener: config.nbd.listener, host: config.nbd.host, port: config.nbd.port },
         nbdAdvertise: config.nbd.advertise,
+        dataMover: config.dataMover,
       },
       ...(options.createCloudStackClient === undefined
         ? {}
@@ -146,6 +147,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     );
     closers.push(() => gateway.close());
+    await composition.services.presence.advertise({ api_url: address, agent_url: gateway.url });
     return {
       app,
       url: address.replace('[::1]', 'localhost'),

@@ -10,7 +10,8 @@ import { AgentHub } from '../agents/agent-hub';
 import type { AppConfig } from '../app-context';
 import { converterNotConfigured, type GuestConverter } from '../conversion/guest-converter';
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
-import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
+import { DEFAULT_PRESENCE_TIMINGS, type PresenceTimings } from '../cluster/server-presence';
+import { DEFAULT_ATTACHMENT_SLOTS, DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
 import { EventBus } from '../events/event-bus';
 import type { ServerEvent } from '../events/event-types';
 import { JobLog } from '../joblog';
@@ -47,6 +48,14 @@ export interface ServerSettings {
   scheduler?: Partial<SchedulerTimings> | undefined;
   /** false = this server never runs the scheduler loop (tests that drive rounds by hand). */
   schedulerEnabled?: boolean | undefined;
+  /** This server's lease in `servers` and on its plain jobs, and its heartbeat (docs/scale-out.md). */
+  presence: PresenceTimings;
+  /** This server as a data mover: its CloudStack VM (undefined: the configuration's) and attachment slots. */
+  dataMover: { vmId: string | undefined; attachmentSlots: number };
+  /** How often relayed agent requests are polled, on both sides (docs/scale-out.md#agents-and-scope). */
+  relayPollMs?: number | undefined;
+  /** false = no heartbeat loop and no relay loop (tests that drive them by hand). */
+  presenceLoop?: boolean | undefined;
 }
 
 export interface AdapterInput {
@@ -93,6 +102,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   byIdDir: DEFAULT_BY_ID_DIR,
   deviceWaitTimeoutMs: 30_000,
   nbd: { listener: false, host: '0.0.0.0', port: DEFAULT_NBD_PORT },
+  presence: DEFAULT_PRESENCE_TIMINGS,
+  dataMover: { vmId: undefined, attachmentSlots: DEFAULT_ATTACHMENT_SLOTS },
 };
 
 export function createAdapters(input: AdapterInput): ServerAdapters {
@@ -110,9 +121,15 @@ export function createAdapters(input: AdapterInput): ServerAdapters {
     certificate: input.certificate,
     settings,
     events,
-    joblog: new JobLog({ repositories, clock, publish: (event) => events.publish(event) }),
+    joblog: new JobLog({
+      repositories,
+      clock,
+      publish: (event) => events.publish(event),
+      lease: { owner: settings.serverId, leaseMs: settings.presence.leaseMs },
+    }),
     hub: new AgentHub({
       agents: repositories.agents,
+      serverId: settings.serverId,
       clock,
       logger,
       ...(settings.agentHeartbeatMs === undefined ? {} : { heartbeatMs: settings.agentHeartbeatMs }),

@@ -21,9 +21,12 @@ export function compose(input: AdapterInput): Composition {
     adapters,
     services,
     recover: async () => {
-      const interrupted = await adapters.joblog.markInterruptedJobs();
+      // Registered (live) first; then only the jobs of this server id's previous process and of dead servers are
+      // ended, never those of another live server on the same database (docs/scale-out.md).
+      await services.presence.register();
+      const interrupted = await adapters.joblog.markInterruptedJobs({ includeOwn: true });
       if (interrupted.length > 0)
-        logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by the previous run as interrupted');
+        logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by a stopped server as interrupted');
       await services.replication.recoverInterrupted();
       const resumed = await services.workflows.recover();
       if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
@@ -31,14 +34,20 @@ export function compose(input: AdapterInput): Composition {
       await services.recoveryPlans.syncActiveRuns();
       await reconcileVolumes(services, adapters);
       if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
+      if (adapters.settings.presenceLoop !== false) {
+        services.presence.start();
+        services.agentRelay.start();
+      }
     },
     close: async () => {
       await services.scheduler.stop();
+      await services.agentRelay.close();
       await services.workflows.close();
       services.failover.close();
       services.recovery.close();
       services.recoveryPlans.close();
       await services.replication.close();
+      await services.presence.stop({ expire: true });
       await adapters.hub.close();
       await adapters.nbdTarget.close();
     },

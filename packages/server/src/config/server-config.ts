@@ -38,6 +38,11 @@ export interface ServerConfig {
   byIdDir: string;
   /** This server's identity in workflow leases: stable across restarts, unique among servers sharing a database. */
   serverId: string;
+  /**
+   * This server as a data mover (docs/scale-out.md): the CloudStack VM it runs in (MIGRATEKIT_SERVER_VM_ID;
+   * undefined = the active CloudStack configuration's server VM) and how many volumes that VM may hold attached.
+   */
+  dataMover: { vmId: string | undefined; attachmentSlots: number };
   /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
   tls: { certPath: string | undefined; keyPath: string | undefined };
   /** Guest conversion with virt-v2v (docs/conversion.md). */
@@ -47,6 +52,8 @@ export interface ServerConfig {
 export const DEFAULT_AGENT_PORT = 8443;
 export const DEFAULT_NBD_PORT = 10809;
 export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
+/** Volumes one KVM data-mover VM holds attached at once (virtio-blk leaves room for about 20 next to its own). */
+export const DEFAULT_ATTACHMENT_SLOTS = 20;
 
 export class ConfigError extends Error {
   constructor(
@@ -84,6 +91,15 @@ export function parseNamedPort(env: NodeJS.ProcessEnv, name: string, fallback: n
   if (!/^\d+$/.test(raw) || port > 65535)
     throw new ConfigError(name, `must be an integer between 0 and 65535, got "${raw}"`);
   return port;
+}
+
+/** A positive integer from the variable `name`, or `fallback` when it is unset or empty. */
+function parseCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const count = Number(raw);
+  if (!/^\d+$/.test(raw) || count < 1) throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  return count;
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -171,6 +187,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     byIdDir: optional(env, 'MIGRATEKIT_BY_ID_DIR') ?? defaults.byIdDir ?? DEFAULT_BY_ID_DIR,
     tls: { certPath: optional(env, 'MIGRATEKIT_TLS_CERT'), keyPath: optional(env, 'MIGRATEKIT_TLS_KEY') },
     serverId: optional(env, 'MIGRATEKIT_SERVER_ID') ?? hostname(),
+    dataMover: {
+      vmId: optional(env, 'MIGRATEKIT_SERVER_VM_ID'),
+      attachmentSlots: parseCount(env, 'MIGRATEKIT_ATTACHMENT_SLOTS', DEFAULT_ATTACHMENT_SLOTS),
+    },
     conversion: parseConversionConfig(env, (variable, message) => {
       throw new ConfigError(variable, message);
     }),
