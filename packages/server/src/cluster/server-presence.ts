@@ -30,6 +30,7 @@ export class ServerPresence {
   private addresses: { api_url: string | null; agent_url: string | null } = { api_url: null, agent_url: null };
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
   private beatInFlight: Promise<void> | undefined;
+  private sweeping = false;
 
   constructor(private readonly deps: ServerPresenceDeps) {
     if (deps.timings.heartbeatMs >= deps.timings.leaseMs) throw new Error('heartbeatMs must be shorter than leaseMs');
@@ -50,11 +51,19 @@ export class ServerPresence {
     await this.register();
   }
 
-  /** Starts the heartbeat loop. */
+  /**
+   * Starts the heartbeat loop, right after register(): a server busy recovering must not look dead. The periodic
+   * work waits for startSweeping(), once recovery is done.
+   */
   start(): void {
     if (this.loop !== undefined) return;
     const stop = new AbortController();
     this.loop = { stop, done: this.run(stop.signal) };
+  }
+
+  /** From now on every heartbeat also does the periodic work (sweep, claims). */
+  startSweeping(): void {
+    this.sweeping = true;
   }
 
   /** One heartbeat (tests drive it by hand): lease, job leases, then the periodic work. */
@@ -88,7 +97,7 @@ export class ServerPresence {
       await this.register();
     }
     await jobLeases.renew(this.deps.serverId, new Date(this.deps.clock.now().getTime() + leaseMs));
-    await this.deps.afterHeartbeat();
+    if (this.sweeping) await this.deps.afterHeartbeat();
   }
 
   private async run(signal: AbortSignal): Promise<void> {

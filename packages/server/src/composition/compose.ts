@@ -24,6 +24,7 @@ export function compose(input: AdapterInput): Composition {
       // Registered (live) first; then only the jobs of this server id's previous process and of dead servers are
       // ended, never those of another live server on the same database (docs/scale-out.md).
       await services.presence.register();
+      if (adapters.settings.presenceLoop !== false) services.presence.start();
       const interrupted = await adapters.joblog.markInterruptedJobs({ includeOwn: true });
       if (interrupted.length > 0)
         logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by a stopped server as interrupted');
@@ -34,10 +35,8 @@ export function compose(input: AdapterInput): Composition {
       await services.recoveryPlans.syncActiveRuns();
       await reconcileVolumes(services, adapters);
       if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
-      if (adapters.settings.presenceLoop !== false) {
-        services.presence.start();
-        services.agentRelay.start();
-      }
+      services.presence.startSweeping();
+      if (adapters.settings.presenceLoop !== false) services.agentRelay.start();
     },
     close: async () => {
       await services.scheduler.stop();

@@ -43,6 +43,11 @@ export interface ServerConfig {
    * undefined = the active CloudStack configuration's server VM) and how many volumes that VM may hold attached.
    */
   dataMover: { vmId: string | undefined; attachmentSlots: number };
+  /**
+   * How long this server's leases last without a heartbeat (MIGRATEKIT_LEASE_MS, default 30 s): its row in
+   * `servers`, its jobs, its workflow jobs and the scheduler leadership. Another server takes over after it.
+   */
+  leaseMs: number;
   /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
   tls: { certPath: string | undefined; keyPath: string | undefined };
   /** Guest conversion with virt-v2v (docs/conversion.md). */
@@ -52,6 +57,8 @@ export interface ServerConfig {
 export const DEFAULT_AGENT_PORT = 8443;
 export const DEFAULT_NBD_PORT = 10809;
 export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
+/** How long a server's leases last without a heartbeat (docs/scale-out.md). */
+export const DEFAULT_LEASE_MS = 30_000;
 /** Volumes one KVM data-mover VM holds attached at once (virtio-blk leaves room for about 20 next to its own). */
 export const DEFAULT_ATTACHMENT_SLOTS = 20;
 
@@ -191,6 +198,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
       vmId: optional(env, 'MIGRATEKIT_SERVER_VM_ID'),
       attachmentSlots: parseCount(env, 'MIGRATEKIT_ATTACHMENT_SLOTS', DEFAULT_ATTACHMENT_SLOTS),
     },
+    leaseMs: parseCount(env, 'MIGRATEKIT_LEASE_MS', DEFAULT_LEASE_MS),
     conversion: parseConversionConfig(env, (variable, message) => {
       throw new ConfigError(variable, message);
     }),
