@@ -11,7 +11,7 @@ import type { AppConfig } from '../app-context';
 import { converterNotConfigured, type GuestConverter } from '../conversion/guest-converter';
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
 import { DEFAULT_PRESENCE_TIMINGS, type PresenceTimings } from '../cluster/server-presence';
-import { DEFAULT_ATTACHMENT_SLOTS, DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
+import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
 import { EventBus } from '../events/event-bus';
 import type { ServerEvent } from '../events/event-types';
 import { JobLog } from '../joblog';
@@ -51,7 +51,7 @@ export interface ServerSettings {
   /** This server's lease in `servers` and on its plain jobs, and its heartbeat (docs/scale-out.md). */
   presence: PresenceTimings;
   /** This server as a data mover: its CloudStack VM (undefined: the configuration's) and attachment slots. */
-  dataMover: { vmId: string | undefined; attachmentSlots: number };
+  dataMover: { vmId: string | undefined; attachmentSlots: number | undefined };
   /** How often relayed agent requests are polled, on both sides (docs/scale-out.md#agents-and-scope). */
   relayPollMs?: number | undefined;
   /** false = no heartbeat loop and no relay loop (tests that drive them by hand). */
@@ -103,7 +103,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   deviceWaitTimeoutMs: 30_000,
   nbd: { listener: false, host: '0.0.0.0', port: DEFAULT_NBD_PORT },
   presence: DEFAULT_PRESENCE_TIMINGS,
-  dataMover: { vmId: undefined, attachmentSlots: DEFAULT_ATTACHMENT_SLOTS },
+  dataMover: { vmId: undefined, attachmentSlots: undefined },
 };
 
 export function createAdapters(input: AdapterInput): ServerAdapters {

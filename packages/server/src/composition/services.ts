@@ -8,6 +8,7 @@ import { AgentPairingService } from '../agents/agent-pairing.service';
 import { AgentRequestRelay } from '../agents/agent-request-relay';
 import { AgentRouter } from '../agents/agent-router';
 import { clusterSweep } from '../cluster/cluster-sweep';
+import { DEFAULT_ATTACHMENT_SLOTS } from '../config/server-config';
 import { ServerPresence } from '../cluster/server-presence';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { testCloudStackConnection } from '../cloudstack/cloudstack-connection';
@@ -183,6 +184,9 @@ export function createServices(adapters: ServerAdapters): Services {
     credentials: vmwareCredentials,
     ...(settings.agentSilenceTimeoutMs === undefined ? {} : { agentSilenceTimeoutMs: settings.agentSilenceTimeoutMs }),
     ...(settings.copy === undefined ? {} : { copy: settings.copy }),
+    ...(settings.dataMover.attachmentSlots === undefined
+      ? {}
+      : { attachmentSlots: settings.dataMover.attachmentSlots }),
   });
   const networkDeps = { repositories, clock, audit, cloudStack };
   const mappings = new NetworkMappingService(networkDeps);
@@ -310,7 +314,10 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     serverId: settings.serverId,
-    dataMover: { vmId: settings.dataMover.vmId ?? null, attachmentSlots: settings.dataMover.attachmentSlots },
+    dataMover: {
+      vmId: settings.dataMover.vmId ?? null,
+      attachmentSlots: settings.dataMover.attachmentSlots ?? DEFAULT_ATTACHMENT_SLOTS,
+    },
     timings: settings.presence,
     afterHeartbeat: async () => {
       await clusterSweep({ joblog, replication, logger });

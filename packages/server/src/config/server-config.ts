@@ -40,9 +40,11 @@ export interface ServerConfig {
   serverId: string;
   /**
    * This server as a data mover (docs/scale-out.md): the CloudStack VM it runs in (MIGRATEKIT_SERVER_VM_ID;
-   * undefined = the active CloudStack configuration's server VM) and how many volumes that VM may hold attached.
+   * undefined = the active CloudStack configuration's server VM) and how many volumes that VM may hold attached
+   * (MIGRATEKIT_ATTACHMENT_SLOTS; enforced only when set: replication volumes stay attached between runs, so a
+   * default limit would cap the VMs one server manages; unset, `servers` records DEFAULT_ATTACHMENT_SLOTS).
    */
-  dataMover: { vmId: string | undefined; attachmentSlots: number };
+  dataMover: { vmId: string | undefined; attachmentSlots: number | undefined };
   /**
    * How long this server's leases last without a heartbeat (MIGRATEKIT_LEASE_MS, default 30 s): its row in
    * `servers`, its jobs, its workflow jobs and the scheduler leadership. Another server takes over after it.
@@ -196,7 +198,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     serverId: optional(env, 'MIGRATEKIT_SERVER_ID') ?? hostname(),
     dataMover: {
       vmId: optional(env, 'MIGRATEKIT_SERVER_VM_ID'),
-      attachmentSlots: parseCount(env, 'MIGRATEKIT_ATTACHMENT_SLOTS', DEFAULT_ATTACHMENT_SLOTS),
+      attachmentSlots:
+        optional(env, 'MIGRATEKIT_ATTACHMENT_SLOTS') === undefined
+          ? undefined
+          : parseCount(env, 'MIGRATEKIT_ATTACHMENT_SLOTS', DEFAULT_ATTACHMENT_SLOTS),
     },
     leaseMs: parseCount(env, 'MIGRATEKIT_LEASE_MS', DEFAULT_LEASE_MS),
     conversion: parseConversionConfig(env, (variable, message) => {

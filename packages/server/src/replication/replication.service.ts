@@ -21,6 +21,7 @@ import type { ServerEvent } from '../events/event-types';
 import type { JobLog } from '../joblog';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
+import { assertFreeSlots } from './data-mover-slots';
 import { recordCopiedDisks, recordProgress } from './replication-recording';
 import { vcenterParams } from './vcenter-params';
 import { assertNothingHoldsVm } from './vm-hold';
@@ -49,6 +50,8 @@ export interface ReplicationServiceDeps {
   copy?: { connections?: number; inFlight?: number };
   /** How long a replication queued for another server's agent waits to be claimed (default 10 min). */
   queueMs?: number;
+  /** Volumes this server's data mover may hold attached; undefined: no limit is checked. */
+  attachmentSlots?: number;
 }
 
 const TERMINAL_OK: ContextStatus = 'ready_for_failover';
@@ -252,6 +255,16 @@ export class ReplicationService {
       const previous = await repositories.vmDisks.listLatestByContext(context.context_id);
       const lastOk = await repositories.replicationJobs.findLastCompletedForContext(context.context_id);
       const disks = await joblog.runStep(job.id, 'ensure volumes', async (step) => {
+        const slots = this.deps.attachmentSlots;
+        if (slots !== undefined) {
+          const moverVmId = await volumes.serverVmId();
+          await assertFreeSlots(repositories, {
+            moverVmId,
+            slots,
+            contextId: context.context_id,
+            disks: vm.disks.length,
+          });
+        }
         const out: ReplicateDisk[] = [];
         for (const disk of vm.disks) {
           const startedAt = this.deps.clock.now().getTime();
