@@ -163,11 +163,15 @@ for (const engine of databaseEngines) {
         ['server-b'],
       );
 
-      await until('the replication to end', async () => (await job(b, replicationId)).status !== 'running', 30_000);
-      const ended = await b.api<{ status: string; error_classification: string | null; error_message: string }>(
-        'GET',
-        `/api/v1/replications/${replicationId}`,
+      // One sweep marks the job interrupted, then ends the replication row and frees the VM.
+      const replication = () =>
+        b.api<{ status: string; error_classification: string | null }>('GET', `/api/v1/replications/${replicationId}`);
+      await until(
+        'the replication to end',
+        async () => !['pending', 'replicating'].includes((await replication()).body.status),
+        30_000,
       );
+      const ended = await replication();
       assert.deepEqual([ended.body.status, ended.body.error_classification], ['failed', 'MKE_JOB_INTERRUPTED']);
       const interrupted = await job(b, replicationId);
       assert.equal(interrupted.status, 'interrupted');
