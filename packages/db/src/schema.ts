@@ -239,6 +239,8 @@ export interface JobTrackingTable {
   lease_expires_at: Defaulted<Timestamp | null>;
   /** Why a paused job waits for the operator. */
   pause_reason: Defaulted<string | null>;
+  /** The agent a plain job is routed to; a queued job waits for the server holding it (docs/scale-out.md). */
+  agent_id: Defaulted<string | null>;
 }
 
 export interface JobStepTable {
@@ -455,6 +457,39 @@ export interface AgentTable {
   scope: JsonText | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The server (MIGRATEKIT_SERVER_ID) whose agent listener holds this agent's link; null while offline. */
+  server_id: Defaulted<string | null>;
+}
+
+/** One row per running server (docs/scale-out.md); dead once lease_expires_at passed without a heartbeat. */
+export interface ServerTable {
+  id: string;
+  api_url: string | null;
+  agent_url: string | null;
+  /** The CloudStack VM this server runs in (its data mover), where replication volumes are attached. */
+  data_mover_vm_id: string | null;
+  attachment_slots: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+  lease_expires_at: Timestamp;
+}
+
+/** A short agent request relayed through the database to the server holding the agent. */
+export interface AgentRequestTable {
+  id: string;
+  agent_id: string;
+  method: string;
+  params: JsonText;
+  timeout_ms: number;
+  /** pending -> claimed -> succeeded | failed */
+  status: string;
+  requested_by: string;
+  claimed_by: string | null;
+  result: JsonText | null;
+  error: JsonText | null;
+  created_at: Timestamp;
+  deadline_at: Timestamp;
+  completed_at: Timestamp | null;
 }
 
 export interface AgentPairingTokenTable {
@@ -544,6 +579,8 @@ export interface DatabaseSchema {
   vmware_credentials: VmwareCredentialTable;
   cloudstack_configs: CloudstackConfigTable;
   agents: AgentTable;
+  servers: ServerTable;
+  agent_requests: AgentRequestTable;
   agent_pairing_tokens: AgentPairingTokenTable;
   users: UserTable;
   sessions: SessionTable;

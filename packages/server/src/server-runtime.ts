@@ -55,6 +55,15 @@ async function listenAs<T>(component: string, variable: string, port: number, st
   }
 }
 
+/** Every lease of this server from one length; heartbeats renew them three times per lease. */
+function leaseSettings(leaseMs: number): Pick<ServerSettings, 'presence' | 'scheduler'> {
+  const heartbeatMs = Math.max(1, Math.floor(leaseMs / 3));
+  return {
+    presence: { leaseMs, heartbeatMs },
+    scheduler: { leaseTtlMs: leaseMs, pollMs: Math.min(5_000, heartbeatMs) },
+  };
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -97,15 +106,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       certificate,
       startedAt,
       settings: {
+        ...leaseSettings(config.leaseMs),
         ...options.settings,
         events: {
           ...(config.eventPollMs === undefined ? {} : { pollIntervalMs: config.eventPollMs }),
           ...options.settings?.events,
         },
+        scheduler: { ...leaseSettings(config.leaseMs).scheduler, ...options.settings?.scheduler },
         serverId: config.serverId,
         byIdDir: config.byIdDir,
         nbd: { listener: config.nbd.listener, host: config.nbd.host, port: config.nbd.port },
         nbdAdvertise: config.nbd.advertise,
+        dataMover: config.dataMover,
       },
       ...(options.createCloudStackClient === undefined
         ? {}
@@ -152,6 +164,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     );
     closers.push(() => gateway.close());
+    await composition.services.presence.advertise({ api_url: address, agent_url: gateway.url });
     return {
       app,
       url: address.replace('[::1]', 'localhost'),

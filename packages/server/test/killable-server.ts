@@ -49,6 +49,15 @@ export interface KillableServerOptions {
   inventory: InventorySpec;
   adminPassword: string;
   serverId?: string;
+  /** A shared database (several servers, docs/scale-out.md); default: a SQLite file in the data dir. */
+  databaseUrl?: string;
+  /** More environment for the server process (MIGRATEKIT_LEASE_MS, MIGRATEKIT_MASTER_KEY...). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * A second server on `peerOf`'s database: it uses the same simulators and credential and has no agent of its
+   * own (the agent stays with the first server). Needs the same databaseUrl and MIGRATEKIT_MASTER_KEY.
+   */
+  peerOf?: KillableServer;
 }
 
 function freePort(): Promise<number> {
@@ -129,6 +138,11 @@ export async function startKillableServer(options: KillableServerOptions): Promi
     clearTimeout(timer);
   });
   try {
+    if (options.peerOf !== undefined) {
+      const started = await startPeer(options, options.peerOf, dataDir, closers);
+      child = started.child;
+      return started.server;
+    }
     const vcenter = await startVCenterSimulator({
       dataDir: join(dataDir, 'sim-vcenter'),
       inventory: options.inventory,
@@ -142,42 +156,9 @@ export async function startKillableServer(options: KillableServerOptions): Promi
     const cloudstack = await startCloudStackSimulator({ dataDir: join(dataDir, 'sim-cloudstack'), byIdDir, ...keys });
     closers.push(() => cloudstack.close());
 
-    const [port, agentPort] = [await freePort(), await freePort()];
-    const serverId = options.serverId ?? 'kill9-server';
-    const databaseUrl = `sqlite:${join(dataDir, 'migratekit.db')}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      MIGRATEKIT_DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MIGRATEKIT_AGENT_PORT: String(agentPort),
-      MIGRATEKIT_DEV_SIMULATORS: 'off',
-      MIGRATEKIT_BY_ID_DIR: byIdDir,
-      MIGRATEKIT_SERVER_ID: serverId,
-      MIGRATEKIT_ADMIN_PASSWORD: options.adminPassword,
-      LOG_LEVEL: 'warn',
-    };
-    const url = `http://127.0.0.1:${port}`;
+    const { env, url, agentPort, serverId, databaseUrl } = await serverEnv(options, dataDir, byIdDir);
     child = await startChild(env);
-    const token = readFileSync(join(dataDir, 'cli-token'), 'utf8').trim();
-    const api = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
-    };
-    const ok = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const answer = await api<T>(method, path, body);
-      assert.ok(answer.status < 300, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-      return answer.body;
-    };
+    const { api, ok } = apiOf(url, dataDir);
 
     // What the dev estate does on the server's first start, here over HTTP: the simulators' credential and
     // CloudStack configuration, and an agent paired with a one-time token.
@@ -225,22 +206,14 @@ export async function startKillableServer(options: KillableServerOptions): Promi
       vcenter,
       cloudstack,
       credentialId: credential.id,
-      get pid() {
-        const running = child?.process;
-        return running?.exitCode === null && running.signalCode === null ? running.pid : undefined;
-      },
+      ...lifeOf(
+        () => child,
+        async () => {
+          child = await startChild(env);
+          await agentOnline();
+        },
+      ),
       api,
-      async kill9() {
-        const running = child;
-        assert.ok(running, 'the server runs');
-        running.process.kill('SIGKILL');
-        return running.exited;
-      },
-      async restart() {
-        assert.ok(child?.process.exitCode !== null || child.process.signalCode !== null, 'the server is dead');
-        child = await startChild(env);
-        await agentOnline();
-      },
       close: closeAll,
     };
   } catch (error) {
@@ -248,6 +221,121 @@ export async function startKillableServer(options: KillableServerOptions): Promi
     await closeAll();
     throw output === '' ? error : new Error(`${String(error)}\nserver output:\n${output}`, { cause: error });
   }
+}
+
+async function serverEnv(options: KillableServerOptions, dataDir: string, byIdDir: string) {
+  const [port, agentPort] = [await freePort(), await freePort()];
+  const serverId = options.serverId ?? 'kill9-server';
+  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dataDir, 'migratekit.db')}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MIGRATEKIT_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MIGRATEKIT_AGENT_PORT: String(agentPort),
+    MIGRATEKIT_DEV_SIMULATORS: 'off',
+    MIGRATEKIT_BY_ID_DIR: byIdDir,
+    MIGRATEKIT_SERVER_ID: serverId,
+    MIGRATEKIT_ADMIN_PASSWORD: options.adminPassword,
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  return { env, url: `http://127.0.0.1:${port}`, agentPort, serverId, databaseUrl };
+}
+
+/** API calls with the dev stack's CLI token: `api` answers any status, `ok` asserts 2xx. */
+function apiOf(url: string, dataDir: string) {
+  const token = readFileSync(join(dataDir, 'cli-token'), 'utf8').trim();
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
+  };
+  const ok = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const answer = await api<T>(method, path, body);
+    assert.ok(answer.status < 300, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
+  return { api, ok };
+}
+
+/** pid, kill9 and restart of the current child process. */
+function lifeOf(
+  current: () => Child | undefined,
+  startAgain: () => Promise<void>,
+): Pick<KillableServer, 'pid' | 'kill9' | 'restart'> {
+  return {
+    get pid() {
+      const running = current()?.process;
+      return running?.exitCode === null && running.signalCode === null ? running.pid : undefined;
+    },
+    async kill9() {
+      const running = current();
+      assert.ok(running, 'the server runs');
+      running.process.kill('SIGKILL');
+      return running.exited;
+    },
+    async restart() {
+      const dead = current();
+      assert.ok(dead?.process.exitCode !== null || dead.process.signalCode !== null, 'the server is dead');
+      await startAgain();
+    },
+  };
+}
+
+/** A second server process on the first one's database and simulators, without an agent. */
+async function startPeer(
+  options: KillableServerOptions,
+  first: KillableServer,
+  dataDir: string,
+  closers: Array<() => Promise<void>>,
+): Promise<{ server: KillableServer; child: Child }> {
+  // One CloudStack simulator: its server VM's attached volumes appear under the first server's by-id dir.
+  const byIdDir = join(first.dataDir, 'sim-cloudstack', 'by-id');
+  const { env, url, serverId, databaseUrl } = await serverEnv(
+    { ...options, databaseUrl: options.databaseUrl ?? first.databaseUrl },
+    dataDir,
+    byIdDir,
+  );
+  let child = await startChild(env);
+  const stop = async (): Promise<void> => {
+    const running = child;
+    if (running.process.exitCode !== null || running.process.signalCode !== null) return;
+    running.process.kill('SIGTERM');
+    const timer = setTimeout(() => running.process.kill('SIGKILL'), 10_000);
+    await running.exited;
+    clearTimeout(timer);
+  };
+  closers.push(stop);
+  const { api } = apiOf(url, dataDir);
+  const server: KillableServer = {
+    url,
+    dataDir,
+    databaseUrl,
+    serverId,
+    vcenter: first.vcenter,
+    cloudstack: first.cloudstack,
+    credentialId: first.credentialId,
+    ...lifeOf(
+      () => child,
+      async () => {
+        child = await startChild(env);
+      },
+    ),
+    api,
+    close: async () => {
+      for (const close of closers.splice(0).reverse()) await close();
+    },
+  };
+  return { server, child };
 }
 
 export interface NetworkMapping {

@@ -1,5 +1,6 @@
 // The status catalogue (docs/statuses.md): every status set of the product and its transitions. Free of I/O,
 // so the dashboard imports it as `@migratekit/core/statuses`.
+import { agentRequestStatuses } from './agent-request-status';
 import { contextStatuses } from './context-status';
 import { failoverJobStatuses } from './failover-job-status';
 import { jobStatuses, jobStepStatuses } from './job-status';
@@ -11,6 +12,7 @@ import type { StatusKind, StatusSet } from './status-set';
 import { volumeOperationStatuses } from './volume-operation-status';
 import { workflowStatuses } from './workflow-status';
 
+export * from './agent-request-status';
 export * from './context-status';
 export * from './failover-job-status';
 export * from './job-status';
@@ -34,6 +36,7 @@ export const STATUS_SETS: readonly StatusSet<string>[] = [
   scheduleExecutionStatuses,
   workflowStatuses,
   recoveryPlanRunStatuses,
+  agentRequestStatuses,
 ] as StatusSet<string>[];
 
 /** The kind of a status of any set; undefined for a string that is no status of the catalogue. */

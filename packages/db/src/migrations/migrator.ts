@@ -7,6 +7,7 @@ import { networkMappingValidation } from './0004-network-mapping-validation';
 import { schedulerLeases } from './0007-scheduler-leases';
 import { guestInspectionResults } from './0008-guest-inspection-results';
 import { recoveryPlans } from './0009-recovery-plans';
+import { multiServer } from './0010-multi-server';
 import { serverEvents } from './0011-server-events';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-scheduler-leases': schedulerLeases,
   '0008-guest-inspection-results': guestInspectionResults,
   '0009-recovery-plans': recoveryPlans,
+  '0010-multi-server': multiServer,
   '0011-server-events': serverEvents,
 };
 

@@ -1,4 +1,5 @@
-// Source-side agents: identity (certificate fingerprint), liveness (status, last_seen) and scope.
+// Source-side agents: identity (certificate fingerprint), liveness (status, last_seen), scope, and the server
+// whose listener holds each agent's link (docs/scale-out.md).
 import type { NewRow, Row, RowUpdate } from '../schema';
 import { affected, fromJson, toJson, type RepositoryDeps } from './repository-deps';
 
@@ -68,6 +69,37 @@ export class AgentRepository {
       .set({ status, last_seen: now, updated_at: now })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Which server's listener holds the agent's link now (null: none); the routing of docs/scale-out.md. */
+  async setServer(id: string, serverId: string | null): Promise<void> {
+    await this.deps.db
+      .updateTable('agents')
+      .set({ server_id: serverId, updated_at: this.deps.clock.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Clears the link of a server's agents only if it still holds them (a reconnect elsewhere wins). */
+  async clearServer(id: string, serverId: string): Promise<void> {
+    await this.deps.db
+      .updateTable('agents')
+      .set({ server_id: null, updated_at: this.deps.clock.now() })
+      .where('id', '=', id)
+      .where('server_id', '=', serverId)
+      .execute();
+  }
+
+  /** Agents whose link ends on a live server (its lease in `servers` has not expired). */
+  async listReachable(): Promise<AgentRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('agents')
+      .innerJoin('servers', 'servers.id', 'agents.server_id')
+      .selectAll('agents')
+      .where('servers.lease_expires_at', '>', this.deps.clock.now())
+      .orderBy('agents.name')
+      .execute();
+    return rows.map(toRecord);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -33,6 +33,9 @@ import { VmwareCredentialRepository } from './vmware-credential.repository';
 import { CloudstackConfigRepository } from './cloudstack-config.repository';
 import { AgentRepository } from './agent.repository';
 import { AgentPairingTokenRepository } from './agent-pairing-token.repository';
+import { AgentRequestRepository } from './agent-request.repository';
+import { JobLeaseRepository } from './job-lease.repository';
+import { ServerRepository } from './server.repository';
 
 export interface Repositories {
   contexts: ContextRepository;
@@ -56,6 +59,10 @@ export interface Repositories {
   jobLog: JobLogRepository;
   workflowJobs: WorkflowJobRepository;
   workflowSteps: WorkflowStepRepository;
+  /** Leases and the queue of plain JobLog jobs across servers (docs/scale-out.md). */
+  jobLeases: JobLeaseRepository;
+  servers: ServerRepository;
+  agentRequests: AgentRequestRepository;
   // Server-owned repositories (users, sessions, api tokens, audit events, vmware credentials, cloudstack
   // configs, agents, pairing tokens) are added here by the server work, next to their entries below.
   users: UserRepository;
@@ -94,6 +101,9 @@ export function createRepositories(db: Kysely<DatabaseSchema>, clock: Clock = sy
     jobLog: new JobLogRepository(deps),
     workflowJobs: new WorkflowJobRepository(deps),
     workflowSteps: new WorkflowStepRepository(deps),
+    jobLeases: new JobLeaseRepository(deps),
+    servers: new ServerRepository(deps),
+    agentRequests: new AgentRequestRepository(deps),
     // Server-owned repositories: construct them here from the same deps.
     users: new UserRepository(deps),
     sessions: new SessionRepository(deps),
@@ -137,3 +147,6 @@ export * from './vmware-credential.repository';
 export * from './cloudstack-config.repository';
 export * from './agent.repository';
 export * from './agent-pairing-token.repository';
+export * from './agent-request.repository';
+export * from './job-lease.repository';
+export * from './server.repository';

@@ -40,6 +40,11 @@ export interface NewJob {
   owner?: string | null;
   total_steps?: number | null;
   metadata?: Record<string, unknown> | null;
+  /** The server running the job and until when (renewed by its heartbeat; docs/scale-out.md). */
+  lease_owner?: string | null;
+  lease_expires_at?: Date | null;
+  /** The agent the job is routed to (a queued job waits for the server that holds it). */
+  agent_id?: string | null;
 }
 
 export interface JobPatch {
@@ -105,6 +110,9 @@ export class JobLogRepository {
         updated_at: now,
         started_at: input.status === 'pending' ? null : now,
         completed_at: null,
+        lease_owner: input.lease_owner ?? null,
+        lease_expires_at: input.lease_expires_at ?? null,
+        agent_id: input.agent_id ?? null,
       })
       .execute();
     const job = await this.getJob(input.id);

@@ -4,6 +4,7 @@ import {
   MigrateKitError,
   newJobId,
   replicationJobStatuses,
+  UNFINISHED_JOB_STATUSES,
   type ReplicationJobStatus,
 } from '@migratekit/core';
 import type { NewRow, Row, RowUpdate } from '../schema';
@@ -145,6 +146,24 @@ export class ReplicationJobRepository {
       .selectAll()
       .where('status', 'in', [...ACTIVE_REPLICATION_STATUSES])
       .orderBy('created_at')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Active replications whose JobLog job is no longer under way (marked interrupted because its server died) or
+   * missing: what recovery ends. A replication a live server runs keeps its job unfinished and is not listed.
+   */
+  async listActiveWithEndedJob(): Promise<ReplicationJobRecord[]> {
+    const rows = await this.deps.db
+      .selectFrom('replication_jobs')
+      .leftJoin('job_tracking', 'job_tracking.id', 'replication_jobs.id')
+      .selectAll('replication_jobs')
+      .where('replication_jobs.status', 'in', [...ACTIVE_REPLICATION_STATUSES])
+      .where((eb) =>
+        eb.or([eb('job_tracking.id', 'is', null), eb('job_tracking.status', 'not in', [...UNFINISHED_JOB_STATUSES])]),
+      )
+      .orderBy('replication_jobs.created_at')
       .execute();
     return rows.map(toRecord);
   }

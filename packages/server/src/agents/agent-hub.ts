@@ -35,6 +35,8 @@ export interface AgentHubDeps {
   heartbeatMs?: number;
   /** Silence after which an agent counts as lost (default 60 s). */
   heartbeatTimeoutMs?: number;
+  /** This server's id, recorded on each agent it holds so other servers route to it (docs/scale-out.md). */
+  serverId?: string;
 }
 
 export interface RequestOptions<M extends AgentMethod> {
@@ -110,7 +112,7 @@ export class AgentHub {
       protocol: PROTOCOL_VERSION,
       heartbeat_ms: this.heartbeatMs,
     });
-    void this.mark(agent.id, 'online', { version: agent.version });
+    void this.mark(agent.id, 'online', { version: agent.version, linked: true });
     this.deps.logger.info({ agent_id: agent.id, name: agent.name, version: agent.version }, 'agent connected');
     for (const wake of this.waiters) wake();
   }
@@ -256,7 +258,7 @@ export class AgentHub {
     connection.closed = true;
     if (this.connections.get(connection.agentId) === connection) {
       this.connections.delete(connection.agentId);
-      void this.mark(connection.agentId, 'offline');
+      void this.mark(connection.agentId, 'offline', { linked: false });
     }
     for (const [id, pending] of connection.pending) {
       connection.pending.delete(id);
@@ -313,9 +315,16 @@ export class AgentHub {
     }
   }
 
-  private async mark(agentId: string, status: string, extra: { version?: string } = {}): Promise<void> {
+  private async mark(
+    agentId: string,
+    status: string,
+    extra: { version?: string; linked?: boolean } = {},
+  ): Promise<void> {
     try {
       if (extra.version !== undefined) await this.deps.agents.update(agentId, { version: extra.version });
+      const serverId = this.deps.serverId;
+      if (serverId !== undefined && extra.linked === true) await this.deps.agents.setServer(agentId, serverId);
+      if (serverId !== undefined && extra.linked === false) await this.deps.agents.clearServer(agentId, serverId);
       await this.deps.agents.markSeen(agentId, status);
     } catch (error) {
       this.deps.logger.warn({ agent_id: agentId, err: String(error) }, 'could not record agent status');

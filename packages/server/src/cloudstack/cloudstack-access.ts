@@ -23,6 +23,11 @@ export interface CloudStackAccessDeps {
   configs: Pick<CloudStackConfigService, 'resolveActive'>;
   /** Builds a client for a configuration (production: cloudStackClientFromConfig; dev: fast job polling). */
   createClient(config: ResolvedCloudStackConfig): CloudStackClient;
+  /**
+   * This server's own data-mover VM (MIGRATEKIT_SERVER_VM_ID, docs/scale-out.md#data-movers): with several
+   * servers each attaches volumes to the VM it runs in; it overrides the configuration's server_vm_id.
+   */
+  serverVmId?: string | undefined;
 }
 
 /** A configuration's identity for caching (a changed URL or key pair needs a new client), hashed. */
@@ -54,7 +59,7 @@ export function createCloudStackAccess(deps: CloudStackAccessDeps): CloudStackAc
     active,
     withServerVm: async () => {
       const found = await active();
-      const serverVmId = found.config.serverVmId;
+      const serverVmId = deps.serverVmId ?? found.config.serverVmId;
       if (serverVmId === null)
         throw new MigrateKitError('MKE_NOT_CONFIGURED', {
           message: `The active CloudStack configuration ${found.config.name} names no server VM (server_vm_id)`,

@@ -10,6 +10,7 @@ import { AgentHub } from '../agents/agent-hub';
 import type { AppConfig } from '../app-context';
 import { converterNotConfigured, type GuestConverter } from '../conversion/guest-converter';
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
+import { DEFAULT_PRESENCE_TIMINGS, type PresenceTimings } from '../cluster/server-presence';
 import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
 import { EventBus } from '../events/event-bus';
 import {
@@ -55,6 +56,14 @@ export interface ServerSettings {
   schedulerEnabled?: boolean | undefined;
   /** Timings of the event relay between servers (docs/scale-out.md#events-across-servers). */
   events?: Partial<EventRelayTimings> | undefined;
+  /** This server's lease in `servers` and on its plain jobs, and its heartbeat (docs/scale-out.md). */
+  presence: PresenceTimings;
+  /** This server as a data mover: its CloudStack VM (undefined: the configuration's) and attachment slots. */
+  dataMover: { vmId: string | undefined; attachmentSlots: number | undefined };
+  /** How often relayed agent requests are polled, on both sides (docs/scale-out.md#agents-and-scope). */
+  relayPollMs?: number | undefined;
+  /** false = no heartbeat loop and no relay loop (tests that drive them by hand). */
+  presenceLoop?: boolean | undefined;
 }
 
 export interface AdapterInput {
@@ -105,6 +114,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   byIdDir: DEFAULT_BY_ID_DIR,
   deviceWaitTimeoutMs: 30_000,
   nbd: { listener: false, host: '0.0.0.0', port: DEFAULT_NBD_PORT },
+  presence: DEFAULT_PRESENCE_TIMINGS,
+  dataMover: { vmId: undefined, attachmentSlots: undefined },
 };
 
 export function createAdapters(input: AdapterInput): ServerAdapters {
@@ -135,9 +146,15 @@ export function createAdapters(input: AdapterInput): ServerAdapters {
     settings,
     events,
     eventRelay,
-    joblog: new JobLog({ repositories, clock, publish: (event) => events.publish(event) }),
+    joblog: new JobLog({
+      repositories,
+      clock,
+      publish: (event) => events.publish(event),
+      lease: { owner: settings.serverId, leaseMs: settings.presence.leaseMs },
+    }),
     hub: new AgentHub({
       agents: repositories.agents,
+      serverId: settings.serverId,
       clock,
       logger,
       ...(settings.agentHeartbeatMs === undefined ? {} : { heartbeatMs: settings.agentHeartbeatMs }),

@@ -24,9 +24,13 @@ export function compose(input: AdapterInput): Composition {
       // Receive the other servers' events before anything here publishes (docs/scale-out.md).
       await adapters.eventRelay.start();
       logger.info({ mode: adapters.eventRelay.mode }, 'event relay started');
-      const interrupted = await adapters.joblog.markInterruptedJobs();
+      // Registered (live) first; then only the jobs of this server id's previous process and of dead servers are
+      // ended, never those of another live server on the same database (docs/scale-out.md).
+      await services.presence.register();
+      if (adapters.settings.presenceLoop !== false) services.presence.start();
+      const interrupted = await adapters.joblog.markInterruptedJobs({ includeOwn: true });
       if (interrupted.length > 0)
-        logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by the previous run as interrupted');
+        logger.warn({ jobs: interrupted.length }, 'marked jobs left unfinished by a stopped server as interrupted');
       await services.replication.recoverInterrupted();
       const resumed = await services.workflows.recover();
       if (resumed.length > 0) logger.warn({ jobs: resumed.length }, 'took over workflow jobs of a previous run');
@@ -34,14 +38,18 @@ export function compose(input: AdapterInput): Composition {
       await services.recoveryPlans.syncActiveRuns();
       await reconcileVolumes(services, adapters);
       if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
+      services.presence.startSweeping();
+      if (adapters.settings.presenceLoop !== false) services.agentRelay.start();
     },
     close: async () => {
       await services.scheduler.stop();
+      await services.agentRelay.close();
       await services.workflows.close();
       services.failover.close();
       services.recovery.close();
       services.recoveryPlans.close();
       await services.replication.close();
+      await services.presence.stop({ expire: true });
       await adapters.hub.close();
       await adapters.nbdTarget.close();
       // Last: it sends what the services above published while stopping.

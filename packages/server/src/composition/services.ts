@@ -5,6 +5,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock } from '@migratekit/core';
 import { AgentDirectoryService } from '../agents/agent-directory.service';
 import { AgentPairingService } from '../agents/agent-pairing.service';
+import { AgentRequestRelay } from '../agents/agent-request-relay';
+import { AgentRouter } from '../agents/agent-router';
+import { clusterSweep } from '../cluster/cluster-sweep';
+import { DEFAULT_ATTACHMENT_SLOTS } from '../config/server-config';
+import { ServerPresence } from '../cluster/server-presence';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { testCloudStackConnection } from '../cloudstack/cloudstack-connection';
 import { VmContextService } from '../contexts/vm-context.service';
@@ -56,6 +61,12 @@ export interface Services {
   readonly cloudStack: CloudStackAccess;
   readonly agentPairing: AgentPairingService;
   readonly agents: AgentDirectoryService;
+  /** The agent serving each vCenter, on this server or relayed through another (docs/scale-out.md). */
+  readonly agentRouter: AgentRouter;
+  /** Answers the relayed requests other servers wrote for the agents connected here. */
+  readonly agentRelay: AgentRequestRelay;
+  /** This server's row in `servers`, its heartbeat and the periodic sweep and claims (docs/scale-out.md). */
+  readonly presence: ServerPresence;
   /** The only code that changes CloudStack volumes (the volume daemon of docs/model.md). */
   readonly volumes: VolumeService;
   readonly volumeViews: VolumeViews;
@@ -123,6 +134,14 @@ export function createServices(adapters: ServerAdapters): Services {
   const cloudStack = createCloudStackAccess({
     configs: cloudStackConfigs,
     createClient: adapters.createCloudStackClient,
+    serverVmId: settings.dataMover.vmId,
+  });
+  const agentRouter = new AgentRouter({
+    hub,
+    repositories,
+    clock,
+    serverId: settings.serverId,
+    ...(settings.relayPollMs === undefined ? {} : { pollMs: settings.relayPollMs }),
   });
   const agentPairing = new AgentPairingService({
     repositories,
@@ -149,6 +168,7 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     hub,
+    router: agentRouter,
     volumes,
     nbd: {
       endpoint: () =>
@@ -164,6 +184,9 @@ export function createServices(adapters: ServerAdapters): Services {
     credentials: vmwareCredentials,
     ...(settings.agentSilenceTimeoutMs === undefined ? {} : { agentSilenceTimeoutMs: settings.agentSilenceTimeoutMs }),
     ...(settings.copy === undefined ? {} : { copy: settings.copy }),
+    ...(settings.dataMover.attachmentSlots === undefined
+      ? {}
+      : { attachmentSlots: settings.dataMover.attachmentSlots }),
   });
   const networkDeps = { repositories, clock, audit, cloudStack };
   const mappings = new NetworkMappingService(networkDeps);
@@ -193,6 +216,7 @@ export function createServices(adapters: ServerAdapters): Services {
     cloudStack,
     volumes,
     hub,
+    agents: agentRouter,
     credentials: vmwareCredentials,
     replication,
     networkConfig: networkMapping.networkConfig,
@@ -208,7 +232,7 @@ export function createServices(adapters: ServerAdapters): Services {
       const active = await cloudStack.withServerVm();
       return { client: active.client, serverVmId: active.serverVmId };
     },
-    sourcePower: agentSourcePower({ hub, credentials: vmwareCredentials, repositories }),
+    sourcePower: agentSourcePower({ agents: agentRouter, credentials: vmwareCredentials, repositories }),
     clock,
     logger,
     pause: (ms, signal) => delay(ms, undefined, { signal }),
@@ -231,6 +255,7 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     serverId: settings.serverId,
+    lease: settings.presence,
     // Every workflow a server can run or take over (docs/workflows.md).
     workflows: [...asRegistered(failoverFlows), ...Object.values(recoveryFlows), ...planFlows.values()],
     ...(crashHook === undefined ? {} : { crashHook }),
@@ -261,6 +286,8 @@ export function createServices(adapters: ServerAdapters): Services {
     logger,
     events: adapters.events,
   });
+  // Whether another server holds an agent: read at each heartbeat, for the scheduler's synchronous check.
+  let agentsElsewhere = false;
   const publish = (event: Parameters<typeof adapters.events.publish>[0]): void => adapters.events.publish(event);
   const rpo = new RpoService({ repositories, clock, publish });
   const scheduler = new SchedulerService({
@@ -268,7 +295,7 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     jobs: replicationJobStarter(replication),
-    agentsOnline: () => hub.list().length > 0,
+    agentsOnline: () => hub.list().length > 0 || agentsElsewhere,
     publish,
     serverId: settings.serverId,
     rpo,
@@ -282,8 +309,33 @@ export function createServices(adapters: ServerAdapters): Services {
     agents,
     audit,
   });
+  const presence = new ServerPresence({
+    repositories,
+    clock,
+    logger,
+    serverId: settings.serverId,
+    dataMover: {
+      vmId: settings.dataMover.vmId ?? null,
+      attachmentSlots: settings.dataMover.attachmentSlots ?? DEFAULT_ATTACHMENT_SLOTS,
+    },
+    timings: settings.presence,
+    afterHeartbeat: async () => {
+      await clusterSweep({ joblog, replication, logger });
+      agentsElsewhere = await agentRouter.anyReachable();
+    },
+  });
   return Object.freeze({
     health,
+    agentRouter,
+    agentRelay: new AgentRequestRelay({
+      hub,
+      requests: repositories.agentRequests,
+      clock,
+      logger,
+      serverId: settings.serverId,
+      ...(settings.relayPollMs === undefined ? {} : { pollMs: settings.relayPollMs }),
+    }),
+    presence,
     setup,
     failover,
     recovery,
@@ -305,12 +357,12 @@ export function createServices(adapters: ServerAdapters): Services {
     volumes,
     volumeViews: new VolumeViews(repositories),
     jobs: joblog,
-    discovery: new DiscoveryService({ repositories, hub, credentials: vmwareCredentials }),
+    discovery: new DiscoveryService({ repositories, agents: agentRouter, credentials: vmwareCredentials }),
     vmContexts: new VmContextService({ repositories, rpo }),
     vmManagement: new VmManagementService({
       repositories,
       clock,
-      hub,
+      agents: agentRouter,
       credentials: vmwareCredentials,
       replication,
       volumes,

@@ -40,6 +40,18 @@ export interface ServerConfig {
   serverId: string;
   /** MariaDB: how often this server reads the other servers' events (docs/scale-out.md); undefined = default. */
   eventPollMs: number | undefined;
+  /**
+   * This server as a data mover (docs/scale-out.md): the CloudStack VM it runs in (MIGRATEKIT_SERVER_VM_ID;
+   * undefined = the active CloudStack configuration's server VM) and how many volumes that VM may hold attached
+   * (MIGRATEKIT_ATTACHMENT_SLOTS; enforced only when set: replication volumes stay attached between runs, so a
+   * default limit would cap the VMs one server manages; unset, `servers` records DEFAULT_ATTACHMENT_SLOTS).
+   */
+  dataMover: { vmId: string | undefined; attachmentSlots: number | undefined };
+  /**
+   * How long this server's leases last without a heartbeat (MIGRATEKIT_LEASE_MS, default 30 s): its row in
+   * `servers`, its jobs, its workflow jobs and the scheduler leadership. Another server takes over after it.
+   */
+  leaseMs: number;
   /** A configured server certificate; undefined means a self-signed pair made in the data dir. */
   tls: { certPath: string | undefined; keyPath: string | undefined };
   /** Guest conversion with virt-v2v (docs/conversion.md). */
@@ -49,6 +61,10 @@ export interface ServerConfig {
 export const DEFAULT_AGENT_PORT = 8443;
 export const DEFAULT_NBD_PORT = 10809;
 export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
+/** How long a server's leases last without a heartbeat (docs/scale-out.md). */
+export const DEFAULT_LEASE_MS = 30_000;
+/** Volumes one KVM data-mover VM holds attached at once (virtio-blk leaves room for about 20 next to its own). */
+export const DEFAULT_ATTACHMENT_SLOTS = 20;
 
 export class ConfigError extends Error {
   constructor(
@@ -96,6 +112,15 @@ function parseMilliseconds(env: NodeJS.ProcessEnv, name: string): number | undef
   if (!/^\d+$/.test(raw) || ms < 1 || ms > 3_600_000)
     throw new ConfigError(name, `must be a number of milliseconds between 1 and 3600000, got "${raw}"`);
   return ms;
+}
+
+/** A positive integer from the variable `name`, or `fallback` when it is unset or empty. */
+function parseCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const count = Number(raw);
+  if (!/^\d+$/.test(raw) || count < 1) throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  return count;
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -184,6 +209,14 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     tls: { certPath: optional(env, 'MIGRATEKIT_TLS_CERT'), keyPath: optional(env, 'MIGRATEKIT_TLS_KEY') },
     serverId: optional(env, 'MIGRATEKIT_SERVER_ID') ?? hostname(),
     eventPollMs: parseMilliseconds(env, 'MIGRATEKIT_EVENT_POLL_MS'),
+    dataMover: {
+      vmId: optional(env, 'MIGRATEKIT_SERVER_VM_ID'),
+      attachmentSlots:
+        optional(env, 'MIGRATEKIT_ATTACHMENT_SLOTS') === undefined
+          ? undefined
+          : parseCount(env, 'MIGRATEKIT_ATTACHMENT_SLOTS', DEFAULT_ATTACHMENT_SLOTS),
+    },
+    leaseMs: parseCount(env, 'MIGRATEKIT_LEASE_MS', DEFAULT_LEASE_MS),
     conversion: parseConversionConfig(env, (variable, message) => {
       throw new ConfigError(variable, message);
     }),

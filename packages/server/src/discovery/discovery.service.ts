@@ -3,13 +3,14 @@
 // display only, but two VMs under one name confuse operators: docs/model.md). One database query for all VMs.
 import type { DiscoveredVmWire, VcenterParams } from '@migratekit/agent/protocol';
 import type { ContextRecord, Repositories } from '@migratekit/db';
-import type { AgentHub } from '../agents/agent-hub';
+import type { AgentRouter } from '../agents/agent-router';
 import { vcenterParams } from '../replication/vcenter-params';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 
 export interface DiscoveryDeps {
   repositories: Pick<Repositories, 'contexts'>;
-  hub: Pick<AgentHub, 'pick' | 'request'>;
+  /** The agent serving the vCenter, here or on another server (docs/scale-out.md#agents-and-scope). */
+  agents: Pick<AgentRouter, 'request'>;
   credentials: Pick<VmwareCredentialService, 'resolveForUse'>;
 }
 
@@ -41,9 +42,8 @@ export class DiscoveryService {
   async discover(input: DiscoverInput): Promise<DiscoveryResult> {
     const vcenter: VcenterParams =
       input.inline ?? vcenterParams(await this.deps.credentials.resolveForUse(input.credentialId));
-    const { hub } = this.deps;
-    const result = await hub.request(
-      hub.pick(),
+    const result = await this.deps.agents.request(
+      vcenter.host,
       'discover',
       { vcenter, datacenter: input.datacenter ?? null, filter: input.filter ?? null },
       { timeoutMs: DISCOVERY_TIMEOUT_MS },

@@ -2,6 +2,7 @@
 import type { Clock } from '@migratekit/core';
 import type { Repositories } from '@migratekit/db';
 import type { AgentHub } from '../agents/agent-hub';
+import type { AgentRouter } from '../agents/agent-router';
 import type { CloudStackAccess } from '../cloudstack/cloudstack-access';
 import type { GuestConversionService } from '../conversion/guest-conversion.service';
 import type { GuestConverter } from '../conversion/guest-converter';
@@ -25,6 +26,8 @@ export interface FailoverDeps {
   /** The only code that changes CloudStack volumes: snapshots, detach, attach. */
   volumes: VolumeService;
   hub: AgentHub;
+  /** The agent serving a vCenter, on this server or relayed through another (docs/scale-out.md). */
+  agents: Pick<AgentRouter, 'request' | 'route' | 'anyReachable'>;
   credentials: VmwareCredentialService;
   replication: ReplicationService;
   networkConfig: NetworkConfigService;

@@ -94,8 +94,7 @@ export async function runPreflight(
   const { network, nics } = await networkCheck(deps, context, type, options, check);
   await targetZoneCheck(deps, options, check);
   const volumes = await volumeCheck(deps, context, check);
-  const agents = deps.hub.list();
-  check('agent', agents.length > 0, agents.length > 0 ? `agent ${agents[0]?.name ?? ''} online` : 'no agent is online');
+  await agentCheck(deps, context, check);
   await targetNameCheck(deps, targetVmName, check);
   if (!options.skip_conversion) await conversionCheck(deps, context, check, warnings);
   warnings.push(...(network?.warnings ?? []));
@@ -269,4 +268,24 @@ async function conversionCheck(
   if (plan.blockingReason !== undefined)
     check('guest_conversion', false, `the ${guest} guest cannot be converted: ${plan.blockingReason}`);
   else check('guest_conversion', true, `the ${guest} guest will be converted for KVM`);
+}
+
+/** Some live server holds an agent whose scope covers the VM's vCenter (docs/scale-out.md#agents-and-scope). */
+async function agentCheck(
+  deps: FailoverDeps,
+  context: ContextRecord,
+  check: (name: PreflightCheck['name'], ok: boolean, message: string) => void,
+): Promise<void> {
+  if (context.vcenter_host === null) {
+    const any = await deps.agents.anyReachable();
+    check('agent', any, any ? 'an agent is online' : 'no agent is online');
+    return;
+  }
+  try {
+    const route = await deps.agents.route(context.vcenter_host);
+    check('agent', true, `agent ${route.agentId} online${route.local ? '' : ` on server ${route.serverId}`}`);
+  } catch (error) {
+    if (!isMigrateKitError(error) || error.code !== 'MKE_AGENT_OFFLINE') throw error;
+    check('agent', false, `no agent serving ${context.vcenter_host} is online`);
+  }
 }

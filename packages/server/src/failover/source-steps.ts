@@ -70,8 +70,8 @@ async function power(
 ): Promise<PowerResult> {
   const context = await deps.repositories.contexts.require(contextId);
   const credential = await deps.credentials.resolveForUse(context.credential_id ?? undefined);
-  return deps.hub.request(
-    deps.hub.pick(),
+  return deps.agents.request(
+    credential.vcenterHost,
     'vm.power',
     {
       vcenter: vcenterParams(credential),

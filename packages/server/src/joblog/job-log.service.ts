@@ -12,6 +12,7 @@ import {
   isForeignKeyViolation,
   isUniqueViolation,
   type JobFilter,
+  type JobLeaseRepository,
   type JobLogRepository,
   type JobRecord,
   type JobStepRecord,
@@ -23,10 +24,17 @@ import {
 import type { PublishEvent } from '../events/event-types';
 
 export interface JobLogDeps {
-  repositories: { jobLog: JobLogRepository };
+  repositories: { jobLog: JobLogRepository; jobLeases: JobLeaseRepository };
   clock: Clock;
   publish: PublishEvent;
+  /**
+   * This server's lease on the jobs it starts (docs/scale-out.md): its id and how long a lease lasts without a
+   * heartbeat. Default: one server ('migratekit-server', 30 s).
+   */
+  lease?: { owner: string; leaseMs: number };
 }
+
+const DEFAULT_JOB_LEASE = { owner: 'migratekit-server', leaseMs: 30_000 };
 
 export interface StartJobInput {
   /** What kind of work: 'replication', 'failover', 'cleanup', 'discovery'... */
@@ -40,6 +48,10 @@ export interface StartJobInput {
   totalSteps?: number;
   owner?: string;
   metadata?: Record<string, unknown>;
+  /** The agent the job's work goes to (docs/scale-out.md). */
+  agentId?: string;
+  /** Queue the job (pending, no owner) until the server holding `agentId` claims it, at the latest by `until`. */
+  queueUntil?: Date;
 }
 
 export interface JobDetails extends JobRecord {
@@ -85,10 +97,14 @@ export class JobLog {
         vm_context_id: contextId,
         job_type: input.jobType,
         operation: input.operation,
-        status: 'running',
+        status: input.queueUntil === undefined ? 'running' : 'pending',
         owner: input.owner ?? null,
         total_steps: input.totalSteps ?? null,
         metadata: input.metadata ?? null,
+        agent_id: input.agentId ?? null,
+        ...(input.queueUntil === undefined
+          ? { lease_owner: this.lease.owner, lease_expires_at: this.leaseEnd() }
+          : { lease_owner: null, lease_expires_at: input.queueUntil }),
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -239,13 +255,45 @@ export class JobLog {
   }
 
   /**
-   * At start-up: every job a previous process left pending or running becomes `interrupted`, and its running
-   * step failed with MKE_JOB_INTERRUPTED. Returns the jobs it marked.
+   * Claims queued jobs of `jobType` routed to one of `agentIds` (the agents this server holds) and marks them
+   * running under this server's lease (docs/scale-out.md). Returns the claimed jobs.
    */
-  async markInterruptedJobs(): Promise<JobRecord[]> {
+  async claimQueuedJobs(jobType: string, agentIds: readonly string[]): Promise<JobRecord[]> {
+    const claimed = await this.deps.repositories.jobLeases.claimQueued({
+      owner: this.lease.owner,
+      leaseExpiresAt: this.leaseEnd(),
+      agentIds,
+      jobType,
+    });
+    const started: JobRecord[] = [];
+    for (const job of claimed) {
+      await this.repo.updateJob(job.id, { status: 'running', started_at: this.deps.clock.now() });
+      started.push(await this.emitJob(job.id));
+    }
+    return started;
+  }
+
+  /**
+   * Every plain job left pending or running by a server that is gone becomes `interrupted`, and its running step
+   * failed with MKE_JOB_INTERRUPTED: jobs whose lease expired (their server stopped heartbeating), queued jobs
+   * nobody claimed in time, jobs from before leases existed, and (`includeOwn`, at start-up) this server id's own
+   * jobs, which no process runs any more. A live server's jobs are never touched. Returns the jobs it marked.
+   */
+  async markInterruptedJobs(options: { includeOwn?: boolean } = {}): Promise<JobRecord[]> {
+    const claimed = await this.deps.repositories.jobLeases.claimOrphaned({
+      owner: this.lease.owner,
+      leaseExpiresAt: this.leaseEnd(),
+      includeOwn: options.includeOwn ?? true,
+    });
     const marked: JobRecord[] = [];
-    for (const job of await this.repo.listUnfinishedJobs()) {
-      const failure = { code: 'MKE_JOB_INTERRUPTED', message: INTERRUPTED_MESSAGE };
+    for (const job of claimed) {
+      const failure = {
+        code: 'MKE_JOB_INTERRUPTED',
+        message:
+          job.previous_owner === null || job.previous_owner === this.lease.owner
+            ? INTERRUPTED_MESSAGE
+            : `The job was interrupted: server ${job.previous_owner} stopped while it ran`,
+      };
       await this.repo.failRunningSteps(job.id, failure);
       if (await this.repo.finishJob(job.id, 'interrupted', failure)) {
         marked.push(await this.emitJob(job.id));
@@ -261,6 +309,14 @@ export class JobLog {
   async announce(jobId: string, step?: JobStepRecord): Promise<JobRecord> {
     if (step !== undefined) this.emit({ type: 'job.step', job_id: jobId, step });
     return this.emitJob(jobId);
+  }
+
+  private get lease(): { owner: string; leaseMs: number } {
+    return this.deps.lease ?? DEFAULT_JOB_LEASE;
+  }
+
+  private leaseEnd(): Date {
+    return new Date(this.deps.clock.now().getTime() + this.lease.leaseMs);
   }
 
   private async withDetails(job: JobRecord): Promise<JobDetails> {

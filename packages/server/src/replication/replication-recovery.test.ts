@@ -41,21 +41,23 @@ test('replications left active by a stopped server end failed and free the VM', 
   await repositories.contexts.transitionStatus(contextId, 'replicating');
   await joblog.markInterruptedJobs();
 
-  const hub = {
-    pick: () => {
-      throw new MigrateKitError('MKE_AGENT_OFFLINE');
-    },
-  } as unknown as AgentHub;
+  const noAgent = {
+    route: () => Promise.reject(new MigrateKitError('MKE_AGENT_OFFLINE')),
+  };
   const service = new ReplicationService({
     repositories,
     joblog,
     events,
     clock,
     logger: createLogger({ level: 'silent' }),
-    hub,
+    hub: {} as AgentHub,
+    router: noAgent,
     volumes: {} as never,
     nbd: { endpoint: () => ({ via: 'agent_port' }), psk: new Map() },
-    credentials: {} as never,
+    credentials: {
+      resolveForUse: () =>
+        Promise.resolve({ id: 'c', vcenterHost: 'vc', username: 'u', password: 'p', datacenter: null }),
+    } as never,
   });
   assert.equal(await service.recoverInterrupted(), 1);
   const ended = await repositories.replicationJobs.require(job.id);

@@ -3,22 +3,26 @@
 // record one vm_disks row per disk with its own change id -> context status. The work runs detached from the HTTP
 // request that started it, under its own AbortController.
 import { randomBytes } from 'node:crypto';
-import type {
-  DiscoveredVmWire,
-  NbdEndpointWire,
-  ReplicateDisk,
-  ReplicateProgress,
-  ReplicateResult,
-} from '@migratekit/agent/protocol';
-import { MigrateKitError, canTransition, isMigrateKitError, type Clock, type ContextStatus } from '@migratekit/core';
+import type { NbdEndpointWire, ReplicateDisk, ReplicateProgress } from '@migratekit/agent/protocol';
+import {
+  ACTIVE_REPLICATION_STATUSES,
+  MigrateKitError,
+  canTransition,
+  isMigrateKitError,
+  type Clock,
+  type ContextStatus,
+} from '@migratekit/core';
 import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
 import type { Logger } from 'pino';
 import type { AgentHub } from '../agents/agent-hub';
+import type { AgentRouter } from '../agents/agent-router';
 import type { EventBus } from '../events/event-bus';
 import type { ServerEvent } from '../events/event-types';
 import type { JobLog } from '../joblog';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
+import { assertFreeSlots } from './data-mover-slots';
+import { recordCopiedDisks, recordProgress } from './replication-recording';
 import { vcenterParams } from './vcenter-params';
 import { assertNothingHoldsVm } from './vm-hold';
 
@@ -36,12 +40,18 @@ export interface ReplicationServiceDeps {
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   hub: AgentHub;
+  /** Which agent (and so which server) serves a vCenter (docs/scale-out.md). */
+  router: Pick<AgentRouter, 'route'>;
   volumes: VolumeService;
   nbd: ReplicationNbd;
   credentials: VmwareCredentialService;
   /** The agent must report at least this often during a copy, else the job fails (default 60 s). */
   agentSilenceTimeoutMs?: number;
   copy?: { connections?: number; inFlight?: number };
+  /** How long a replication queued for another server's agent waits to be claimed (default 10 min). */
+  queueMs?: number;
+  /** Volumes this server's data mover may hold attached; undefined: no limit is checked. */
+  attachmentSlots?: number;
 }
 
 const TERMINAL_OK: ContextStatus = 'ready_for_failover';
@@ -60,6 +70,10 @@ export class ReplicationService {
 
   constructor(private readonly deps: ReplicationServiceDeps) {}
 
+  private get queueMs(): number {
+    return this.deps.queueMs ?? 600_000;
+  }
+
   /** Starts a replication of the context; MKE_JOB_ACTIVE (409) while another job holds the VM. */
   async start(
     contextId: string,
@@ -73,8 +87,10 @@ export class ReplicationService {
         message: `Cannot replicate a VM whose status is ${context.current_status}`,
         details: { current_status: context.current_status, context_id: contextId },
       });
-    // No agent, no replication: answer 503 now rather than start a job that fails at once.
-    this.deps.hub.pick();
+    // No agent, no replication: answer 503 now rather than start a job that fails at once. The job runs on the
+    // server holding an agent that serves the VM's vCenter: here, or queued for that server to claim.
+    const credential = await this.deps.credentials.resolveForUse(context.credential_id ?? undefined);
+    const route = await this.deps.router.route(credential.vcenterHost);
     const lastOk = await repositories.replicationJobs.findLastCompletedForContext(contextId);
     const type = lastOk === undefined ? 'initial' : 'incremental';
     const job = await joblog.startJob({
@@ -82,6 +98,8 @@ export class ReplicationService {
       operation: `${type} replication of ${context.vm_name}`,
       contextId,
       totalSteps: 4,
+      agentId: route.agentId,
+      ...(route.local ? {} : { queueUntil: new Date(this.deps.clock.now().getTime() + this.queueMs) }),
       ...(options.owner === undefined ? {} : { owner: options.owner }),
     });
     await repositories.contexts.claimJob(contextId, job.id).catch(async (error: unknown) => {
@@ -98,10 +116,42 @@ export class ReplicationService {
       vm_group_id: options.groupId ?? null,
     });
     await this.setStatus(context, 'replicating');
-    const abort = new AbortController();
-    const done = this.run(record, abort.signal).finally(() => this.running.delete(record.id));
-    this.running.set(record.id, { abort, done });
+    if (route.local) this.launch(record, route.agentId);
+    else
+      this.deps.logger.info({ job_id: job.id, server_id: route.serverId }, "replication queued for the agent's server");
     return record;
+  }
+
+  /**
+   * Claims the replications other servers queued for the agents connected here and runs them (docs/scale-out.md).
+   * Returns how many it claimed.
+   */
+  async claimQueued(): Promise<number> {
+    const agentIds = this.deps.hub.list().map((agent) => agent.id);
+    if (agentIds.length === 0) return 0;
+    const claimed = await this.deps.joblog.claimQueuedJobs('replication', agentIds);
+    for (const job of claimed) {
+      const record = await this.deps.repositories.replicationJobs.require(job.id);
+      if (job.agent_id === null) throw new Error(`queued replication ${job.id} names no agent`);
+      this.deps.logger.info({ job_id: job.id, agent_id: job.agent_id }, 'claimed a queued replication');
+      this.launch(record, job.agent_id);
+    }
+    return claimed.length;
+  }
+
+  /**
+   * Stops driving the replications this server runs whose job another server ended (cancelled by an operator
+   * there, or interrupted after this server's lease lapsed): nothing this process writes may overwrite that.
+   */
+  async abortEndedElsewhere(): Promise<number> {
+    let aborted = 0;
+    for (const [jobId, entry] of this.running) {
+      const job = await this.deps.joblog.getJob(jobId);
+      if (job === undefined || job.status === 'running' || job.status === 'pending') continue;
+      entry.abort.abort(new MigrateKitError('MKE_CANCELLED', { message: `The job was ${job.status} elsewhere` }));
+      aborted++;
+    }
+    return aborted;
   }
 
   /** Cancels a running job (the agent is told to stop; the snapshot is removed). */
@@ -125,11 +175,15 @@ export class ReplicationService {
   }
 
   /**
-   * Ends replication jobs a previous process left active (it stopped mid-copy): failed with
-   * MKE_JOB_INTERRUPTED, the VM's job slot released and its status failed, so it can be replicated again.
+   * Ends the replications whose server stopped mid-copy: failed with MKE_JOB_INTERRUPTED, the VM's job slot
+   * released and its status failed, so it can be replicated again (the scheduler's next run resumes from the
+   * last change ids). Only those whose JobLog job was already marked interrupted (JobLog.markInterruptedJobs,
+   * which claims the jobs of dead servers only): a replication a live server runs is never touched.
    */
   async recoverInterrupted(): Promise<number> {
-    const stale = (await this.deps.repositories.replicationJobs.listActive()).filter((j) => !this.running.has(j.id));
+    const stale = (await this.deps.repositories.replicationJobs.listActiveWithEndedJob()).filter(
+      (j) => !this.running.has(j.id),
+    );
     for (const job of stale) {
       await this.finish(
         job,
@@ -147,10 +201,18 @@ export class ReplicationService {
     return this.running.get(jobId)?.last;
   }
 
-  /** Waits for a job started by this process (tests, CLI --wait in-process). */
-  async wait(jobId: string): Promise<ReplicationJobRecord> {
-    await this.running.get(jobId)?.done;
-    return this.deps.repositories.replicationJobs.require(jobId);
+  /**
+   * Waits for a job to end: one this process runs, or one another server runs (read back every `pollMs` of the
+   * injected clock until it ends; the sweep ends it if that server dies).
+   */
+  async wait(jobId: string, options: { signal?: AbortSignal; pollMs?: number } = {}): Promise<ReplicationJobRecord> {
+    for (;;) {
+      const local = this.running.get(jobId);
+      if (local !== undefined) await local.done;
+      const job = await this.deps.repositories.replicationJobs.require(jobId);
+      if (!ACTIVE_REPLICATION_STATUSES.includes(job.status)) return job;
+      await this.deps.clock.sleep(options.pollMs ?? 1_000, options.signal);
+    }
   }
 
   async close(): Promise<void> {
@@ -158,13 +220,18 @@ export class ReplicationService {
     await Promise.allSettled([...this.running.values()].map((e) => e.done));
   }
 
-  private async run(job: ReplicationJobRecord, signal: AbortSignal): Promise<void> {
+  private launch(record: ReplicationJobRecord, agentId: string): void {
+    const abort = new AbortController();
+    const done = this.run(record, agentId, abort.signal).finally(() => this.running.delete(record.id));
+    this.running.set(record.id, { abort, done });
+  }
+
+  private async run(job: ReplicationJobRecord, agentId: string, signal: AbortSignal): Promise<void> {
     const { repositories, joblog, volumes } = this.deps;
     const pskIdentity = `job-${randomBytes(6).toString('hex')}`;
     try {
       const context = await repositories.contexts.require(job.vm_context_id);
       const credential = await this.deps.credentials.resolveForUse(context.credential_id ?? undefined);
-      const agentId = this.deps.hub.pick();
       await repositories.replicationJobs.update(job.id, { status: 'replicating', started_at: this.deps.clock.now() });
       const vm = await joblog.runStep(job.id, 'inspect source VM', async () => {
         const info = await this.deps.hub.request(
@@ -188,6 +255,16 @@ export class ReplicationService {
       const previous = await repositories.vmDisks.listLatestByContext(context.context_id);
       const lastOk = await repositories.replicationJobs.findLastCompletedForContext(context.context_id);
       const disks = await joblog.runStep(job.id, 'ensure volumes', async (step) => {
+        const slots = this.deps.attachmentSlots;
+        if (slots !== undefined) {
+          const moverVmId = await volumes.serverVmId();
+          await assertFreeSlots(repositories, {
+            moverVmId,
+            slots,
+            contextId: context.context_id,
+            disks: vm.disks.length,
+          });
+        }
         const out: ReplicateDisk[] = [];
         for (const disk of vm.disks) {
           const startedAt = this.deps.clock.now().getTime();
@@ -238,7 +315,11 @@ export class ReplicationService {
           {
             timeoutMs: this.deps.agentSilenceTimeoutMs ?? 60_000,
             signal,
-            onProgress: (p) => void this.progress(job, context.context_id, p),
+            onProgress: (p) => {
+              const entry = this.running.get(job.id);
+              if (entry !== undefined) entry.last = p;
+              void recordProgress(this.deps, job.id, context.context_id, p);
+            },
           },
         );
         for (const disk of outcome.disks)
@@ -253,97 +334,15 @@ export class ReplicationService {
           });
         return outcome;
       });
-      await joblog.runStep(job.id, 'record change ids', () => this.record(job, context, vm, result));
+      await joblog.runStep(job.id, 'record change ids', () =>
+        recordCopiedDisks(repositories, job, context, vm, result),
+      );
       await this.finish(job, 'completed');
     } catch (error) {
       const cancelled = signal.aborted || (isMigrateKitError(error) && error.code === 'MKE_CANCELLED');
       await this.finish(job, cancelled ? 'cancelled' : 'failed', error);
     } finally {
       this.deps.nbd.psk.delete(pskIdentity);
-    }
-  }
-
-  private async record(
-    job: ReplicationJobRecord,
-    context: ContextRecord,
-    vm: DiscoveredVmWire,
-    result: ReplicateResult,
-  ): Promise<void> {
-    const { repositories } = this.deps;
-    const volumes = await repositories.cloudstackVolumes.listByContext(context.context_id);
-    const nics = vm.networks.map((n) => ({ ...n }));
-    for (const disk of vm.disks) {
-      const copied = result.disks.find((d) => d.disk_id === disk.id);
-      await repositories.vmDisks.create({
-        vm_context_id: context.context_id,
-        job_id: job.id,
-        disk_id: disk.id,
-        label: disk.label,
-        vmdk_path: disk.vmdk_path,
-        datastore: disk.datastore,
-        capacity_bytes: disk.capacity_bytes,
-        provisioning: disk.provisioning,
-        controller: disk.controller,
-        unit_number: disk.unit_number,
-        cloudstack_volume_id: volumes.find((v) => v.disk_id === disk.id)?.volume_id ?? null,
-        disk_change_id: copied?.change_id ?? null,
-        sync_status: copied === undefined ? 'skipped' : 'synced',
-        bytes_synced: copied?.bytes_total ?? 0,
-        cpu_count: vm.cpus,
-        memory_mb: vm.memory_mb,
-        os_type: vm.os_type,
-        firmware: vm.firmware,
-        nics,
-      });
-    }
-    const total = result.bytes_total;
-    await repositories.replicationJobs.update(job.id, {
-      snapshot_id: result.snapshot_id,
-      sync_type: result.sync_type,
-      // A job that had to copy a disk in full is not an incremental one, whatever was planned.
-      replication_type:
-        job.replication_type === 'incremental' && result.sync_type === 'full' ? 'initial' : job.replication_type,
-      bytes_transferred: total,
-      total_bytes: total,
-      throughput_avg_bps: result.avg_bps,
-      throughput_peak_bps: result.peak_bps,
-      eta_seconds: 0,
-      current_operation: 'completed',
-    });
-  }
-
-  private async progress(job: ReplicationJobRecord, contextId: string, p: ReplicateProgress): Promise<void> {
-    const entry = this.running.get(job.id);
-    if (entry !== undefined) entry.last = p;
-    const percent = p.bytes_total > 0 ? Math.min(99, Math.floor((p.bytes_done / p.bytes_total) * 100)) : 0;
-    this.deps.events.publish({
-      type: 'replication.progress',
-      job_id: job.id,
-      context_id: contextId,
-      phase: p.phase,
-      bytes_done: p.bytes_done,
-      bytes_total: p.bytes_total,
-      progress_percent: percent,
-      current_bps: p.current_bps,
-      avg_bps: p.avg_bps,
-      peak_bps: p.peak_bps,
-      eta_seconds: p.eta_seconds,
-      disks: p.disks,
-    });
-    try {
-      await this.deps.repositories.replicationJobs.recordProgress(job.id, {
-        progress_percent: percent,
-        bytes_transferred: p.bytes_done,
-        total_bytes: p.bytes_total,
-        current_operation: p.phase,
-        throughput_current_bps: p.current_bps,
-        throughput_avg_bps: p.avg_bps,
-        throughput_peak_bps: p.peak_bps,
-        eta_seconds: p.eta_seconds,
-        sync_type: p.disks.every((d) => d.sync_type === 'incremental') ? 'incremental' : 'full',
-      });
-    } catch (error) {
-      this.deps.logger.warn({ job_id: job.id, err: String(error) }, 'could not record replication progress');
     }
   }
 

@@ -4,7 +4,7 @@
 // is allowed unless it has an active job.
 import { MigrateKitError, isMigrateKitError, newContextId, type Clock } from '@migratekit/core';
 import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
-import type { AgentHub } from '../agents/agent-hub';
+import type { AgentRouter } from '../agents/agent-router';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
 import { assertNothingHoldsVm } from './vm-hold';
@@ -14,7 +14,8 @@ import { vcenterParams } from './vcenter-params';
 export interface VmManagementDeps {
   repositories: Repositories;
   clock: Clock;
-  hub: AgentHub;
+  /** The agent serving the vCenter, here or on another server (docs/scale-out.md#agents-and-scope). */
+  agents: Pick<AgentRouter, 'request'>;
   credentials: VmwareCredentialService;
   replication: ReplicationService;
   volumes: VolumeService;
@@ -74,9 +75,8 @@ export class VmManagementService {
       return { context: await repositories.contexts.require(existing.context_id), job, created: false };
     }
     const credential = await this.deps.credentials.resolveForUse(input.credential_id);
-    const agentId = this.deps.hub.pick();
-    const vm = await this.deps.hub.request(
-      agentId,
+    const vm = await this.deps.agents.request(
+      credential.vcenterHost,
       'vm.info',
       { vcenter: vcenterParams(credential), vm_id: input.vm_id },
       { timeoutMs: 120_000 },

@@ -69,7 +69,7 @@ describe('failed-execution cleanup after real failovers', { timeout: 600_000 }, 
         return { client: active.client, serverVmId: active.serverVmId };
       },
       sourcePower: agentSourcePower({
-        hub: adapters.hub,
+        agents: services.agentRouter,
         credentials: services.vmwareCredentials,
         repositories: adapters.repositories,
       }),

@@ -179,6 +179,7 @@ export function failoverDepsOf(stack: DevStack): FailoverDeps {
     cloudStack: services.cloudStack,
     volumes: services.volumes,
     hub: adapters.hub,
+    agents: services.agentRouter,
     credentials: services.vmwareCredentials,
     replication: services.replication,
     networkConfig: services.networkMapping.networkConfig,
