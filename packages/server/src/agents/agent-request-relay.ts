@@ -6,7 +6,9 @@ import { toWireError, type AgentMethod, type AgentMethods } from '@migratekit/ag
 import { MigrateKitError, type Clock } from '@migratekit/core';
 import type { AgentRequestRecord, AgentRequestRepository } from '@migratekit/db';
 import type { Logger } from 'pino';
+import type { SecretBox } from '../security/secret-box';
 import type { AgentHub } from './agent-hub';
+import { openRequestParams } from './agent-request-params';
 
 const RELAYED_METHODS: ReadonlySet<string> = new Set<AgentMethod>(['discover', 'vm.info', 'vm.power']);
 
@@ -16,6 +18,8 @@ export interface AgentRequestRelayDeps {
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   serverId: string;
+  /** Opens the parameters the asking server sealed (every server shares the master key). */
+  secrets: Pick<SecretBox, 'open'>;
   pollMs?: number;
   maxInFlight?: number;
   /** Ended rows are deleted this long after they ended (default one hour). */
@@ -85,7 +89,7 @@ export class AgentRequestRelay {
       const result = await this.deps.hub.request(
         request.agent_id,
         request.method as AgentMethod,
-        request.params as AgentMethods[AgentMethod]['params'],
+        openRequestParams(this.deps.secrets, request.params) as AgentMethods[AgentMethod]['params'],
         { timeoutMs: Math.max(1, Math.min(request.timeout_ms, remainingMs)) },
       );
       await this.deps.requests.succeed(request.id, result);

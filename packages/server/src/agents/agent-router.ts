@@ -6,7 +6,9 @@
 import { fromWireError, type AgentMethod, type AgentMethods, type WireError } from '@migratekit/agent/protocol';
 import { MigrateKitError, type Clock } from '@migratekit/core';
 import type { AgentRecord, AgentRepository, AgentRequestError, AgentRequestRepository } from '@migratekit/db';
+import type { SecretBox } from '../security/secret-box';
 import type { AgentHub } from './agent-hub';
+import { sealRequestParams } from './agent-request-params';
 import { scopeCovers } from './agent-scope';
 
 export interface AgentRoute {
@@ -21,6 +23,8 @@ export interface AgentRouterDeps {
   repositories: { agents: AgentRepository; agentRequests: AgentRequestRepository };
   clock: Clock;
   serverId: string;
+  /** Seals a relayed request's parameters (they carry the vCenter password) before they reach the table. */
+  secrets: Pick<SecretBox, 'seal'>;
   /** How often a relayed request's row is read for its answer (default 200 ms). */
   pollMs?: number;
 }
@@ -80,7 +84,7 @@ export class AgentRouter {
     const request = await agentRequests.create({
       agent_id: route.agentId,
       method,
-      params,
+      params: sealRequestParams(this.deps.secrets, params),
       timeout_ms: options.timeoutMs,
       requested_by: this.deps.serverId,
       deadline_at: deadline,

@@ -141,6 +141,7 @@ export function createServices(adapters: ServerAdapters): Services {
     repositories,
     clock,
     serverId: settings.serverId,
+    secrets,
     ...(settings.relayPollMs === undefined ? {} : { pollMs: settings.relayPollMs }),
   });
   const agentPairing = new AgentPairingService({
@@ -333,6 +334,7 @@ export function createServices(adapters: ServerAdapters): Services {
       clock,
       logger,
       serverId: settings.serverId,
+      secrets,
       ...(settings.relayPollMs === undefined ? {} : { pollMs: settings.relayPollMs }),
     }),
     presence,

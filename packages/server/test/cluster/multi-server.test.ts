@@ -95,6 +95,16 @@ for (const engine of databaseEngines) {
           test: TEST_NETWORKS[n] as string,
         })),
       );
+      // The relayed requests carried the vCenter credential: the table holds them sealed, never in the clear.
+      const relayed = await database.db.selectFrom('agent_requests').select(['method', 'params']).execute();
+      assert.ok(
+        relayed.some((r) => r.method === 'discover'),
+        JSON.stringify(relayed.map((r) => r.method)),
+      );
+      for (const row of relayed) {
+        assert.deepEqual(Object.keys(JSON.parse(row.params) as object), ['sealed'], row.method);
+        assert.doesNotMatch(row.params, /password|username/i);
+      }
       const replications = await b.api<{ items: Array<{ id: string; status: string }> }>(
         'GET',
         `/api/v1/replications?context_id=${contexts.get(FAILOVER_VM)}`,
