@@ -1,0 +1,100 @@
+// The load run's output: a readable report, one `LOAD-SUMMARY <json>` line for tools (the smoke test reads it),
+// and with LOAD_RECORD=1 a section appended to docs/benchmarks.md.
+import { appendFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { machine } from '../machine';
+import type { Check } from './load-checks';
+import type { LoadConfig } from './load-config';
+import type { Percentiles } from './load-latency';
+import type { KillRecord } from './load-phase';
+
+const DOCS = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+
+export interface LoadSummary {
+  engine: string;
+  servers: number;
+  agents: number;
+  vms: number;
+  replicate: number;
+  setupMs: Record<string, number>;
+  contexts: number;
+  addFailures: number;
+  latency: Record<string, Percentiles>;
+  jobsCompleted: number;
+  jobsPerMinute: number;
+  phaseMs: number;
+  phaseFinished: boolean;
+  kill: KillRecord | undefined;
+  checks: Check[];
+}
+
+const LATENCY_LABELS: Record<string, string> = {
+  listIdle: 'GET /api/v1/vm-contexts, all contexts, no jobs running',
+  listLoad: 'GET /api/v1/vm-contexts, while replications run',
+  jobDetailLoad: 'GET /api/v1/replications/{id}, while replications run',
+  jobDetailIdle: 'GET /api/v1/replications/{id}, after the run',
+};
+
+function ms(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(1) : '-';
+}
+
+export function printReport(summary: LoadSummary): void {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  out('');
+  out(
+    `load run on ${summary.engine}: ${summary.servers} servers, ${summary.agents} agents, ${summary.vms} VMs, ` +
+      `${summary.contexts} contexts (${summary.addFailures} add failures), ${summary.replicate} to replicate`,
+  );
+  out(
+    `setup: ${Object.entries(summary.setupMs)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+      .join(', ')}`,
+  );
+  for (const [key, p] of Object.entries(summary.latency))
+    out(
+      `latency ${LATENCY_LABELS[key] ?? key}: p50 ${ms(p.p50)} ms, p95 ${ms(p.p95)} ms, p99 ${ms(p.p99)} ms, ` +
+        `max ${ms(p.max)} ms (${p.count} requests, ${p.errors} errors)`,
+    );
+  out(
+    `throughput: ${summary.jobsCompleted} jobs completed, ${summary.jobsPerMinute.toFixed(1)} jobs/min; phase ` +
+      `${(summary.phaseMs / 1000).toFixed(1)} s, ${summary.phaseFinished ? 'finished' : 'hit the time limit'}`,
+  );
+  if (summary.kill !== undefined)
+    out(
+      `kill: SIGKILL to ${summary.kill.serverId} with ${summary.kill.activeJobIds.length} jobs running; scheduler ` +
+        `takeover ${summary.kill.schedulerTakeoverMs ?? 'never'} ms, job takeover ${summary.kill.jobTakeoverMs ?? 'never'} ms`,
+    );
+  for (const check of summary.checks) out(`CHECK ${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
+  const { kill, ...rest } = summary;
+  const killSummary = kill === undefined ? undefined : { ...kill, activeJobIds: kill.activeJobIds.length };
+  out(`LOAD-SUMMARY ${JSON.stringify({ ...rest, kill: killSummary })}`);
+}
+
+/** A docs/benchmarks.md section with the figures and the verdicts. */
+export function recordReport(summary: LoadSummary, config: LoadConfig): void {
+  const lines = [
+    '',
+    `## ${new Date().toISOString()} — load (${summary.engine})`,
+    '',
+    ...machine(),
+    `- ${summary.servers} servers, ${summary.agents} agents, ${summary.vms} VMs, ${summary.replicate} replicated, ` +
+      `disks ${config.minDiskMiB}-${config.maxDiskMiB} MiB, schedule max ${config.maxConcurrentJobs} jobs`,
+    '',
+    '| figure | p50 ms | p95 ms | p99 ms | requests |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.entries(summary.latency).map(
+      ([k, p]) => `| ${LATENCY_LABELS[k] ?? k} | ${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.p99)} | ${p.count} |`,
+    ),
+    '',
+    `- jobs per minute: ${summary.jobsPerMinute.toFixed(1)} (${summary.jobsCompleted} completed)`,
+    ...(summary.kill === undefined
+      ? []
+      : [
+          `- takeover after SIGKILL of ${summary.kill.serverId}: scheduler ${summary.kill.schedulerTakeoverMs ?? 'never'} ms, ` +
+            `jobs ${summary.kill.jobTakeoverMs ?? 'never'} ms`,
+        ]),
+    ...summary.checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
+  ];
+  appendFileSync(DOCS, `${lines.join('\n')}\n`);
+}
