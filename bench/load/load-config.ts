@@ -14,6 +14,8 @@ export interface LoadConfig {
   vms: number;
   /** How many of the managed VMs the schedule replicates (each once: replication_type initial). */
   replicate: number;
+  /** VMs added through the API (at least `replicate`); the rest are written as contexts by bench/load/load-seed.ts. */
+  apiAdd: number;
   /** Disk sizes cycle from minDiskMiB to maxDiskMiB. */
   minDiskMiB: number;
   maxDiskMiB: number;
@@ -76,6 +78,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     agents: integer(env, 'LOAD_AGENTS', 2, 1),
     vms,
     replicate,
+    apiAdd: Math.min(vms, Math.max(replicate, integer(env, 'LOAD_API_ADD', vms, 0))),
     minDiskMiB,
     maxDiskMiB: Math.max(minDiskMiB, integer(env, 'LOAD_DISK_MAX_MIB', 16, 1)),
     durationMs: integer(env, 'LOAD_DURATION_S', 1_200, 10) * 1000,

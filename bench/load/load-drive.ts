@@ -9,9 +9,18 @@ const BULK_CHUNK = 500;
 const BULK_TIMEOUT_MS = 600_000;
 const DISCOVER_TIMEOUT_MS = 600_000;
 
+/** The fields of a discovered VM the harness uses. */
 export interface DiscoveredVm {
   id: string;
   name: string;
+  path: string;
+  datacenter: string;
+  cpus: number;
+  memory_mb: number;
+  os_type: string;
+  firmware: string;
+  power_state: string;
+  tools_status: string;
 }
 
 async function inParallel<T>(items: readonly T[], workers: number, work: (item: T, worker: number) => Promise<void>) {

@@ -18,6 +18,8 @@ export interface LoadSummary {
   replicate: number;
   setupMs: Record<string, number>;
   contexts: number;
+  /** Of `contexts`, written by the harness rather than added through the API (LOAD_API_ADD). */
+  contextsSeeded: number;
   addFailures: number;
   latency: Record<string, Percentiles>;
   jobsCompleted: number;
@@ -44,7 +46,9 @@ export function printReport(summary: LoadSummary): void {
   out('');
   out(
     `load run on ${summary.engine}: ${summary.servers} servers, ${summary.agents} agents, ${summary.vms} VMs, ` +
-      `${summary.contexts} contexts (${summary.addFailures} add failures), ${summary.replicate} to replicate`,
+      `${summary.contexts} contexts (${summary.contexts - summary.contextsSeeded} added through the API, ` +
+      `${summary.addFailures} add failures, ${summary.contextsSeeded} written by the harness), ` +
+      `${summary.replicate} to replicate`,
   );
   out(
     `setup: ${Object.entries(summary.setupMs)
@@ -78,7 +82,8 @@ export function recordReport(summary: LoadSummary, config: LoadConfig): void {
     `## ${new Date().toISOString()} — load (${summary.engine})`,
     '',
     ...machine(),
-    `- ${summary.servers} servers, ${summary.agents} agents, ${summary.vms} VMs, ${summary.replicate} replicated, ` +
+    `- ${summary.servers} servers, ${summary.agents} agents, ${summary.vms} VMs, ${summary.contexts} contexts ` +
+      `(${summary.contextsSeeded} written by the harness, the rest added through the API), ${summary.replicate} replicated, ` +
       `disks ${config.minDiskMiB}-${config.maxDiskMiB} MiB, schedule max ${config.maxConcurrentJobs} jobs`,
     '',
     '| figure | p50 ms | p95 ms | p99 ms | requests |',

@@ -15,6 +15,7 @@ import { BackgroundSampler, sampleJobDetail, sampleList, type Percentiles } from
 import { drain, runReplicationPhase } from './load-phase';
 import { printReport, recordReport, type LoadSummary } from './load-report';
 import { adminToken, configureTargets, startAgent, startServer, type LoadServer } from './load-servers';
+import { seedContexts } from './load-seed';
 import { startCloudStack, startVCenter } from './load-simulators';
 import type { Child } from './child-process';
 import type { LoadApi } from './load-api';
@@ -58,9 +59,17 @@ async function run(config: LoadConfig, runDir: string, children: Child[]): Promi
   const first = withAgent[0] as LoadApi;
   const found = await timed(setupMs, 'discovery', () => discover(first, credentialId));
   log(`discovered ${found.vms.length} VMs`);
-  const added = await timed(setupMs, 'bulk add', () => bulkAdd(withAgent, credentialId, found.vms));
-  log(`added ${added.contexts.size} contexts (${added.failures.length} failures)`);
+  const byName = [...found.vms].sort((a, b) => a.name.localeCompare(b.name));
+  const added = await timed(setupMs, 'bulk add', () =>
+    bulkAdd(withAgent, credentialId, byName.slice(0, config.apiAdd)),
+  );
+  log(`added ${added.contexts.size} contexts through the API (${added.failures.length} failures)`);
   for (const failure of new Set(added.failures)) log(`add failure: ${failure}`);
+  const seeded = await timed(setupMs, 'seed contexts', () =>
+    withRunDatabase(config, (db) =>
+      seedContexts(db, { credentialId, vcenterHost: `${vcenter.host}:${vcenter.port}` }, byName.slice(config.apiAdd)),
+    ),
+  );
   const listIdle = (await sampleList(alive, config.latencySamples)).summary();
   log(`GET /api/v1/vm-contexts p99 ${listIdle.p99.toFixed(1)} ms`);
   const toReplicate = [...added.contexts.entries()]
@@ -68,9 +77,8 @@ async function run(config: LoadConfig, runDir: string, children: Child[]): Promi
     .slice(0, config.replicate)
     .map(([, id]) => id);
   const schedule = await timed(setupMs, 'schedule', () => createSchedule(first, config, toReplicate));
-  const db = openRunDatabase(config);
-  try {
-    return await replicate(config, {
+  return withRunDatabase(config, (db) =>
+    replicate(config, {
       servers,
       db,
       schedule,
@@ -78,9 +86,17 @@ async function run(config: LoadConfig, runDir: string, children: Child[]): Promi
       alive,
       setupMs,
       listIdle,
-      contexts: added.contexts.size,
+      contexts: added.contexts.size + seeded.size,
+      contextsSeeded: seeded.size,
       addFailures: added.failures.length,
-    });
+    }),
+  );
+}
+
+async function withRunDatabase<T>(config: LoadConfig, work: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const db = openRunDatabase(config);
+  try {
+    return await work(db);
   } finally {
     await db.close();
   }
@@ -95,6 +111,7 @@ interface ReplicateInput {
   setupMs: Record<string, number>;
   listIdle: Percentiles;
   contexts: number;
+  contextsSeeded: number;
   addFailures: number;
 }
 
@@ -144,6 +161,7 @@ async function replicate(config: LoadConfig, input: ReplicateInput): Promise<Loa
     replicate: config.replicate,
     setupMs: input.setupMs,
     contexts: input.contexts,
+    contextsSeeded: input.contextsSeeded,
     addFailures: input.addFailures,
     latency: {
       listIdle: input.listIdle,
