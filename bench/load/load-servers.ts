@@ -62,6 +62,8 @@ export async function startServer(
       MIGRATEKIT_MASTER_KEY: config.masterKey,
       MIGRATEKIT_BY_ID_DIR: cloudstack.byIdDir,
       MIGRATEKIT_CONVERTER: 'off',
+      // The lease the takeover checks are measured against (servers that do not read it keep their own).
+      MIGRATEKIT_LEASE_MS: String(config.leaseMs),
       LOG_LEVEL: 'warn',
     },
     logPath: join(runDir, `${id}.log`),
