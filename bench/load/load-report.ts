@@ -2,7 +2,6 @@
 // and with LOAD_RECORD=1 a section appended to docs/benchmarks.md.
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { machine } from '../machine';
 import type { Check } from './load-checks';
 import type { LoadConfig } from './load-config';
 import type { Percentiles } from './load-latency';
@@ -76,12 +75,12 @@ export function printReport(summary: LoadSummary): void {
 }
 
 /** A docs/benchmarks.md section with the figures and the verdicts. */
-export function recordReport(summary: LoadSummary, config: LoadConfig): void {
+export function recordReport(summary: LoadSummary, config: LoadConfig, machineAtStart: string[]): void {
   const lines = [
     '',
     `## ${new Date().toISOString()} — load (${summary.engine})`,
     '',
-    ...machine(),
+    ...machineAtStart,
     `- ${summary.servers} servers, ${summary.agents} agents, ${summary.vms} VMs, ${summary.contexts} contexts ` +
       `(${summary.contextsSeeded} written by the harness, the rest added through the API), ${summary.replicate} replicated, ` +
       `disks ${config.minDiskMiB}-${config.maxDiskMiB} MiB, schedule max ${config.maxConcurrentJobs} jobs`,

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseHandle } from '@migratekit/db';
+import { machine } from '../machine';
 import { runChecks } from './load-checks';
 import { loadConfig, type LoadConfig } from './load-config';
 import { createRunDatabase, dropRunDatabase, openRunDatabase, runDatabaseUrl } from './load-database';
@@ -182,12 +183,13 @@ async function main(): Promise<number> {
   const config = loadConfig(process.argv.slice(2));
   const runDir = mkdtempSync(join(tmpdir(), 'migratekit-load-'));
   const children: Child[] = [];
+  const machineAtStart = machine();
   log(`run dir ${runDir}, database ${config.databaseName} on ${config.engine}`);
   await createRunDatabase(config);
   try {
     const summary = await run(config, runDir, children);
     printReport(summary);
-    if (process.env.LOAD_RECORD === '1') recordReport(summary, config);
+    if (process.env.LOAD_RECORD === '1') recordReport(summary, config, machineAtStart);
     return summary.checks.every((c) => c.ok) ? 0 : 1;
   } catch (error) {
     process.stderr.write(
