@@ -25,6 +25,8 @@ export interface LoadSummary {
   jobsPerMinute: number;
   phaseMs: number;
   phaseFinished: boolean;
+  /** Per VM and tick over all executions: `created`, or `skipped:<reason>` etc. (why VMs did not replicate). */
+  outcomes: Record<string, number>;
   kill: KillRecord | undefined;
   checks: Check[];
 }
@@ -35,6 +37,16 @@ const LATENCY_LABELS: Record<string, string> = {
   jobDetailLoad: 'GET /api/v1/replications/{id}, while replications run',
   jobDetailIdle: 'GET /api/v1/replications/{id}, after the run',
 };
+
+function takeover(v: number | undefined): string {
+  return v === undefined ? 'never' : `${v} ms`;
+}
+
+function outcomeLine(outcomes: Record<string, number>): string {
+  return Object.entries(outcomes)
+    .map(([k, n]) => `${k}=${n}`)
+    .join(', ');
+}
 
 function ms(v: number): string {
   return Number.isFinite(v) ? v.toFixed(1) : '-';
@@ -63,10 +75,11 @@ export function printReport(summary: LoadSummary): void {
     `throughput: ${summary.jobsCompleted} jobs completed, ${summary.jobsPerMinute.toFixed(1)} jobs/min; phase ` +
       `${(summary.phaseMs / 1000).toFixed(1)} s, ${summary.phaseFinished ? 'finished' : 'hit the time limit'}`,
   );
+  out(`schedule outcomes (VM x tick): ${outcomeLine(summary.outcomes)}`);
   if (summary.kill !== undefined)
     out(
       `kill: SIGKILL to ${summary.kill.serverId} with ${summary.kill.activeJobIds.length} jobs running; scheduler ` +
-        `takeover ${summary.kill.schedulerTakeoverMs ?? 'never'} ms, job takeover ${summary.kill.jobTakeoverMs ?? 'never'} ms`,
+        `takeover ${takeover(summary.kill.schedulerTakeoverMs)}, job takeover ${takeover(summary.kill.jobTakeoverMs)}`,
     );
   for (const check of summary.checks) out(`CHECK ${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
   const { kill, ...rest } = summary;
@@ -92,11 +105,12 @@ export function recordReport(summary: LoadSummary, config: LoadConfig, machineAt
     ),
     '',
     `- jobs per minute: ${summary.jobsPerMinute.toFixed(1)} (${summary.jobsCompleted} completed)`,
+    `- schedule outcomes (VM x tick): ${outcomeLine(summary.outcomes)}`,
     ...(summary.kill === undefined
       ? []
       : [
-          `- takeover after SIGKILL of ${summary.kill.serverId}: scheduler ${summary.kill.schedulerTakeoverMs ?? 'never'} ms, ` +
-            `jobs ${summary.kill.jobTakeoverMs ?? 'never'} ms`,
+          `- takeover after SIGKILL of ${summary.kill.serverId}: scheduler ${takeover(summary.kill.schedulerTakeoverMs)}, ` +
+            `jobs ${takeover(summary.kill.jobTakeoverMs)}`,
         ]),
     ...summary.checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
   ];

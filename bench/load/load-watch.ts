@@ -55,19 +55,35 @@ export async function unfinishedTrackedJobs(handle: DatabaseHandle): Promise<num
   return Number(row?.n ?? 0);
 }
 
-export async function executionJobIds(handle: DatabaseHandle, scheduleId: string): Promise<string[]> {
+interface ExecutionDetail {
+  outcome?: string;
+  job_id?: string;
+  reason?: string;
+}
+
+async function executionDetails(handle: DatabaseHandle, scheduleId: string): Promise<ExecutionDetail[]> {
   const rows = await handle.db
     .selectFrom('schedule_executions')
     .select(['details'])
     .where('schedule_id', '=', scheduleId)
     .execute();
-  const ids: string[] = [];
-  for (const row of rows) {
-    const details = (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Array<{
-      outcome?: string;
-      job_id?: string;
-    }> | null;
-    for (const d of details ?? []) if (d.outcome === 'created' && d.job_id !== undefined) ids.push(d.job_id);
+  return rows.flatMap(
+    (row) => ((typeof row.details === 'string' ? JSON.parse(row.details) : row.details) ?? []) as ExecutionDetail[],
+  );
+}
+
+export async function executionJobIds(handle: DatabaseHandle, scheduleId: string): Promise<string[]> {
+  return (await executionDetails(handle, scheduleId)).flatMap((d) =>
+    d.outcome === 'created' && d.job_id !== undefined ? [d.job_id] : [],
+  );
+}
+
+/** How often each outcome (and skip reason) was recorded over all the schedule's executions. */
+export async function executionOutcomes(handle: DatabaseHandle, scheduleId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const d of await executionDetails(handle, scheduleId)) {
+    const key = d.reason === undefined ? (d.outcome ?? 'unknown') : `${d.outcome ?? 'unknown'}:${d.reason}`;
+    counts[key] = (counts[key] ?? 0) + 1;
   }
-  return ids;
+  return counts;
 }

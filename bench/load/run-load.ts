@@ -14,6 +14,7 @@ import { createRunDatabase, dropRunDatabase, openRunDatabase, runDatabaseUrl } f
 import { bulkAdd, createSchedule, discover, setScheduleEnabled } from './load-drive';
 import { BackgroundSampler, sampleJobDetail, sampleList, type Percentiles } from './load-latency';
 import { drain, runReplicationPhase } from './load-phase';
+import { executionOutcomes } from './load-watch';
 import { printReport, recordReport, type LoadSummary } from './load-report';
 import { adminToken, configureTargets, startAgent, startServer, type LoadServer } from './load-servers';
 import { seedContexts } from './load-seed';
@@ -150,6 +151,7 @@ async function replicate(config: LoadConfig, input: ReplicateInput): Promise<Loa
     kill: phase.kill,
     listIdle: input.listIdle,
   });
+  const outcomes = await executionOutcomes(db, schedule.scheduleId);
   const completed = jobs.filter((j) => j.status === 'completed' && j.completed_at !== null);
   const first = Math.min(...jobs.map((j) => j.created_at.getTime()));
   const last = Math.max(...completed.map((j) => (j.completed_at as Date).getTime()));
@@ -174,6 +176,7 @@ async function replicate(config: LoadConfig, input: ReplicateInput): Promise<Loa
     jobsPerMinute: completed.length / minutes,
     phaseMs: phase.endedAt - phase.startedAt,
     phaseFinished: phase.finished,
+    outcomes,
     kill: phase.kill,
     checks,
   };
