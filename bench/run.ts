@@ -1,44 +1,14 @@
 // `npm run bench [-- NAME...]`: runs bench/<name>.bench.ts suites whose name matches, prints one
 // `RESULT <name> ratio=<ours/peer> ...` line per figure, and appends the results with a description of
 // the machine to docs/benchmarks.md.
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchSuite, Figure } from './bench-types';
+import { machine } from './machine';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const docs = join(here, '..', 'docs', 'benchmarks.md');
-
-function version(command: string, args: string[] = ['--version']): string {
-  try {
-    return (
-      execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-        .split('\n')[0]
-        ?.trim() ?? ''
-    );
-  } catch {
-    return 'not installed';
-  }
-}
-
-export function machine(): string[] {
-  const cpu = cpus();
-  let load = '';
-  try {
-    load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ');
-  } catch {
-    load = 'unknown';
-  }
-  return [
-    `- CPU: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}`,
-    `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `- load average at start: ${load} (the machine is shared; figures are noisy)`,
-    `- node ${process.version}`,
-    `- ${version('nbdkit')}, ${version('nbdcopy')}, ${version('qemu-img')}`,
-  ];
-}
 
 export function resultLine(f: Figure): string {
   const extra = Object.entries(f.figures)
