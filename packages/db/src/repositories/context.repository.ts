@@ -190,11 +190,12 @@ export class ContextRepository {
     if (filter.credentialId !== undefined) query = query.where('credential_id', '=', filter.credentialId);
     const sort = options.sort ?? 'vm_name';
     const direction = options.direction ?? 'asc';
+    // NULLs (a VM that never ran a job) last on every engine; the engines disagree by default. Only the nullable
+    // column needs it: on the others the extra key would stop the engine from reading the index in order.
+    const ordered = sort === 'last_job_at' ? query.orderBy(sql`${sql.ref(sort)} is null`) : query;
     const [rows, count] = await Promise.all([
-      query
+      ordered
         .selectAll()
-        // NULLs (a VM that never ran a job) last on every engine; the engines disagree by default.
-        .orderBy(sql`${sql.ref(sort)} is null`)
         .orderBy(sort, direction)
         .orderBy('context_id', direction)
         .limit(limit)
