@@ -6,7 +6,7 @@ import { assertSmoke, runSmoke } from './load-smoke';
 const skip = skipUnlessPeer('postgres (MIGRATEKIT_TEST_PG_URL)', Boolean(process.env.MIGRATEKIT_TEST_PG_URL));
 
 test(
-  'load harness, tiny scale, PostgreSQL: runs, no job twice, scheduler takeover after SIGKILL',
+  'load harness, tiny scale, PostgreSQL: runs, no job twice or lost, scheduler and jobs taken over after SIGKILL',
   { timeout: 540_000, skip },
   async () => {
     assertSmoke(await runSmoke('postgres'));

@@ -2,12 +2,11 @@
 // replications, a SIGKILL of the scheduler leader once 30% are done. It runs the real entry point as a child
 // process and reads its `LOAD-SUMMARY` line.
 //
-// Asserted (they hold on main today): the run itself works (every process starts, discovery, bulk add, the
-// schedule), latencies were measured without errors, no job ran twice, a server was killed and the scheduler lease
-// moved to a live server within two leases.
-// Reported, NOT asserted until the multi-server work (job leases and takeover, issue 18) lands: "no job lost",
-// "every job terminal", "job takeover within 2 leases" (today the dead server's replications stay `replicating`),
-// and the list p99 target (a shared CI machine is no place for a latency target).
+// Asserted: the run itself works (every process starts, discovery, bulk add, the schedule), latencies were
+// measured without errors, no job ran twice, no job was lost, every job ended, a server was killed, and both the
+// scheduler lease and the killed server's jobs were taken over by a live server within two leases
+// (docs/scale-out.md). Reported only: the list p99 target (a shared CI machine is no place for a latency target;
+// the figures are in docs/benchmarks.md).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -78,8 +77,13 @@ export function assertSmoke(result: { code: number | null; summary: SmokeSummary
   const twice = check(summary, 'no job ran twice');
   assert.ok(twice.ok, twice.detail);
   assert.ok(summary.kill !== undefined, 'a server was killed mid-run');
-  const scheduler = check(summary, 'scheduler takeover within 2 leases');
-  assert.ok(scheduler.ok, scheduler.detail);
-  // Reported only (see the top of this file).
-  for (const name of ['no job lost', 'every job terminal', 'job takeover within 2 leases']) check(summary, name);
+  for (const name of [
+    'scheduler takeover within 2 leases',
+    'no job lost',
+    'every job terminal',
+    'job takeover within 2 leases',
+  ]) {
+    const result = check(summary, name);
+    assert.ok(result.ok, `${name}: ${result.detail}`);
+  }
 }
