@@ -83,7 +83,16 @@ export class ServerPresence {
     await this.loop?.done;
     this.loop = undefined;
     await this.beatInFlight;
-    if (options.expire) await this.deps.repositories.servers.expire(this.deps.serverId);
+    if (!options.expire) return;
+    try {
+      await this.deps.repositories.servers.expire(this.deps.serverId);
+    } catch (error) {
+      // Shutdown goes on (the listeners and links still have to close): the lease then runs out by itself.
+      this.deps.logger.warn(
+        { err: error, server_id: this.deps.serverId },
+        'could not end this server lease at shutdown; other servers take over once it expires',
+      );
+    }
   }
 
   private async heartbeat(): Promise<void> {
