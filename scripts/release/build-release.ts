@@ -11,7 +11,8 @@ import { bundlePrograms, type BundleEntry } from './bundle';
 import { copyDependencies, type CopiedPackage } from './copy-dependencies';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const WORKER: BundleEntry = { source: 'packages/nbd/src/copy-lane.worker.ts', output: 'copy-lane-bootstrap.mjs' };
+/** The copy engine's lane processes (packages/nbd/src/copy-lanes.ts forks it by this name). */
+const COPY_LANE: BundleEntry = { source: 'packages/nbd/src/copy-lane.child.ts', output: 'copy-lane-bootstrap.mjs' };
 /** The NBD server's connection processes (packages/nbd/src/nbd-server-processes.ts forks it by this name). */
 const SERVER_CHILD: BundleEntry = {
   source: 'packages/nbd/src/nbd-server-child.ts',
@@ -69,7 +70,7 @@ async function buildTree(spec: TreeSpec, version: string, outRoot: string): Prom
   const dir = join(outRoot, `${spec.name}-${version}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'bin'), { recursive: true });
-  const { externalsByPackage } = await bundlePrograms(ROOT, [spec.entry, WORKER, SERVER_CHILD], join(dir, 'lib'));
+  const { externalsByPackage } = await bundlePrograms(ROOT, [spec.entry, COPY_LANE, SERVER_CHILD], join(dir, 'lib'));
   const roots = releaseRoots(externalsByPackage);
   const packages = copyDependencies(ROOT, roots, dir);
   if (spec.withDashboard) cpSync(join(ROOT, 'packages', 'web', 'dist'), join(dir, 'lib', 'web'), { recursive: true });
