@@ -53,7 +53,13 @@ class ConnectionProcess {
   private backend(msg: ServeConnection): Promise<FileBackend> {
     let file = this.files.get(msg.exportName);
     if (file && file.path !== msg.path) {
-      void file.backend.then((b) => b.close()).catch(() => undefined);
+      const replaced = file.path;
+      // The export now names another file: close the old one; a failure is logged, the new file is served anyway.
+      void file.backend
+        .then((b) => b.close())
+        .catch((error: unknown) =>
+          logger.warn({ err: String(error), path: replaced }, 'closing a replaced export file failed'),
+        );
       file = undefined;
     }
     if (!file) {

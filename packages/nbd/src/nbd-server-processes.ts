@@ -76,7 +76,10 @@ export class ConnectionProcesses {
         } else this.onMessage(entry, msg);
       });
     });
-    entry.ready.catch(() => undefined);
+    // Each hand-off awaits `ready` and fails with this error; logged here too, for a process nothing was handed to.
+    entry.ready.catch((error: unknown) =>
+      this.logger.warn({ err: String(error), pid: child.pid }, 'NBD connection process failed to start'),
+    );
     child.once('exit', (code, signal) => this.onExit(entry, code, signal));
     child.send({ type: 'init', limits: this.limits } satisfies ToChild);
     return entry;
