@@ -8,7 +8,7 @@ import type { RpoService } from '../scheduler/rpo.service';
 export interface VmContextServiceDeps {
   repositories: Pick<Repositories, 'contexts' | 'vmDisks' | 'cloudstackVolumes' | 'replicationJobs' | 'failoverJobs'>;
   /** Each VM's RPO against its schedule (docs/scheduler.md#rpo). */
-  rpo: Pick<RpoService, 'forContexts'>;
+  rpo: Pick<RpoService, 'forContexts' | 'inputsFor' | 'compute'>;
 }
 
 export interface VmContextListQuery {
@@ -46,12 +46,14 @@ export class VmContextService {
       },
       { limit: query.limit, offset: query.offset },
     );
-    const summaries = await withContextSummaries(this.deps.repositories, page.items);
-    const ids = summaries.map((c) => c.context_id);
-    const [rpo, failovers] = await Promise.all([
-      this.deps.rpo.forContexts(summaries),
+    // One round for everything the page's rows need: each read takes only the ids.
+    const ids = page.items.map((c) => c.context_id);
+    const [summaries, rpoInputs, failovers] = await Promise.all([
+      withContextSummaries(this.deps.repositories, page.items),
+      this.deps.rpo.inputsFor(ids),
       this.deps.repositories.failoverJobs.activeByContexts(ids),
     ]);
+    const rpo = this.deps.rpo.compute(summaries, rpoInputs);
     const items = summaries.map((c) => ({
       ...c,
       rpo: rpo.get(c.context_id) ?? null,

@@ -3,7 +3,7 @@
 // publishes an `rpo.alert` event when a VM enters or leaves `breached` (the previous state is kept in memory:
 // a restart re-announces current breaches, which a dashboard treats as the same alert).
 import type { Clock } from '@migratekit/core';
-import type { ExecutionVmDetail, Repositories } from '@migratekit/db';
+import type { ContextSchedule, ExecutionVmDetail, Repositories } from '@migratekit/db';
 import type { PublishEvent } from '../events/event-types';
 import { withContextSummaries } from '../replication/context-views';
 import { scheduleCron } from './schedule-cron';
@@ -32,6 +32,12 @@ export interface VmRpoRow {
 
 const PAGE = 1000;
 
+export interface RpoInputs {
+  memberships: Map<string, ContextSchedule>;
+  schedules: Map<string, RpoSchedule>;
+  blockers: Map<string, string>;
+}
+
 export class RpoService {
   private readonly lastStates = new Map<string, string>();
 
@@ -39,19 +45,28 @@ export class RpoService {
 
   /** The RPO of each of these VMs (a page of the VM list). */
   async forContexts(contexts: readonly RpoContext[]): Promise<Map<string, VmRpo>> {
-    const { repositories, clock } = this.deps;
-    const ids = contexts.map((c) => c.context_id);
+    return this.compute(contexts, await this.inputsFor(contexts.map((c) => c.context_id)));
+  }
+
+  /**
+   * What the RPO of these VMs depends on besides the VMs themselves (their schedules and what blocked them). It
+   * needs only the ids, so the VM list reads it in the same round as the page's other details.
+   */
+  async inputsFor(contextIds: readonly string[]): Promise<RpoInputs> {
     const [memberships, schedules] = await Promise.all([
-      repositories.machineGroups.schedulesOfContexts(ids),
+      this.deps.repositories.machineGroups.schedulesOfContexts(contextIds),
       this.schedules(),
     ]);
     const usedScheduleIds = [...new Set([...memberships.values()].map((m) => m.schedule_id))];
-    const blockers = await this.blockers(usedScheduleIds);
-    const now = clock.now();
+    return { memberships, schedules, blockers: await this.blockers(usedScheduleIds) };
+  }
+
+  compute(contexts: readonly RpoContext[], inputs: RpoInputs): Map<string, VmRpo> {
+    const now = this.deps.clock.now();
     const result = new Map<string, VmRpo>();
     for (const context of contexts) {
-      const membership = memberships.get(context.context_id);
-      const schedule = membership === undefined ? undefined : schedules.get(membership.schedule_id);
+      const membership = inputs.memberships.get(context.context_id);
+      const schedule = membership === undefined ? undefined : inputs.schedules.get(membership.schedule_id);
       result.set(
         context.context_id,
         rpoOf({
@@ -59,7 +74,7 @@ export class RpoService {
           lastSyncAt: context.last_successful_sync_at,
           schedule,
           hasActiveJob: context.current_job_id !== null,
-          blocker: blockers.get(context.context_id),
+          blocker: inputs.blockers.get(context.context_id),
         }),
       );
     }
