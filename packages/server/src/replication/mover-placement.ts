@@ -81,7 +81,7 @@ export class MoverPlacement {
     };
     // The executing server refuses it when MIGRATEKIT_ATTACHMENT_SLOTS is set (data-mover-slots.ts).
     if (best.attached + Math.max(0, disks - best.holdsOwn) > best.slots)
-      this.deps.logger.warn(fields, 'no data mover has the free attachment slots this VM needs');
+      this.deps.logger.warn(fields, 'the chosen data mover lacks the free attachment slots this VM needs');
     else this.deps.logger.info(fields, 'replication placed on a data mover');
     return placement;
   }
