@@ -1,13 +1,14 @@
 // Several servers on one database (docs/scale-out.md), on every engine: the servers registry and its leases; the
 // leases of plain jobs (a live server's job is never claimed as an orphan, a dead one's is, once); queued jobs
 // claimed only by the server holding their agent, never twice when two connections race; relayed agent
-// requests claimed once and answered first-end-wins; agents reachable only through a live server.
+// requests claimed once and answered first-end-wins; agents reachable only through a live server; the volumes
+// attached to each data mover counted in one query for mover placement.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock, newJobId } from '@migratekit/core';
 import { createRepositories, type Repositories } from '../src/repositories';
 import { describeOnEngines } from '../src/testing';
-import { uniqueSuffix } from './fixtures';
+import { createContext, uniqueSuffix } from './fixtures';
 
 const LEASE_MS = 30_000;
 
@@ -218,4 +219,34 @@ describeOnEngines('multi-server repositories', ({ engine, database }) => {
       assert.equal(await reachable(), false);
     },
   );
+
+  test(`[${engine}] attached volumes are counted per data mover VM in one query`, { timeout: 120_000 }, async () => {
+    const repos = createRepositories(database().db, new ManualClock('2026-05-01T15:00:00.000Z'));
+    const [moverA, moverB, empty] = ['a', 'b', 'empty'].map((name) => `mover-${name}-${uniqueSuffix()}`);
+    assert.ok(moverA !== undefined && moverB !== undefined && empty !== undefined);
+    const context = await createContext(repos);
+    const attach = async (vmId: string | null, index: number) =>
+      repos.cloudstackVolumes.create({
+        vm_context_id: context.context_id,
+        volume_id: `vol-${uniqueSuffix()}`,
+        name: `disk-${index}`,
+        disk_id: `disk-${2000 + index}`,
+        size_bytes: 1024,
+        device_id: null,
+        attached_vm_id: vmId,
+        mode: 'oma',
+      });
+    await attach(moverA, 0);
+    await attach(moverA, 1);
+    await attach(moverA, 2);
+    await attach(moverB, 3);
+    await attach(null, 4);
+    const counts = await repos.cloudstackVolumes.countAttachedByVm([moverA, moverB, empty]);
+    assert.deepEqual(
+      [counts.get(moverA), counts.get(moverB), counts.get(empty)],
+      [3, 1, undefined],
+      'a VM holding none is absent',
+    );
+    assert.equal((await repos.cloudstackVolumes.countAttachedByVm([])).size, 0);
+  });
 });

@@ -91,6 +91,23 @@ export class CloudstackVolumeRepository {
     return rows.map(toRecord);
   }
 
+  /**
+   * How many volumes each of `vmIds` holds attached, in one grouped query (mover placement compares the data
+   * movers' free slots, docs/scale-out.md#data-movers). A VM holding none is absent from the map.
+   */
+  async countAttachedByVm(vmIds: readonly string[]): Promise<Map<string, number>> {
+    if (vmIds.length === 0) return new Map();
+    const rows = await this.deps.db
+      .selectFrom('cloudstack_volumes')
+      .select((eb) => ['attached_vm_id', eb.fn.countAll<number | string>().as('attached')])
+      .where('attached_vm_id', 'in', [...vmIds])
+      .groupBy('attached_vm_id')
+      .execute();
+    const counts = new Map<string, number>();
+    for (const row of rows) if (row.attached_vm_id !== null) counts.set(row.attached_vm_id, Number(row.attached));
+    return counts;
+  }
+
   async update(volumeId: string, patch: CloudstackVolumePatch): Promise<CloudstackVolumeRecord | undefined> {
     await this.deps.db
       .updateTable('cloudstack_volumes')

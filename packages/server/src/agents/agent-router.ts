@@ -48,10 +48,33 @@ export class AgentRouter {
         agent.server_id !== null && agent.server_id !== this.deps.serverId && scopeCovers(agent.scope, vcenterHost),
     );
     if (remote !== undefined) return { agentId: remote.id, serverId: remote.server_id, local: false };
-    throw new MigrateKitError('MKE_AGENT_OFFLINE', {
-      message: `No connected agent serves vCenter ${vcenterHost}`,
-      details: { vcenter_host: vcenterHost },
-    });
+    throw agentOffline(vcenterHost);
+  }
+
+  /**
+   * Every agent that can serve `vcenterHost`: those connected here, then those connected to other live servers,
+   * each once; empty when none. Replications choose among their servers (replication/mover-placement.ts).
+   */
+  async candidates(vcenterHost: string): Promise<AgentRoute[]> {
+    const { agents } = this.deps.repositories;
+    const connected = new Set(this.deps.hub.list().map((agent) => agent.id));
+    const [known, reachable] = await Promise.all([
+      connected.size === 0 ? Promise.resolve([]) : agents.list(),
+      agents.listReachable(),
+    ]);
+    const local = known
+      .filter((agent) => connected.has(agent.id) && scopeCovers(agent.scope, vcenterHost))
+      .map((agent) => ({ agentId: agent.id, serverId: this.deps.serverId, local: true }));
+    const remote = reachable
+      .filter(
+        (agent): agent is AgentRecord & { server_id: string } =>
+          agent.server_id !== null &&
+          agent.server_id !== this.deps.serverId &&
+          !connected.has(agent.id) &&
+          scopeCovers(agent.scope, vcenterHost),
+      )
+      .map((agent) => ({ agentId: agent.id, serverId: agent.server_id, local: false }));
+    return [...local, ...remote];
   }
 
   /** True when some live server holds an agent (the scheduler skips its ticks otherwise). */
@@ -103,6 +126,14 @@ export class AgentRouter {
       await clock.sleep(this.deps.pollMs ?? 200);
     }
   }
+}
+
+/** MKE_AGENT_OFFLINE: no agent connected to a live server serves the vCenter. */
+export function agentOffline(vcenterHost: string): MigrateKitError {
+  return new MigrateKitError('MKE_AGENT_OFFLINE', {
+    message: `No connected agent serves vCenter ${vcenterHost}`,
+    details: { vcenter_host: vcenterHost },
+  });
 }
 
 function relayStopped(stop: 'cancelled' | 'timeout', route: AgentRoute, method: string, timeoutMs: number) {

@@ -25,6 +25,7 @@ import { NetworkMappingService } from '../network-mapping/network-mapping.servic
 import { NetworkStrategyService } from '../network-mapping/network-strategy.service';
 import type { JobLog } from '../joblog';
 import { RecoveryPlanService, recoveryPlanWorkflows, type RecoveryPlanDeps } from '../recovery-plans';
+import { MoverPlacement } from '../replication/mover-placement';
 import { ReplicationJobsService } from '../replication/replication-jobs.service';
 import { ReplicationService } from '../replication/replication.service';
 import { replicationJobStarter } from '../scheduler/job-starter';
@@ -169,7 +170,7 @@ export function createServices(adapters: ServerAdapters): Services {
     clock,
     logger,
     hub,
-    router: agentRouter,
+    placement: new MoverPlacement({ router: agentRouter, repositories, serverId: settings.serverId, logger }),
     volumes,
     nbd: {
       endpoint: () =>

@@ -42,7 +42,7 @@ test('replications left active by a stopped server end failed and free the VM', 
   await joblog.markInterruptedJobs();
 
   const noAgent = {
-    route: () => Promise.reject(new MigrateKitError('MKE_AGENT_OFFLINE')),
+    placeReplication: () => Promise.reject(new MigrateKitError('MKE_AGENT_OFFLINE')),
   };
   const service = new ReplicationService({
     repositories,
@@ -51,7 +51,7 @@ test('replications left active by a stopped server end failed and free the VM', 
     clock,
     logger: createLogger({ level: 'silent' }),
     hub: {} as AgentHub,
-    router: noAgent,
+    placement: noAgent,
     volumes: {} as never,
     nbd: { endpoint: () => ({ via: 'agent_port' }), psk: new Map() },
     credentials: {

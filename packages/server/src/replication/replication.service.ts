@@ -15,13 +15,13 @@ import {
 import type { ContextRecord, ReplicationJobRecord, Repositories } from '@migratekit/db';
 import type { Logger } from 'pino';
 import type { AgentHub } from '../agents/agent-hub';
-import type { AgentRouter } from '../agents/agent-router';
 import type { EventBus } from '../events/event-bus';
 import type { ServerEvent } from '../events/event-types';
 import type { JobLog } from '../joblog';
 import type { VmwareCredentialService } from '../services/vmware-credential.service';
 import type { VolumeService } from '../volumes';
 import { assertFreeSlots } from './data-mover-slots';
+import type { MoverPlacement } from './mover-placement';
 import { recordCopiedDisks, recordProgress } from './replication-recording';
 import { vcenterParams } from './vcenter-params';
 import { assertNothingHoldsVm } from './vm-hold';
@@ -40,8 +40,8 @@ export interface ReplicationServiceDeps {
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   hub: AgentHub;
-  /** Which agent (and so which server) serves a vCenter (docs/scale-out.md). */
-  router: Pick<AgentRouter, 'route'>;
+  /** Which agent (and so which server and data mover) runs a VM's replication (docs/scale-out.md#data-movers). */
+  placement: Pick<MoverPlacement, 'placeReplication'>;
   volumes: VolumeService;
   nbd: ReplicationNbd;
   credentials: VmwareCredentialService;
@@ -88,9 +88,9 @@ export class ReplicationService {
         details: { current_status: context.current_status, context_id: contextId },
       });
     // No agent, no replication: answer 503 now rather than start a job that fails at once. The job runs on the
-    // server holding an agent that serves the VM's vCenter: here, or queued for that server to claim.
+    // server of the agent placement chose (mover-placement.ts): here, or queued for that server to claim.
     const credential = await this.deps.credentials.resolveForUse(context.credential_id ?? undefined);
-    const route = await this.deps.router.route(credential.vcenterHost);
+    const route = await this.deps.placement.placeReplication(credential.vcenterHost, contextId);
     const lastOk = await repositories.replicationJobs.findLastCompletedForContext(contextId);
     const type = lastOk === undefined ? 'initial' : 'incremental';
     const job = await joblog.startJob({
