@@ -27,7 +27,15 @@ export interface ServerConfig {
   /** Trust X-Forwarded-For/-Proto from a reverse proxy in front (client address, Secure cookie over HTTPS). */
   trustProxy: boolean;
   /** The HTTPS listener agents connect to (pairing and the control channel). */
-  agentListener: { host: string; port: number };
+  agentListener: {
+    host: string;
+    port: number;
+    /**
+     * The https URL other hosts' agents reach this listener at, told to agents connected to the other servers
+     * for failover (docs/scale-out.md#agents-and-scope); default: the listener's own address.
+     */
+    advertiseUrl?: string | undefined;
+  };
   /**
    * The NBD target that receives replicated disks. Agents reach it through the agent listener; `listener` adds
    * its own port (host, port) and sends agents there, `advertise` being the host they dial (default: their
@@ -198,6 +206,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     agentListener: {
       host: optional(env, 'MIGRATEKIT_AGENT_HOST') ?? host,
       port: parseNamedPort(env, 'MIGRATEKIT_AGENT_PORT', defaults.agentPort ?? DEFAULT_AGENT_PORT),
+      advertiseUrl: optional(env, 'MIGRATEKIT_AGENT_ADVERTISE_URL'),
     },
     nbd: {
       listener: parseOnOff(env, 'MIGRATEKIT_NBD_LISTENER', false),
