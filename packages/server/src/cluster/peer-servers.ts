@@ -1,0 +1,19 @@
+// The other live servers an agent may fail over to (docs/scale-out.md#agents-and-scope): read from `servers`
+// when an agent connects and on the hub's heartbeat, and sent to the agent in its welcome and heartbeats. Only
+// servers that advertise an agent listener and its certificate fingerprint qualify; the list is bounded.
+import { MAX_PEER_SERVERS, type PeerServer } from '@migratekit/agent/protocol';
+import type { Repositories } from '@migratekit/db';
+
+export async function livePeerServers(
+  servers: Pick<Repositories['servers'], 'listLive'>,
+  selfId: string,
+  limit = MAX_PEER_SERVERS,
+): Promise<PeerServer[]> {
+  const peers: PeerServer[] = [];
+  for (const server of await servers.listLive()) {
+    if (peers.length >= limit) break;
+    if (server.id === selfId || server.agent_url === null || server.agent_fingerprint === null) continue;
+    peers.push({ id: server.id, agent_url: server.agent_url, fingerprint: server.agent_fingerprint });
+  }
+  return peers;
+}
