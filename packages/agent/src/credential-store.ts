@@ -21,6 +21,8 @@ export function loadCredential(path: string): AgentCredential | undefined {
     typeof value.server_url !== 'string'
   )
     throw new MigrateKitError('MKE_VALIDATION', { message: `agent credential file ${path} is incomplete` });
+  if (value.peers !== undefined && !Array.isArray(value.peers))
+    throw new MigrateKitError('MKE_VALIDATION', { message: `agent credential file ${path} has a bad peers list` });
   return value as AgentCredential;
 }
 
