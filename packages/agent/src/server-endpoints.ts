@@ -1,7 +1,7 @@
 // The servers an agent may connect to (docs/scale-out.md#agents-and-scope): the one it paired with first, then
 // the other live servers it learned from the servers it connected to. The link walks them round-robin; each is
 // pinned by its own certificate fingerprint.
-import { normalizeFingerprint, type AgentCredential, type PeerServer } from './protocol';
+import { MAX_PEER_SERVERS, normalizeFingerprint, type AgentCredential, type PeerServer } from './protocol';
 
 export interface ServerEndpoint {
   /** https://host:port of the server's agent listener. */
@@ -50,13 +50,20 @@ export class EndpointRing {
   }
 
   /**
-   * Takes the list the connected server sent (the others, live ones only), keeps the connected server itself
-   * when it is a learned one, and stays on the current endpoint. Returns whether the learned list changed.
+   * Takes the list the connected server sent (the other live servers). Known peers missing from it are kept (a
+   * server restarting now is still worth a try later), an entry with a known id replaces the old one (its address
+   * or certificate changed), new ones are appended; past MAX_PEER_SERVERS the missing ones go first. The link
+   * stays on its current endpoint. Returns whether the learned list changed.
    */
   learn(servers: PeerServer[]): boolean {
     const current = this.current;
-    const connected = this.index === 0 ? [] : [current];
-    const next = this.withoutPaired(dedupe([...connected, ...servers.map(fromPeer)]));
+    const listed = new Map(servers.map((p) => [p.id, fromPeer(p)]));
+    const updated = this.peers.map((p) => (p.id === undefined ? p : (listed.get(p.id) ?? p)));
+    let next = this.withoutPaired(dedupe([...updated, ...listed.values()]));
+    if (next.length > MAX_PEER_SERVERS) {
+      const live = (p: ServerEndpoint): boolean => (p.id !== undefined && listed.has(p.id)) || p === current;
+      next = [...next.filter(live), ...next.filter((p) => !live(p))].slice(0, MAX_PEER_SERVERS);
+    }
     const changed = JSON.stringify(next) !== JSON.stringify(this.peers);
     this.peers = next;
     const at = this.peers.findIndex((p) => keyOf(p) === keyOf(current));
