@@ -252,7 +252,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isPeerServer(value: unknown): value is PeerServer {
+/** One well-formed peer entry (a frame's list, or the credential file's). */
+export function isPeerServer(value: unknown): value is PeerServer {
   return (
     isObject(value) &&
     typeof value.id === 'string' &&
