@@ -147,6 +147,18 @@ test(
     // B listens and is live, but the fingerprint it advertises is not its certificate's: the pin must refuse it.
     const b = await startServer(shared, 'server-b', { advertisedFingerprint: 'ab'.repeat(32) });
     const c = await startServer(shared, 'server-c');
+    // A live server advertising no usable address is left out, not sent to break every agent's welcome.
+    await shared.repositories.servers.register(
+      {
+        id: 'server-d',
+        api_url: null,
+        agent_url: 'server-d:8443',
+        agent_fingerprint: c.fingerprint,
+        data_mover_vm_id: null,
+        attachment_slots: 20,
+      },
+      LEASE_MS,
+    );
     const stateDir = join(shared.dir, 'agent');
     const agentOptions = {
       serverUrl: a.url,

@@ -1,7 +1,7 @@
 // The other live servers an agent may fail over to (docs/scale-out.md#agents-and-scope): read from `servers`
 // when an agent connects and on the hub's heartbeat, and sent to the agent in its welcome and heartbeats. Only
 // servers that advertise an agent listener and its certificate fingerprint qualify; the list is bounded.
-import { MAX_PEER_SERVERS, type PeerServer } from '@migratekit/agent/protocol';
+import { MAX_PEER_SERVERS, isPeerServer, type PeerServer } from '@migratekit/agent/protocol';
 import type { Repositories } from '@migratekit/db';
 
 export async function livePeerServers(
@@ -13,7 +13,9 @@ export async function livePeerServers(
   for (const server of await servers.listLive()) {
     if (peers.length >= limit) break;
     if (server.id === selfId || server.agent_url === null || server.agent_fingerprint === null) continue;
-    peers.push({ id: server.id, agent_url: server.agent_url, fingerprint: server.agent_fingerprint });
+    const peer = { id: server.id, agent_url: server.agent_url, fingerprint: server.agent_fingerprint };
+    // Agents refuse a whole list with a malformed entry: one badly configured server must not cost them all.
+    if (isPeerServer(peer)) peers.push(peer);
   }
   return peers;
 }

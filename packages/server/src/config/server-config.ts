@@ -136,6 +136,14 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+/** An https://host[:port] URL (an advertised listener agents dial), or undefined when unset. */
+function parseHttpsUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^https:\/\/[^\s/]+\/?$/.test(raw)) throw new ConfigError(name, `must be https://host:port, got "${raw}"`);
+  return raw.replace(/\/$/, '');
+}
+
 function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
   const raw = env.LOG_LEVEL;
   if (raw === undefined || raw === '') return 'info';
@@ -206,7 +214,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     agentListener: {
       host: optional(env, 'MIGRATEKIT_AGENT_HOST') ?? host,
       port: parseNamedPort(env, 'MIGRATEKIT_AGENT_PORT', defaults.agentPort ?? DEFAULT_AGENT_PORT),
-      advertiseUrl: optional(env, 'MIGRATEKIT_AGENT_ADVERTISE_URL'),
+      advertiseUrl: parseHttpsUrl(env, 'MIGRATEKIT_AGENT_ADVERTISE_URL'),
     },
     nbd: {
       listener: parseOnOff(env, 'MIGRATEKIT_NBD_LISTENER', false),
