@@ -1,6 +1,7 @@
 // The control plane of a load run: `migratekit server` processes on one database, each with its own
 // MIGRATEKIT_SERVER_ID, ports and data dir, and `migratekit agent` processes paired through the API (one-time token
-// from the server the agent will stay connected to), as an operator sets them up.
+// from the server the agent connects to first; it learns the others from it and fails over to them when that
+// server dies: docs/scale-out.md#agents-and-scope), as an operator sets them up.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';

@@ -1,5 +1,7 @@
-// The agent's one outbound connection: a WebSocket to the server's HTTPS port, pinned by fingerprint, with
-// heartbeats, reconnect with capped exponential backoff, and request dispatch to the method handlers.
+// The agent's one outbound connection: a WebSocket to a server's HTTPS port, pinned by that server's fingerprint,
+// with heartbeats, request dispatch to the method handlers, and reconnects that walk the known servers
+// round-robin (the paired one, then the peers learned from the servers: docs/scale-out.md#agents-and-scope) with
+// a capped exponential backoff after each full round.
 import type { Duplex } from 'node:stream';
 import { MigrateKitError, VERSION, systemClock, type Clock } from '@migratekit/core';
 import WebSocket from 'ws';
@@ -17,8 +19,10 @@ import {
   type AgentCredential,
   type AgentMethod,
   type AgentToServer,
+  type PeerServer,
   type RequestMessage,
 } from './protocol';
+import { EndpointRing, type ServerEndpoint } from './server-endpoints';
 
 export interface AgentLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -28,6 +32,8 @@ export interface AgentLogger {
 
 export interface HandlerContext {
   requestId: string;
+  /** The server that sent the request (the link's endpoint then): NBD over the agent port goes there. */
+  server: ServerEndpoint;
   signal: AbortSignal;
   progress(data: unknown): void;
 }
@@ -44,6 +50,15 @@ export interface AgentLinkOptions {
   /** Reported in the handshake; tests use it to see the version check refuse. */
   version?: string;
   onState?: (state: 'connecting' | 'online' | 'offline' | 'refused') => void;
+  /** The learned peer servers changed: the agent persists them so a restart still knows where to go. */
+  onPeersLearned?: (peers: PeerServer[]) => void;
+}
+
+interface ConnectOutcome {
+  wasOnline: boolean;
+  refused: boolean;
+  code?: number;
+  reason: string;
 }
 
 export class AgentLink {
@@ -53,10 +68,22 @@ export class AgentLink {
   private heartbeatMs = 10_000;
   private loop: Promise<void> | undefined;
   private connectedOnce: (() => void) | undefined;
+  private readonly endpoints: EndpointRing;
   readonly connected: Promise<void>;
 
   constructor(private readonly options: AgentLinkOptions) {
     this.connected = new Promise((resolve) => (this.connectedOnce = resolve));
+    this.endpoints = new EndpointRing(options.credential);
+  }
+
+  /** The server the link is connected to, or tries next. */
+  get endpoint(): ServerEndpoint {
+    return this.endpoints.current;
+  }
+
+  /** The peers learned so far (what the credential file keeps). */
+  get peers(): PeerServer[] {
+    return this.endpoints.learned;
   }
 
   get clock(): Clock {
@@ -80,20 +107,29 @@ export class AgentLink {
     this.socket?.terminate();
   }
 
+  /** Each attempt goes to the next server; the backoff sleep comes once per full round without success. */
   private async run(): Promise<void> {
     const backoff = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     let delay = backoff.initialMs;
+    let triedInRound = 0;
     while (!this.stop.signal.aborted) {
+      const endpoint = this.endpoints.current;
       this.options.onState?.('connecting');
-      const outcome = await this.connectOnce();
+      const outcome = await this.connectOnce(endpoint);
       if (this.stop.signal.aborted) break;
-      if (outcome.refused) {
-        this.options.onState?.('refused');
-        this.options.logger.error({ code: outcome.code, reason: outcome.reason }, 'server refused this agent');
-        if (outcome.code === CLOSE_CODES.versionMismatch) break;
-      } else this.options.onState?.('offline');
-      if (outcome.wasOnline) delay = backoff.initialMs;
-      this.options.logger.warn({ retry_in_ms: delay, reason: outcome.reason }, 'agent link down; reconnecting');
+      if (this.refusedFatally(endpoint, outcome)) break;
+      if (outcome.wasOnline) {
+        delay = backoff.initialMs;
+        triedInRound = 0;
+      }
+      triedInRound += 1;
+      this.moveOn(endpoint, outcome.reason);
+      if (triedInRound < this.endpoints.size) continue;
+      triedInRound = 0;
+      this.options.logger.warn(
+        { retry_in_ms: delay, reason: outcome.reason, servers: this.endpoints.size },
+        'agent link down; reconnecting',
+      );
       try {
         await this.clock.sleep(delay, this.stop.signal);
       } catch {
@@ -103,9 +139,43 @@ export class AgentLink {
     }
   }
 
-  private connectOnce(): Promise<{ wasOnline: boolean; refused: boolean; code?: number; reason: string }> {
+  /** A refusal (401, unauthorized) holds for that server only; a version mismatch ends the loop. */
+  private refusedFatally(endpoint: ServerEndpoint, outcome: ConnectOutcome): boolean {
+    if (!outcome.refused) {
+      this.options.onState?.('offline');
+      return false;
+    }
+    this.options.onState?.('refused');
+    this.options.logger.error(
+      { code: outcome.code, reason: outcome.reason, server_url: endpoint.url, server_id: endpoint.id },
+      'server refused this agent',
+    );
+    return outcome.code === CLOSE_CODES.versionMismatch;
+  }
+
+  private moveOn(from: ServerEndpoint, reason: string): void {
+    const next = this.endpoints.advance();
+    if (this.endpoints.size === 1) return;
+    this.options.logger.info(
+      { from_url: from.url, server_url: next.url, server_id: next.id ?? 'paired', reason },
+      'agent link trying the next server',
+    );
+  }
+
+  /** A peer list from the connected server (welcome or heartbeat): kept, and persisted when it changed. */
+  private learn(servers: PeerServer[] | undefined): void {
+    if (servers === undefined || !this.endpoints.learn(servers)) return;
+    const peers = this.endpoints.learned;
+    this.options.logger.info(
+      { servers: peers.map((p) => ({ server_id: p.id, server_url: p.agent_url })) },
+      'agent learned the servers it can fail over to',
+    );
+    this.options.onPeersLearned?.(peers);
+  }
+
+  private connectOnce(endpoint: ServerEndpoint): Promise<ConnectOutcome> {
     const { credential } = this.options;
-    const url = new URL(AGENT_CONNECT_PATH, credential.server_url.replace(/^http/, 'ws'));
+    const url = new URL(AGENT_CONNECT_PATH, endpoint.url.replace(/^http/, 'ws'));
     return new Promise((resolve) => {
       let wasOnline = false;
       let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -115,7 +185,7 @@ export class AgentLink {
           [AGENT_VERSION_HEADER]: this.options.version ?? VERSION,
           [AGENT_PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
         },
-        createConnection: pinnedConnector(credential.server_fingerprint) as unknown as () => Duplex,
+        createConnection: pinnedConnector(endpoint.fingerprint) as unknown as () => Duplex,
         handshakeTimeout: 15_000,
       });
       this.socket = ws;
@@ -124,11 +194,13 @@ export class AgentLink {
         try {
           message = parseMessage(data.toString('utf8'));
         } catch (error) {
-          this.options.logger.warn({ err: String(error) }, 'bad frame from server');
+          this.options.logger.warn({ err: String(error), server_url: endpoint.url }, 'bad frame from server');
           return;
         }
-        if (message.type === 'welcome') {
+        if (message.type === 'heartbeat') this.learn(message.servers);
+        else if (message.type === 'welcome') {
           wasOnline = true;
+          this.learn(message.servers);
           this.heartbeatMs = message.heartbeat_ms;
           // Wall-clock timer on purpose: heartbeats keep a real TCP connection alive.
           heartbeat = setInterval(
@@ -138,13 +210,20 @@ export class AgentLink {
           heartbeat.unref();
           this.options.onState?.('online');
           this.options.logger.info(
-            { agent_id: message.agent_id, server_version: message.server_version },
+            {
+              agent_id: message.agent_id,
+              server_version: message.server_version,
+              server_url: endpoint.url,
+              server_id: endpoint.id ?? 'paired',
+            },
             'agent online',
           );
           this.connectedOnce?.();
-        } else if (message.type === 'request') this.dispatch(message);
+        } else if (message.type === 'request') this.dispatch(message, endpoint);
       });
-      ws.on('error', (error: Error) => this.options.logger.warn({ err: error.message }, 'agent link error'));
+      ws.on('error', (error: Error) =>
+        this.options.logger.warn({ err: error.message, server_url: endpoint.url }, 'agent link error'),
+      );
       ws.on('unexpected-response', (_req, res) => {
         const refused = res.statusCode === 401;
         ws.terminate();
@@ -164,7 +243,7 @@ export class AgentLink {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
   }
 
-  private dispatch(request: RequestMessage): void {
+  private dispatch(request: RequestMessage, server: ServerEndpoint): void {
     if (request.method === 'cancel') {
       const target = (request.params as { request_id?: string }).request_id ?? '';
       const controller = this.running.get(target);
@@ -186,6 +265,7 @@ export class AgentLink {
     this.running.set(request.id, controller);
     const ctx: HandlerContext = {
       requestId: request.id,
+      server,
       signal: controller.signal,
       progress: (data) => this.send({ type: 'progress', id: request.id, data }),
     };

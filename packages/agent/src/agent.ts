@@ -6,7 +6,7 @@ import type { Clock } from '@migratekit/core';
 import { AgentLink, type AgentLogger } from './agent-link';
 import { loadCredential, pairWithServer, saveCredential } from './credential-store';
 import type { DiskAccess } from './disk-access';
-import type { AgentCredential } from './protocol';
+import type { AgentCredential, PeerServer } from './protocol';
 import { replicateHandler } from './replicate.handler';
 import { vcenterConnector } from './vcenter-connect';
 import { discoverHandler, vmInfoHandler, vmPowerHandler } from './vm-handlers';
@@ -51,6 +51,15 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
+function storePeers(path: string, credential: AgentCredential, peers: PeerServer[], logger: AgentLogger): void {
+  try {
+    saveCredential(path, { ...credential, peers });
+  } catch (error) {
+    // The link goes on with the peers in memory; only a restart would miss them.
+    logger.error({ err: String(error), path }, 'could not store the learned servers in the credential file');
+  }
+}
+
 /** Pairs if needed, then starts the link; resolves once the link is started (not necessarily online). */
 export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> {
   const credentialPath = join(options.stateDir, CREDENTIAL_FILE);
@@ -66,9 +75,12 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     ...(options.vcenterThumbprints === undefined ? {} : { thumbprints: options.vcenterThumbprints }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
+  const paired = credential;
   const link = new AgentLink({
     credential,
     logger: options.logger,
+    // Kept with the credential: a restarted agent whose paired server is dead still finds the others.
+    onPeersLearned: (peers) => storePeers(credentialPath, paired, peers, options.logger),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     handlers: {
@@ -80,7 +92,6 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
           connect,
           diskAccess: options.diskAccess,
           logger: options.logger,
-          server: { url: credential.server_url, fingerprint: credential.server_fingerprint },
           ...(options.vcenterThumbprints === undefined ? {} : { thumbprints: options.vcenterThumbprints }),
           ...(options.clock === undefined ? {} : { clock: options.clock }),
         })(params as never, ctx),

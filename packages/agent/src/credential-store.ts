@@ -5,6 +5,7 @@ import { MigrateKitError, VERSION } from '@migratekit/core';
 import { pinnedPostJson } from './pinned-tls';
 import {
   PROTOCOL_VERSION,
+  isPeerServer,
   parsePairingToken,
   type AgentCredential,
   type PairRequest,
@@ -21,6 +22,8 @@ export function loadCredential(path: string): AgentCredential | undefined {
     typeof value.server_url !== 'string'
   )
     throw new MigrateKitError('MKE_VALIDATION', { message: `agent credential file ${path} is incomplete` });
+  if (value.peers !== undefined && !(Array.isArray(value.peers) && value.peers.every(isPeerServer)))
+    throw new MigrateKitError('MKE_VALIDATION', { message: `agent credential file ${path} has a bad peers list` });
   return value as AgentCredential;
 }
 

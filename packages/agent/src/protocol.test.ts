@@ -40,6 +40,29 @@ test('frames: known shapes parse, anything else is refused', { timeout: 120_000 
     assert.throws(() => parseMessage(bad), { code: 'MKE_VALIDATION' });
 });
 
+test('welcome and heartbeat: the servers list is optional, and strict when present', { timeout: 120_000 }, () => {
+  const base = { type: 'welcome', agent_id: 'agent-1', server_version: '0.1.0', protocol: 1, heartbeat_ms: 10 };
+  const peer = { id: 'mk-2', agent_url: 'https://mk-2.example.com:8443', fingerprint: 'ab'.repeat(32) };
+  const old = parseMessage(JSON.stringify(base));
+  assert.equal(old.type === 'welcome' && old.servers, undefined, 'a server without failover sends no list');
+  const welcome = parseMessage(JSON.stringify({ ...base, servers: [{ ...peer, extra: 'dropped' }] }));
+  assert.deepEqual(welcome.type === 'welcome' && welcome.servers, [peer]);
+  const beat = parseMessage(JSON.stringify({ type: 'heartbeat', at: 'x', servers: [] }));
+  assert.deepEqual(beat, { type: 'heartbeat', at: 'x', servers: [] });
+  for (const servers of [
+    'mk-2',
+    [{ ...peer, fingerprint: FP }],
+    [{ ...peer, agent_url: 'http://mk-2:8443' }],
+    [{ ...peer, id: '' }],
+    Array.from({ length: 33 }, () => peer),
+  ]) {
+    assert.throws(() => parseMessage(JSON.stringify({ ...base, servers })), { code: 'MKE_VALIDATION' });
+    assert.throws(() => parseMessage(JSON.stringify({ type: 'heartbeat', at: 'x', servers })), {
+      code: 'MKE_VALIDATION',
+    });
+  }
+});
+
 test('bearer and version rules', { timeout: 120_000 }, () => {
   const bearer = agentBearer({ agent_id: 'agent-0123abcd', secret: 'S'.repeat(20) });
   assert.deepEqual(parseAgentBearer(`Bearer ${bearer}`), { agentId: 'agent-0123abcd', secret: 'S'.repeat(20) });

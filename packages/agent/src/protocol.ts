@@ -210,10 +210,27 @@ export interface ProgressMessage {
   data: unknown;
 }
 
+/**
+ * Another live server's agent listener, which the agent may fail over to (docs/scale-out.md#agents-and-scope).
+ * Each server has its own certificate: the agent pins each one by its own fingerprint.
+ */
+export interface PeerServer {
+  id: string;
+  /** https://host:port of that server's agent listener. */
+  agent_url: string;
+  /** SHA-256 of its certificate, 64 lower-case hex. */
+  fingerprint: string;
+}
+
+/** At most this many peers travel in one message. */
+export const MAX_PEER_SERVERS = 32;
+
 export interface HeartbeatMessage {
   type: 'heartbeat';
   /** Sender's clock, ISO-8601. */
   at: string;
+  /** From a server: the other live servers, sent when the list changed since the welcome or the last one. */
+  servers?: PeerServer[];
 }
 
 /** First server message after the upgrade. */
@@ -223,6 +240,8 @@ export interface WelcomeMessage {
   server_version: string;
   protocol: number;
   heartbeat_ms: number;
+  /** The other live servers at connect time; absent from servers that predate agent failover. */
+  servers?: PeerServer[];
 }
 
 export type ServerToAgent = RequestMessage | HeartbeatMessage | WelcomeMessage;
@@ -231,6 +250,27 @@ export type ChannelMessage = ServerToAgent | AgentToServer;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One well-formed peer entry (a frame's list, or the credential file's). */
+export function isPeerServer(value: unknown): value is PeerServer {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    value.id.length > 0 &&
+    typeof value.agent_url === 'string' &&
+    /^https:\/\/[^\s/]+/.test(value.agent_url) &&
+    typeof value.fingerprint === 'string' &&
+    /^[0-9a-f]{64}$/.test(value.fingerprint)
+  );
+}
+
+/** The optional `servers` field: absent is fine, present must be a bounded list of well-formed peers. */
+function parsePeerServers(value: unknown, frame: string): { servers?: PeerServer[] } {
+  if (value === undefined) return {};
+  if (!Array.isArray(value) || value.length > MAX_PEER_SERVERS || !value.every(isPeerServer))
+    throw new MigrateKitError('MKE_VALIDATION', { message: `bad servers list in ${frame} frame` });
+  return { servers: value.map((p) => ({ id: p.id, agent_url: p.agent_url, fingerprint: p.fingerprint })) };
 }
 
 /** Parses one frame; throws MKE_VALIDATION for anything that is not a known message shape. */
@@ -259,11 +299,15 @@ export function parseMessage(raw: string): ChannelMessage {
       if (!hasId) throw new MigrateKitError('MKE_VALIDATION', { message: 'progress frame without id' });
       return value as unknown as ProgressMessage;
     case 'heartbeat':
-      return { type: 'heartbeat', at: typeof value.at === 'string' ? value.at : '' };
+      return {
+        type: 'heartbeat',
+        at: typeof value.at === 'string' ? value.at : '',
+        ...parsePeerServers(value.servers, 'heartbeat'),
+      };
     case 'welcome':
       if (typeof value.agent_id !== 'string' || typeof value.heartbeat_ms !== 'number')
         throw new MigrateKitError('MKE_VALIDATION', { message: 'bad welcome frame' });
-      return value as unknown as WelcomeMessage;
+      return { ...(value as unknown as WelcomeMessage), ...parsePeerServers(value.servers, 'welcome') };
     default:
       throw new MigrateKitError('MKE_VALIDATION', { message: `unknown frame type ${value.type}` });
   }
@@ -348,6 +392,8 @@ export interface AgentCredential {
   /** The server certificate fingerprint pinned at pairing. */
   server_fingerprint: string;
   server_url: string;
+  /** The other servers learned from the servers this agent connected to, for failover; written by the agent. */
+  peers?: PeerServer[];
 }
 
 export interface PairRequest {

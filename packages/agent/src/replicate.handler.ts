@@ -22,6 +22,7 @@ import type { VcenterConnector } from './vcenter-connect';
 import { pinnedThumbprint } from './vcenter-connect';
 import { findVm } from './vm-handlers';
 import { agentPortNbdTransport } from './nbd-over-agent-port';
+import type { ServerEndpoint } from './server-endpoints';
 
 const SNAPSHOT_PREFIX = 'migratekit-';
 
@@ -30,8 +31,6 @@ export interface ReplicateDeps {
   diskAccess: DiskAccess;
   logger: AgentLogger;
   clock?: Clock;
-  /** The server's agent listener as paired: NBD goes through it unless the request names a separate port. */
-  server: { url: string; fingerprint: string };
   thumbprints?: Readonly<Record<string, string>>;
   /** Copy restarts after a dropped connection before the disk fails (default 5). */
   maxResumes?: number;
@@ -284,7 +283,7 @@ async function copyDisk(
   vmRef: MoRef,
   snapshot: MoRef,
 ): Promise<ReplicatedDisk> {
-  const destination = (): Promise<NbdClient> => NbdClient.connect(destinationOptions(deps, params, plan));
+  const destination = (): Promise<NbdClient> => NbdClient.connect(destinationOptions(ctx.server, params, plan));
   const source = await deps.diskAccess.open({
     vcenterHost: params.vcenter.host,
     username: params.vcenter.username,
@@ -339,21 +338,24 @@ async function copyDisk(
   };
 }
 
-/** The NBD target of a disk: through the agent port (one TLS session), or a separate listener with TLS-PSK. */
-function destinationOptions(deps: ReplicateDeps, params: ReplicateParams, plan: DiskPlan): NbdClientOptions {
+/**
+ * The NBD target of a disk: through the agent port (one TLS session) of the server that sent the request (it
+ * holds the export), or a separate listener with TLS-PSK.
+ */
+function destinationOptions(server: ServerEndpoint, params: ReplicateParams, plan: DiskPlan): NbdClientOptions {
   const nbd = params.nbd;
   if (nbd.via === 'agent_port')
     return {
       exportName: plan.disk.export_name,
       securedTransport: agentPortNbdTransport({
-        serverUrl: deps.server.url,
-        fingerprint: deps.server.fingerprint,
+        serverUrl: server.url,
+        fingerprint: server.fingerprint,
         pskIdentity: nbd.psk_identity,
         pskKeyHex: nbd.psk_key_hex,
       }),
     };
   return {
-    host: nbd.host ?? new URL(deps.server.url).hostname.replace(/^\[(.*)\]$/, '$1'),
+    host: nbd.host ?? new URL(server.url).hostname.replace(/^\[(.*)\]$/, '$1'),
     port: nbd.port,
     exportName: plan.disk.export_name,
     tls: { mode: 'require', psk: { identity: nbd.psk_identity, key: Buffer.from(nbd.psk_key_hex, 'hex') } },

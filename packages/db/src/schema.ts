@@ -466,6 +466,8 @@ export interface ServerTable {
   id: string;
   api_url: string | null;
   agent_url: string | null;
+  /** SHA-256 of the agent listener's certificate (lower-case hex): agents pin each server by it. */
+  agent_fingerprint: string | null;
   /** The CloudStack VM this server runs in (its data mover), where replication volumes are attached. */
   data_mover_vm_id: string | null;
   attachment_slots: number;

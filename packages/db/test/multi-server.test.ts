@@ -32,7 +32,14 @@ async function plainJob(
 }
 
 function registration(id: string) {
-  return { id, api_url: `http://${id}`, agent_url: null, data_mover_vm_id: `vm-${id}`, attachment_slots: 20 };
+  return {
+    id,
+    api_url: `http://${id}`,
+    agent_url: `https://${id}:8444`,
+    agent_fingerprint: `${id.length}`.padStart(64, 'f'),
+    data_mover_vm_id: `vm-${id}`,
+    attachment_slots: 20,
+  };
 }
 
 describeOnEngines('multi-server repositories', ({ engine, database }) => {
@@ -48,6 +55,12 @@ describeOnEngines('multi-server repositories', ({ engine, database }) => {
       await repos.servers.register(registration(b), LEASE_MS);
       const live = async () => (await repos.servers.listLive()).map((s) => s.id).filter((id) => id === a || id === b);
       assert.deepEqual(await live(), [a, b].sort());
+      // Agents learn the other servers' agent listeners, each with its own pin, from this list.
+      const listed = (await repos.servers.listLive()).find((s) => s.id === a);
+      assert.deepEqual(
+        [listed?.agent_url, listed?.agent_fingerprint],
+        [registration(a).agent_url, registration(a).agent_fingerprint],
+      );
       await clock.advance(20_000);
       assert.equal(await repos.servers.heartbeat(a, LEASE_MS), true);
       await clock.advance(15_000);

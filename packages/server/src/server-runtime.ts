@@ -2,6 +2,7 @@
 // open and migrate the database, load the master key and the server certificate, compose adapters and services,
 // recover what a previous process left, create the first admin, then listen: the API, the NBD target's own port
 // when configured, and the HTTPS listener agents connect to (which also carries NBD). close() stops them in reverse.
+import { normalizeFingerprint } from '@migratekit/agent/protocol';
 import { systemClock, type Clock } from '@migratekit/core';
 import { createRepositories, defaultDatabaseUrl, migrateToLatest, openDatabase } from '@migratekit/db';
 import type { FastifyInstance } from 'fastify';
@@ -164,7 +165,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     );
     closers.push(() => gateway.close());
-    await composition.services.presence.advertise({ api_url: address, agent_url: gateway.url });
+    await composition.services.presence.advertise({
+      api_url: address,
+      agent_url: config.agentListener.advertiseUrl ?? gateway.url,
+      // The gateway serves this certificate: the pin other servers hand to agents that fail over here.
+      agent_fingerprint: normalizeFingerprint(certificate.fingerprint256),
+    });
     return {
       app,
       url: address.replace('[::1]', 'localhost'),

@@ -9,6 +9,7 @@ import { guestInspectionResults } from './0008-guest-inspection-results';
 import { recoveryPlans } from './0009-recovery-plans';
 import { multiServer } from './0010-multi-server';
 import { serverEvents } from './0011-server-events';
+import { serverAgentFingerprint } from './0012-server-agent-fingerprint';
 
 /** Ordered by name; add a new file and an entry here for every schema change, never edit an applied one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-recovery-plans': recoveryPlans,
   '0010-multi-server': multiServer,
   '0011-server-events': serverEvents,
+  '0012-server-agent-fingerprint': serverAgentFingerprint,
 };
 
 function migrator(db: Kysely<unknown>): Migrator {

@@ -10,6 +10,8 @@ export interface ServerRegistration {
   id: string;
   api_url: string | null;
   agent_url: string | null;
+  /** SHA-256 of the agent listener's certificate; agents learn it to fail over (docs/scale-out.md). */
+  agent_fingerprint: string | null;
   data_mover_vm_id: string | null;
   attachment_slots: number;
 }

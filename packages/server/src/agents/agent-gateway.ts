@@ -83,6 +83,8 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
     }
     const version = header(request, AGENT_VERSION_HEADER);
     const protocol = Number(header(request, AGENT_PROTOCOL_HEADER));
+    // Read before the upgrade: the welcome is the first message and carries the servers to fail over to.
+    const servers = await options.hub.peerServers();
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       if (!versionsCompatible({ version, protocol })) {
         // Accept, then close with a reason the agent can show: a plain 4xx would look like a network error.
@@ -90,7 +92,7 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
         options.logger.warn({ agent_id: agent.id, version, protocol }, 'agent refused: version mismatch');
         return;
       }
-      options.hub.attach({ id: agent.id, name: agent.name, version }, ws);
+      options.hub.attach({ id: agent.id, name: agent.name, version }, ws, servers);
     });
   };
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

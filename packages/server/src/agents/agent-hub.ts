@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   CLOSE_CODES,
+  MAX_PEER_SERVERS,
   PROTOCOL_VERSION,
   encodeMessage,
   fromWireError,
@@ -12,6 +13,7 @@ import {
   type AgentMethod,
   type AgentMethods,
   type ChannelMessage,
+  type PeerServer,
 } from '@migratekit/agent/protocol';
 import { MigrateKitError, VERSION, type Clock } from '@migratekit/core';
 import type { AgentRepository } from '@migratekit/db';
@@ -37,6 +39,11 @@ export interface AgentHubDeps {
   heartbeatTimeoutMs?: number;
   /** This server's id, recorded on each agent it holds so other servers route to it (docs/scale-out.md). */
   serverId?: string;
+  /**
+   * The other live servers, told to each agent in its welcome and again when they change, so the agent can fail
+   * over when this server dies (docs/scale-out.md#agents-and-scope). Without it agents learn none.
+   */
+  peerServers?: () => Promise<PeerServer[]>;
 }
 
 export interface RequestOptions<M extends AgentMethod> {
@@ -63,6 +70,8 @@ interface Connection {
   lastMessageAt: number;
   pending: Map<string, Pending>;
   closed: boolean;
+  /** The peer list last sent to this agent (JSON), so a heartbeat carries it only when it changed. */
+  sentPeers: string | undefined;
 }
 
 export interface ConnectedAgent {
@@ -86,8 +95,25 @@ export class AgentHub {
     this.monitor = this.watch();
   }
 
-  /** Takes over an authenticated socket; an older connection of the same agent is replaced. */
-  attach(agent: { id: string; name: string; version: string }, socket: AgentSocket): void {
+  /**
+   * The other live servers for a welcome (bounded); undefined when there is no source or it failed, and the
+   * welcome then goes without the list (the agent keeps what it knew).
+   */
+  async peerServers(): Promise<PeerServer[] | undefined> {
+    if (this.deps.peerServers === undefined) return undefined;
+    try {
+      return (await this.deps.peerServers()).slice(0, MAX_PEER_SERVERS);
+    } catch (error) {
+      this.deps.logger.warn({ err: String(error) }, 'could not list the other servers for agents');
+      return undefined;
+    }
+  }
+
+  /**
+   * Takes over an authenticated socket; an older connection of the same agent is replaced. `servers` (from
+   * peerServers(), read before the upgrade) goes into the welcome.
+   */
+  attach(agent: { id: string; name: string; version: string }, socket: AgentSocket, servers?: PeerServer[]): void {
     const previous = this.connections.get(agent.id);
     if (previous !== undefined) this.drop(previous, CLOSE_CODES.replaced, 'replaced by a new connection');
     const connection: Connection = {
@@ -98,6 +124,7 @@ export class AgentHub {
       lastMessageAt: this.deps.clock.now().getTime(),
       pending: new Map(),
       closed: false,
+      sentPeers: servers === undefined ? undefined : JSON.stringify(servers),
     };
     this.connections.set(agent.id, connection);
     socket.on('message', (data) => this.onMessage(connection, typeof data === 'string' ? data : data.toString('utf8')));
@@ -111,6 +138,7 @@ export class AgentHub {
       server_version: VERSION,
       protocol: PROTOCOL_VERSION,
       heartbeat_ms: this.heartbeatMs,
+      ...(servers === undefined ? {} : { servers }),
     });
     void this.mark(agent.id, 'online', { version: agent.version, linked: true });
     this.deps.logger.info({ agent_id: agent.id, name: agent.name, version: agent.version }, 'agent connected');
@@ -294,6 +322,8 @@ export class AgentHub {
       const now = this.deps.clock.now().getTime();
       const beat = now - lastBeat >= this.heartbeatMs;
       if (beat) lastBeat = now;
+      // One lookup per beat for all agents, only while some are connected.
+      const servers = beat && this.connections.size > 0 ? await this.peerServers() : undefined;
       for (const connection of [...this.connections.values()]) {
         if (now - connection.lastMessageAt >= this.heartbeatTimeoutMs) {
           connection.socket.terminate();
@@ -310,9 +340,21 @@ export class AgentHub {
             }),
           );
         }
-        if (beat) this.send(connection, { type: 'heartbeat', at: new Date(now).toISOString() });
+        if (beat) this.sendHeartbeat(connection, now, servers);
       }
     }
+  }
+
+  /** A heartbeat, carrying the peer list when it differs from the one this agent last got. */
+  private sendHeartbeat(connection: Connection, now: number, servers: PeerServer[] | undefined): void {
+    const peers = servers === undefined ? undefined : JSON.stringify(servers);
+    const changed = peers !== undefined && peers !== connection.sentPeers;
+    if (changed) connection.sentPeers = peers;
+    this.send(connection, {
+      type: 'heartbeat',
+      at: new Date(now).toISOString(),
+      ...(changed && servers !== undefined ? { servers } : {}),
+    });
   }
 
   private async mark(

@@ -26,8 +26,15 @@ export interface ServerPresenceDeps {
   afterHeartbeat: () => Promise<void>;
 }
 
+/** Where this server listens; agents pin the agent listener by `agent_fingerprint` (docs/scale-out.md). */
+export interface ServerAddresses {
+  api_url: string | null;
+  agent_url: string | null;
+  agent_fingerprint: string | null;
+}
+
 export class ServerPresence {
-  private addresses: { api_url: string | null; agent_url: string | null } = { api_url: null, agent_url: null };
+  private addresses: ServerAddresses = { api_url: null, agent_url: null, agent_fingerprint: null };
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
   private beatInFlight: Promise<void> | undefined;
   private sweeping = false;
@@ -46,7 +53,7 @@ export class ServerPresence {
   }
 
   /** The listeners' addresses, known once they listen; written at once. */
-  async advertise(addresses: { api_url: string | null; agent_url: string | null }): Promise<void> {
+  async advertise(addresses: ServerAddresses): Promise<void> {
     this.addresses = addresses;
     await this.register();
   }

@@ -10,6 +10,7 @@ import { AgentHub } from '../agents/agent-hub';
 import type { AppConfig } from '../app-context';
 import { converterNotConfigured, type GuestConverter } from '../conversion/guest-converter';
 import { cloudStackClientFromConfig } from '../cloudstack/cloudstack-client.factory';
+import { livePeerServers } from '../cluster/peer-servers';
 import { DEFAULT_PRESENCE_TIMINGS, type PresenceTimings } from '../cluster/server-presence';
 import { DEFAULT_BY_ID_DIR, DEFAULT_NBD_PORT } from '../config/server-config';
 import { EventBus } from '../events/event-bus';
@@ -155,6 +156,7 @@ export function createAdapters(input: AdapterInput): ServerAdapters {
     hub: new AgentHub({
       agents: repositories.agents,
       serverId: settings.serverId,
+      peerServers: () => livePeerServers(repositories.servers, settings.serverId),
       clock,
       logger,
       ...(settings.agentHeartbeatMs === undefined ? {} : { heartbeatMs: settings.agentHeartbeatMs }),

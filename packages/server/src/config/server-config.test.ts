@@ -30,7 +30,9 @@ test('values from the environment are parsed', { timeout: 120_000 }, () => {
     MIGRATEKIT_MASTER_KEY: key,
     MIGRATEKIT_ADMIN_PASSWORD: 'long-enough',
     LOG_LEVEL: 'DEBUG',
+    MIGRATEKIT_AGENT_ADVERTISE_URL: 'https://mk-1.example.com:8443/',
   });
+  assert.equal(config.agentListener.advertiseUrl, 'https://mk-1.example.com:8443');
   assert.deepEqual(
     [
       config.port,
@@ -55,6 +57,8 @@ test('bad values fail with an error naming the variable', { timeout: 120_000 }, 
     [{ MIGRATEKIT_ADMIN_PASSWORD: 'short' }, 'MIGRATEKIT_ADMIN_PASSWORD'],
     [{ MIGRATEKIT_TRUST_PROXY: 'maybe' }, 'MIGRATEKIT_TRUST_PROXY'],
     [{ MIGRATEKIT_NBD_LISTENER: 'sometimes' }, 'MIGRATEKIT_NBD_LISTENER'],
+    [{ MIGRATEKIT_AGENT_ADVERTISE_URL: 'mk-1.example.com:8443' }, 'MIGRATEKIT_AGENT_ADVERTISE_URL'],
+    [{ MIGRATEKIT_AGENT_ADVERTISE_URL: 'https://mk-1.example.com:8443/agents' }, 'MIGRATEKIT_AGENT_ADVERTISE_URL'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(

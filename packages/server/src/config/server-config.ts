@@ -27,7 +27,15 @@ export interface ServerConfig {
   /** Trust X-Forwarded-For/-Proto from a reverse proxy in front (client address, Secure cookie over HTTPS). */
   trustProxy: boolean;
   /** The HTTPS listener agents connect to (pairing and the control channel). */
-  agentListener: { host: string; port: number };
+  agentListener: {
+    host: string;
+    port: number;
+    /**
+     * The https URL other hosts' agents reach this listener at, told to agents connected to the other servers
+     * for failover (docs/scale-out.md#agents-and-scope); default: the listener's own address.
+     */
+    advertiseUrl?: string | undefined;
+  };
   /**
    * The NBD target that receives replicated disks. Agents reach it through the agent listener; `listener` adds
    * its own port (host, port) and sends agents there, `advertise` being the host they dial (default: their
@@ -128,6 +136,14 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+/** An https://host[:port] URL (an advertised listener agents dial), or undefined when unset. */
+function parseHttpsUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^https:\/\/[^\s/]+\/?$/.test(raw)) throw new ConfigError(name, `must be https://host:port, got "${raw}"`);
+  return raw.replace(/\/$/, '');
+}
+
 function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
   const raw = env.LOG_LEVEL;
   if (raw === undefined || raw === '') return 'info';
@@ -198,6 +214,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, defaults:
     agentListener: {
       host: optional(env, 'MIGRATEKIT_AGENT_HOST') ?? host,
       port: parseNamedPort(env, 'MIGRATEKIT_AGENT_PORT', defaults.agentPort ?? DEFAULT_AGENT_PORT),
+      advertiseUrl: parseHttpsUrl(env, 'MIGRATEKIT_AGENT_ADVERTISE_URL'),
     },
     nbd: {
       listener: parseOnOff(env, 'MIGRATEKIT_NBD_LISTENER', false),

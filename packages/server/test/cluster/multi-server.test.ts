@@ -6,7 +6,9 @@
 //   and claimed by A);
 // - a server restarting on the same database leaves the other live server's running jobs alone;
 // - after A's SIGKILL, B takes A's test failover over (its workflow lease expired: compensated by policy) and
-//   ends A's replication that was mid-copy (interrupted, the VM free again).
+//   ends A's replication that was mid-copy (interrupted, the VM free again);
+// - A's agent, which learned B from A (docs/scale-out.md#agents-and-scope), reconnects to B within a bound, and
+//   the next replication runs on B, its disks written through B's agent port.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -22,6 +24,8 @@ const LEASE_MS = 3_000;
 const LEADER_TAKEOVER_LIMIT_MS = LEASE_MS + LEASE_MS / 3 + 1_500;
 const FAILOVER_VM = 'ms-fo-01';
 const REPLICATION_VM = 'ms-repl-01';
+/** The agent notices the dropped link at once and tries B next (backoff 100-500 ms in killable-server.ts). */
+const AGENT_FAILOVER_LIMIT_MS = 10_000;
 /** CloudStack holds these long enough for B to restart while A's jobs are mid-step. */
 const HOLD_MS = 40_000;
 
@@ -42,6 +46,8 @@ for (const engine of databaseEngines) {
     let a: KillableServer;
     let b: KillableServer;
     let contexts: Map<string, string>;
+    /** The replication context whose job A was running when it died; replicated again on B at the end. */
+    let replicationContext: string;
     before(async () => {
       database = await engine.create();
       repositories = createRepositories(database.db, systemClock);
@@ -135,7 +141,7 @@ for (const engine of databaseEngines) {
         start_replication: false,
       });
       assert.ok(added.status < 300, JSON.stringify(added.body));
-      const replicationContext = added.body.context_id;
+      replicationContext = added.body.context_id;
       const started = await a.api<{ id: string }>('POST', `/api/v1/vm-contexts/${replicationContext}/replicate`);
       assert.equal(started.status, 202, JSON.stringify(started.body));
       const replicationId = started.body.id;
@@ -168,6 +174,15 @@ for (const engine of databaseEngines) {
       const takeoverMs = Date.now() - killedAt;
       assert.ok(takeoverMs <= LEADER_TAKEOVER_LIMIT_MS, `leader replaced after ${takeoverMs} ms`);
       process.stdout.write(`# ${engine.name}: scheduler leader replaced ${takeoverMs} ms after SIGKILL\n`);
+      // The agent learned B from A's welcome or heartbeats; A's link dropped with A, so it moves on to B.
+      await until(
+        'the agent to reconnect to B',
+        async () => (await repositories.agents.listReachable()).some((agent) => agent.server_id === 'server-b'),
+        AGENT_FAILOVER_LIMIT_MS,
+      );
+      const agentMovedMs = Date.now() - killedAt;
+      assert.ok(agentMovedMs <= AGENT_FAILOVER_LIMIT_MS, `agent on B ${agentMovedMs} ms after SIGKILL`);
+      process.stdout.write(`# ${engine.name}: agent connected to B ${agentMovedMs} ms after SIGKILL\n`);
       // A's row in `servers` has its own lease, renewed on another beat than the scheduler's: it may outlive the
       // leader lease by up to one lease, never more.
       await until(
@@ -205,6 +220,22 @@ for (const engine of databaseEngines) {
       assert.equal(settled.status, 'compensated', `a test failover is compensated on takeover: ${settled.status}`);
       const takeover = settled.logs.find((l) => l.message.startsWith('Taken over'));
       assert.equal(takeover?.fields?.previous_owner, 'server-a');
+    });
+
+    test("the killed server's agent, now on B, replicates there", async () => {
+      const started = await b.api<{ id: string }>('POST', `/api/v1/vm-contexts/${replicationContext}/replicate`);
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      const replication = () =>
+        b.api<{ status: string; error_message?: string | null }>('GET', `/api/v1/replications/${started.body.id}`);
+      await until(
+        'the replication on B to end',
+        async () => !['pending', 'replicating'].includes((await replication()).body.status),
+        60_000,
+      );
+      const ended = await replication();
+      assert.equal(ended.body.status, 'completed', JSON.stringify(ended.body));
+      const row = await repositories.jobLog.getJob(started.body.id);
+      assert.equal(row?.lease_owner, 'server-b', "run where the agent now is, through B's agent port");
     });
   });
 }
