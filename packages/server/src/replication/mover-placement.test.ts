@@ -61,7 +61,14 @@ async function cluster(t: { after(fn: () => unknown): void }) {
 }
 
 function mover(id: string, slots = 20) {
-  return { id, api_url: null, agent_url: null, data_mover_vm_id: `vm-${id}`, attachment_slots: slots };
+  return {
+    id,
+    api_url: null,
+    agent_url: null,
+    agent_fingerprint: null,
+    data_mover_vm_id: `vm-${id}`,
+    attachment_slots: slots,
+  };
 }
 
 async function context(repositories: Repositories, clock: ManualClock): Promise<string> {
