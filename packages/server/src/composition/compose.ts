@@ -39,11 +39,15 @@ export function compose(input: AdapterInput): Composition {
       await reconcileVolumes(services, adapters);
       if (adapters.settings.schedulerEnabled !== false) services.scheduler.start();
       services.presence.startSweeping();
-      if (adapters.settings.presenceLoop !== false) services.agentRelay.start();
+      if (adapters.settings.presenceLoop !== false) {
+        services.agentRelay.start();
+        services.queuedClaims.start();
+      }
     },
     close: async () => {
       await services.scheduler.stop();
       await services.agentRelay.close();
+      await services.queuedClaims.close();
       await services.workflows.close();
       services.failover.close();
       services.recovery.close();

@@ -9,6 +9,7 @@ import { AgentRequestRelay } from '../agents/agent-request-relay';
 import { AgentRouter } from '../agents/agent-router';
 import { clusterSweep } from '../cluster/cluster-sweep';
 import { DEFAULT_ATTACHMENT_SLOTS } from '../config/server-config';
+import { QueuedClaimLoop } from '../cluster/queued-claim-loop';
 import { ServerPresence } from '../cluster/server-presence';
 import { createCloudStackAccess, type CloudStackAccess } from '../cloudstack/cloudstack-access';
 import { testCloudStackConnection } from '../cloudstack/cloudstack-connection';
@@ -68,6 +69,8 @@ export interface Services {
   readonly agentRelay: AgentRequestRelay;
   /** This server's row in `servers`, its heartbeat and the periodic sweep and claims (docs/scale-out.md). */
   readonly presence: ServerPresence;
+  /** Claims replications queued for this server's agents between heartbeats. */
+  readonly queuedClaims: QueuedClaimLoop;
   /** The only code that changes CloudStack volumes (the volume daemon of docs/model.md). */
   readonly volumes: VolumeService;
   readonly volumeViews: VolumeViews;
@@ -339,6 +342,7 @@ export function createServices(adapters: ServerAdapters): Services {
       ...(settings.relayPollMs === undefined ? {} : { pollMs: settings.relayPollMs }),
     }),
     presence,
+    queuedClaims: new QueuedClaimLoop({ claim: () => replication.claimQueued(), clock, logger }),
     setup,
     failover,
     recovery,
