@@ -14,17 +14,12 @@ import { normalizeFingerprint, type AgentCredential } from '@migratekit/agent/pr
 import { systemClock } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
 import { engineCases } from '@migratekit/db/testing';
-import Fastify from 'fastify';
-import type { AppContext } from '../app-context';
 import { livePeerServers } from '../cluster/peer-servers';
-import { installErrorHandlers } from '../http/error-handler';
 import { createLogger } from '../logging/logger';
 import { loadOrCreateServerCertificate } from '../nbd-target';
-import { agentRoutes } from '../routes/agent.routes';
-import { startAgentGateway } from './agent-gateway';
-import { AgentDirectoryService } from './agent-directory.service';
 import { AgentHub } from './agent-hub';
-import { AgentPairingService } from './agent-pairing.service';
+import { startAgentListener } from '../../test/agent-listener';
+import type { AgentPairingService } from './agent-pairing.service';
 
 const silent = createLogger({ level: 'silent' });
 const LEASE_MS = 60_000;
@@ -78,30 +73,7 @@ async function startServer(
     serverId: id,
     peerServers: () => livePeerServers(repositories.servers, id),
   });
-  const pairing = new AgentPairingService({
-    repositories,
-    clock: systemClock,
-    serverFingerprint: certificate.fingerprint256,
-  });
-  const app = Fastify();
-  installErrorHandlers(app);
-  await app.register(async (scope) =>
-    agentRoutes(scope, {
-      services: { agentPairing: pairing, agents: new AgentDirectoryService({ repositories, hub }) },
-      deps: { config: { agentListener: { host: '127.0.0.1', port: 0 } } },
-    } as unknown as AppContext),
-  );
-  await app.ready();
-  const gateway = await startAgentGateway({
-    app,
-    hub,
-    pairing,
-    tls: certificate,
-    host: '127.0.0.1',
-    port: 0,
-    logger: silent,
-    nbdUpgrade: (_request, socket) => socket.destroy(),
-  });
+  const { pairing, app, gateway } = await startAgentListener({ repositories, hub, certificate });
   const fingerprint = normalizeFingerprint(certificate.fingerprint256);
   await repositories.servers.register(
     {

@@ -12,16 +12,10 @@ import { ManualClock, systemClock, type Clock } from '@migratekit/core';
 import { createRepositories } from '@migratekit/db';
 import { engineCases } from '@migratekit/db/testing';
 import { NbdClient } from '@migratekit/nbd';
-import Fastify from 'fastify';
-import type { AppContext } from '../app-context';
-import { installErrorHandlers } from '../http/error-handler';
 import { createLogger } from '../logging/logger';
 import { loadOrCreateServerCertificate, NbdTarget } from '../nbd-target';
-import { agentRoutes } from '../routes/agent.routes';
-import { startAgentGateway } from './agent-gateway';
-import { AgentDirectoryService } from './agent-directory.service';
 import { AgentHub } from './agent-hub';
-import { AgentPairingService } from './agent-pairing.service';
+import { startAgentListener } from '../../test/agent-listener';
 import { nbdUpgradeHandler, type NbdUpgradeHandler } from './nbd-upgrade';
 
 const silent = createLogger({ level: 'silent' });
@@ -45,30 +39,11 @@ async function fixture(
     logger: silent,
     heartbeatTimeoutMs: 60_000,
   });
-  const pairing = new AgentPairingService({
+  const { pairing, app, gateway } = await startAgentListener({
     repositories,
-    clock: systemClock,
-    serverFingerprint: certificate.fingerprint256,
-  });
-  const app = Fastify();
-  installErrorHandlers(app);
-  await app.register(async (scope) =>
-    agentRoutes(scope, {
-      services: { agentPairing: pairing, agents: new AgentDirectoryService({ repositories, hub }) },
-      // Port 0: the listener's port is chosen at start-up (the pairing answer then names none).
-      deps: { config: { agentListener: { host: '127.0.0.1', port: 0 } } },
-    } as unknown as AppContext),
-  );
-  await app.ready();
-  const gateway = await startAgentGateway({
-    app,
     hub,
-    pairing,
-    tls: certificate,
-    host: '127.0.0.1',
-    port: 0,
-    logger: silent,
-    nbdUpgrade: options.nbdUpgrade ?? ((_request, socket) => socket.destroy()),
+    certificate,
+    nbdUpgrade: options.nbdUpgrade,
   });
   t.after(async () => {
     await hub.close();
