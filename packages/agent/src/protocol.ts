@@ -3,6 +3,9 @@
 // for it first. Heartbeats flow both ways. Every message is one JSON object with a `type`.
 import { MigrateKitError, VERSION, isMigrateKitError, type ErrorCode, ERROR_CATALOGUE } from '@migratekit/core';
 import type { DiscoveredVm, VmConcern } from '@migratekit/vsphere';
+import { parsePeerServers, type PeerServer } from './protocol-peers';
+
+export { MAX_PEER_SERVERS, isPeerServer, type PeerServer } from './protocol-peers';
 
 /** Bumped when a message or method changes incompatibly; the handshake refuses a different one. */
 export const PROTOCOL_VERSION = 1;
@@ -210,21 +213,6 @@ export interface ProgressMessage {
   data: unknown;
 }
 
-/**
- * Another live server's agent listener, which the agent may fail over to (docs/scale-out.md#agents-and-scope).
- * Each server has its own certificate: the agent pins each one by its own fingerprint.
- */
-export interface PeerServer {
-  id: string;
-  /** https://host:port of that server's agent listener. */
-  agent_url: string;
-  /** SHA-256 of its certificate, 64 lower-case hex. */
-  fingerprint: string;
-}
-
-/** At most this many peers travel in one message. */
-export const MAX_PEER_SERVERS = 32;
-
 export interface HeartbeatMessage {
   type: 'heartbeat';
   /** Sender's clock, ISO-8601. */
@@ -250,27 +238,6 @@ export type ChannelMessage = ServerToAgent | AgentToServer;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** One well-formed peer entry (a frame's list, or the credential file's). */
-export function isPeerServer(value: unknown): value is PeerServer {
-  return (
-    isObject(value) &&
-    typeof value.id === 'string' &&
-    value.id.length > 0 &&
-    typeof value.agent_url === 'string' &&
-    /^https:\/\/[^\s/]+/.test(value.agent_url) &&
-    typeof value.fingerprint === 'string' &&
-    /^[0-9a-f]{64}$/.test(value.fingerprint)
-  );
-}
-
-/** The optional `servers` field: absent is fine, present must be a bounded list of well-formed peers. */
-function parsePeerServers(value: unknown, frame: string): { servers?: PeerServer[] } {
-  if (value === undefined) return {};
-  if (!Array.isArray(value) || value.length > MAX_PEER_SERVERS || !value.every(isPeerServer))
-    throw new MigrateKitError('MKE_VALIDATION', { message: `bad servers list in ${frame} frame` });
-  return { servers: value.map((p) => ({ id: p.id, agent_url: p.agent_url, fingerprint: p.fingerprint })) };
 }
 
 /** Parses one frame; throws MKE_VALIDATION for anything that is not a known message shape. */
