@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
-import { engineCases, type TestDatabase } from '@migratekit/db/testing';
+import { createSqliteTestDatabase, type TestDatabase } from '@migratekit/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../src/app';
 import type { AppContext } from '../src/app-context';
@@ -52,9 +52,7 @@ export function sessionCookieOf(response: LightMyRequestResponse): string {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const database = await createSqliteTestDatabase();
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const logs: string[] = [];
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logs.push(line) } });

@@ -108,6 +108,11 @@ async function createMariadb(adminUrl: string): Promise<TestDatabase> {
   return createOn('mariadb', withDatabaseName(adminUrl, name), () => admin(`DROP DATABASE IF EXISTS ${name}`));
 }
 
+/** A fresh SQLite database for a test that needs one engine only: no peer is asked about. */
+export function createSqliteTestDatabase(): Promise<TestDatabase> {
+  return createSqlite();
+}
+
 /** The engines to run a database suite on: sqlite always, postgres and mariadb when their admin URL is set. */
 export function engineCases(env: NodeJS.ProcessEnv = process.env): EngineCase[] {
   const pgUrl = env.MIGRATEKIT_TEST_PG_URL;

@@ -13,7 +13,7 @@ import { AgentLink, pairWithServer, runAgent, SimulatorDiskAccess, type RunningA
 import { normalizeFingerprint, type AgentCredential } from '@migratekit/agent/protocol';
 import { systemClock } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
-import { engineCases } from '@migratekit/db/testing';
+import { createSqliteTestDatabase } from '@migratekit/db/testing';
 import { livePeerServers } from '../cluster/peer-servers';
 import { createLogger } from '../logging/logger';
 import { loadOrCreateServerCertificate } from '../nbd-target';
@@ -49,9 +49,7 @@ async function sharedDatabase(t: { after(fn: () => unknown): void }): Promise<Sh
   });
   const dir = mkdtempSync(join(tmpdir(), 'mk-agent-failover-'));
   closers.push(() => rmSync(dir, { recursive: true, force: true }));
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const database = await createSqliteTestDatabase();
   closers.push(() => database.drop());
   return { dir, repositories: createRepositories(database.db, systemClock), defer: (close) => closers.push(close) };
 }

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { AgentLink, agentPortNbdTransport, pairWithServer, runAgent, SimulatorDiskAccess } from '@migratekit/agent';
 import { ManualClock, systemClock, type Clock } from '@migratekit/core';
 import { createRepositories } from '@migratekit/db';
-import { engineCases } from '@migratekit/db/testing';
+import { createSqliteTestDatabase } from '@migratekit/db/testing';
 import { NbdClient } from '@migratekit/nbd';
 import { createLogger } from '../logging/logger';
 import { loadOrCreateServerCertificate, NbdTarget } from '../nbd-target';
@@ -27,9 +27,7 @@ async function fixture(
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'mk-agentlink-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const database = await createSqliteTestDatabase();
   t.after(() => database.drop());
   const repositories = createRepositories(database.db, systemClock);
   const certificate = await loadOrCreateServerCertificate({ dataDir: dir });

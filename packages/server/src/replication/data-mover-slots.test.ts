@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { ManualClock, newContextId } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
-import { engineCases } from '@migratekit/db/testing';
+import { createSqliteTestDatabase } from '@migratekit/db/testing';
 import { assertFreeSlots } from './data-mover-slots';
 
 async function contextWithVolumes(repositories: Repositories, clock: ManualClock, attached: number, vmId: string) {
@@ -27,9 +27,7 @@ async function contextWithVolumes(repositories: Repositories, clock: ManualClock
 }
 
 test('a replication needs free attachment slots on its data mover', { timeout: 120_000 }, async (t) => {
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const database = await createSqliteTestDatabase();
   t.after(() => database.drop());
   const clock = new ManualClock('2026-07-01T10:00:00Z');
   const repositories = createRepositories(database.db, clock);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { ManualClock, newContextId } from '@migratekit/core';
 import { createRepositories, type Repositories } from '@migratekit/db';
-import { engineCases } from '@migratekit/db/testing';
+import { createSqliteTestDatabase } from '@migratekit/db/testing';
 import { AgentHub, type AgentSocket } from '../agents/agent-hub';
 import { AgentRouter } from '../agents/agent-router';
 import { EventBus } from '../events/event-bus';
@@ -34,9 +34,7 @@ const openSocket: AgentSocket = {
 };
 
 async function cluster(t: { after(fn: () => unknown): void }) {
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const database = await createSqliteTestDatabase();
   t.after(() => database.drop());
   const clock = new ManualClock('2026-07-01T10:00:00Z');
   const repositories = createRepositories(database.db, clock);

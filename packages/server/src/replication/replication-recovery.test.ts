@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { ManualClock, MigrateKitError, newContextId } from '@migratekit/core';
 import { createRepositories } from '@migratekit/db';
-import { engineCases } from '@migratekit/db/testing';
+import { createSqliteTestDatabase } from '@migratekit/db/testing';
 import type { AgentHub } from '../agents/agent-hub';
 import { EventBus } from '../events/event-bus';
 import type { ServerEvent } from '../events/event-types';
@@ -14,9 +14,7 @@ import { createLogger } from '../logging/logger';
 import { ReplicationService } from './replication.service';
 
 test('replications left active by a stopped server end failed and free the VM', { timeout: 120_000 }, async (t) => {
-  const sqlite = engineCases().find((c) => c.name === 'sqlite');
-  assert.ok(sqlite);
-  const database = await sqlite.create();
+  const database = await createSqliteTestDatabase();
   t.after(() => database.drop());
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const repositories = createRepositories(database.db, clock);

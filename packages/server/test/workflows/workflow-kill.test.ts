@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { engineCases, type TestDatabase } from '@migratekit/db/testing';
+import { createSqliteTestDatabase, type TestDatabase } from '@migratekit/db/testing';
 import { CRASH_AT_VARIABLE, DEFAULT_LEASE } from '../../src/workflows';
 import {
   assertNothingOrphaned,
@@ -66,9 +66,7 @@ describe('workflow kill -9', { timeout: 240_000 }, () => {
   let database: TestDatabase;
   before(async () => {
     cloud = await startSimCloud();
-    const sqlite = engineCases().find((c) => c.name === 'sqlite');
-    assert.ok(sqlite);
-    database = await sqlite.create();
+    database = await createSqliteTestDatabase();
   });
   after(async () => {
     await database.drop();
