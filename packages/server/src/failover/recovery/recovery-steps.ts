@@ -1,10 +1,12 @@
 // The steps of every way back from a failover. Each one converges: it reads the real state first and acts only
 // on what is still off, so running it again (after a crash, or as a second cleanup) changes nothing. Volumes
-// move only through the volume service; the target VM is stopped and destroyed through the CloudStack client.
+// move only through the volume service (and a template root disk a failover left detached is deleted through it);
+// the target VM is stopped and destroyed through the CloudStack client.
 import { failoverJobsOf as jobsOf, inventoryOf } from '../volume-restore';
-import { readVm, type FailoverInventory } from './failover-inventory';
+import { deleteTemplateRootIfDetached, recordedTemplateRoot } from '../template-root';
+import { readVm, readVolume, type FailoverInventory } from './failover-inventory';
 import { UNDONE_FAILOVER_STATUSES, moveContext, moveFailoverJob, undoneStatus } from './recovery-statuses';
-import type { RecoveryDeps, RecoveryInput } from './recovery.types';
+import type { RecoveryCloud, RecoveryDeps, RecoveryInput } from './recovery.types';
 
 export interface InventorySummary {
   volumes: { volumeId: string; attachedTo: 'server' | 'target' | 'nothing' | 'missing'; vmId: string | null }[];
@@ -57,16 +59,36 @@ export async function stopTargets(deps: RecoveryDeps, input: RecoveryInput, sign
 
 export async function destroyTargets(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {
   const inventory = await inventoryOf(deps, input, signal);
-  if (input.keepTarget) return { destroyed: [], kept: inventory.targetVms.map((vm) => vm.vmId) };
   const { client } = await deps.cloud();
   const destroyed: string[] = [];
-  for (const target of inventory.targetVms) {
+  for (const target of input.keepTarget ? [] : inventory.targetVms) {
     const vm = await readVm(deps, client, target.vmId, signal);
     if (vm === undefined) continue;
     await client.destroyVirtualMachine({ id: vm.id, expunge: true }, { signal });
     destroyed.push(vm.id);
   }
-  return { destroyed, kept: [] as string[] };
+  const kept = input.keepTarget ? inventory.targetVms.map((vm) => vm.vmId) : [];
+  return { destroyed, kept, template_roots_deleted: await deleteTemplateRoots(deps, client, input, signal) };
+}
+
+/**
+ * A failover whose attach step detached its target VM's template root disk but did not delete it, and whose
+ * compensation then stopped before its sweep (or the sweep's delete failed), left that disk detached. CloudStack
+ * shows it as a plain data disk of no VM: only the id the failover recorded finds it, and nothing else deletes it.
+ */
+async function deleteTemplateRoots(
+  deps: RecoveryDeps,
+  client: RecoveryCloud,
+  input: RecoveryInput,
+  signal: AbortSignal,
+) {
+  const read = (volumeId: string) => readVolume(deps, client, volumeId, signal);
+  const deleted: string[] = [];
+  for (const job of await jobsOf(deps, input)) {
+    const volumeId = recordedTemplateRoot(job);
+    if (volumeId !== null && (await deleteTemplateRootIfDetached(deps.volumes, read, volumeId))) deleted.push(volumeId);
+  }
+  return deleted;
 }
 
 export async function powerOnSource(deps: RecoveryDeps, input: RecoveryInput, signal: AbortSignal) {

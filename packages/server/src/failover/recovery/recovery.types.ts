@@ -24,12 +24,14 @@ export interface RecoveryCloud {
   destroyVirtualMachine(req: DestroyVirtualMachineRequest, options?: CallOptions): Promise<VirtualMachine>;
 }
 
-/** Volume moves go through the volume service only (it keeps cloudstack_volumes and the NBD exports right). */
+/** Volume changes go through the volume service only (it keeps cloudstack_volumes and the NBD exports right). */
 export interface RecoveryVolumes {
   detach(volumeId: string): Promise<Volume>;
   attachToServer(volumeId: string): Promise<ServerAttachment>;
   revertSnapshot(snapshotId: string): Promise<VolumeSnapshotInfo>;
   deleteSnapshot(snapshotId: string): Promise<void>;
+  /** A failover's template root disk left detached (its id recorded by the failover); refuses any other. */
+  deleteDetachedTemplateRoot(volumeId: string): Promise<void>;
 }
 
 /** Powers the source VMware VM on again (through an agent); a VM already on stays on. */
