@@ -37,9 +37,10 @@ const SCRATCH_BYTES = 256 * 1024;
 
 /**
  * Push-mode parser of transmission replies: it is handed the bytes as they arrive and copies READ payloads
- * into their request's buffer at once, so nothing waits in socket chunks and nothing is reassembled. With a
- * plain TCP socket it also tells the socket where to read next (`net.Socket` `onread`): a large payload is
- * read by the kernel directly into the request's buffer, everything else into one reused scratch buffer.
+ * into their request's buffer at once, so nothing waits in socket chunks and nothing is reassembled. It also
+ * tells the socket where to read next (`onread` on plain TCP; tls-direct-read.ts on TLS): a large payload lands
+ * directly in the request's buffer (read by the kernel, or decrypted by TLS), everything else in one reused
+ * scratch buffer.
  */
 export class ReplyParser {
   private readonly head = Buffer.alloc(OFFSET_DATA_HEADER);

@@ -9,7 +9,7 @@ import type { StreamReader } from './stream-reader';
 /**
  * Socket input of a plain TCP or Unix connection (`net.Socket` `onread`): the handshake gets copies of what
  * arrives, then the reply parser decides where each read lands (a large READ payload: the request's buffer).
- * TLS sockets cannot read this way; they feed the parser from 'data' events.
+ * TLS sockets get the same after their handshake (tls-direct-read.ts), or feed the parser from 'data' events.
  */
 export class DirectInput {
   parser: ReplyParser | null = null;

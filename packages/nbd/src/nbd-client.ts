@@ -11,6 +11,7 @@ import { DirectInput, openSocket, readsDirectly } from './nbd-client-socket';
 import { NbdError } from './nbd-error';
 import { ReplyParser, type PendingRequest } from './nbd-client-reply-parser';
 import { StreamReader } from './stream-reader';
+import { readTlsIntoCallerBuffers } from './tls-direct-read';
 
 const ZERO_SPLIT = 1024 * 1024 * 1024;
 
@@ -34,6 +35,8 @@ export class NbdClient implements NbdBackend {
   private readonly slotWaiters: Array<() => void> = [];
   private closed = false;
   private failure: NbdError | null = null;
+  /** Replies land in the requests' buffers as they are read (or decrypted), not via 'data' chunks. */
+  private directReads = false;
   /** Request headers of answered requests, reused: nothing is allocated per request for them. */
   private readonly headers: Buffer[] = [];
 
@@ -139,6 +142,10 @@ export class NbdClient implements NbdBackend {
   get tls(): boolean {
     return this.info.tls;
   }
+  /** True when replies are read straight into request buffers (plain sockets, and TLS where Node allows it). */
+  get readsIntoRequestBuffers(): boolean {
+    return this.directReads;
+  }
   get blockSizes(): BlockSizes {
     return this.info.blockSizes;
   }
@@ -164,8 +171,9 @@ export class NbdClient implements NbdBackend {
     stream.on('end', closed);
     stream.on('close', closed);
     stream.on('error', (error) => fail(new NbdError('connection', error.message, { cause: error })));
+    this.directReads = direct !== null || readTlsIntoCallerBuffers(stream, parser.nextReadBuffer, parser.onRead);
     if (direct) direct.parser = parser;
-    else stream.on('data', (chunk: Buffer) => parser.feed(chunk));
+    else if (!this.directReads) stream.on('data', (chunk: Buffer) => parser.feed(chunk));
     stream.resume();
   }
 

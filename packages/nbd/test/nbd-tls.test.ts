@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import { after, before, test } from 'node:test';
@@ -202,6 +203,39 @@ test(
     } finally {
       await nbd.close();
       await new Promise<void>((resolve) => outer.close(() => resolve()));
+    }
+  },
+);
+
+test(
+  'TLS replies are decrypted straight into the request buffers: many pipelined reads of mixed sizes keep their bytes',
+  { timeout: 120_000 },
+  async () => {
+    const image = randomBytes(1024 * 1024);
+    const backend = new MemoryBackend(image.length);
+    await backend.write(0, image);
+    const server = new NbdServer({ tls: { mode: 'require', psk: await loadPskFile(fx.pskFile) } });
+    server.addExport('secure', backend);
+    await server.listen(0, '127.0.0.1');
+    try {
+      const tls = { mode: 'require' as const, psk: { identity: fx.pskIdentity, key: fx.pskKey } };
+      const client = await NbdClient.connect({ host: '127.0.0.1', port: server.port, exportName: 'secure', tls });
+      assert.equal(client.readsIntoRequestBuffers, true, 'the direct TLS read path engages on this Node version');
+      // Sizes around the 16 KiB record and the 32 KiB direct-read threshold, at unaligned offsets.
+      const sizes = [1, 512, 16_383, 16_384, 16_385, 32_767, 32_768, 65_537, 200_000, 524_288];
+      const reads = Array.from({ length: 60 }, (_, i) => {
+        const length = sizes[i % sizes.length] ?? 1;
+        const offset = (i * 7919) % (image.length - length);
+        return { offset, length, data: client.read(offset, length) };
+      });
+      for (const { offset, length, data } of reads)
+        assert.ok((await data).equals(image.subarray(offset, offset + length)));
+      const into = Buffer.alloc(300_000);
+      await client.readInto(12_345, into);
+      assert.ok(into.equals(image.subarray(12_345, 312_345)));
+      await client.close();
+    } finally {
+      await server.close();
     }
   },
 );

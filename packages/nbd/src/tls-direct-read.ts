@@ -1,0 +1,37 @@
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+
+/**
+ * Lets a TLS socket that was opened over an existing connection (NBD's STARTTLS, the agent port's upgrade)
+ * decrypt into buffers the caller chooses, the way `net.Socket`'s `onread` option does for plain sockets.
+ *
+ * Node supports `onread` for TLS sockets, but `tls.connect()` ignores it when given a `socket` (its
+ * constructor passes `onread: !socket ? options.onread : null` to `net.Socket`), and STARTTLS always gives
+ * one. Without it every 16 KiB TLS record becomes a fresh Buffer, a 'data' event and a copy into the
+ * request's buffer; with it the record is written straight into the READ request's buffer. This does what
+ * `net.Socket`'s constructor does with `onread` (the three own symbols below, then the handle's
+ * `useUserBuffer`), so it depends on those internals: when any of them is missing it changes nothing and
+ * returns false, and the caller keeps reading 'data' events. A test asserts that it engages on the Node
+ * version we ship (docs/decisions/tls-direct-reads.md).
+ */
+export function readTlsIntoCallerBuffers(
+  stream: Duplex,
+  nextBuffer: () => Buffer,
+  onRead: (nread: number, buffer: Uint8Array) => boolean,
+): boolean {
+  if (!(stream instanceof TLSSocket) || stream.readableLength > 0) return false;
+  const handle = (stream as unknown as { _handle?: { useUserBuffer?: (buffer: Uint8Array) => void } })._handle;
+  if (typeof handle?.useUserBuffer !== 'function') return false;
+  const own = Object.getOwnPropertySymbols(stream);
+  const symbol = (name: string): symbol | undefined => own.find((s) => s.description === name);
+  const [kBuffer, kBufferCb, kBufferGen] = [symbol('kBuffer'), symbol('kBufferCb'), symbol('kBufferGen')];
+  if (!kBuffer || !kBufferCb || !kBufferGen) return false;
+  const fields = stream as unknown as Record<symbol, unknown>;
+  if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return false;
+  const first = nextBuffer();
+  fields[kBufferGen] = nextBuffer;
+  fields[kBufferCb] = onRead;
+  fields[kBuffer] = first;
+  handle.useUserBuffer(first);
+  return true;
+}
