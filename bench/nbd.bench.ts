@@ -8,6 +8,7 @@ import {
   DEFAULT_IN_FLIGHT,
   DEFAULT_REQUEST_SIZE,
   copyExtents,
+  defaultCopyConnections,
   type CopyOptions,
   type Range,
 } from '@migratekit/nbd';
@@ -31,11 +32,13 @@ const ONLY = (process.env.NBD_BENCH_ONLY ?? '')
 /** Connection processes of `migratekit nbd serve` for the server figure (unset: the command's default). */
 const SERVER_PROCESSES = process.env.NBD_BENCH_SERVER_PROCESSES;
 const bin = fileURLToPath(new URL('../bin/migratekit.mjs', import.meta.url));
+const WORKERS = Number(process.env.NBD_BENCH_WORKERS ?? DEFAULT_COPY_WORKERS);
+/** The engine's defaults unless NBD_BENCH_* says otherwise. */
 const ENGINE = {
-  connections: Number(process.env.NBD_BENCH_CONNECTIONS ?? 4),
+  connections: Number(process.env.NBD_BENCH_CONNECTIONS ?? defaultCopyConnections(WORKERS)),
   inFlight: Number(process.env.NBD_BENCH_IN_FLIGHT ?? DEFAULT_IN_FLIGHT),
   requestSize: Number(process.env.NBD_BENCH_REQUEST ?? DEFAULT_REQUEST_SIZE),
-  workers: Number(process.env.NBD_BENCH_WORKERS ?? DEFAULT_COPY_WORKERS),
+  workers: WORKERS,
 };
 
 function nbdkit(port: number, extra: string[], plugin: string[]): string[] {
@@ -111,7 +114,8 @@ async function fullCopy(dir: string, tls: boolean, file: string): Promise<Figure
       () => timed('nbdcopy', [srcUri, dstUri]),
     );
     const ratio = t.peer / t.ours;
-    const target = tls ? 1.0 : 0.8;
+    // The data path's targets: at least nbdcopy's speed over TCP, 1.2 x over TLS (docs/benchmarks.md, issue 17).
+    const target = tls ? 1.2 : 1.0;
     return {
       name: `nbd-full-copy-${tls ? 'tls' : 'tcp'}`,
       ratio,

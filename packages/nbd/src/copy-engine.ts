@@ -29,7 +29,10 @@ export interface CopyOptions {
   destination: CopyEndpoint;
   /** Ranges to copy (e.g. changed blocks). Default: the whole disk, mapped with the source's block status. */
   extents?: Range[];
-  /** Connections per side in total (default 4; 1 when an NBD side lacks CAN_MULTI_CONN). */
+  /**
+   * Connections per side in total (default defaultCopyConnections(workers): one per process that copies; 1 when
+   * an NBD side lacks CAN_MULTI_CONN).
+   */
   connections?: number;
   /**
    * Lane processes that share the connections when both sides are NBD specs (0 = copy in this process).
@@ -85,6 +88,15 @@ export function defaultCopyWorkers(cores: number = availableParallelism()): numb
 }
 
 export const DEFAULT_COPY_WORKERS = defaultCopyWorkers();
+
+/**
+ * Connections per side: one per event loop that moves data (this process, or each lane process). More only add
+ * contention: on 2 cores, 1 connection copied 2 GiB 1.07-1.10 x nbdcopy's speed over TCP and 1.14-1.23 x over
+ * TLS, 4 connections 0.79-0.85 and 0.97-0.98 (docs/benchmarks.md, nbd, 2026-12-04 connection sweep).
+ */
+export function defaultCopyConnections(workers: number = DEFAULT_COPY_WORKERS): number {
+  return Math.max(1, workers);
+}
 /** 512 KiB x 32 per connection: 2 MiB requests took twice the wall time here (docs/benchmarks.md, nbd). */
 export const DEFAULT_REQUEST_SIZE = 512 * 1024;
 export const DEFAULT_IN_FLIGHT = 32;
@@ -144,7 +156,7 @@ export async function copyExtents(options: CopyOptions): Promise<CopyResult> {
 
 async function copyInProcess(options: CopyOptions): Promise<CopyResult> {
   const clock = options.clock ?? systemClock;
-  const lanes = await openLanes(options, options.connections ?? 4);
+  const lanes = await openLanes(options, options.connections ?? defaultCopyConnections(0));
   const src0 = lanes.source[0] as NbdBackend;
   const dst0 = lanes.destination[0] as NbdBackend;
   try {
@@ -185,7 +197,7 @@ async function copyWithWorkers(
     const total = ranges.reduce((sum, r) => sum + r.length, 0);
     const requestSize = Math.min(options.requestSize ?? DEFAULT_REQUEST_SIZE, src0.maxRequest, dst0.maxRequest);
     const meter = new ProgressMeter(clock, total, resumeFrom);
-    const connections = Math.max(1, options.connections ?? 4);
+    const connections = Math.max(1, options.connections ?? defaultCopyConnections(workers));
     const count = Math.min(workers, connections);
     const run = new LaneCopy({
       init: {

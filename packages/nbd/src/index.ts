@@ -18,6 +18,7 @@ export {
   DEFAULT_COPY_WORKERS,
   DEFAULT_IN_FLIGHT,
   DEFAULT_REQUEST_SIZE,
+  defaultCopyConnections,
   defaultCopyWorkers,
   type CopyEndpoint,
   type NbdConnectSpec,

@@ -22,9 +22,13 @@ interface Child {
 
 export type HandOff = Omit<ServeConnection, 'type' | 'id'>;
 
-/** The connection processes `migratekit nbd serve` starts by default, from the core count (docs/benchmarks.md). */
+/**
+ * The connection processes `migratekit nbd serve` starts by default: one per core (at most 8), as the parent only
+ * accepts and negotiates. On 2 cores, 2 processes served nbdcopy at 0.85-0.92 x nbdkit's speed, 1 process
+ * 0.77-0.81 and none 0.75-0.84 (docs/benchmarks.md, nbd, 2026-12-04 server sweep).
+ */
 export function defaultConnectionProcesses(cores = availableParallelism()): number {
-  return cores > 2 ? Math.min(cores - 1, 8) : 0;
+  return cores >= 2 ? Math.min(cores, 8) : 0;
 }
 
 const READY_TIMEOUT_MS = 60_000;

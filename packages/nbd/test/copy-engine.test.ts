@@ -8,6 +8,7 @@ import {
   NbdClient,
   NbdServer,
   copyExtents,
+  defaultCopyConnections,
   hashRange,
   type CopyProgress,
   type NbdBackend,
@@ -342,3 +343,34 @@ test(
     assert.equal(await hashRange(target, 0, size), await hashRange(source, 0, size));
   },
 );
+
+test('by default a copy opens one connection per side for each process that copies', { timeout: 120_000 }, async () => {
+  assert.equal(defaultCopyConnections(0), 1);
+  assert.equal(defaultCopyConnections(3), 3);
+  // Each connection asks for the export once or more (INFO, GO): count distinct client ports.
+  const peers = { source: new Set<string>(), destination: new Set<string>() };
+  const serve = async (role: 'source' | 'destination', disk: MemoryBackend): Promise<NbdServer> => {
+    const server = new NbdServer({
+      authorize: ({ peer }) => {
+        peers[role].add(peer);
+        return true;
+      },
+    });
+    server.addExport('d', disk);
+    await server.listen(0, '127.0.0.1');
+    return server;
+  };
+  const src = await serve('source', await filledDisk(8 * MiB, [[0, 8 * MiB]]));
+  const dst = await serve('destination', new MemoryBackend(8 * MiB));
+  try {
+    await copyExtents({
+      source: { nbd: `nbd://127.0.0.1:${src.port}/d` },
+      destination: { nbd: `nbd://127.0.0.1:${dst.port}/d` },
+      workers: 0,
+    });
+    assert.deepEqual([peers.source.size, peers.destination.size], [1, 1]);
+  } finally {
+    await src.close();
+    await dst.close();
+  }
+});

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import {
   FileBackend,
   DEFAULT_COPY_WORKERS,
+  defaultCopyConnections,
   DEFAULT_IN_FLIGHT,
   NbdServer,
   copyExtents,
@@ -26,7 +27,7 @@ interface ServeOptions {
 }
 
 interface CopyCommandOptions {
-  connections: string;
+  connections?: string;
   inFlight: string;
   requestSize?: string;
   workers?: string;
@@ -107,7 +108,7 @@ async function copy(source: string, destination: string, opts: CopyCommandOption
     const result = await copyExtents({
       source: src.endpoint,
       destination: dst.endpoint,
-      connections: integer(opts.connections, '--connections', 1),
+      ...(opts.connections ? { connections: integer(opts.connections, '--connections', 1) } : {}),
       inFlight: integer(opts.inFlight, '--in-flight', 1),
       ...(opts.requestSize ? { requestSize: integer(opts.requestSize, '--request-size', 512) } : {}),
       ...(opts.workers ? { workers: integer(opts.workers, '--workers', 0) } : {}),
@@ -152,7 +153,10 @@ export function registerNbdCommands(program: Command): void {
     .description('Copy a disk between NBD URIs (nbd://, nbds://, nbd+unix://) or local files')
     .argument('<source>', 'source URI or file')
     .argument('<destination>', 'destination URI or file')
-    .option('--connections <n>', 'connections per side (used when the servers allow multi-conn)', '4')
+    .option(
+      '--connections <n>',
+      `connections per side, used when the servers allow multi-conn (default one per copying process: ${defaultCopyConnections()} here)`,
+    )
     .option('--in-flight <m>', 'requests in flight per connection', String(DEFAULT_IN_FLIGHT))
     .option('--request-size <bytes>', 'bytes per request')
     .option(
