@@ -171,7 +171,9 @@ export class NbdClient implements NbdBackend {
     stream.on('end', closed);
     stream.on('close', closed);
     stream.on('error', (error) => fail(new NbdError('connection', error.message, { cause: error })));
-    this.directReads = direct !== null || readTlsIntoCallerBuffers(stream, parser.nextReadBuffer, parser.onRead);
+    // A failed connection is destroyed at once (fail()), so no read can land in a request buffer after it.
+    this.directReads =
+      direct !== null || readTlsIntoCallerBuffers(stream, parser.nextReadBuffer, parser.onRead) !== null;
     if (direct) direct.parser = parser;
     else if (!this.directReads) stream.on('data', (chunk: Buffer) => parser.feed(chunk));
     stream.resume();

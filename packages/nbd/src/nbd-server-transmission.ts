@@ -86,6 +86,8 @@ export class ServerTransmission {
   }
 
   async run(): Promise<void> {
+    // Over TLS, WRITE payloads are then decrypted straight into their pooled buffers (tls-direct-read.ts).
+    this.reader.readDirectly();
     try {
       await this.loop();
     } finally {

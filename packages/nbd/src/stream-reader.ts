@@ -1,11 +1,24 @@
 import type { Duplex } from 'node:stream';
 import { NbdError } from './nbd-error';
+import { readTlsIntoCallerBuffers } from './tls-direct-read';
 
 interface Waiter {
   size: number;
   resolve: (data: Buffer) => void;
   reject: (error: Error) => void;
 }
+
+/** A readInto() being filled by the TLS layer directly (readDirectly()). */
+interface Sink {
+  target: Buffer;
+  filled: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** A payload with at least this much left is decrypted into its buffer; smaller reads go through scratch. */
+const DIRECT_READ_MIN = 32 * 1024;
+const SCRATCH_BYTES = 64 * 1024;
 
 /**
  * Pull-style reads of exact byte counts from a socket. It pauses the socket when more than `highWaterMark`
@@ -19,6 +32,11 @@ export class StreamReader {
   private failure: Error | null = null;
   private stream: Duplex | null = null;
   private paused = false;
+  /** Set by readDirectly(): the buffer the TLS layer decrypts into when no payload takes the bytes. */
+  private scratch: Buffer | null = null;
+  private sink: Sink | null = null;
+  private handedSink = false;
+  private redirect: ((buffer: Buffer) => void) | null = null;
 
   constructor(private readonly highWaterMark = 4 * 1024 * 1024) {}
 
@@ -59,6 +77,44 @@ export class StreamReader {
     stream.resume();
   }
 
+  /**
+   * From now on the TLS layer decrypts large payloads of readInto() straight into their buffer, and everything
+   * else into one scratch buffer copied out (tls-direct-read.ts). False, changing nothing, when the stream is
+   * not TLS or Node does not allow it; reads then keep coming as 'data' chunks.
+   */
+  readDirectly(): boolean {
+    if (!this.stream || this.scratch || this.paused) return false;
+    this.scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+    this.redirect = readTlsIntoCallerBuffers(this.stream, this.nextReadBuffer, this.onDirectRead);
+    if (!this.redirect) this.scratch = null;
+    return this.redirect !== null;
+  }
+
+  private readonly nextReadBuffer = (): Buffer => {
+    const sink = this.sink;
+    this.handedSink = sink !== null && sink.target.length - sink.filled >= DIRECT_READ_MIN;
+    return sink && this.handedSink ? sink.target.subarray(sink.filled) : (this.scratch as Buffer);
+  };
+
+  /** `nread` bytes arrived in the sink's buffer when it was handed out, else in scratch. */
+  private readonly onDirectRead = (nread: number): boolean => {
+    const sink = this.sink;
+    const scratch = this.scratch as Buffer;
+    let at = 0;
+    if (sink) {
+      at = this.handedSink ? nread : Math.min(nread, sink.target.length - sink.filled);
+      if (!this.handedSink) scratch.copy(sink.target, sink.filled, 0, at);
+      sink.filled += at;
+      if (sink.filled === sink.target.length) {
+        this.sink = null;
+        sink.resolve();
+      }
+    }
+    // The scratch buffer is reused for the next read: what is kept must be a copy.
+    if (at < nread) this.onData(Buffer.from(scratch.subarray(at, nread)));
+    return true;
+  };
+
   /** Stops reading from the current stream; bytes already buffered stay readable. */
   detach(): void {
     const stream = this.stream;
@@ -77,6 +133,14 @@ export class StreamReader {
 
   fail(error: Error): void {
     if (!this.failure) this.failure = error;
+    const sink = this.sink;
+    this.sink = null;
+    if (sink && this.handedSink) {
+      // The caller may reuse the buffer once this rejects: nothing more may be decrypted into it.
+      this.handedSink = false;
+      this.redirect?.(this.scratch as Buffer);
+    }
+    sink?.reject(this.failure);
     const waiter = this.waiter;
     if (waiter && this.buffered < waiter.size) {
       this.waiter = null;
@@ -104,6 +168,15 @@ export class StreamReader {
   async readInto(target: Buffer): Promise<void> {
     let filled = 0;
     while (filled < target.length) {
+      if (this.scratch && this.buffered === 0 && !this.waiter && !this.sink) {
+        if (this.failure) throw this.failure;
+        // The TLS layer fills the rest (directly while at least DIRECT_READ_MIN is left).
+        await new Promise<void>((resolve, reject) => {
+          this.sink = { target, filled, resolve, reject };
+          if (this.paused) this.resumeStream();
+        });
+        return;
+      }
       if (this.buffered === 0 || this.waiter) {
         const one = await this.read(1);
         target[filled++] = one[0] as number;

@@ -13,25 +13,30 @@ import { TLSSocket } from 'node:tls';
  * `useUserBuffer`), so it depends on those internals: when any of them is missing it changes nothing and
  * returns false, and the caller keeps reading 'data' events. A test asserts that it engages on the Node
  * version we ship (docs/decisions/tls-direct-reads.md).
+ *
+ * Returns null when it changed nothing, else `redirect(buffer)`: the next read lands in `buffer` instead of the
+ * one `nextBuffer` handed out last (for a caller that must take a buffer back before it is filled).
  */
 export function readTlsIntoCallerBuffers(
   stream: Duplex,
   nextBuffer: () => Buffer,
   onRead: (nread: number, buffer: Uint8Array) => boolean,
-): boolean {
-  if (!(stream instanceof TLSSocket) || stream.readableLength > 0) return false;
+): ((buffer: Buffer) => void) | null {
+  if (!(stream instanceof TLSSocket) || stream.readableLength > 0) return null;
   const handle = (stream as unknown as { _handle?: { useUserBuffer?: (buffer: Uint8Array) => void } })._handle;
-  if (typeof handle?.useUserBuffer !== 'function') return false;
+  if (typeof handle?.useUserBuffer !== 'function') return null;
   const own = Object.getOwnPropertySymbols(stream);
   const symbol = (name: string): symbol | undefined => own.find((s) => s.description === name);
   const [kBuffer, kBufferCb, kBufferGen] = [symbol('kBuffer'), symbol('kBufferCb'), symbol('kBufferGen')];
-  if (!kBuffer || !kBufferCb || !kBufferGen) return false;
+  if (!kBuffer || !kBufferCb || !kBufferGen) return null;
   const fields = stream as unknown as Record<symbol, unknown>;
-  if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return false;
-  const first = nextBuffer();
+  if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return null;
   fields[kBufferGen] = nextBuffer;
   fields[kBufferCb] = onRead;
-  fields[kBuffer] = first;
-  handle.useUserBuffer(first);
-  return true;
+  const redirect = (buffer: Buffer): void => {
+    fields[kBuffer] = buffer;
+    handle.useUserBuffer?.(buffer);
+  };
+  redirect(nextBuffer());
+  return redirect;
 }

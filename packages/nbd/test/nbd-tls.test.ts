@@ -208,12 +208,11 @@ test(
 );
 
 test(
-  'TLS replies are decrypted straight into the request buffers: many pipelined reads of mixed sizes keep their bytes',
+  'TLS payloads are decrypted straight into request buffers on both sides: pipelined writes and reads of mixed sizes keep their bytes',
   { timeout: 120_000 },
   async () => {
     const image = randomBytes(1024 * 1024);
     const backend = new MemoryBackend(image.length);
-    await backend.write(0, image);
     const server = new NbdServer({ tls: { mode: 'require', psk: await loadPskFile(fx.pskFile) } });
     server.addExport('secure', backend);
     await server.listen(0, '127.0.0.1');
@@ -223,6 +222,15 @@ test(
       assert.equal(client.readsIntoRequestBuffers, true, 'the direct TLS read path engages on this Node version');
       // Sizes around the 16 KiB record and the 32 KiB direct-read threshold, at unaligned offsets.
       const sizes = [1, 512, 16_383, 16_384, 16_385, 32_767, 32_768, 65_537, 200_000, 524_288];
+      // The server reads these WRITE payloads (the pooled ones directly), all in flight at once.
+      const writes: Array<Promise<void>> = [];
+      for (let at = 0, i = 0; at < image.length; i++) {
+        const length = Math.min(sizes[i % sizes.length] ?? 1, image.length - at);
+        writes.push(client.write(at, image.subarray(at, at + length)));
+        at += length;
+      }
+      await Promise.all(writes);
+      assert.ok((await backend.read(0, image.length)).equals(image), 'the server stored every byte written');
       const reads = Array.from({ length: 60 }, (_, i) => {
         const length = sizes[i % sizes.length] ?? 1;
         const offset = (i * 7919) % (image.length - length);
