@@ -17,6 +17,16 @@ export class BufferPool {
     return buffer;
   }
 
+  /** Drops every free buffer (the server calls it when its last connection has ended). */
+  clear(): void {
+    this.free.clear();
+    this.freeBytes = 0;
+  }
+
+  get retainedBytes(): number {
+    return this.freeBytes;
+  }
+
   release(buffer: Buffer): void {
     if (this.freeBytes + buffer.length > this.maxBytes) return;
     let list = this.free.get(buffer.length);

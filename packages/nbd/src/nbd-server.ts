@@ -44,6 +44,8 @@ interface Connection {
 export class NbdServer {
   private readonly exportsByName = new Map<string, NbdExport>();
   private readonly connections = new Set<Connection>();
+  /** Connections whose requests may still hold pooled buffers (serve() not settled yet). */
+  private serving = 0;
   private readonly logger: NbdLogger;
   private readonly clock: Clock;
   private readonly ctx: ServerContext;
@@ -141,6 +143,11 @@ export class NbdServer {
     }));
   }
 
+  /** Free payload buffers kept for reuse (none once every connection has ended). */
+  get retainedBufferBytes(): number {
+    return this.ctx.bufferPool.retainedBytes;
+  }
+
   get connectionCount(): number {
     return [...this.connections].filter((c) => !c.handedOff).length + (this.processes?.connectionCount ?? 0);
   }
@@ -210,16 +217,22 @@ export class NbdServer {
     // A socket error also ends serve() below (which logs it); this listener only keeps it from being unhandled.
     socket.on('error', () => undefined);
     socket.once('close', () => this.connections.delete(conn));
-    this.serve(conn, secured).then(
-      () => conn.socket.destroy(),
-      (error: unknown) => {
-        this.logger[isExpectedClose(error) ? 'debug' : 'warn'](
-          { peer, exportName: conn.exportName, err: (error as Error).message },
-          'nbd connection closed',
-        );
-        conn.socket.destroy();
-      },
-    );
+    this.serving += 1;
+    this.serve(conn, secured)
+      .then(
+        () => conn.socket.destroy(),
+        (error: unknown) => {
+          this.logger[isExpectedClose(error) ? 'debug' : 'warn'](
+            { peer, exportName: conn.exportName, err: (error as Error).message },
+            'nbd connection closed',
+          );
+          conn.socket.destroy();
+        },
+      )
+      .finally(() => {
+        // Idle, the server keeps no payload buffers: a burst of 64 MiB in flight would otherwise stay resident.
+        if (--this.serving === 0) this.ctx.bufferPool.clear();
+      });
   }
 
   private async serve(conn: Connection, secured: { identity: string } | undefined): Promise<void> {

@@ -113,3 +113,27 @@ test(
     assert.deepEqual(await client.read(0, 4096, { df: true }), Buffer.alloc(4096, 2));
   },
 );
+
+test(
+  'payload buffers are kept for reuse while clients are connected and freed once the last one has gone',
+  { timeout: 120_000 },
+  async (t) => {
+    const server = new NbdServer();
+    server.addExport('vol', new MemoryBackend(16 * MiB));
+    const { port } = await server.listen(0, '127.0.0.1');
+    t.after(() => server.close());
+    const clients = [
+      await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' }),
+      await NbdClient.connect({ host: '127.0.0.1', port, exportName: 'vol' }),
+    ];
+    for (const client of clients)
+      await Promise.all(Array.from({ length: 8 }, (_, i) => client.write(i * MiB, Buffer.alloc(MiB, i + 1))));
+    assert.ok(server.retainedBufferBytes >= MiB, `${server.retainedBufferBytes} bytes kept while connected`);
+    await clients[0]?.close();
+    for (let i = 0; i < 1000 && server.connectionCount > 1; i++) await new Promise((r) => setImmediate(r));
+    assert.ok(server.retainedBufferBytes >= MiB, 'still kept while one client is connected');
+    await clients[1]?.close();
+    for (let i = 0; i < 1000 && server.retainedBufferBytes > 0; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(server.retainedBufferBytes, 0);
+  },
+);
