@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { MigrateKitError, systemClock, type Clock } from '@migratekit/core';
 import type { NbdBackend } from './nbd-backend';
 import { NbdClient } from './nbd-client';
@@ -9,8 +8,16 @@ import type { NbdConnectSpec } from './copy-lane-messages';
 import { normalizeRanges, planWork, type Range, type WorkItem } from './copy-plan';
 import { ProgressMeter, type CopyProgress } from './copy-progress';
 import { LaneCopy } from './copy-lanes';
+import { DEFAULT_COPY_WORKERS, DEFAULT_IN_FLIGHT, DEFAULT_REQUEST_SIZE, defaultCopyConnections } from './copy-defaults';
 
 export { CopyInterruptedError } from './copy-interrupted';
+export {
+  DEFAULT_COPY_WORKERS,
+  DEFAULT_IN_FLIGHT,
+  DEFAULT_REQUEST_SIZE,
+  defaultCopyConnections,
+  defaultCopyWorkers,
+} from './copy-defaults';
 export type { NbdConnectSpec } from './copy-lane-messages';
 
 /** An NBD server described by data (URI or client options), so lane processes can open their own connections. */
@@ -75,31 +82,6 @@ interface Lanes {
   destination: NbdBackend[];
   opened: NbdBackend[];
 }
-
-/**
- * Lane processes for a machine with `cores` cores. On the 2-core benchmark machine (shared, load 12-20) lanes
- * were slower than one process over TCP and TLS: each lane costs 1.5-2 s to start and more CPU per GiB, and
- * the two cores are already busy with both peers; see docs/benchmarks.md (nbd, issue 17). So below 4 cores
- * the copy stays in this process; with more, one lane per two cores (at most 4) spreads TLS crypto while
- * leaving cores to the peers (not yet measured on such a machine).
- */
-export function defaultCopyWorkers(cores: number = availableParallelism()): number {
-  return cores < 4 ? 0 : Math.min(4, Math.floor(cores / 2));
-}
-
-export const DEFAULT_COPY_WORKERS = defaultCopyWorkers();
-
-/**
- * Connections per side: one per event loop that moves data (this process, or each lane process). More only add
- * contention: on 2 cores, 1 connection copied 2 GiB 1.07-1.10 x nbdcopy's speed over TCP and 1.14-1.23 x over
- * TLS, 4 connections 0.79-0.85 and 0.97-0.98 (docs/benchmarks.md, nbd, 2026-12-04 connection sweep).
- */
-export function defaultCopyConnections(workers: number = DEFAULT_COPY_WORKERS): number {
-  return Math.max(1, workers);
-}
-/** 512 KiB x 32 per connection: 2 MiB requests took twice the wall time here (docs/benchmarks.md, nbd). */
-export const DEFAULT_REQUEST_SIZE = 512 * 1024;
-export const DEFAULT_IN_FLIGHT = 32;
 
 function isSpec(endpoint: CopyEndpoint): endpoint is NbdEndpointSpec {
   return typeof endpoint === 'object' && 'nbd' in endpoint && !('read' in endpoint);
