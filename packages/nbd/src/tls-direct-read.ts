@@ -8,14 +8,14 @@ import { TLSSocket } from 'node:tls';
  * Node supports `onread` for TLS sockets, but `tls.connect()` ignores it when given a `socket` (its
  * constructor passes `onread: !socket ? options.onread : null` to `net.Socket`), and STARTTLS always gives
  * one. Without it every 16 KiB TLS record becomes a fresh Buffer, a 'data' event and a copy into the
- * request's buffer; with it the record is written straight into the READ request's buffer. This does what
- * `net.Socket`'s constructor does with `onread` (the three own symbols below, then the handle's
- * `useUserBuffer`), so it depends on those internals: when any of them is missing it changes nothing and
- * returns false, and the caller keeps reading 'data' events. A test asserts that it engages on the Node
- * version we ship (docs/decisions/tls-direct-reads.md).
+ * payload's buffer; with it the record is written straight into that buffer (a READ reply's on the client, a
+ * WRITE payload's on the server). This does what `net.Socket`'s constructor does with `onread` (the three own
+ * symbols below, then the handle's `useUserBuffer`), so it depends on those internals: when any of them is
+ * missing it changes nothing and returns null, and the caller keeps reading 'data' events. Tests assert that
+ * it engages on the Node version we ship (docs/decisions/tls-direct-reads.md).
  *
- * Returns null when it changed nothing, else `redirect(buffer)`: the next read lands in `buffer` instead of the
- * one `nextBuffer` handed out last (for a caller that must take a buffer back before it is filled).
+ * Otherwise it returns `redirect(buffer)`: the next read lands in `buffer` instead of the one `nextBuffer`
+ * handed out last (for a caller that must take a buffer back before it is filled).
  */
 export function readTlsIntoCallerBuffers(
   stream: Duplex,
