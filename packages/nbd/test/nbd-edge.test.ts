@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ManualClock } from '@migratekit/core';
 import { MemoryBackend, NbdClient, NbdServer, type NbdBackend, type NbdError } from '../src/index';
+import { until } from './lane-fixtures';
 import { option, rawConnect } from './raw-nbd';
 
 const MiB = 1024 * 1024;
@@ -130,10 +131,13 @@ test(
       await Promise.all(Array.from({ length: 8 }, (_, i) => client.write(i * MiB, Buffer.alloc(MiB, i + 1))));
     assert.ok(server.retainedBufferBytes >= MiB, `${server.retainedBufferBytes} bytes kept while connected`);
     await clients[0]?.close();
-    for (let i = 0; i < 1000 && server.connectionCount > 1; i++) await new Promise((r) => setImmediate(r));
+    await until(() => server.connectionCount === 1, 'the first client is gone');
     assert.ok(server.retainedBufferBytes >= MiB, 'still kept while one client is connected');
     await clients[1]?.close();
-    for (let i = 0; i < 1000 && server.retainedBufferBytes > 0; i++) await new Promise((r) => setImmediate(r));
+    await until(
+      () => server.retainedBufferBytes === 0,
+      () => `${server.retainedBufferBytes} bytes still kept`,
+    );
     assert.equal(server.retainedBufferBytes, 0);
   },
 );

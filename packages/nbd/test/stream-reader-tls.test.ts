@@ -8,6 +8,7 @@ import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket 
 import { loadCertificateDir } from '../src/index';
 import { NbdError } from '../src/nbd-error';
 import { StreamReader } from '../src/stream-reader';
+import { until } from './lane-fixtures';
 import { makeTlsFixtures, type TlsFixtures } from './tls-fixtures';
 
 let fx: TlsFixtures;
@@ -24,7 +25,7 @@ async function tlsPair(): Promise<{ reader: StreamReader; client: TLSSocket; clo
   const port = (server.address() as AddressInfo).port;
   const client = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
   await new Promise<void>((resolve) => client.once('secureConnect', () => resolve()));
-  while (accepted.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  await until(() => accepted.length > 0, 'the server accepted the TLS connection');
   const serverSide = accepted[0] as TLSSocket;
   const reader = new StreamReader();
   reader.attach(serverSide);
@@ -69,13 +70,16 @@ test(
       const reading = reader.readInto(target);
       client.write(randomBytes(100_000));
       // Wait until some of it was decrypted into the buffer: it is handed to TLS from then on.
-      while (target[99_999] === 0xee) await new Promise((resolve) => setImmediate(resolve));
+      await until(() => target[99_999] !== 0xee, 'the first bytes were decrypted into the buffer');
       reader.fail(new NbdError('connection', 'export removed'));
       await assert.rejects(reading, (e: NbdError) => e.message === 'export removed');
       const kept = Buffer.from(target);
       client.write(randomBytes(200_000));
       // The bytes after the failure are kept for whoever reads next, not decrypted into the old buffer.
-      while (reader.pending < 200_000) await new Promise((resolve) => setImmediate(resolve));
+      await until(
+        () => reader.pending >= 200_000,
+        () => `${reader.pending} bytes kept for the next read`,
+      );
       assert.ok(target.equals(kept), 'nothing was decrypted into the buffer after the read failed');
     } finally {
       close();
