@@ -25,7 +25,10 @@ trap cleanup EXIT
 say() { echo "check-packages: [$SECONDS s] $*"; }
 fail() { echo "check-packages: $*" >&2; exit 1; }
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+# Two free ports, held open together so the kernel cannot hand out the same one twice (it did, once in CI).
+free_ports() {
+  node -e "const net=require('net');const a=net.createServer().listen(0,'127.0.0.1',()=>{const b=net.createServer().listen(0,'127.0.0.1',()=>{console.log(a.address().port+' '+b.address().port);a.close();b.close()})})"
+}
 
 # The value of KEY= in a unit file.
 unit_value() { sed -n "s/^$2=//p" "$1" | head -n 1; }
@@ -86,8 +89,7 @@ run_server() { # label data_dir extra VAR=VALUE...
   local label=$1 data=$2
   shift 2
   if [ -z "${keep_ports:-}" ]; then
-    port=$(free_port)
-    agent_port=$(free_port)
+    read -r port agent_port < <(free_ports)
   fi
   server_pid=$(run_unit migratekit-server.service "$data" "$work/server-$label.log" \
     "MIGRATEKIT_DATA_DIR=$data" "PORT=$port" "MIGRATEKIT_AGENT_PORT=$agent_port" "MIGRATEKIT_AGENT_HOST=127.0.0.1" \
