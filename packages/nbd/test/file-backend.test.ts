@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileBackend, seekSupported, type NbdError } from '../src/index';
+import { InlineReadGate, POOLED_READS_AFTER_SLOW, SLOW_READS_IN_A_ROW } from '../src/inline-reads';
 
 test('FileBackend reads, writes, and reports allocation from SEEK_DATA/SEEK_HOLE', { timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mk-nbd-file-'));
@@ -49,3 +50,61 @@ test('FileBackend reads, writes, and reports allocation from SEEK_DATA/SEEK_HOLE
     await backend.close();
   }
 });
+
+test(
+  'InlineReadGate sends reads to the thread pool only after several slow reads in a row',
+  { timeout: 10_000 },
+  () => {
+    const gate = new InlineReadGate(true);
+    const cached = 60_000n; // a 256 KiB page-cache copy
+    const fromDevice = 5_000_000n;
+    const bytes = 256 * 1024;
+    assert.equal(gate.inline(), true);
+    // A preempted cached read is slow once, then reads are fast again: no switch.
+    gate.record(bytes, fromDevice);
+    gate.record(bytes, cached);
+    for (let i = 1; i < SLOW_READS_IN_A_ROW; i++) gate.record(bytes, fromDevice);
+    assert.equal(gate.inline(), true);
+    assert.equal(gate.timesPooled, 0);
+    gate.record(bytes, fromDevice);
+    assert.equal(gate.timesPooled, 1);
+    for (let i = 0; i < POOLED_READS_AFTER_SLOW; i++) assert.equal(gate.inline(), false, `read ${i} goes to the pool`);
+    assert.equal(gate.inline(), true, 'inline reads are tried again');
+    // A large cached read is allowed time in proportion to its size.
+    for (let i = 0; i < SLOW_READS_IN_A_ROW; i++) gate.record(32 * 1024 * 1024, 20_000_000n);
+    assert.equal(gate.timesPooled, 1);
+    assert.equal(new InlineReadGate(false).inline(), false);
+  },
+);
+
+test(
+  'FileBackend returns the same bytes from inline and thread-pool reads, before and after a switch',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mk-nbd-inline-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'disk.img');
+    const data = randomBytes(3 * 1024 * 1024 + 512);
+    writeFileSync(path, data);
+    const inline = await FileBackend.open(path, { readOnly: true });
+    const pooled = await FileBackend.open(path, { readOnly: true, inlineReads: false });
+    t.after(async () => {
+      await inline.close();
+      await pooled.close();
+    });
+    for (const [offset, length] of [
+      [0, 256 * 1024],
+      [1024 * 1024 + 7, 1024 * 1024],
+      [data.length - 4096, 4096],
+    ] as const) {
+      const expected = data.subarray(offset, offset + length);
+      assert.deepEqual(await inline.read(offset, length), expected);
+      assert.deepEqual(await pooled.read(offset, length), expected);
+    }
+    // Slow reads switch the backend to the pool mid-stream; reads stay exact on both sides of the switch.
+    for (let i = 0; i < SLOW_READS_IN_A_ROW; i++) inline.reads.record(4096, 1_000_000_000n);
+    assert.equal(inline.reads.timesPooled, 1);
+    assert.deepEqual(await inline.read(512, 8192), data.subarray(512, 512 + 8192));
+    await assert.rejects(inline.read(data.length - 1, 2), (e: NbdError) => e.errno === 'EINVAL');
+  },
+);
