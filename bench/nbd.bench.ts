@@ -14,7 +14,8 @@ import {
 } from '@migratekit/nbd';
 import { makeTlsFixtures } from '../packages/nbd/test/tls-fixtures';
 import type { BenchSuite, Figure } from './bench-types';
-import { freePort, startListening, startOurServer, timed } from './nbd-bench-peers';
+import { freePort, freePorts } from '@migratekit/node-common';
+import { startListening, startOurServer, timed } from './nbd-bench-peers';
 
 // NBD data path: our copy engine vs nbdcopy (same nbdkit source and target, TCP and TLS), a 20 GiB sparse
 // disk, and our server vs nbdkit serving one file to nbdcopy. Data files live in /tmp and are deleted.
@@ -101,7 +102,7 @@ const mibs = (bytes: number, s: number): number => bytes / MiB / s;
 async function fullCopy(dir: string, tls: boolean, file: string): Promise<Figure> {
   const fx = tls ? makeTlsFixtures() : null;
   const tlsArgs = fx ? ['--tls=require', `--tls-certificates=${fx.certDir}`] : [];
-  const [sp, dp] = [await freePort(), await freePort()];
+  const [sp, dp] = await freePorts(2);
   const src = await startListening('nbdkit', nbdkit(sp, tlsArgs, ['file', file]), sp);
   const dst = await startListening('nbdkit', nbdkit(dp, tlsArgs, ['memory', String(FULL_BYTES)]), dp);
   const q = fx ? `?tls-certificates=${fx.certDir}` : '';
@@ -141,7 +142,7 @@ async function sparseCopy(dir: string): Promise<Figure> {
   const file = join(dir, 'sparse.raw');
   const regions = await makeSparseFile(file, SPARSE_BYTES);
   const allocated = statSync(file).blocks * 512;
-  const [sp, dp] = [await freePort(), await freePort()];
+  const [sp, dp] = await freePorts(2);
   const src = await startListening('nbdkit', nbdkit(sp, [], ['file', file]), sp);
   const dst = await startListening('nbdkit', nbdkit(dp, [], ['memory', String(SPARSE_BYTES)]), dp);
   const srcUri = `nbd://localhost:${sp}/`;

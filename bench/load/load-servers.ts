@@ -3,7 +3,7 @@
 // from the server the agent connects to first; it learns the others from it and fails over to them when that
 // server dies: docs/scale-out.md#agents-and-scope), as an operator sets them up.
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePorts } from '@migratekit/node-common';
 import { join } from 'node:path';
 import { CLI_ENTRY, spawnChild, type Child } from './child-process';
 import { LoadApi } from './load-api';
@@ -24,19 +24,6 @@ export interface LoadServer {
   killedAt: number | undefined;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
-}
-
 export async function startServer(
   config: LoadConfig,
   runDir: string,
@@ -47,7 +34,7 @@ export async function startServer(
   const id = `load-server-${index + 1}`;
   const dataDir = join(runDir, id);
   mkdirSync(dataDir, { recursive: true });
-  const [port, agentPort] = [await freePort(), await freePort()];
+  const [port, agentPort] = await freePorts(2);
   const child = spawnChild({
     name: id,
     args: [CLI_ENTRY, 'server'],

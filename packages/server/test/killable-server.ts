@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePorts } from '@migratekit/node-common';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAgent, SimulatorDiskAccess, type RunningAgent } from '@migratekit/agent';
@@ -58,21 +58,6 @@ export interface KillableServerOptions {
    * own (the agent stays with the first server). Needs the same databaseUrl and MIGRATEKIT_MASTER_KEY.
    */
   peerOf?: KillableServer;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolvePort(address.port)
-          : reject(new Error('no port to probe')),
-      );
-    });
-  });
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -224,7 +209,7 @@ export async function startKillableServer(options: KillableServerOptions): Promi
 }
 
 async function serverEnv(options: KillableServerOptions, dataDir: string, byIdDir: string) {
-  const [port, agentPort] = [await freePort(), await freePort()];
+  const [port, agentPort] = await freePorts(2);
   const serverId = options.serverId ?? 'kill9-server';
   const databaseUrl = options.databaseUrl ?? `sqlite:${join(dataDir, 'migratekit.db')}`;
   const env: NodeJS.ProcessEnv = {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePorts } from '@migratekit/node-common';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,14 +26,6 @@ const skip = skipUnlessPeer('chromium', hasChromium);
 const CLI = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'migratekit.mjs');
 const CS_API_KEY = 'first-run-api-key';
 const CS_SECRET_KEY = 'first-run-secret-key';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 interface Child {
   process: ChildProcess;
@@ -93,8 +85,8 @@ describe('first-run setup of a `migratekit server` in Chromium', { timeout: 180_
   before(async () => {
     ensureWebBuilt();
     dir = mkdtempSync(join(tmpdir(), 'migratekit-first-run-'));
-    const [vcPort, nbdPort, csPort, apiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    agentPort = await freePort();
+    const [vcPort, nbdPort, csPort, apiPort, freeAgentPort] = await freePorts(5);
+    agentPort = freeAgentPort;
     const [vc, cs] = await Promise.all([
       startCli(
         ['sim', 'vcenter', '--port', String(vcPort), '--nbd-port', String(nbdPort), '--data', join(dir, 'vc')],
