@@ -11,6 +11,7 @@ import { DirectInput, openSocket, readsDirectly } from './nbd-client-socket';
 import { NbdError } from './nbd-error';
 import { ReplyParser, type PendingRequest } from './nbd-client-reply-parser';
 import { StreamReader } from './stream-reader';
+import { RequestWriter } from './request-writer';
 import { readTlsIntoCallerBuffers } from './tls-direct-read';
 
 const ZERO_SPLIT = 1024 * 1024 * 1024;
@@ -23,6 +24,7 @@ interface Connection {
   reader: StreamReader;
   info: NegotiatedExport;
   direct: DirectInput | null;
+  writer: RequestWriter;
 }
 
 /**
@@ -83,7 +85,8 @@ export class NbdClient implements NbdBackend {
     try {
       const handshake = new ClientHandshake(socket, reader, options);
       const info = await handshake.go(options.exportName ?? '');
-      return { socket, stream: handshake.currentStream, reader, info, direct };
+      const stream = handshake.currentStream;
+      return { socket, stream, reader, info, direct, writer: new RequestWriter(stream) };
     } catch (error) {
       socket.destroy();
       throw error;
@@ -146,6 +149,10 @@ export class NbdClient implements NbdBackend {
   get readsIntoRequestBuffers(): boolean {
     return this.directReads;
   }
+  /** True when, over TLS, large WRITE payloads leave as their own writes instead of being copied into a joined one. */
+  get writesLargePayloadsUnjoined(): boolean {
+    return this.connection.writer.separatesPayloads;
+  }
   get blockSizes(): BlockSizes {
     return this.info.blockSizes;
   }
@@ -186,20 +193,6 @@ export class NbdClient implements NbdBackend {
     this.pending.clear();
     this.socket.destroy();
     for (const wake of this.slotWaiters.splice(0)) wake();
-  }
-
-  private corked = false;
-
-  /** Requests issued in the same tick leave in one writev: on loopback each send syscall is expensive. */
-  private batch(): void {
-    if (this.corked) return;
-    this.corked = true;
-    const stream = this.stream;
-    stream.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      stream.uncork();
-    });
   }
 
   private async acquire(): Promise<void> {
@@ -243,10 +236,8 @@ export class NbdClient implements NbdBackend {
         () => undefined,
       );
     }
-    this.batch();
     const header = encodeRequest(flags, type, cookie, offset, length, this.headers.pop());
-    this.stream.write(header);
-    if (payload) this.stream.write(payload);
+    this.connection.writer.send(header, payload);
     try {
       const value = await result;
       // Answered, so the server has read the header: the socket no longer holds it.
