@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileBackend, seekSupported, type NbdError } from '../src/index';
 import { InlineReadGate, POOLED_READS_AFTER_SLOW, SLOW_READS_IN_A_ROW } from '../src/inline-reads';
+import { tempDir } from './disk-fixtures';
 
 test('FileBackend reads, writes, and reports allocation from SEEK_DATA/SEEK_HOLE', { timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mk-nbd-file-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'disk.img');
+  const path = join(tempDir(t, 'mk-nbd-file-'), 'disk.img');
   writeFileSync(path, '');
   truncateSync(path, 8 * 1024 * 1024);
   const data = randomBytes(1024 * 1024);
@@ -81,9 +79,7 @@ test(
   'FileBackend returns the same bytes from inline and thread-pool reads, before and after a switch',
   { timeout: 60_000 },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'mk-nbd-inline-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'disk.img');
+    const path = join(tempDir(t, 'mk-nbd-inline-'), 'disk.img');
     const data = randomBytes(3 * 1024 * 1024 + 512);
     writeFileSync(path, data);
     const inline = await FileBackend.open(path, { readOnly: true });
