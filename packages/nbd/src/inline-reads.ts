@@ -1,12 +1,12 @@
 // When a file read runs on the event loop instead of libuv's thread pool (docs/decisions/inline-file-reads.md).
 //
 // A read served from the page cache is a memory copy of tens of microseconds; handing it to the thread pool
-// costs a thread wake-up, a completion wake-up of the loop and a promise, which on 2 cores made our server
-// 0.83-0.87 x nbdkit instead of 0.92-0.98 x. A read that waits for a disk must not block the loop, so a few
-// reads in a row slower than a page-cache copy send the next reads to the thread pool, then inline reads are
-// tried again. One slow read alone proves nothing: on a busy machine the process is often preempted in the
-// middle of a cached read (1-5 ms, dozens of times per 2 GiB on 2 cores), while reads from a device are slow
-// one after another.
+// costs a thread wake-up, a completion wake-up of the loop and a promise: on 2 cores our server served nbdcopy
+// at 0.83-0.87 x nbdkit's speed that way, 0.88-1.01 x with inline reads. A read that waits for a disk must not
+// block the loop, so a few reads in a row slower than a page-cache copy send the next reads to the thread pool,
+// then inline reads are tried again. One slow read alone proves nothing: on a busy machine the process is often
+// preempted in the middle of a cached read (1-5 ms, dozens of times per 2 GiB on 2 cores), while reads from a
+// device are slow one after another.
 
 /** Fixed cost allowed for an inline read before it counts as slow, in nanoseconds. */
 const SLOW_BASE_NS = 200_000n;
