@@ -4,8 +4,8 @@ import { availableParallelism } from 'node:os';
 
 /**
  * Lane processes for a machine with `cores` cores. On the 2-core benchmark machine (shared, load 12-20) lanes
- * were slower than one process over TCP and TLS: each lane costs 1.5-2 s to start (0.4 s on a quiet machine) and more CPU per GiB, and
- * the two cores are already busy with both peers; see docs/benchmarks.md (nbd, issue 17). So below 4 cores
+ * were slower than one process over TCP and TLS: each lane costs 1.5-2 s to start (0.4 s on a quiet machine)
+ * and more CPU per GiB, and the two cores are already busy with both peers; see docs/benchmarks.md (nbd, issue 17). So below 4 cores
  * the copy stays in this process; with more, one lane per two cores (at most 4) spreads TLS crypto while
  * leaving cores to the peers (not yet measured on such a machine).
  */

@@ -11,13 +11,6 @@ import { LaneCopy } from './copy-lanes';
 import { DEFAULT_COPY_WORKERS, DEFAULT_IN_FLIGHT, DEFAULT_REQUEST_SIZE, defaultCopyConnections } from './copy-defaults';
 
 export { CopyInterruptedError } from './copy-interrupted';
-export {
-  DEFAULT_COPY_WORKERS,
-  DEFAULT_IN_FLIGHT,
-  DEFAULT_REQUEST_SIZE,
-  defaultCopyConnections,
-  defaultCopyWorkers,
-} from './copy-defaults';
 export type { NbdConnectSpec } from './copy-lane-messages';
 
 /** An NBD server described by data (URI or client options), so lane processes can open their own connections. */

@@ -15,16 +15,18 @@ export {
   copyExtents,
   hashRange,
   CopyInterruptedError,
-  DEFAULT_COPY_WORKERS,
-  DEFAULT_IN_FLIGHT,
-  DEFAULT_REQUEST_SIZE,
-  defaultCopyConnections,
-  defaultCopyWorkers,
   type CopyEndpoint,
   type NbdConnectSpec,
   type NbdEndpointSpec,
   type CopyOptions,
   type CopyResult,
 } from './copy-engine';
+export {
+  DEFAULT_COPY_WORKERS,
+  DEFAULT_IN_FLIGHT,
+  DEFAULT_REQUEST_SIZE,
+  defaultCopyConnections,
+  defaultCopyWorkers,
+} from './copy-defaults';
 export type { CopyProgress } from './copy-progress';
 export type { Range } from './copy-plan';

@@ -11,6 +11,7 @@ import {
   STRUCTURED_REPLY_MAGIC,
 } from './nbd-constants';
 import { NbdError, errnoName } from './nbd-error';
+import { DIRECT_READ_MIN } from './tls-direct-read';
 
 export interface PendingRequest {
   type: number;
@@ -31,8 +32,6 @@ const SIMPLE_HEADER = 16;
 const STRUCTURED_HEADER = 20;
 /** A structured header plus the 8-byte offset that starts an OFFSET_DATA payload. */
 const OFFSET_DATA_HEADER = 28;
-/** Payloads at least this large are read by the kernel straight into their buffer (onread mode). */
-const DIRECT_READ_MIN = 32 * 1024;
 const SCRATCH_BYTES = 256 * 1024;
 
 /**

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { NbdError } from './nbd-error';
-import { readTlsIntoCallerBuffers } from './tls-direct-read';
+import { DIRECT_READ_MIN, readTlsIntoCallerBuffers } from './tls-direct-read';
 
 interface Waiter {
   size: number;
@@ -16,8 +16,6 @@ interface Sink {
   reject: (error: Error) => void;
 }
 
-/** A payload with at least this much left is decrypted into its buffer; smaller reads go through scratch. */
-const DIRECT_READ_MIN = 32 * 1024;
 const SCRATCH_BYTES = 64 * 1024;
 
 /**

@@ -2,6 +2,12 @@ import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 
 /**
+ * Payloads with at least this much left are read (plain `onread`) or decrypted (TLS) straight into their own
+ * buffer; smaller pieces go through a scratch buffer, where one copy costs less than a read of their own.
+ */
+export const DIRECT_READ_MIN = 32 * 1024;
+
+/**
  * Lets a TLS socket that was opened over an existing connection (NBD's STARTTLS, the agent port's upgrade)
  * decrypt into buffers the caller chooses, the way `net.Socket`'s `onread` option does for plain sockets.
  *
