@@ -14,6 +14,7 @@ import { NBD_ERRNO, NbdError, errnoFromSystem, type NbdErrnoName } from './nbd-e
 import { HandshakeClosed, type Negotiated } from './nbd-server-handshake';
 import type { ServerContext } from './nbd-server-types';
 import type { StreamReader } from './stream-reader';
+import { corkForThisTick } from './tick-cork';
 import { isZero } from './zero-detect';
 
 const ALLOWED_FLAGS: Record<number, number> = {
@@ -185,22 +186,13 @@ export class ServerTransmission {
     }
   }
 
-  private corked = false;
-
-  /** Replies finished in the same tick leave in one writev: each send syscall is expensive on loopback. */
+  /** Replies finished in the same tick leave in one writev (tick-cork.ts). */
   private write(header: Buffer, data?: Buffer, written?: () => void): void {
     if (this.stream.destroyed) {
       written?.();
       return;
     }
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
-    }
+    corkForThisTick(this.stream);
     this.stream.write(header);
     // The pooled buffer goes back only once the socket no longer references it.
     if (data) this.stream.write(data, written ? () => written() : undefined);

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
+import { corkForThisTick } from './tick-cork';
 
 // How the client's requests leave on a connection (docs/decisions/tls-direct-reads.md, "Writes").
 //
@@ -25,7 +26,6 @@ export function writeTlsChunksSingly(stream: Duplex): boolean {
 }
 
 export class RequestWriter {
-  private corked = false;
   private joined: Buffer[] = [];
   private joinedBytes = 0;
   /** True when large payloads leave unjoined (a TLS stream that allowed it). */
@@ -38,7 +38,7 @@ export class RequestWriter {
   /** Queues a request: its header, then its payload (WRITE) right behind it on the stream. */
   send(header: Buffer, payload: Buffer | null): void {
     if (!this.separatesPayloads) {
-      this.cork();
+      corkForThisTick(this.stream);
       this.stream.write(header);
       if (payload) this.stream.write(payload);
       return;
@@ -48,16 +48,6 @@ export class RequestWriter {
     if (payload.length < SEPARATE_TLS_PAYLOAD) return this.join(payload);
     this.flushJoined();
     this.stream.write(payload);
-  }
-
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.stream.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.stream.uncork();
-    });
   }
 
   private join(buffer: Buffer): void {
